@@ -1,0 +1,1 @@
+"""Excel workbooks and shell exports. No Streamlit here."""

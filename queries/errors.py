@@ -1,0 +1,55 @@
+"""Errors a user can cause, each carrying its message in Chinese and English.
+
+Pages catch `UserError` and show `message(lang)`; shell tools print it. A bare
+database error never reaches a user: write functions translate them into these.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Conflict",
+    "DatabaseUnavailable",
+    "Forbidden",
+    "Invalid",
+    "MissingContract",
+    "NotFound",
+    "UserError",
+]
+
+
+class UserError(Exception):
+    """An error whose message is meant for the person who caused it."""
+
+    def __init__(self, zh: str, en: str | None = None, *, details: object = None) -> None:
+        super().__init__(en or zh)
+        self.zh = zh
+        self.en = en or zh
+        self.details = details
+
+    def message(self, lang: str = "en") -> str:
+        """The message in `lang` (`zh` or `en`)."""
+        return self.zh if lang == "zh" else self.en
+
+
+class NotFound(UserError):
+    """The row does not exist, or is outside the actor's scope (the two look the same)."""
+
+
+class Forbidden(UserError):
+    """The actor's role may not do this."""
+
+
+class Conflict(UserError):
+    """Someone else changed the row since the user saw it; `details` holds the current values."""
+
+
+class Invalid(UserError):
+    """The input breaks a rule; `details` may map fields or rows to their messages."""
+
+
+class DatabaseUnavailable(UserError):
+    """The database cannot be reached."""
+
+
+class MissingContract(UserError):
+    """The database lacks contract tables or columns; `details` lists them."""

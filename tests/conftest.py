@@ -1,0 +1,126 @@
+"""Real databases for every test: a fresh SQLite file or a fresh PostgreSQL database.
+
+PostgreSQL is found through `TEST_DATABASE_URL`, else the local server at
+127.0.0.1:5432. Under `CI=true` it is mandatory: a missing server fails the run.
+Each fresh PostgreSQL database is created for the test and dropped after it, so
+several test runs (and xdist workers) never share tables.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from queries.db import connect_engine
+from queries.schema import create_schema
+
+BACKENDS = ("sqlite", "postgresql")
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _admin_url() -> str:
+    from queries.settings import normalize_url
+
+    return normalize_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG)
+
+
+def _postgres_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        engine = sa.create_engine(_admin_url(), connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.select(1))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    reason = _postgres_reachable()
+    if reason is None:
+        return True
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is mandatory under CI=true and is not reachable: {reason}")
+    return False
+
+
+class DatabaseFactory:
+    """Makes fresh, empty databases with the contract schema, and drops them after."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, pg_ok: bool) -> None:
+        self._tmp = tmp_path_factory
+        self._pg_ok = pg_ok
+        self._cleanups: list[Callable[[], None]] = []
+
+    def url(self, backend: str) -> str:
+        """The URL of a new, empty database (no tables)."""
+        if backend == "sqlite":
+            return f"sqlite:///{self._tmp.mktemp('db') / 'mall.sqlite'}"
+        if not self._pg_ok:
+            pytest.skip("PostgreSQL is not reachable here (it is mandatory under CI=true)")
+        name = f"mbt_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')  # name is generated above
+        admin.dispose()
+
+        def drop() -> None:
+            admin = sa.create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+        self._cleanups.append(drop)
+        return sa.make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+    def engine(self, backend: str, *, schema: bool = True) -> sa.Engine:
+        """An engine on a new database, with the contract tables unless `schema=False`."""
+        engine = connect_engine(self.url(backend), check=False)
+        self._cleanups.append(engine.dispose)
+        if schema:
+            create_schema(engine)
+        return engine
+
+    def close(self) -> None:
+        for cleanup in reversed(self._cleanups):
+            cleanup()
+
+
+@pytest.fixture(scope="session")
+def db_factory(tmp_path_factory, postgres_available) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory, postgres_available)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Each test that takes it runs on SQLite and on PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture
+def empty_db(backend: str, db_factory: DatabaseFactory) -> sa.Engine:
+    """A fresh database with the contract schema and no rows."""
+    return db_factory.engine(backend)
+
+
+_TINY_CACHE: dict[str, sa.Engine] = {}
+
+
+@pytest.fixture
+def tiny_demo(backend: str, db_factory: DatabaseFactory) -> sa.Engine:
+    """The `tiny` demo mall, built once per backend per test run. Read it, never write."""
+    if backend not in _TINY_CACHE:
+        from queries.demo import generate
+
+        engine = db_factory.engine(backend)
+        generate(engine, scale="tiny", seed=7)
+        _TINY_CACHE[backend] = engine
+    return _TINY_CACHE[backend]
