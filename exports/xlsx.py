@@ -44,8 +44,15 @@ class Column:
             raise ValueError(f"unknown column kind {self.kind!r}")
 
 
-_DEFAULT_WIDTHS = {"text": 24, "int": 12, "money": 16, "ratio": 10, "date": 12,
-                   "datetime": 20, "number": 14}
+_DEFAULT_WIDTHS = {
+    "text": 24,
+    "int": 12,
+    "money": 16,
+    "ratio": 10,
+    "date": 12,
+    "datetime": 20,
+    "number": 14,
+}
 
 
 def new_workbook(target, *, in_memory: bool = False) -> xlsxwriter.Workbook:
@@ -65,9 +72,16 @@ def new_workbook(target, *, in_memory: bool = False) -> xlsxwriter.Workbook:
 class SheetWriter:
     """Writes rows of typed columns to one logical sheet, rolling over at Excel's limit."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, name: str, columns: Sequence[Column], *,
-                 tz: ZoneInfo, currency_symbol: str = "¥",
-                 max_rows: int = EXCEL_MAX_ROWS) -> None:
+    def __init__(
+        self,
+        workbook: xlsxwriter.Workbook,
+        name: str,
+        columns: Sequence[Column],
+        *,
+        tz: ZoneInfo,
+        currency_symbol: str = "¥",
+        max_rows: int = EXCEL_MAX_ROWS,
+    ) -> None:
         self._wb = workbook
         self._name = name
         self._columns = list(columns)
@@ -80,7 +94,9 @@ class SheetWriter:
         bold = {"bold": True, "bg_color": "#EEF2F7", "border": 1}
         self._formats = {
             "header": workbook.add_format(bold),
-            "money": workbook.add_format({"num_format": f'"{currency_symbol}"#,##0.00;-"{currency_symbol}"#,##0.00'}),
+            "money": workbook.add_format(
+                {"num_format": f'"{currency_symbol}"#,##0.00;-"{currency_symbol}"#,##0.00'}
+            ),
             "ratio": workbook.add_format({"num_format": "0.00%"}),
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
@@ -136,15 +152,21 @@ class SheetWriter:
             day = value if isinstance(value, date) else date.fromisoformat(str(value))
             if isinstance(day, datetime):
                 day = day.date()
-            sheet.write_datetime(row, col, datetime(day.year, day.month, day.day), self._formats["date"])
+            sheet.write_datetime(
+                row, col, datetime(day.year, day.month, day.day), self._formats["date"]
+            )
 
     def close(self) -> None:
         """Set the last sheet's autofilter; call before closing the workbook."""
         self._finish_sheet()
 
 
-def frame_to_xlsx(sheets: dict[str, tuple[pd.DataFrame, Sequence[Column]]], *,
-                  tz: ZoneInfo, currency_symbol: str = "¥") -> bytes:
+def frame_to_xlsx(
+    sheets: dict[str, tuple[pd.DataFrame, Sequence[Column]]],
+    *,
+    tz: ZoneInfo,
+    currency_symbol: str = "¥",
+) -> bytes:
     """A small in-memory workbook of DataFrames (for on-page "download" buttons).
 
     `sheets` maps a sheet name to (frame, columns); columns name the header and

@@ -67,37 +67,27 @@ class local_hour(FunctionElement):  # noqa: N801
 
 @compiles(_LocalBucket, "postgresql")
 def _pg_bucket(element, compiler, **kw):
-    column, tz = list(element.clauses)
-    return "CAST(date_trunc('%s', timezone(%s, %s)) AS DATE)" % (
-        element.grain,  # a class constant, not input
-        compiler.process(tz, **kw),
-        compiler.process(column, **kw),
-    )
+    column, tz = (compiler.process(c, **kw) for c in element.clauses)
+    # element.grain is a class constant (day / week / month), never input.
+    return f"CAST(date_trunc('{element.grain}', timezone({tz}, {column})) AS DATE)"
 
 
 @compiles(_LocalBucket, "sqlite")
 def _sqlite_bucket(element, compiler, **kw):
-    column, tz = list(element.clauses)
-    return "mb_local_bucket(%s, %s, '%s')" % (
-        compiler.process(column, **kw),
-        compiler.process(tz, **kw),
-        element.grain,
-    )
+    column, tz = (compiler.process(c, **kw) for c in element.clauses)
+    return f"mb_local_bucket({column}, {tz}, '{element.grain}')"
 
 
 @compiles(local_hour, "postgresql")
 def _pg_hour(element, compiler, **kw):
-    column, tz = list(element.clauses)
-    return "CAST(EXTRACT(HOUR FROM timezone(%s, %s)) AS INTEGER)" % (
-        compiler.process(tz, **kw),
-        compiler.process(column, **kw),
-    )
+    column, tz = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(EXTRACT(HOUR FROM timezone({tz}, {column})) AS INTEGER)"
 
 
 @compiles(local_hour, "sqlite")
 def _sqlite_hour(element, compiler, **kw):
-    column, tz = list(element.clauses)
-    return "mb_local_hour(%s, %s)" % (compiler.process(column, **kw), compiler.process(tz, **kw))
+    column, tz = (compiler.process(c, **kw) for c in element.clauses)
+    return f"mb_local_hour({column}, {tz})"
 
 
 @lru_cache(maxsize=16)
@@ -147,7 +137,11 @@ def connect_engine(url: str, *, check: bool = True) -> sa.Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
     else:
         engine = sa.create_engine(
-            url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"connect_timeout": 5}
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            connect_args={"connect_timeout": 5},
         )
     try:
         with engine.connect() as conn:

@@ -134,6 +134,10 @@ def year_earlier(current: TimeRange, tz: ZoneInfo) -> TimeRange:
     """The same range a year earlier (同比), by local wall time."""
     start_local = current.start.astimezone(tz)
     end_local = current.end.astimezone(tz)
-    start = datetime.combine(_year_back(start_local.date()), start_local.timetz().replace(tzinfo=None), tz)
-    end = datetime.combine(_year_back(end_local.date()), end_local.timetz().replace(tzinfo=None), tz)
+    start = datetime.combine(
+        _year_back(start_local.date()), start_local.timetz().replace(tzinfo=None), tz
+    )
+    end = datetime.combine(
+        _year_back(end_local.date()), end_local.timetz().replace(tzinfo=None), tz
+    )
     return TimeRange(start.astimezone(UTC), end.astimezone(UTC), current.kind)

@@ -211,7 +211,9 @@ promotions = Table(
     _one_of("funded_by", PROMOTION_FUNDERS),
     _one_of("status", PROMOTION_STATUSES),
     *_not_negative("threshold_cents", "amount_off_cents", "budget_cents"),
-    CheckConstraint("percent_off IS NULL OR percent_off BETWEEN 1 AND 90", name="percent_off_range"),
+    CheckConstraint(
+        "percent_off IS NULL OR percent_off BETWEEN 1 AND 90", name="percent_off_range"
+    ),
     CheckConstraint(
         "threshold_cents IS NULL OR amount_off_cents IS NULL OR amount_off_cents < threshold_cents",
         name="amount_off_below_threshold",
@@ -232,9 +234,7 @@ orders = Table(
     Column("completed_at", UTCDateTime, nullable=True),
     Column("status", Text, nullable=False),
     Column("channel", Text, nullable=False),
-    Column(
-        "live_session_id", BigKey, ForeignKey("live_sessions.live_session_id"), nullable=True
-    ),
+    Column("live_session_id", BigKey, ForeignKey("live_sessions.live_session_id"), nullable=True),
     Column("promotion_id", Integer, ForeignKey("promotions.promotion_id"), nullable=True),
     Column("goods_cents", BigInteger, nullable=False),
     Column("discount_cents", BigInteger, nullable=False),

@@ -69,7 +69,9 @@ def _read_secrets(path: Path) -> dict:
         return tomllib.load(fh)
 
 
-def load_settings(environ: dict[str, str] | None = None, secrets_path: Path = SECRETS_PATH) -> Settings:
+def load_settings(
+    environ: dict[str, str] | None = None, secrets_path: Path = SECRETS_PATH
+) -> Settings:
     """Read and validate the settings; the environment wins over secrets.toml."""
     env = os.environ if environ is None else environ
     secrets = _read_secrets(secrets_path)

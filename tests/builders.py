@@ -59,37 +59,105 @@ class MallBuilder:
         result = self.conn.execute(table.insert().values(**values))
         return result.inserted_primary_key[0]
 
-    def category(self, name: str = "美妆", name_en: str = "Beauty", *, commission_bps: int = 500,
-                 parent_id: int | None = None) -> int:
-        return self._insert(s.categories, name=name, name_en=name_en,
-                            commission_bps=commission_bps, parent_id=parent_id)
+    def category(
+        self,
+        name: str = "美妆",
+        name_en: str = "Beauty",
+        *,
+        commission_bps: int = 500,
+        parent_id: int | None = None,
+    ) -> int:
+        return self._insert(
+            s.categories,
+            name=name,
+            name_en=name_en,
+            commission_bps=commission_bps,
+            parent_id=parent_id,
+        )
 
-    def vendor(self, name: str = "Shop", *, status: str = "active", region: str = "浙江",
-               joined_at: datetime = T0, application_id: int | None = None) -> int:
-        return self._insert(s.vendors, name=name, status=status, region=region,
-                            joined_at=joined_at, application_id=application_id,
-                            contact_email=f"shop{next(self._seq)}@example.com")
+    def vendor(
+        self,
+        name: str = "Shop",
+        *,
+        status: str = "active",
+        region: str = "浙江",
+        joined_at: datetime = T0,
+        application_id: int | None = None,
+    ) -> int:
+        return self._insert(
+            s.vendors,
+            name=name,
+            status=status,
+            region=region,
+            joined_at=joined_at,
+            application_id=application_id,
+            contact_email=f"shop{next(self._seq)}@example.com",
+        )
 
-    def member(self, *, registered_at: datetime = T0, level: str = "regular",
-               birth_year: int | None = 1996, gender: str | None = "f", city: str = "杭州",
-               city_tier: int = 2, channel: str = "app") -> int:
-        return self._insert(s.members, registered_at=registered_at, level=level,
-                            birth_year=birth_year, gender=gender, city=city,
-                            city_tier=city_tier, channel=channel)
+    def member(
+        self,
+        *,
+        registered_at: datetime = T0,
+        level: str = "regular",
+        birth_year: int | None = 1996,
+        gender: str | None = "f",
+        city: str = "杭州",
+        city_tier: int = 2,
+        channel: str = "app",
+    ) -> int:
+        return self._insert(
+            s.members,
+            registered_at=registered_at,
+            level=level,
+            birth_year=birth_year,
+            gender=gender,
+            city=city,
+            city_tier=city_tier,
+            channel=channel,
+        )
 
-    def product(self, vendor_id: int, category_id: int, name: str | None = None, *,
-                price_cents: int = 10000, stock: int = 10, status: str = "on_sale") -> int:
-        return self._insert(s.products, vendor_id=vendor_id, category_id=category_id,
-                            name=name or f"Product {next(self._seq)}", price_cents=price_cents,
-                            stock=stock, status=status, created_at=T0, updated_at=T0, version=1)
+    def product(
+        self,
+        vendor_id: int,
+        category_id: int,
+        name: str | None = None,
+        *,
+        price_cents: int = 10000,
+        stock: int = 10,
+        status: str = "on_sale",
+    ) -> int:
+        return self._insert(
+            s.products,
+            vendor_id=vendor_id,
+            category_id=category_id,
+            name=name or f"Product {next(self._seq)}",
+            price_cents=price_cents,
+            stock=stock,
+            status=status,
+            created_at=T0,
+            updated_at=T0,
+            version=1,
+        )
 
-    def order(self, vendor_id: int, member_id: int, items: list[Item], *,
-              paid_at: datetime | None, created_at: datetime | None = None,
-              status: str | None = None, channel: str = "app", shipping_cents: int = 0,
-              order_discount_cents: int = 0, platform_discount_cents: int = 0,
-              promotion_id: int | None = None, live_session_id: int | None = None,
-              payments: list[tuple[int, int]] | None = None, order_no: str | None = None,
-              method: str = "wechat") -> BuiltOrder:
+    def order(
+        self,
+        vendor_id: int,
+        member_id: int,
+        items: list[Item],
+        *,
+        paid_at: datetime | None,
+        created_at: datetime | None = None,
+        status: str | None = None,
+        channel: str = "app",
+        shipping_cents: int = 0,
+        order_discount_cents: int = 0,
+        platform_discount_cents: int = 0,
+        promotion_id: int | None = None,
+        live_session_id: int | None = None,
+        payments: list[tuple[int, int]] | None = None,
+        order_no: str | None = None,
+        method: str = "wechat",
+    ) -> BuiltOrder:
         """An order with its items and payments.
 
         `discount_cents` of the order = Σ item discounts + `order_discount_cents`;
@@ -104,52 +172,126 @@ class MallBuilder:
         created = created_at or paid_at or T0
         order_no = order_no or f"NO{next(self._seq):08d}"
         order_id = self._insert(
-            s.orders, order_no=order_no, vendor_id=vendor_id, member_id=member_id,
-            created_at=created, paid_at=paid_at, completed_at=None, status=status,
-            channel=channel, live_session_id=live_session_id, promotion_id=promotion_id,
-            goods_cents=goods, discount_cents=discount,
-            platform_discount_cents=platform_discount_cents, shipping_cents=shipping_cents,
-            paid_cents=paid)
+            s.orders,
+            order_no=order_no,
+            vendor_id=vendor_id,
+            member_id=member_id,
+            created_at=created,
+            paid_at=paid_at,
+            completed_at=None,
+            status=status,
+            channel=channel,
+            live_session_id=live_session_id,
+            promotion_id=promotion_id,
+            goods_cents=goods,
+            discount_cents=discount,
+            platform_discount_cents=platform_discount_cents,
+            shipping_cents=shipping_cents,
+            paid_cents=paid,
+        )
         item_ids = [
-            self._insert(s.order_items, order_id=order_id, product_id=i.product_id,
-                         quantity=i.quantity, unit_price_cents=i.unit_price_cents,
-                         discount_cents=i.discount_cents, amount_cents=i.amount_cents,
-                         commission_bps=i.commission_bps)
+            self._insert(
+                s.order_items,
+                order_id=order_id,
+                product_id=i.product_id,
+                quantity=i.quantity,
+                unit_price_cents=i.unit_price_cents,
+                discount_cents=i.discount_cents,
+                amount_cents=i.amount_cents,
+                commission_bps=i.commission_bps,
+            )
             for i in items
         ]
         if paid_at is not None:
             for n, (amount, fee) in enumerate(payments or [(paid, 0)]):
-                self._insert(s.payments, order_id=order_id, method=method, amount_cents=amount,
-                             fee_cents=fee, paid_at=paid_at, transaction_no=f"{order_no}-{n}")
+                self._insert(
+                    s.payments,
+                    order_id=order_id,
+                    method=method,
+                    amount_cents=amount,
+                    fee_cents=fee,
+                    paid_at=paid_at,
+                    transaction_no=f"{order_no}-{n}",
+                )
         return BuiltOrder(order_id, order_no, item_ids, paid)
 
-    def refund(self, order: BuiltOrder, item_index: int, amount_cents: int, *,
-               status: str = "completed", requested_at: datetime | None = None,
-               completed_at: datetime | None = None, reason: str = "质量问题") -> int:
+    def refund(
+        self,
+        order: BuiltOrder,
+        item_index: int,
+        amount_cents: int,
+        *,
+        status: str = "completed",
+        requested_at: datetime | None = None,
+        completed_at: datetime | None = None,
+        reason: str = "质量问题",
+    ) -> int:
         requested = requested_at or completed_at or T0
-        return self._insert(s.refunds, order_id=order.order_id,
-                            order_item_id=order.item_ids[item_index], amount_cents=amount_cents,
-                            reason=reason, status=status, requested_at=requested,
-                            completed_at=completed_at)
-
-    def promotion(self, *, vendor_id: int | None, name: str = "Promo", kind: str = "amount_off",
-                  starts_at: datetime, ends_at: datetime, status: str = "published",
-                  funded_by: str | None = None, campaign: str | None = None,
-                  threshold_cents: int | None = None, percent_off: int | None = None,
-                  amount_off_cents: int | None = 1000, budget_cents: int | None = None) -> int:
         return self._insert(
-            s.promotions, vendor_id=vendor_id, campaign=campaign, name=name, kind=kind,
-            threshold_cents=threshold_cents, percent_off=percent_off,
+            s.refunds,
+            order_id=order.order_id,
+            order_item_id=order.item_ids[item_index],
+            amount_cents=amount_cents,
+            reason=reason,
+            status=status,
+            requested_at=requested,
+            completed_at=completed_at,
+        )
+
+    def promotion(
+        self,
+        *,
+        vendor_id: int | None,
+        name: str = "Promo",
+        kind: str = "amount_off",
+        starts_at: datetime,
+        ends_at: datetime,
+        status: str = "published",
+        funded_by: str | None = None,
+        campaign: str | None = None,
+        threshold_cents: int | None = None,
+        percent_off: int | None = None,
+        amount_off_cents: int | None = 1000,
+        budget_cents: int | None = None,
+    ) -> int:
+        return self._insert(
+            s.promotions,
+            vendor_id=vendor_id,
+            campaign=campaign,
+            name=name,
+            kind=kind,
+            threshold_cents=threshold_cents,
+            percent_off=percent_off,
             amount_off_cents=amount_off_cents,
             funded_by=funded_by or ("platform" if vendor_id is None else "vendor"),
-            budget_cents=budget_cents, starts_at=starts_at, ends_at=ends_at, status=status,
-            created_at=T0, updated_at=T0, version=1)
+            budget_cents=budget_cents,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=status,
+            created_at=T0,
+            updated_at=T0,
+            version=1,
+        )
 
-    def live_session(self, vendor_id: int, *, started_at: datetime, ended_at: datetime,
-                     viewers: int = 100, title: str = "Live") -> int:
-        return self._insert(s.live_sessions, vendor_id=vendor_id, title=title,
-                            started_at=started_at, ended_at=ended_at, viewers=viewers,
-                            peak_viewers=viewers, likes=0)
+    def live_session(
+        self,
+        vendor_id: int,
+        *,
+        started_at: datetime,
+        ended_at: datetime,
+        viewers: int = 100,
+        title: str = "Live",
+    ) -> int:
+        return self._insert(
+            s.live_sessions,
+            vendor_id=vendor_id,
+            title=title,
+            started_at=started_at,
+            ended_at=ended_at,
+            viewers=viewers,
+            peak_viewers=viewers,
+            likes=0,
+        )
 
 
 def snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:
