@@ -1,0 +1,1 @@
+"""The Streamlit app: auth, accounts, navigation, translations, formatting, widgets."""

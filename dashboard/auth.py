@@ -1,0 +1,122 @@
+"""Login with streamlit-authenticator, then an `Actor` for the query layer.
+
+The authenticator checks the password (bcrypt) and the signed re-login cookie.
+After it says yes, the account's role and shop come from our accounts file,
+and a vendor whose shop is suspended or closed is logged out again and told why.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from dashboard.accounts import Account
+from dashboard.i18n import t
+from queries.actors import Actor
+
+__all__ = ["authenticate", "logout_button", "make_authenticator"]
+
+COOKIE_NAME = "mallboard_auth"
+
+
+def _credentials(accounts: dict[str, Account]) -> dict:
+    """The authenticator's credentials: enabled accounts only."""
+    return {
+        "usernames": {
+            a.username: {
+                "name": a.name,
+                "email": a.email or f"{a.username}@invalid",
+                "password": a.password_hash,
+                "roles": [a.role],
+            }
+            for a in accounts.values()
+            if not a.disabled
+        }
+    }
+
+
+def make_authenticator(accounts: dict[str, Account], key: str) -> stauth.Authenticate:
+    """The authenticator for this run (built per run: accounts may have been added since)."""
+    return stauth.Authenticate(
+        _credentials(accounts), COOKIE_NAME, key, cookie_expiry_days=7, login_sleep_time=0
+    )
+
+
+def _shop_refusal(account: Account, vendor_status: str | None) -> str | None:
+    """Why a vendor account may not log in now (None if it may)."""
+    if account.role != "vendor":
+        return None
+    if vendor_status is None:
+        return t("login.shop_missing")
+    if vendor_status == "suspended":
+        return t("login.shop_suspended")
+    if vendor_status == "closed":
+        return t("login.shop_closed")
+    return None
+
+
+def authenticate(
+    authenticator: stauth.Authenticate, accounts: dict[str, Account], vendor_status
+) -> Actor | None:
+    """The logged-in actor, or None after drawing the login form.
+
+    `vendor_status(vendor_id) -> str | None` reads a shop's current status, so a
+    suspension takes effect on the next page view, not only at the next login.
+    """
+    if not st.session_state.get("authentication_status"):
+        refused = st.session_state.pop("login_refused", None)
+        if refused:
+            st.error(refused)
+        fields = {
+            "Form name": t("login.title"),
+            "Username": t("login.username"),
+            "Password": t("login.password"),
+            "Login": t("login.submit"),
+        }
+        try:
+            authenticator.login(location="main", fields=fields, key="login")
+        except Exception:  # noqa: BLE001 - the widget's own errors become a message
+            st.error(t("login.failed"))
+            return None
+        if st.session_state.get("authentication_status") is False:
+            st.error(t("login.failed"))
+        if not st.session_state.get("authentication_status"):
+            st.session_state.pop("actor", None)
+            return None
+        st.rerun()  # draw the pages without the login form above them
+    account = accounts.get(st.session_state.get("username") or "")
+    if account is None or account.disabled:
+        _force_logout(authenticator, t("login.account_unknown"))
+        return None
+    refusal = _shop_refusal(
+        account, vendor_status(account.vendor_id) if account.vendor_id else None
+    )
+    if refusal:
+        _force_logout(authenticator, refusal)
+        return None
+    actor = Actor(username=account.username, role=account.role, vendor_id=account.vendor_id)
+    st.session_state["actor"] = actor
+    return actor
+
+
+def _force_logout(authenticator: stauth.Authenticate, reason: str) -> None:
+    try:
+        authenticator.logout(location="unrendered")
+    except Exception:  # noqa: BLE001 - already logged out
+        pass
+    for name in ("actor", "authentication_status", "username", "name", "roles"):
+        st.session_state.pop(name, None)
+    st.session_state["login_refused"] = reason
+    st.rerun()
+
+
+def logout_button(authenticator: stauth.Authenticate) -> None:
+    """A sidebar button that logs out and forgets the session's actor."""
+    if st.sidebar.button(t("app.logout"), key="mb_logout", icon=":material/logout:"):
+        try:
+            authenticator.logout(location="unrendered")
+        except Exception:  # noqa: BLE001 - already logged out
+            pass
+        for name in ("actor", "authentication_status", "username", "name", "roles"):
+            st.session_state.pop(name, None)
+        st.rerun()

@@ -1,0 +1,93 @@
+"""The running app's settings, engine, logged-in actor and the scope a page reads.
+
+A vendor's scope always comes from their account: `page_scope` ignores any
+`?vendor=` in the URL for vendors. Staff pick a shop (or the whole mall) in the
+sidebar, remembered in the URL so a leaderboard row can open a vendor's view.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import streamlit as st
+
+from queries.actors import Actor, Scope, scope_for
+from queries.db import connect_engine
+from queries.settings import Settings, load_settings
+
+__all__ = ["current_actor", "engine", "page_scope", "settings", "vendor_choices"]
+
+
+def settings() -> Settings:
+    """The validated settings (cheap to read; read per call so tests can point elsewhere)."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> sa.Engine:
+    return connect_engine(url)
+
+
+def engine() -> sa.Engine:
+    """The shared engine for the configured database (never mutated)."""
+    return _engine(settings().database_url)
+
+
+def current_actor() -> Actor:
+    """The logged-in user; the entry script sets it before any page runs."""
+    actor = st.session_state.get("actor")
+    if not isinstance(actor, Actor):
+        st.stop()
+    return actor
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _vendor_choices(database_url: str) -> list[tuple[int, str]]:
+    from queries.vendor_names import vendor_names
+
+    with _engine(database_url).connect() as conn:
+        return vendor_names(conn)
+
+
+def vendor_choices() -> list[tuple[int, str]]:
+    """(vendor_id, name) of every shop, for the staff's shop picker."""
+    return _vendor_choices(settings().database_url)
+
+
+def _requested_vendor() -> int | None:
+    raw = st.query_params.get("vendor")
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def page_scope(actor: Actor | None = None) -> Scope:
+    """The shop this page shows: the vendor's own, or the staff's pick (default: whole mall)."""
+    from dashboard.i18n import t
+
+    actor = actor or current_actor()
+    if actor.role == "vendor":
+        return scope_for(actor)
+    choices = vendor_choices()
+    ids = [None] + [vendor_id for vendor_id, _ in choices]
+    names = dict(choices)
+    requested = _requested_vendor()
+    index = ids.index(requested) if requested in names else 0
+    picked = st.sidebar.selectbox(
+        t("scope.label"),
+        ids,
+        index=index,
+        format_func=lambda v: (
+            t("scope.mall") if v is None else t("scope.vendor_option", name=names[v], vendor_id=v)
+        ),
+        key="scope_vendor",
+    )
+    if picked is None:
+        st.query_params.pop("vendor", None)
+    else:
+        st.query_params["vendor"] = str(picked)
+    return scope_for(actor, picked)
+
+
+def open_vendor_view(vendor_id: int, page: str = "dashboard/pages/sales.py") -> None:
+    """Staff only: switch the shop picker to `vendor_id` and open `page` for it."""
+    st.session_state["scope_vendor"] = vendor_id
+    st.query_params["vendor"] = str(vendor_id)
+    st.switch_page(page, query_params={"vendor": str(vendor_id)})

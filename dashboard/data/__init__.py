@@ -1,0 +1,1 @@
+"""Cached reads per area: thin `dashboard.caching.cached` wrappers around `queries/` functions."""

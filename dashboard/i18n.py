@@ -1,0 +1,70 @@
+"""One translation table for every visible string, in Chinese and English.
+
+Strings live in `dashboard/strings/<area>.py`; this module merges them (a key
+defined twice is an error) and looks them up in the session's language, which
+defaults to the browser's locale and is switched in the sidebar.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+
+import streamlit as st
+
+import dashboard.strings as strings_package
+
+__all__ = ["LANGS", "all_strings", "lang", "set_lang", "status_label", "t"]
+
+LANGS = ("zh", "en")
+
+
+@lru_cache(maxsize=1)
+def all_strings() -> dict[str, tuple[str, str]]:
+    """Every (zh, en) pair of every strings module, merged; duplicate keys raise."""
+    table: dict[str, tuple[str, str]] = {}
+    for info in sorted(pkgutil.iter_modules(strings_package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{strings_package.__name__}.{info.name}")
+        for key, pair in getattr(module, "STRINGS", {}).items():
+            if key in table:
+                raise KeyError(f"translation key {key!r} is defined twice ({info.name})")
+            table[key] = pair
+    return table
+
+
+def _browser_lang() -> str:
+    try:
+        locale = st.context.locale or ""
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        locale = ""
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def lang() -> str:
+    """The session's language: `zh` or `en`."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = _browser_lang()
+    return st.session_state["lang"]
+
+
+def set_lang(value: str) -> None:
+    """Switch the session's language."""
+    if value in LANGS:
+        st.session_state["lang"] = value
+
+
+def t(key: str, **fmt: object) -> str:
+    """The string for `key` in the session's language, formatted with `fmt`."""
+    pair = all_strings().get(key)
+    if pair is None:
+        return key  # a missing key shows itself; tests/test_i18n.py keeps them all defined
+    text = pair[0] if lang() == "zh" else pair[1]
+    return text.format(**fmt) if fmt else text
+
+
+def status_label(kind: str, code: str | None) -> str:
+    """A status code (`on_sale`, `paid`, …) as words; `kind` is the table (`product`, …)."""
+    if code is None:
+        return "—"
+    return t(f"status.{kind}.{code}")

@@ -1,0 +1,99 @@
+"""Who sees which page: one table, used to build `st.navigation` for the logged-in role.
+
+A page not listed for a role is not registered for that role's session at all,
+so typing its URL lands on the role's home page instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ACCESS", "PAGES", "SECTIONS", "PageSpec", "pages_for"]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page file, its title key and icon."""
+
+    name: str
+    icon: str
+
+    @property
+    def path(self) -> str:
+        return f"dashboard/pages/{self.name}.py"
+
+    @property
+    def title_key(self) -> str:
+        return f"page.{self.name}"
+
+
+PAGES = {
+    spec.name: spec
+    for spec in (
+        PageSpec("home", ":material/home:"),
+        PageSpec("sales", ":material/monitoring:"),
+        PageSpec("orders", ":material/receipt_long:"),
+        PageSpec("members", ":material/group:"),
+        PageSpec("campaigns", ":material/campaign:"),
+        PageSpec("content", ":material/auto_stories:"),
+        PageSpec("leaderboard", ":material/leaderboard:"),
+        PageSpec("products", ":material/inventory_2:"),
+        PageSpec("promotions", ":material/sell:"),
+        PageSpec("statements", ":material/request_quote:"),
+        PageSpec("settlements", ":material/account_balance:"),
+        PageSpec("reconciliation", ":material/rule:"),
+        PageSpec("onboarding", ":material/how_to_reg:"),
+        PageSpec("merchants", ":material/storefront:"),
+        PageSpec("audit", ":material/history:"),
+    )
+}
+
+# Which roles may open each page.
+ACCESS: dict[str, tuple[str, ...]] = {
+    "home": ("vendor", "operator", "finance"),
+    "sales": ("vendor", "operator", "finance"),
+    "orders": ("vendor", "operator", "finance"),
+    "members": ("vendor", "operator"),
+    "campaigns": ("vendor", "operator"),
+    "content": ("vendor", "operator"),
+    "leaderboard": ("operator",),
+    "products": ("vendor", "operator"),
+    "promotions": ("vendor", "operator"),
+    "statements": ("vendor", "operator"),
+    "settlements": ("finance",),
+    "reconciliation": ("finance",),
+    "onboarding": ("operator",),
+    "merchants": ("operator",),
+    "audit": ("vendor", "operator", "finance"),
+}
+
+# The sidebar's sections per role, in order.
+SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
+    "vendor": [
+        ("nav.section.shop", ["home", "sales", "orders", "members", "campaigns", "content"]),
+        ("nav.section.manage", ["products", "promotions", "statements", "audit"]),
+    ],
+    "operator": [
+        (
+            "nav.section.mall",
+            ["home", "sales", "orders", "members", "campaigns", "content", "leaderboard"],
+        ),
+        (
+            "nav.section.platform",
+            ["onboarding", "merchants", "products", "promotions", "statements", "audit"],
+        ),
+    ],
+    "finance": [
+        ("nav.section.mall", ["home", "sales", "orders"]),
+        ("nav.section.finance", ["settlements", "reconciliation", "audit"]),
+    ],
+}
+
+
+def pages_for(role: str) -> list[tuple[str, list[PageSpec]]]:
+    """The (section title key, pages) a role sees, checked against ACCESS."""
+    sections = []
+    for title_key, names in SECTIONS[role]:
+        specs = [PAGES[name] for name in names if role in ACCESS[name]]
+        sections.append((title_key, specs))
+    return sections

@@ -1,0 +1,130 @@
+"""Widgets every page shares: period picker, KPI row, downloads, freshness, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import caching
+from dashboard.context import settings
+from dashboard.i18n import lang, t
+from exports.xlsx import Column, frame_to_xlsx
+from queries.errors import UserError
+from queries.periods import PRESETS, TimeRange, preset_range, range_from_dates
+
+__all__ = [
+    "Kpi",
+    "download_table",
+    "empty_state",
+    "freshness",
+    "kpi_row",
+    "period_picker",
+    "show_error",
+]
+
+
+def period_picker(
+    key: str,
+    *,
+    default: str = "last_30",
+    presets: Sequence[str] = PRESETS,
+    now: datetime | None = None,
+) -> TimeRange:
+    """A preset or custom first–last day range; call it inside the page's `st.form`."""
+    tz = settings().tz
+    now = now or datetime.now(UTC)
+    preset = st.selectbox(
+        t("widget.period"),
+        list(presets),
+        index=list(presets).index(default),
+        format_func=lambda p: t(f"preset.{p}"),
+        key=f"{key}_preset",
+    )
+    today = now.astimezone(tz).date()
+    picked = st.date_input(
+        t("widget.custom_dates"),
+        value=(today - timedelta(days=30), today - timedelta(days=1)),
+        max_value=today + timedelta(days=366),
+        key=f"{key}_dates",
+    )
+    if preset != "custom":
+        return preset_range(preset, now, tz)
+    if not isinstance(picked, tuple | list) or len(picked) != 2:
+        st.warning(t("widget.bad_dates"))
+        return preset_range(default, now, tz)
+    first, last = picked
+    if last < first:
+        first, last = last, first
+    return range_from_dates(first, last + timedelta(days=1), tz, "custom")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline figure: its label, shown value, and changes (already formatted)."""
+
+    label: str
+    value: str
+    vs_previous: str | None = None
+    vs_year: str | None = None
+    help: str | None = None
+
+
+def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
+    """Headline figures in rows of `columns` metrics, each with 环比 and 同比 below."""
+    for start in range(0, len(figures), columns):
+        cells = st.columns(columns)
+        for cell, kpi in zip(cells, figures[start : start + columns], strict=False):
+            delta = None
+            if kpi.vs_previous is not None:
+                delta = f"{t('widget.vs_previous')} {kpi.vs_previous}"
+            cell.metric(kpi.label, kpi.value, delta=delta, delta_color="off", help=kpi.help)
+            if kpi.vs_year is not None:
+                cell.caption(f"{t('widget.vs_year')} {kpi.vs_year}")
+
+
+def download_table(
+    frame: pd.DataFrame, columns: Sequence[Column], *, file_name: str, key: str, sheet: str = "Data"
+) -> None:
+    """A button that downloads `frame` as an Excel workbook (columns give headers and kinds)."""
+    payload = frame_to_xlsx(
+        {sheet: (frame, columns)}, tz=settings().tz, currency_symbol=settings().currency_symbol
+    )
+    st.download_button(
+        t("widget.download"),
+        data=payload,
+        file_name=file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=key,
+        icon=":material/download:",
+    )
+
+
+def freshness(key: str = "refresh") -> None:
+    """ "Data as of 14:05" for the oldest figure on the page, and a refresh button."""
+    reads = caching.run_reads()
+    as_of = min((stamp for stamp, _ in reads), default=datetime.now(UTC))
+    left, right = st.columns([4, 1])
+    left.caption(t("widget.freshness", time=as_of.astimezone(settings().tz).strftime("%H:%M")))
+    if right.button(t("widget.refresh"), key=key, icon=":material/refresh:"):
+        for _, function in reads:
+            function.clear()
+        st.rerun()
+
+
+def show_error(exc: UserError) -> None:
+    """A user's error as a message in their language."""
+    st.error(exc.message(lang()))
+
+
+def empty_state(message: str) -> None:
+    """An explained empty period or shop, instead of empty charts."""
+    st.info(message, icon=":material/info:")
+
+
+def today_local() -> date:
+    """Today in the platform timezone."""
+    return datetime.now(UTC).astimezone(settings().tz).date()

@@ -1,0 +1,121 @@
+"""Mallboard's entry: settings → database → login → the role's pages via `st.navigation`.
+
+Every failure a user can meet before the pages (bad settings, an unreachable
+database, a database missing contract tables, no signing key) is a clear page
+in their language, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import streamlit as st
+
+from dashboard import caching
+from dashboard.accounts import load_accounts
+from dashboard.auth import authenticate, logout_button, make_authenticator
+from dashboard.context import engine, settings
+from dashboard.cookie_key import cookie_key
+from dashboard.i18n import LANGS, lang, set_lang, t
+from dashboard.navigation import pages_for
+from queries.errors import DatabaseUnavailable, MissingContract, UserError
+from queries.vendor_names import vendor_status
+
+st.set_page_config(page_title="Mallboard", page_icon=":material/storefront:", layout="wide")
+caching.start_run()
+
+
+def _language_switch() -> None:
+    labels = {"zh": "中文", "en": "English"}
+    picked = st.sidebar.segmented_control(
+        t("app.language"), LANGS, default=lang(), format_func=labels.get, key="lang_picker"
+    )
+    if picked and picked != lang():
+        set_lang(picked)
+        st.rerun()
+
+
+def _stop_with(title_key: str, message: str, hint_key: str | None = None) -> None:
+    st.title(t("app.title"))
+    st.error(f"**{t(title_key)}**\n\n{message}")
+    if hint_key:
+        st.caption(t(hint_key))
+    st.stop()
+
+
+_language_switch()
+
+try:
+    config = settings()
+except UserError as exc:
+    _stop_with("error.settings_title", exc.message(lang()))
+
+signing_key = cookie_key()
+if signing_key is None:
+    _stop_with("error.settings_title", t("error.cookie_key"))
+
+if config.is_demo:
+    from dashboard.bootstrap import ensure_demo_database
+
+    with st.spinner(t("app.demo_notice") + " …"):
+        ensure_demo_database()
+
+try:
+    database = engine()
+except DatabaseUnavailable as exc:
+    _stop_with("error.database_title", exc.message(lang()), "error.database_hint")
+except MissingContract as exc:
+    listed = "\n".join(f"- `{name}`" for name in exc.details)
+    _stop_with("error.contract_title", f"{t('error.contract_hint')}\n\n{listed}")
+
+accounts = load_accounts()
+if not accounts:
+    _stop_with("error.settings_title", t("error.accounts_missing"))
+
+
+def _vendor_status(vendor_id: int) -> str | None:
+    with database.connect() as conn:
+        return vendor_status(conn, vendor_id=vendor_id)
+
+
+authenticator = make_authenticator(accounts, signing_key)
+actor = authenticate(authenticator, accounts, _vendor_status)
+
+if actor is None:
+    st.navigation(
+        [st.Page(lambda: None, title=t("login.title"), url_path="login")], position="hidden"
+    )
+    st.stop()
+
+st.sidebar.caption(
+    t("app.signed_in_as", name=actor.username, role=t(f"role.{actor.role}"))
+    + (f" · {t('app.demo_notice')}" if config.is_demo else "")
+)
+logout_button(authenticator)
+
+sections = {
+    t(title_key): [
+        st.Page(
+            spec.path,
+            title=t(spec.title_key),
+            icon=spec.icon,
+            url_path=spec.name,
+            default=spec.name == "home",
+        )
+        for spec in specs
+    ]
+    for title_key, specs in pages_for(actor.role)
+}
+page = st.navigation(sections)
+try:
+    page.run()
+except UserError as exc:
+    st.error(exc.message(lang()))
+except Exception:
+    # Logged for the engineers; the user gets a plain sentence. Tests set
+    # MALLBOARD_RAISE_ERRORS so that a bug fails them instead of hiding here.
+    if os.environ.get("MALLBOARD_RAISE_ERRORS"):
+        raise
+    logging.getLogger("mallboard").exception("page %s failed", page.url_path)
+    st.error(t("error.unexpected"))

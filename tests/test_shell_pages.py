@@ -1,0 +1,168 @@
+"""The app shell in AppTest: login, roles → pages, refused logins, error pages.
+
+A smoke test opens every page for every role that may see it, and proves that
+the pages a role may not see are not registered for it at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.accounts import add_account
+from dashboard.navigation import ACCESS, PAGES, pages_for
+from tests.apptest import AppSession, texts
+from tests.builders import Item, MallBuilder, local
+
+ROLES = ("vendor", "operator", "finance")
+
+
+@pytest.fixture
+def mall(empty_db, tmp_path):
+    """Two shops (one suspended) with a sale each, and an account per role."""
+    with empty_db.begin() as conn:
+        b = MallBuilder(conn)
+        category = b.category()
+        shop = b.vendor("Alpha 旗舰店")
+        other = b.vendor("Beta Shop")
+        suspended = b.vendor("Gamma", status="suspended")
+        buyer = b.member()
+        b.order(
+            shop, buyer, [Item(b.product(shop, category))], paid_at=local("2026-11-01 10:00:00")
+        )
+        b.order(
+            other, buyer, [Item(b.product(other, category))], paid_at=local("2026-11-01 11:00:00")
+        )
+    session = AppSession(empty_db.url, tmp_path)
+    session.add("shop_alpha", role="vendor", vendor_id=shop)
+    session.add("shop_gamma", role="vendor", vendor_id=suspended)
+    session.add("ops", role="operator")
+    session.add("money", role="finance")
+    session.add("gone", role="operator", disabled=True)
+    return session
+
+
+USER = {"vendor": "shop_alpha", "operator": "ops", "finance": "money"}
+
+
+def test_access_table_matches_sections():
+    for role in ROLES:
+        listed = {spec.name for _, specs in pages_for(role) for spec in specs}
+        allowed = {name for name, roles in ACCESS.items() if role in roles}
+        assert listed == allowed, role
+    assert set(ACCESS) == set(PAGES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_allowed_page_runs(mall, role):
+    for name, roles in ACCESS.items():
+        if role not in roles:
+            continue
+        at = mall.open(name, as_user=USER[role])
+        assert not at.exception, (role, name, at.exception)
+        assert "Something unexpected" not in texts(at), (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_outside_the_role_are_not_registered(mall, role):
+    for name, roles in ACCESS.items():
+        if role in roles:
+            continue
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            mall.open(name, as_user=USER[role])
+
+
+def test_logged_out_visitor_sees_only_the_login_form(mall):
+    at = mall.app(as_user=None)
+    at.run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert "Signed in" not in texts(at)
+
+
+def test_login_with_password_then_logout(mall):
+    add_account(
+        username="shop_pw",
+        role="vendor",
+        vendor_id=1,
+        password="right-password-1",
+        path=mall.accounts_file,
+    )
+    at = mall.app(as_user=None)
+    at.run()
+    at.text_input[0].input("shop_pw")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert "Wrong username or password" in texts(at)
+    assert "Signed in" not in texts(at)
+
+    at.text_input[0].input("shop_pw")
+    at.text_input[1].input("right-password-1")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Signed in as shop_pw (Vendor)" in texts(at)
+    assert not at.text_input  # the login form is gone
+
+    at.sidebar.button(key="mb_logout").click().run()
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+
+
+def test_unknown_user_is_refused(mall):
+    at = mall.app(as_user=None)
+    at.run()
+    at.text_input[0].input("nobody")
+    at.text_input[1].input("whatever-password")
+    at.button[0].click().run()
+    assert "Wrong username or password" in texts(at)
+
+
+def test_suspended_shop_is_told_why(mall):
+    at = mall.app(as_user="shop_gamma")
+    at.run()
+    assert not at.exception
+    assert "Your shop is suspended" in texts(at)
+    assert "Signed in" not in texts(at)
+
+
+def test_disabled_account_cannot_stay_logged_in(mall):
+    at = mall.app(as_user="gone")
+    at.run()
+    assert "disabled" in texts(at)
+    assert "Signed in" not in texts(at)
+
+
+def test_chinese_is_one_switch_away(mall):
+    at = mall.app(as_user="ops")
+    at.run()
+    at.sidebar.segmented_control(key="lang_picker").set_value("zh").run()
+    assert "当前用户：ops（运营）" in texts(at)
+
+
+def test_unreachable_database_is_a_clear_page(tmp_path, monkeypatch):
+    session = AppSession("postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path)
+    session.add("ops", role="operator")
+    at = session.app(as_user="ops")
+    at.run()
+    assert not at.exception
+    assert "Cannot reach the database" in texts(at)
+
+
+def test_missing_contract_table_is_named(db_factory, tmp_path):
+    engine = db_factory.engine("sqlite")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE note_views")
+    session = AppSession(engine.url, tmp_path)
+    session.add("ops", role="operator")
+    at = session.app(as_user="ops")
+    at.run()
+    assert not at.exception
+    assert "note_views" in texts(at)
+    assert "does not match the contract" in texts(at)
+
+
+def test_short_cookie_key_is_refused(mall, monkeypatch):
+    monkeypatch.setenv("MALLBOARD_COOKIE_KEY", "short")
+    at = mall.app(as_user="ops")
+    monkeypatch.setenv("MALLBOARD_COOKIE_KEY", "short")  # app() resets it; set it again
+    at.run()
+    assert not at.exception
+    assert "signing key" in texts(at)
