@@ -1,0 +1,163 @@
+"""Journeys in a real browser: the app served by `streamlit run`, driven by Playwright.
+
+Debian's Chromium (`/usr/bin/chromium`) — nothing downloads a browser. Each
+`running_app` serves a fresh SQLite copy of the tiny demo mall with the demo
+logins (`dashboard.bootstrap.DEMO_ACCOUNTS`), on a free local port.
+
+    def test_x(running_app, browser_page):
+        login(browser_page, running_app, "shop_big", "demo-shop-big")
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TEST_COOKIE_KEY = "browser-cookie-key-" + "q7w8e9r0" * 4
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    """A served app: its base URL, database URL and accounts file."""
+
+    url: str
+    database_url: str
+    accounts_file: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+def _demo_database(tmp: Path) -> str:
+    from queries.demo import generate
+
+    from dashboard.bootstrap import ensure_demo_accounts
+    from queries.db import connect_engine
+    from queries.schema import create_schema
+
+    url = f"sqlite:///{tmp / 'mall.sqlite'}"
+    engine = connect_engine(url, check=False)
+    create_schema(engine)
+    generate(engine, scale="tiny", seed=7)
+    ensure_demo_accounts(engine)  # writes MALLBOARD_ACCOUNTS, set by the caller
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
+    """The app on a fresh tiny demo mall, served on a free port for this test."""
+    accounts = tmp_path / "accounts.yaml"
+    monkeypatch.setenv("MALLBOARD_ACCOUNTS", str(accounts))
+    database_url = _demo_database(tmp_path)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MALLBOARD_ACCOUNTS": str(accounts),
+        "MALLBOARD_COOKIE_KEY": TEST_COOKIE_KEY,
+    }
+    env.pop("MALLBOARD_RAISE_ERRORS", None)
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield RunningApp(url, database_url, accounts)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    """A Playwright page in Debian's headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def login(page, app: RunningApp, username: str, password: str) -> None:
+    """Open the app and log in through the real form."""
+    page.goto(app.url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text(f"Signed in as {username}").wait_for()
+
+
+def logout(page) -> None:
+    """Log out with the sidebar button and wait for the login form."""
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Username").wait_for()
