@@ -1,0 +1,52 @@
+"""One translation table: every key the code uses exists in both languages, once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard.i18n import all_strings
+from queries import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+# t("page.home") / t('x.y', …) with a literal key
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']""")
+
+
+def _used_keys() -> dict[str, str]:
+    used: dict[str, str] = {}
+    for path in [ROOT / "streamlit_app.py", *(ROOT / "dashboard").rglob("*.py")]:
+        for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8")):
+            used.setdefault(key, str(path.relative_to(ROOT)))
+    return used
+
+
+def test_every_used_key_is_defined():
+    table = all_strings()
+    missing = {key: where for key, where in _used_keys().items() if key not in table}
+    assert missing == {}
+
+
+def test_every_string_has_both_languages():
+    for key, (zh, en) in all_strings().items():
+        assert zh.strip() and en.strip(), key
+
+
+def test_every_status_code_has_words():
+    table = all_strings()
+    groups = {
+        "application": schema.APPLICATION_STATUSES,
+        "vendor": schema.VENDOR_STATUSES,
+        "product": schema.PRODUCT_STATUSES,
+        "order": schema.ORDER_STATUSES,
+        "refund": schema.REFUND_STATUSES,
+        "promotion": schema.PROMOTION_STATUSES,
+        "settlement": schema.SETTLEMENT_STATUSES,
+        "channel": schema.ORDER_CHANNELS,
+        "kind": schema.PROMOTION_KINDS,
+        "payment": schema.PAYMENT_METHODS,
+        "level": schema.MEMBER_LEVELS,
+    }
+    for kind, codes in groups.items():
+        for code in codes:
+            assert f"status.{kind}.{code}" in table, (kind, code)
