@@ -17,6 +17,7 @@ from queries.actors import Actor
 __all__ = ["authenticate", "logout_button", "make_authenticator"]
 
 COOKIE_NAME = "mallboard_auth"
+_COOKIE_PENDING = "_mb_cookie_pending"
 
 
 def _credentials(accounts: dict[str, Account]) -> dict:
@@ -64,6 +65,7 @@ def authenticate(
     suspension takes effect on the next page view, not only at the next login.
     """
     if not st.session_state.get("authentication_status"):
+        _flush_cookie(authenticator)
         refused = st.session_state.pop("login_refused", None)
         if refused:
             st.error(refused)
@@ -83,7 +85,10 @@ def authenticate(
         if not st.session_state.get("authentication_status"):
             st.session_state.pop("actor", None)
             return None
-        st.rerun()  # draw the pages without the login form above them
+        # Draw the pages without the login form above them; the cookie is set in
+        # that next run, since a rerun now would cut the cookie component off.
+        st.session_state[_COOKIE_PENDING] = "set"
+        st.rerun()
     account = accounts.get(st.session_state.get("username") or "")
     if account is None or account.disabled:
         _force_logout(authenticator, t("login.account_unknown"))
@@ -96,16 +101,34 @@ def authenticate(
         return None
     actor = Actor(username=account.username, role=account.role, vendor_id=account.vendor_id)
     st.session_state["actor"] = actor
+    _flush_cookie(authenticator)
     return actor
 
 
-def _force_logout(authenticator: stauth.Authenticate, reason: str) -> None:
+def _flush_cookie(authenticator: stauth.Authenticate) -> None:
+    """Set or delete the re-login cookie in a run that is not cut short by a rerun."""
+    pending = st.session_state.pop(_COOKIE_PENDING, None)
+    try:
+        if pending == "set":
+            authenticator.cookie_controller.set_cookie()
+        elif pending == "delete":
+            authenticator.cookie_controller.delete_cookie()
+    except Exception:  # noqa: BLE001 - no cookie to delete; the session state decides anyway
+        pass
+
+
+def _end_session(authenticator: stauth.Authenticate) -> None:
     try:
         authenticator.logout(location="unrendered")
     except Exception:  # noqa: BLE001 - already logged out
         pass
     for name in ("actor", "authentication_status", "username", "name", "roles"):
         st.session_state.pop(name, None)
+    st.session_state[_COOKIE_PENDING] = "delete"
+
+
+def _force_logout(authenticator: stauth.Authenticate, reason: str) -> None:
+    _end_session(authenticator)
     st.session_state["login_refused"] = reason
     st.rerun()
 
@@ -113,10 +136,5 @@ def _force_logout(authenticator: stauth.Authenticate, reason: str) -> None:
 def logout_button(authenticator: stauth.Authenticate) -> None:
     """A sidebar button that logs out and forgets the session's actor."""
     if st.sidebar.button(t("app.logout"), key="mb_logout", icon=":material/logout:"):
-        try:
-            authenticator.logout(location="unrendered")
-        except Exception:  # noqa: BLE001 - already logged out
-            pass
-        for name in ("actor", "authentication_status", "username", "name", "roles"):
-            st.session_state.pop(name, None)
+        _end_session(authenticator)
         st.rerun()

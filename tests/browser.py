@@ -65,10 +65,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 
 def _demo_database(tmp: Path) -> str:
-    from queries.demo import generate
-
     from dashboard.bootstrap import ensure_demo_accounts
     from queries.db import connect_engine
+    from queries.demo import generate
     from queries.schema import create_schema
 
     url = f"sqlite:///{tmp / 'mall.sqlite'}"
@@ -151,13 +150,20 @@ def browser_page(tmp_path):
 def login(page, app: RunningApp, username: str, password: str) -> None:
     """Open the app and log in through the real form."""
     page.goto(app.url)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_text(f"Signed in as {username}").wait_for()
+    # The re-login cookie is set by a component in the browser just after; wait for it
+    # so that a navigation by URL right away keeps the session, as it will for a person.
+    for _ in range(100):
+        if any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the login cookie was never set")
 
 
 def logout(page) -> None:
     """Log out with the sidebar button and wait for the login form."""
     page.get_by_role("button", name="Log out").click()
-    page.get_by_label("Username").wait_for()
+    page.get_by_role("textbox", name="Username").wait_for()

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from queries.db import connect_engine
 from queries.schema import create_schema
 
+pytest_plugins = ["tests.browser"]  # running_app, browser_page fixtures for journeys
+
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

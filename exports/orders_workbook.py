@@ -1,0 +1,200 @@
+"""The filtered order list as an Excel workbook, streamed however many rows it holds.
+
+Rows come from `queries.orders.iter_order_rows` (a server-side cursor on
+PostgreSQL) and go straight into a constant-memory `SheetWriter` writing a temp
+file, so neither the rows nor the workbook are ever all in memory at once; a list
+longer than Excel's row limit continues on a second sheet.
+
+Words are the glossary's (`shared/glossary.md`), in Chinese or English by `lang`.
+They are repeated here because exports do not import the dashboard; a test keeps
+them equal to the dashboard's status words.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
+from queries.actors import Scope
+from queries.orders import OrderFilter, iter_order_rows
+
+__all__ = [
+    "CHANNEL_WORDS",
+    "REFUND_STATE_WORDS",
+    "STATUS_WORDS",
+    "order_columns",
+    "orders_workbook_bytes",
+    "write_orders",
+    "write_orders_workbook",
+]
+
+STATUS_WORDS = {
+    "zh": {
+        "pending_payment": "待付款",
+        "paid": "已付款",
+        "shipped": "已发货",
+        "completed": "已完成",
+        "cancelled": "已取消",
+    },
+    "en": {
+        "pending_payment": "Pending payment",
+        "paid": "Paid",
+        "shipped": "Shipped",
+        "completed": "Completed",
+        "cancelled": "Cancelled",
+    },
+}
+CHANNEL_WORDS = {
+    "zh": {"app": "App", "mini_program": "小程序", "h5": "H5", "live": "直播"},
+    "en": {"app": "App", "mini_program": "Mini program", "h5": "H5", "live": "Live"},
+}
+REFUND_STATE_WORDS = {
+    "zh": {"none": "无退款", "in_progress": "退款中", "partial": "部分退款", "full": "全额退款"},
+    "en": {
+        "none": "No refund",
+        "in_progress": "Refund in progress",
+        "partial": "Partly refunded",
+        "full": "Fully refunded",
+    },
+}
+SHEET_NAME = {"zh": "订单", "en": "Orders"}
+
+# (row field, kind, 中文 header, English header); the shop column only for the whole mall.
+_SHOP = ("vendor_name", "text", "店铺", "Shop")
+_FIELDS = (
+    ("order_no", "text", "订单号", "Order no."),
+    ("status", "text", "订单状态", "Status"),
+    ("channel", "text", "渠道", "Channel"),
+    ("member_id", "text", "会员 ID", "Member ID"),  # an id, not a quantity: no grouping
+    ("created_at", "datetime", "下单时间", "Created at"),
+    ("paid_at", "datetime", "支付时间", "Paid at"),
+    ("goods_cents", "money", "商品金额", "Goods"),
+    ("discount_cents", "money", "优惠金额", "Discount"),
+    ("platform_discount_cents", "money", "平台补贴", "Platform subsidy"),
+    ("shipping_cents", "money", "运费", "Shipping"),
+    ("paid_cents", "money", "实付金额", "Paid"),
+    ("refunded_cents", "money", "退款金额", "Refunded"),
+    ("refund_state", "text", "退款状态", "Refund state"),
+    ("promotion_name", "text", "营销活动", "Promotion"),
+    ("live_session_title", "text", "直播场次", "Live session"),
+)
+
+
+def _fields(mall: bool) -> tuple[tuple[str, str, str, str], ...]:
+    return (_SHOP, *_FIELDS) if mall else _FIELDS
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("zh", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+
+
+def order_columns(lang: str, *, mall: bool) -> list[Column]:
+    """The workbook's columns (header and kind) in `lang`."""
+    _check_lang(lang)
+    return [Column(zh if lang == "zh" else en, kind) for _, kind, zh, en in _fields(mall)]
+
+
+def _values(row, lang: str, fields: Sequence[tuple[str, str, str, str]]) -> list:
+    """One order row (a `ROW_COLUMNS` row) as cell values, codes turned into words."""
+    out = []
+    for name, _, _, _ in fields:
+        value = getattr(row, name)
+        if name == "status":
+            value = STATUS_WORDS[lang].get(value, value)
+        elif name == "channel":
+            value = CHANNEL_WORDS[lang].get(value, value)
+        elif name == "refund_state":
+            value = REFUND_STATE_WORDS[lang].get(value, value)
+        out.append(value)
+    return out
+
+
+def write_orders(
+    workbook,
+    rows: Iterable,
+    *,
+    lang: str,
+    tz: ZoneInfo,
+    mall: bool,
+    currency_symbol: str = "¥",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> int:
+    """Write order rows to a sheet of `workbook`; return how many were written."""
+    _check_lang(lang)
+    fields = _fields(mall)
+    writer = SheetWriter(
+        workbook,
+        SHEET_NAME[lang],
+        order_columns(lang, mall=mall),
+        tz=tz,
+        currency_symbol=currency_symbol,
+        max_rows=max_rows,
+    )
+    writer.write_rows(_values(row, lang, fields) for row in rows)
+    writer.close()
+    return writer.rows_written
+
+
+def write_orders_workbook(
+    conn: sa.Connection,
+    target: str | Path,
+    *,
+    scope: Scope,
+    filters: OrderFilter,
+    tz: str,
+    lang: str,
+    currency_symbol: str = "¥",
+    max_rows: int = EXCEL_MAX_ROWS,
+    chunk: int = 2000,
+) -> int:
+    """Stream every order matching `filters` into the workbook file `target`; return the count."""
+    workbook = new_workbook(str(target))  # constant_memory: rows are flushed as written
+    try:
+        return write_orders(
+            workbook,
+            iter_order_rows(conn, scope=scope, filters=filters, tz=tz, chunk=chunk),
+            lang=lang,
+            tz=ZoneInfo(tz),
+            mall=scope.is_mall,
+            currency_symbol=currency_symbol,
+            max_rows=max_rows,
+        )
+    finally:
+        workbook.close()
+
+
+def orders_workbook_bytes(
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    filters: OrderFilter,
+    tz: str,
+    lang: str,
+    currency_symbol: str = "¥",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> bytes:
+    """The workbook as bytes (for a download button), built in a temp file that is removed."""
+    handle, name = tempfile.mkstemp(prefix="mallboard-orders-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    try:
+        write_orders_workbook(
+            conn,
+            path,
+            scope=scope,
+            filters=filters,
+            tz=tz,
+            lang=lang,
+            currency_symbol=currency_symbol,
+            max_rows=max_rows,
+        )
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
