@@ -1,0 +1,99 @@
+"""Vendor leaderboard (商家排行, operators): every shop's GMV, growth, refund rate, new buyers.
+
+Selecting a row (or picking a shop below the table) opens that shop's Sales view:
+`dashboard.context.open_vendor_view` sets the shop picker and `?vendor=ID`.
+UI only: one cached read (`dashboard.data.sales.leaderboard_view`), then drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.context import current_actor, open_vendor_view
+from dashboard.data.sales import leaderboard_view, table
+from dashboard.i18n import status_label, t
+from dashboard.widgets import download_table, empty_state, freshness, period_picker, show_error
+from queries.actors import require_role
+from queries.errors import UserError
+from queries.periods import TimeRange
+
+SPEC = [
+    ("vendor_id", "sales.board.vendor_id", "text"),
+    ("vendor_name", "sales.col.vendor", "text"),
+    ("status_label", "sales.board.status", "text"),
+    ("gmv_cents", "sales.fig.gmv", "money"),
+    ("previous_gmv_cents", "sales.board.previous_gmv", "money"),
+    ("gmv_growth", "sales.board.growth", "ratio"),
+    ("paid_orders", "sales.fig.paid_orders", "int"),
+    ("buyers", "sales.fig.buyers", "int"),
+    ("new_buyers", "sales.fig.new_buyers", "int"),
+    ("refunded_cents", "sales.fig.refunded", "money"),
+    ("refund_rate", "sales.fig.refund_rate", "ratio"),
+]
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the filter form asked for."""
+
+    period: TimeRange
+
+
+actor = current_actor()
+st.title(t("page.leaderboard"))
+st.caption(t("sales.board.intro"))
+try:
+    require_role(actor, "operator")
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+
+with st.form("board_filters"):
+    period = period_picker("board", default="last_30")
+    st.form_submit_button(t("widget.apply"))
+filters = BoardFilters(period)
+
+try:
+    board = leaderboard_view(filters.period)
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+
+if board.empty:
+    empty_state(t("sales.board.empty"))
+    st.stop()
+if board["gmv_cents"].sum() == 0 and board["refunded_cents"].sum() == 0:
+    empty_state(t("sales.board.no_sales"))
+
+board = board.assign(status_label=[status_label("vendor", s) for s in board["status"]])
+shown, columns = table(board, SPEC)
+event = st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="board_table",
+)
+download_table(
+    board[[c for c, _, _ in SPEC]], columns, file_name="vendor_leaderboard", key="dl_board"
+)
+
+selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+if selected:
+    open_vendor_view(int(board["vendor_id"].iloc[selected[0]]))
+
+names = dict(zip(board["vendor_id"], board["vendor_name"], strict=True))
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+picked = left.selectbox(
+    t("sales.board.pick"),
+    list(names),
+    format_func=lambda v: t("scope.vendor_option", name=names[v], vendor_id=v),
+    key="board_pick",
+)
+if right.button(t("sales.board.open"), key="board_open", icon=":material/open_in_new:"):
+    open_vendor_view(int(picked))
+
+freshness("board_refresh")

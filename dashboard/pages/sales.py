@@ -1,0 +1,268 @@
+"""Sales (销售分析): headline figures with 环比 / 同比, trend, item-sales breakdowns, refunds.
+
+UI only: the filter form becomes a `SalesFilters`, one cached read returns the
+figures (`dashboard.data.sales.sales_view`), and this script draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.context import current_actor, page_scope, settings
+from dashboard.data.sales import category_view, headline_kpis, sales_view, table
+from dashboard.formatting import local_date, money
+from dashboard.i18n import lang, status_label, t
+from dashboard.widgets import (
+    download_table,
+    empty_state,
+    freshness,
+    kpi_row,
+    period_picker,
+    show_error,
+)
+from queries.errors import UserError
+from queries.kpis import GRAINS
+from queries.periods import TimeRange
+
+KPI_FIGURES = (
+    "gmv_cents",
+    "paid_orders",
+    "buyers",
+    "aov_cents",
+    "refunded_cents",
+    "refund_rate",
+    "net_sales_cents",
+)
+ITEM_SPEC = [
+    ("item_sales_cents", "sales.fig.item_sales", "money"),
+    ("units", "sales.fig.units", "int"),
+    ("orders", "sales.fig.orders", "int"),
+    ("share", "sales.fig.share", "ratio"),
+]
+
+
+@dataclass(frozen=True)
+class SalesFilters:
+    """What the filter form asked for."""
+
+    vendor_id: int | None
+    period: TimeRange
+    grain: str
+
+
+def _yuan(cents: pd.Series) -> list[float]:
+    """Fen as yuan for chart axes only (labels and tables use exact money text)."""
+    return [int(c) / 100 for c in cents]
+
+
+def _trend_chart(frame: pd.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for column, key in (("gmv_cents", "sales.fig.gmv"), ("net_sales_cents", "sales.fig.net_sales")):
+        figure.add_trace(
+            go.Scatter(
+                x=frame["bucket"],
+                y=_yuan(frame[column]),
+                name=t(key),
+                mode="lines+markers",
+                hovertext=[money(v) for v in frame[column]],
+                hoverinfo="x+name+text",
+            )
+        )
+    figure.add_trace(
+        go.Bar(
+            x=frame["bucket"],
+            y=frame["paid_orders"],
+            name=t("sales.fig.paid_orders"),
+            yaxis="y2",
+            opacity=0.3,
+        )
+    )
+    figure.update_layout(
+        xaxis_title=t("sales.trend.bucket"),
+        yaxis={"title": f"{t('sales.fig.gmv')} ({settings().currency_symbol})"},
+        yaxis2={"title": t("sales.fig.paid_orders"), "overlaying": "y", "side": "right"},
+        legend={"orientation": "h"},
+        margin={"t": 30},
+        height=360,
+    )
+    return figure
+
+
+def _bar(labels: list[str], cents: pd.Series, title: str) -> go.Figure:
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=_yuan(cents),
+            hovertext=[money(v) for v in cents],
+            hoverinfo="x+text",
+        )
+    )
+    figure.update_layout(
+        yaxis_title=f"{t('sales.fig.item_sales')} ({settings().currency_symbol})",
+        xaxis_title=title,
+        margin={"t": 20},
+        height=320,
+    )
+    return figure
+
+
+def _category_name(row) -> str:
+    return row["name"] if lang() == "zh" else row["name_en"]
+
+
+def _breakdown(frame: pd.DataFrame, labels: list[str], label_key: str, key: str) -> None:
+    """A bar chart, its table and its download, for one breakdown in item sales."""
+    if frame["item_sales_cents"].sum() == 0:
+        empty_state(t("sales.no_breakdown"))
+        return
+    st.plotly_chart(_bar(labels, frame["item_sales_cents"], t(label_key)), key=f"chart_{key}")
+    data = frame.assign(label=labels)
+    shown, columns = table(data, [("label", label_key, "text"), *ITEM_SPEC])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download_table(
+        data[["label", *(c for c, _, _ in ITEM_SPEC)]], columns, file_name=f"sales_{key}", key=key
+    )
+
+
+actor = current_actor()
+scope = page_scope(actor)
+st.title(t("page.sales"))
+st.caption(t("sales.intro"))
+
+with st.form("sales_filters"):
+    left, right = st.columns([3, 1])
+    with left:
+        period = period_picker("sales", default="last_30")
+    with right:
+        grain = st.radio(
+            t("sales.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key="sales_grain"
+        )
+    st.form_submit_button(t("widget.apply"))
+filters = SalesFilters(scope.vendor_id, period, grain)
+
+try:
+    view = sales_view(filters.vendor_id, filters.period, filters.grain)
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+
+tz = settings().tz
+st.caption(
+    t(
+        "sales.period_caption",
+        first=local_date(filters.period.first_day(tz)),
+        last=local_date(filters.period.last_day(tz)),
+    )
+)
+current = view.comparison.current
+if current.paid_orders == 0 and current.refunded_cents == 0:
+    empty_state(t("sales.empty"))
+kpi_row(headline_kpis(view.comparison, KPI_FIGURES))
+
+st.subheader(t("sales.trend"))
+st.plotly_chart(_trend_chart(view.trend), key="chart_trend")
+trend_spec = [
+    ("bucket", "sales.trend.bucket", "date"),
+    ("gmv_cents", "sales.fig.gmv", "money"),
+    ("paid_orders", "sales.fig.paid_orders", "int"),
+    ("buyers", "sales.fig.buyers", "int"),
+    ("aov_cents", "sales.fig.aov", "money"),
+    ("refunded_cents", "sales.fig.refunded", "money"),
+    ("net_sales_cents", "sales.fig.net_sales", "money"),
+]
+_, trend_columns = table(view.trend, trend_spec)
+download_table(
+    view.trend[[c for c, _, _ in trend_spec]],
+    trend_columns,
+    file_name="sales_trend",
+    key="dl_trend",
+)
+
+st.subheader(t("sales.breakdowns"))
+st.caption(t("sales.item_sales_note"))
+views = ("category", "channel", "city_tier", "hour")
+picked = (
+    st.segmented_control(
+        t("sales.breakdowns"),
+        views,
+        default="category",
+        format_func=lambda v: t(f"sales.view.{v}"),
+        key="sales_view",
+        label_visibility="collapsed",
+    )
+    or "category"
+)
+if picked == "category":
+    categories = view.by_category
+    names = [_category_name(row) for _, row in categories.iterrows()]
+    _breakdown(categories, names, "sales.col.category", "dl_category")
+    if not categories.empty:
+        ids = [None, *categories["category_id"].tolist()]
+        by_id = dict(zip(categories["category_id"], names, strict=True))
+        chosen = st.selectbox(
+            t("sales.pick_category"),
+            ids,
+            format_func=lambda c: t("sales.pick_category_none") if c is None else by_id[c],
+            key="sales_category",
+        )
+        if chosen is not None:
+            products = category_view(filters.vendor_id, filters.period, int(chosen))
+            st.markdown(f"**{t('sales.category_products', name=by_id[chosen])}**")
+            spec = [("product_id", "sales.col.product_id", "int")]
+            spec += [("name", "sales.col.product", "text"), *ITEM_SPEC]
+            shown, columns = table(products, spec)
+            st.dataframe(shown, hide_index=True, width="stretch")
+            download_table(
+                products[[c for c, _, _ in spec]],
+                columns,
+                file_name=f"sales_category_{chosen}",
+                key="dl_category_products",
+            )
+elif picked == "channel":
+    labels = [status_label("channel", c) for c in view.by_channel["channel"]]
+    _breakdown(view.by_channel, labels, "sales.col.channel", "dl_channel")
+elif picked == "city_tier":
+    labels = [t(f"sales.tier.{int(c)}") for c in view.by_city_tier["city_tier"]]
+    _breakdown(view.by_city_tier, labels, "sales.col.city_tier", "dl_city_tier")
+else:
+    labels = [t("sales.hour_label", hour=f"{int(h):02d}") for h in view.by_hour["hour"]]
+    _breakdown(view.by_hour, labels, "sales.col.hour", "dl_hour")
+
+st.subheader(t("sales.top_products"))
+top = view.top_products
+if top.empty:
+    empty_state(t("sales.no_breakdown"))
+else:
+    top = top.assign(category_label=top["category"] if lang() == "zh" else top["category_en"])
+    spec = [
+        ("name", "sales.col.product", "text"),
+        ("category_label", "sales.col.category", "text"),
+    ]
+    if scope.is_mall:
+        spec.append(("vendor_name", "sales.col.vendor", "text"))
+    spec += ITEM_SPEC[:3]
+    shown, columns = table(top, spec)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download_table(
+        top[[c for c, _, _ in spec]], columns, file_name="sales_top_products", key="dl_top"
+    )
+
+st.subheader(t("sales.refunds_by_reason"))
+refunds = view.refunds_by_reason
+if refunds.empty:
+    empty_state(t("sales.no_refunds"))
+else:
+    spec = [
+        ("reason", "sales.col.reason", "text"),
+        ("refunds", "sales.fig.refunds", "int"),
+        ("refunded_cents", "sales.fig.refunded", "money"),
+    ]
+    shown, columns = table(refunds, spec)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download_table(refunds, columns, file_name="sales_refunds_by_reason", key="dl_refunds")
+
+freshness("sales_refresh")

@@ -1,0 +1,394 @@
+"""Headline sales figures, their 环比 / 同比 changes, and the trend over time.
+
+Every figure follows the contract's "Figures" section, for one vendor or the
+whole mall counted as one shop (`Scope.mall()`):
+
+- GMV: Σ `paid_cents` of orders whose `paid_at` is in P, whatever their status now;
+- paid orders, buyers (distinct members), AOV = GMV ÷ paid orders half up to the fen;
+- refunded: Σ completed refunds of the scope's orders with `completed_at` in P
+  (whenever their order was paid); refund rate = refunded ÷ GMV; net = GMV − refunded;
+- new buyers: buyers whose first paid order with the scope (the vendor, or the
+  mall for the whole mall) is in P; returning = buyers − new;
+- repurchase buyers: buyers with two or more paid orders in P, ÷ buyers for the rate.
+
+A headline is two statements (orders per buyer, refunds); the figures for every
+vendor at once are one statement (`headlines_by_vendor`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+
+from queries import schema as s
+from queries.actors import Scope
+from queries.db import local_day, local_month, local_week
+from queries.money import round_half_up_div
+from queries.periods import TimeRange, previous_range, year_earlier
+
+__all__ = [
+    "GRAINS",
+    "as_int",
+    "RATE_FIGURES",
+    "Comparison",
+    "Headline",
+    "buyer_figures_select",
+    "change",
+    "compare",
+    "headline",
+    "headlines_by_vendor",
+    "refunded_select",
+    "trend",
+]
+
+GRAINS = ("day", "week", "month")
+# Figures whose change is given in percentage points rather than relative change.
+RATE_FIGURES = frozenset({"refund_rate", "repurchase_rate"})
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The contract's headline figures for one scope and period (money in fen)."""
+
+    gmv_cents: int = 0
+    paid_orders: int = 0
+    buyers: int = 0
+    aov_cents: int | None = None
+    refunded_cents: int = 0
+    refund_rate: float | None = None
+    net_sales_cents: int = 0
+    new_buyers: int = 0
+    returning_buyers: int = 0
+    repurchase_buyers: int = 0
+    repurchase_rate: float | None = None
+
+    @classmethod
+    def from_sums(
+        cls,
+        *,
+        gmv_cents: int,
+        paid_orders: int,
+        buyers: int,
+        new_buyers: int,
+        repurchase_buyers: int,
+        refunded_cents: int,
+    ) -> Headline:
+        """Derive AOV, rates and net sales from the summed figures."""
+        return cls(
+            gmv_cents=gmv_cents,
+            paid_orders=paid_orders,
+            buyers=buyers,
+            aov_cents=round_half_up_div(gmv_cents, 1, paid_orders) if paid_orders else None,
+            refunded_cents=refunded_cents,
+            refund_rate=refunded_cents / gmv_cents if gmv_cents else None,
+            net_sales_cents=gmv_cents - refunded_cents,
+            new_buyers=new_buyers,
+            returning_buyers=buyers - new_buyers,
+            repurchase_buyers=repurchase_buyers,
+            repurchase_rate=repurchase_buyers / buyers if buyers else None,
+        )
+
+    def as_dict(self) -> dict[str, int | float | None]:
+        """The figures by their contract names."""
+        return asdict(self)
+
+
+FIGURES = tuple(f.name for f in fields(Headline))
+
+
+# --- statement builders ---------------------------------------------------------------
+
+
+def as_int(value) -> int:
+    """SUM of BIGINT is NUMERIC on PostgreSQL: bring it back to int (None → 0)."""
+    return 0 if value is None else int(value)
+
+
+def _paid_in(table, period: TimeRange) -> list:
+    return [table.c.paid_at >= period.start, table.c.paid_at < period.end]
+
+
+def buyer_figures_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool) -> sa.Select:
+    """GMV, paid orders, buyers, new and repurchase buyers, optionally per vendor.
+
+    Inner: one row per (vendor,) member with their paid orders and GMV in P.
+    Outer: sums, plus whether that member had a paid order with the same scope
+    before P (then they are returning, else new).
+    """
+    o = s.orders
+    keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
+    where = _paid_in(o, period)
+    if vendor_id is not None:
+        where.append(o.c.vendor_id == vendor_id)
+    buyer = (
+        sa.select(
+            *keys,
+            sa.func.count().label("n"),
+            sa.func.sum(o.c.paid_cents).label("gmv"),
+        )
+        .where(*where)
+        .group_by(*keys)
+        .subquery("buyer")
+    )
+    earlier = o.alias("earlier")
+    before = [earlier.c.member_id == buyer.c.member_id, earlier.c.paid_at < period.start]
+    if by_vendor:
+        before.append(earlier.c.vendor_id == buyer.c.vendor_id)
+    elif vendor_id is not None:
+        before.append(earlier.c.vendor_id == vendor_id)
+    returning = sa.exists().where(*before)
+    figures = [
+        sa.func.sum(buyer.c.gmv).label("gmv_cents"),
+        sa.func.sum(buyer.c.n).label("paid_orders"),
+        sa.func.count().label("buyers"),
+        sa.func.sum(sa.case((returning, 0), else_=1)).label("new_buyers"),
+        sa.func.sum(sa.case((buyer.c.n >= 2, 1), else_=0)).label("repurchase_buyers"),
+    ]
+    if by_vendor:
+        return sa.select(buyer.c.vendor_id, *figures).group_by(buyer.c.vendor_id)
+    return sa.select(*figures)
+
+
+def refunded_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool) -> sa.Select:
+    """Σ completed refunds with completed_at in P, of the scope's orders."""
+    r, o = s.refunds, s.orders
+    where = [r.c.status == "completed", r.c.completed_at >= period.start]
+    where.append(r.c.completed_at < period.end)
+    total = sa.func.sum(r.c.amount_cents).label("refunded_cents")
+    if by_vendor:
+        return (
+            sa.select(o.c.vendor_id, total)
+            .select_from(r.join(o, o.c.order_id == r.c.order_id))
+            .where(*where)
+            .group_by(o.c.vendor_id)
+        )
+    if vendor_id is None:
+        return sa.select(total).where(*where)
+    return (
+        sa.select(total)
+        .select_from(r.join(o, o.c.order_id == r.c.order_id))
+        .where(*where, o.c.vendor_id == vendor_id)
+    )
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+def headline(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Headline:
+    """The headline figures of `scope` over `period` (two statements)."""
+    del tz  # bounds are already UTC instants; kept for the common read signature
+    row = conn.execute(
+        buyer_figures_select(period, vendor_id=scope.vendor_id, by_vendor=False)
+    ).one()
+    refunded = conn.execute(refunded_select(period, vendor_id=scope.vendor_id, by_vendor=False))
+    return Headline.from_sums(
+        gmv_cents=as_int(row.gmv_cents),
+        paid_orders=as_int(row.paid_orders),
+        buyers=as_int(row.buyers),
+        new_buyers=as_int(row.new_buyers),
+        repurchase_buyers=as_int(row.repurchase_buyers),
+        refunded_cents=as_int(refunded.scalar_one()),
+    )
+
+
+def headlines_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict[int, Headline]:
+    """Every vendor's headline over `period`, vendors without sales included (one statement)."""
+    del tz
+    v = s.vendors
+    buyers = buyer_figures_select(period, vendor_id=None, by_vendor=True).subquery("sold")
+    refunds = refunded_select(period, vendor_id=None, by_vendor=True).subquery("refunded")
+    stmt = (
+        sa.select(
+            v.c.vendor_id,
+            buyers.c.gmv_cents,
+            buyers.c.paid_orders,
+            buyers.c.buyers,
+            buyers.c.new_buyers,
+            buyers.c.repurchase_buyers,
+            refunds.c.refunded_cents,
+        )
+        .select_from(
+            v.outerjoin(buyers, buyers.c.vendor_id == v.c.vendor_id).outerjoin(
+                refunds, refunds.c.vendor_id == v.c.vendor_id
+            )
+        )
+        .order_by(v.c.vendor_id)
+    )
+    return {
+        row.vendor_id: Headline.from_sums(
+            gmv_cents=as_int(row.gmv_cents),
+            paid_orders=as_int(row.paid_orders),
+            buyers=as_int(row.buyers),
+            new_buyers=as_int(row.new_buyers),
+            repurchase_buyers=as_int(row.repurchase_buyers),
+            refunded_cents=as_int(row.refunded_cents),
+        )
+        for row in conn.execute(stmt)
+    }
+
+
+# --- comparisons ----------------------------------------------------------------------
+
+
+def change(name: str, current: float | None, previous: float | None) -> float | None:
+    """The change of one figure: percentage points for rates, relative change otherwise.
+
+    None when either side has no value or (relative change) the earlier value is 0.
+    """
+    if current is None or previous is None:
+        return None
+    if name in RATE_FIGURES:
+        return (current - previous) * 100
+    if previous == 0:
+        return None
+    return (current - previous) / previous
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A headline with what it is compared with: 环比 (previous) and 同比 (year ago)."""
+
+    current: Headline
+    previous: Headline
+    year_ago: Headline
+    previous_period: TimeRange
+    year_period: TimeRange
+
+    def vs_previous(self) -> dict[str, float | None]:
+        """Each figure's change against the previous period (环比)."""
+        return _changes(self.current, self.previous)
+
+    def vs_year(self) -> dict[str, float | None]:
+        """Each figure's change against the same range a year earlier (同比)."""
+        return _changes(self.current, self.year_ago)
+
+
+def _changes(current: Headline, earlier: Headline) -> dict[str, float | None]:
+    now, then = current.as_dict(), earlier.as_dict()
+    return {name: change(name, now[name], then[name]) for name in FIGURES}
+
+
+def compare(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Comparison:
+    """The headline of `period` with its previous period and the same range a year earlier."""
+    zone = ZoneInfo(tz)
+    before = previous_range(period, zone)
+    year = year_earlier(period, zone)
+    return Comparison(
+        current=headline(conn, scope=scope, period=period, tz=tz),
+        previous=headline(conn, scope=scope, period=before, tz=tz),
+        year_ago=headline(conn, scope=scope, period=year, tz=tz),
+        previous_period=before,
+        year_period=year,
+    )
+
+
+# --- trend ----------------------------------------------------------------------------
+
+_BUCKETS = {"day": local_day, "week": local_week, "month": local_month}
+TREND_COLUMNS = (
+    "bucket",
+    "gmv_cents",
+    "paid_orders",
+    "buyers",
+    "aov_cents",
+    "refunded_cents",
+    "net_sales_cents",
+)
+
+
+def bucket_start(day: date, grain: str) -> date:
+    """The first local date of the day / ISO week / month holding `day`."""
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next_bucket(day: date, grain: str) -> date:
+    if grain == "week":
+        return day + timedelta(days=7)
+    if grain == "month":
+        return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return day + timedelta(days=1)
+
+
+def period_buckets(period: TimeRange, tz: str, grain: str) -> list[date]:
+    """Every bucket the period touches, in order (for zero-filling)."""
+    zone = ZoneInfo(tz)
+    day, last = bucket_start(period.first_day(zone), grain), period.last_day(zone)
+    out = []
+    while day <= last:
+        out.append(day)
+        day = _next_bucket(day, grain)
+    return out
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def trend(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, grain: str = "day"
+) -> pd.DataFrame:
+    """GMV, paid orders, buyers, AOV, refunded and net sales per local day / week / month.
+
+    Every bucket of the period is present; buckets without sales hold zeros
+    (AOV None). Orders are bucketed by `paid_at`, refunds by `completed_at`.
+    """
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    o, r = s.orders, s.refunds
+    zone = sa.bindparam("tz", tz)
+    bucket = _BUCKETS[grain](o.c.paid_at, zone)
+    where = _paid_in(o, period)
+    if scope.vendor_id is not None:
+        where.append(o.c.vendor_id == scope.vendor_id)
+    sold = (
+        sa.select(
+            bucket.label("bucket"),
+            sa.func.sum(o.c.paid_cents).label("gmv"),
+            sa.func.count().label("orders"),
+            sa.func.count(sa.distinct(o.c.member_id)).label("buyers"),
+        )
+        .where(*where)
+        .group_by(bucket)
+    )
+    refund_bucket = _BUCKETS[grain](r.c.completed_at, zone)
+    refunded = sa.select(refund_bucket.label("bucket"), sa.func.sum(r.c.amount_cents))
+    refund_where = [
+        r.c.status == "completed",
+        r.c.completed_at >= period.start,
+        r.c.completed_at < period.end,
+    ]
+    if scope.vendor_id is not None:
+        refunded = refunded.select_from(r.join(o, o.c.order_id == r.c.order_id))
+        refund_where.append(o.c.vendor_id == scope.vendor_id)
+    refunded = refunded.where(*refund_where).group_by(refund_bucket)
+
+    sales = {_as_date(row.bucket): row for row in conn.execute(sold)}
+    refunds = {_as_date(b): as_int(total) for b, total in conn.execute(refunded)}
+    rows = []
+    for day in period_buckets(period, tz, grain):
+        row = sales.get(day)
+        gmv, orders = (as_int(row.gmv), as_int(row.orders)) if row else (0, 0)
+        back = refunds.get(day, 0)
+        rows.append(
+            (
+                day,
+                gmv,
+                orders,
+                as_int(row.buyers) if row else 0,
+                round_half_up_div(gmv, 1, orders) if orders else None,
+                back,
+                gmv - back,
+            )
+        )
+    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    # Keep None (not NaN) where a bucket has no orders: AOV has no value there.
+    frame["aov_cents"] = pd.Series([row[4] for row in rows], dtype=object)
+    return frame
