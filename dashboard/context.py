@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import streamlit as st
 
+from dashboard.caching import cached
 from queries.actors import Actor, Scope, scope_for
 from queries.db import connect_engine
 from queries.settings import Settings, load_settings
@@ -40,7 +41,7 @@ def current_actor() -> Actor:
     return actor
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@cached(ttl=300, topics=("vendors",))
 def _vendor_choices(database_url: str) -> list[tuple[int, str]]:
     from queries.vendor_names import vendor_names
 
@@ -69,11 +70,15 @@ def page_scope(actor: Actor | None = None) -> Scope:
     ids = [None] + [vendor_id for vendor_id, _ in choices]
     names = dict(choices)
     requested = _requested_vendor()
-    index = ids.index(requested) if requested in names else 0
+    # A new ?vendor= in the URL (a link, a leaderboard row) wins over the picker's memory.
+    if requested in names and requested != st.session_state.get("_scope_url_vendor"):
+        st.session_state["scope_vendor"] = requested
+    if st.session_state.get("scope_vendor") not in ids:
+        st.session_state["scope_vendor"] = None
+    st.session_state["_scope_url_vendor"] = requested
     picked = st.sidebar.selectbox(
         t("scope.label"),
         ids,
-        index=index,
         format_func=lambda v: (
             t("scope.mall") if v is None else t("scope.vendor_option", name=names[v], vendor_id=v)
         ),
@@ -83,6 +88,7 @@ def page_scope(actor: Actor | None = None) -> Scope:
         st.query_params.pop("vendor", None)
     else:
         st.query_params["vendor"] = str(picked)
+    st.session_state["_scope_url_vendor"] = picked
     return scope_for(actor, picked)
 
 

@@ -1,0 +1,45 @@
+"""In a real browser: an operator approves an application with a new login account,
+then that shop logs in with the one-time password and sees its empty shop explained."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import login, logout
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NEW_USER = "shop_newcomer"
+
+
+def test_operator_approves_with_account_and_the_shop_logs_in(running_app, browser_page):
+    page = browser_page
+    login(page, running_app, "operator", "demo-operator")
+    page.get_by_role("link", name="Supplier onboarding").click()
+    page.get_by_text("Applications by status").wait_for()
+    page.get_by_text("Pending (").first.wait_for()
+
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Open an application")
+    picker.click()
+    page.get_by_role("option").first.click()
+    page.get_by_text("Decision history").wait_for()
+    page.get_by_text("Approve and open the shop").wait_for()
+
+    username = page.get_by_role("textbox", name="Account username")
+    username.fill(NEW_USER)
+    page.get_by_role("button", name="Submit decision").click()
+    page.get_by_text("is open.").wait_for()
+    page.get_by_text(f"Login account {NEW_USER} created").wait_for()
+    password = page.locator("[data-testid='stCode'] pre").first.inner_text().strip()
+    assert len(password) >= 12
+    assert "Traceback" not in page.content()
+    page.screenshot(path=str(running_app.accounts_file.parent / "approved.png"), full_page=True)
+
+    logout(page)
+    login(page, running_app, NEW_USER, password)
+    main = page.locator("[data-testid='stMain']").first
+    main.get_by_text("No paid orders in the last 30 days").first.wait_for()
+    content = page.content()
+    assert "Traceback" not in content
+    assert "Something unexpected" not in content
+    page.screenshot(path=str(running_app.accounts_file.parent / "new_shop.png"), full_page=True)
