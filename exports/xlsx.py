@@ -134,7 +134,12 @@ class SheetWriter:
 
     def _write_cell(self, row: int, col: int, kind: str, value) -> None:
         sheet = self._sheet
-        if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        if (
+            value is None
+            or value is pd.NA
+            or value is pd.NaT
+            or (isinstance(value, float) and value != value)
+        ):
             sheet.write_blank(row, col, None)
         elif kind == "text":
             sheet.write_string(row, col, str(value))  # never a formula, whatever it begins with

@@ -1,0 +1,371 @@
+"""Settlements (结算管理), finance: a period's statements, the actions on them, month-end files.
+
+Period form → `PeriodPick` → one cached table of every vendor → render, then
+the panels that act (issue; adjust / discard / confirm / mark paid / carry;
+month-end files). Each action calls one write, keeps its message for the next
+run and reruns, so the table shows what the write did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.context import current_actor, settings
+from dashboard.data import settlements as data
+from dashboard.formatting import local_date, local_datetime, money, number
+from dashboard.i18n import status_label, t
+from dashboard.widgets import (
+    Kpi,
+    download_table,
+    empty_state,
+    freshness,
+    kpi_row,
+    show_error,
+    today_local,
+)
+from exports.xlsx import Column
+from queries.errors import UserError
+from queries.money import parse_yuan
+from queries.settlement_lines import LINES
+
+FLASH = "settlements_flash"
+MONTH_END = "settlements_month_end"
+
+
+@dataclass(frozen=True)
+class PeriodPick:
+    """The settlement period: local dates, end exclusive."""
+
+    start: date
+    end: date
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def _pick_period(key: str) -> PeriodPick | None:
+    """The period form: a month (last month by default) or any first–last day range."""
+    today = today_local()
+    this_month = today.replace(day=1)
+    months = [this_month]
+    for _ in range(23):
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    last_month = months[1]
+    with st.form(f"{key}_period"):
+        mode = st.radio(
+            t("settlements.period_mode"),
+            ("month", "custom"),
+            format_func=lambda m: t(f"settlements.mode.{m}"),
+            horizontal=True,
+            key=f"{key}_mode",
+        )
+        left, right = st.columns(2)
+        month = left.selectbox(
+            t("settlements.month"),
+            months,
+            index=1,
+            format_func=lambda d: d.strftime("%Y-%m"),
+            key=f"{key}_month",
+        )
+        dates = right.date_input(
+            t("settlements.dates"),
+            value=(last_month, this_month - timedelta(days=1)),
+            key=f"{key}_dates",
+        )
+        st.form_submit_button(t("settlements.show"), icon=":material/search:")
+    if mode == "month":
+        return PeriodPick(month, _next_month(month))
+    if not isinstance(dates, tuple | list) or len(dates) != 2:
+        st.warning(t("settlements.bad_dates"))
+        return None
+    first, last = sorted(dates)
+    return PeriodPick(first, last + timedelta(days=1))
+
+
+def _act(run: Callable[[], object], message: str | Callable[[object], str]) -> None:
+    """Run one write; on success keep its message for the next run and rerun, else show why."""
+    try:
+        result = run()
+    except UserError as exc:
+        show_error(exc)
+        return
+    st.session_state[FLASH] = message(result) if callable(message) else message
+    st.rerun()
+
+
+def _show_flash() -> None:
+    text = st.session_state.pop(FLASH, None)
+    if text:
+        st.success(text)
+
+
+def _table(frame: pd.DataFrame) -> None:
+    """Every vendor's state and lines, and its download."""
+    yes, no = t("settlements.yes"), t("settlements.no")
+    shown = {
+        t("settlements.col.vendor"): frame["vendor_name"],
+        t("settlements.col.state"): frame["status"].map(lambda s: status_label("settlement", s)),
+        t("settlements.col.statement"): frame["settlement_id"].map(
+            lambda v: "" if pd.isna(v) else f"#{int(v)}"
+        ),
+        **{t(f"settlements.line.{line}"): frame[line].map(money) for line in LINES},
+        t("settlements.col.today_net"): frame["today_net_cents"].map(money),
+        t("settlements.col.differs"): frame["differs"].map(lambda d: yes if d else no),
+        t("settlements.col.overlaps"): frame["overlaps"],
+    }
+    st.dataframe(pd.DataFrame(shown), hide_index=True)
+    columns = [
+        ("vendor_id", "settlements.col.vendor_id", "int"),
+        ("vendor_name", "settlements.col.vendor", "text"),
+        ("status", "settlements.col.state", "text"),
+        ("settlement_id", "settlements.col.statement", "int"),
+        *((line, f"settlements.line.{line}", "money") for line in LINES),
+        ("today_net_cents", "settlements.col.today_net", "money"),
+        ("adjustment_note", "settlements.col.note", "text"),
+        ("payment_reference", "settlements.col.reference", "text"),
+    ]
+    export = frame[[c for c, _, _ in columns]].copy()
+    export["status"] = export["status"].map(lambda s: status_label("settlement", s))
+    download_table(
+        export,
+        [Column(t(h), kind) for _, h, kind in columns],
+        file_name=t("settlements.file_name"),
+        key="settlements_download",
+    )
+
+
+def _kpis(frame: pd.DataFrame) -> None:
+    issued = frame["status"] != "not_issued"
+    kpi_row(
+        [
+            Kpi(t("settlements.kpi.vendors"), number(len(frame))),
+            Kpi(t("settlements.kpi.issued"), number(int(issued.sum()))),
+            Kpi(t("settlements.kpi.not_issued"), number(int((~issued).sum()))),
+            Kpi(t("settlements.kpi.net"), money(int(frame["net_cents"].sum()))),
+        ]
+    )
+
+
+def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
+    st.subheader(t("settlements.issue.heading"))
+    if pick.end > today_local():
+        st.info(t("settlements.issue.not_ended", end=local_date(pick.end)))
+        return
+    waiting = frame[frame["status"] == "not_issued"]
+    if waiting.empty:
+        st.caption(t("settlements.issue.none_left"))
+        return
+    names = dict(zip(waiting["vendor_id"], waiting["vendor_name"], strict=True))
+    choice = st.selectbox(
+        t("settlements.issue.vendor"),
+        [None, *names],
+        format_func=lambda v: t("settlements.issue.all") if v is None else f"{names[v]} (#{v})",
+        key="settlements_issue_vendor",
+    )
+    if st.button(t("settlements.issue.button"), key="settlements_issue", type="primary"):
+        vendor_ids = None if choice is None else [int(choice)]
+
+        def message(result) -> str:
+            text = t("settlements.issue.done", count=len(result.settlement_ids))
+            if result.skipped:
+                ids = ", ".join(f"#{v}" for v, _ in result.skipped)
+                text += " " + t("settlements.issue.skipped", count=len(result.skipped), ids=ids)
+            return text
+
+        _act(lambda: data.issue(actor, pick.start, pick.end, vendor_ids), message)
+
+
+def _adjust_form(actor, row) -> None:
+    with st.form("settlements_adjust"):
+        st.markdown(f"**{t('settlements.adjust.heading')}**")
+        current = int(row["adjustment_cents"])
+        direction = st.radio(
+            t("settlements.adjust.direction"),
+            ("add", "deduct"),
+            index=1 if current < 0 else 0,
+            format_func=lambda d: t(f"settlements.adjust.{d}"),
+            horizontal=True,
+            key="settlements_adjust_direction",
+        )
+        amount = st.text_input(
+            t("settlements.adjust.amount"),
+            value=f"{abs(current) // 100}.{abs(current) % 100:02d}",
+            key="settlements_adjust_amount",
+        )
+        note = st.text_area(
+            t("settlements.adjust.note"),
+            value=row["adjustment_note"] or "",
+            key="settlements_adjust_note",
+        )
+        if st.form_submit_button(t("settlements.adjust.submit")):
+
+            def run() -> dict:
+                cents = parse_yuan(amount, allow_zero=True)
+                cents = -cents if direction == "deduct" else cents
+                return data.adjust(
+                    actor, int(row["settlement_id"]), int(row["version"]), cents, note
+                )
+
+            _act(run, t("settlements.adjust.done"))
+
+
+def _carry_panel(actor, row, pick: PeriodPick) -> None:
+    st.markdown(f"**{t('settlements.carry.heading')}**")
+    drafts = data.statement_list(int(row["vendor_id"]), ("draft",))
+    later = drafts[drafts["period_start"] >= pick.end] if not drafts.empty else drafts
+    if later.empty:
+        st.caption(t("settlements.carry.none"))
+        return
+    options = {
+        int(r.settlement_id): (int(r.version), f"#{r.settlement_id} · {r.period_start}")
+        for r in later.itertuples()
+    }
+    target = st.selectbox(
+        t("settlements.carry.target"),
+        list(options),
+        format_func=lambda i: options[i][1],
+        key="settlements_carry_target",
+    )
+    if st.button(t("settlements.carry.button"), key="settlements_carry"):
+        _act(
+            lambda: (
+                data.carry(actor, int(row["settlement_id"]), target, options[target][0])
+                and t("settlements.carry.done", id=target)
+            )
+        )
+
+
+def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
+    st.subheader(t("settlements.act.heading"))
+    issued = frame[frame["status"] != "not_issued"]
+    if issued.empty:
+        st.caption(t("settlements.act.none"))
+        return
+    rows = {int(r["settlement_id"]): r for _, r in issued.iterrows()}
+    picked = st.selectbox(
+        t("settlements.act.pick"),
+        list(rows),
+        format_func=lambda i: t(
+            "settlements.act.option",
+            id=i,
+            vendor=rows[i]["vendor_name"],
+            state=status_label("settlement", rows[i]["status"]),
+        ),
+        key="settlements_pick",
+    )
+    row = rows[picked]
+    net = int(row["net_cents"])
+    st.markdown(
+        f"**{t('settlements.line.net_cents')}**: {money(net)} · "
+        f"**{t('settlements.col.created_at')}**: {local_datetime(_moment(row['created_at']))}"
+        + (
+            f"  \n**{t('settlements.col.note')}**: {row['adjustment_note']}"
+            if row["adjustment_note"]
+            else ""
+        )
+    )
+    if net < 0:
+        st.warning(t("settlements.act.owed", amount=money(-net)))
+    if row["differs"]:
+        st.warning(t("settlements.act.differs"))
+    status = row["status"]
+    version = int(row["version"])
+    if status == "draft":
+        _adjust_form(actor, row)
+        left, right = st.columns(2)
+        if left.button(t("settlements.confirm.button"), key="settlements_confirm", type="primary"):
+            _act(lambda: data.confirm(actor, picked, version), t("settlements.confirm.done"))
+        sure = right.checkbox(t("settlements.discard.check"), key="settlements_discard_sure")
+        if right.button(
+            t("settlements.discard.button"), key="settlements_discard", disabled=not sure
+        ):
+            _act(lambda: data.discard(actor, picked, version), t("settlements.discard.done"))
+    elif status == "confirmed":
+        with st.form("settlements_pay"):
+            reference = st.text_input(t("settlements.pay.reference"), key="settlements_reference")
+            if st.form_submit_button(t("settlements.pay.submit")):
+                _act(
+                    lambda: (
+                        data.pay(actor, picked, version, reference) and t("settlements.pay.done")
+                    )
+                )
+    else:
+        st.caption(t("settlements.no_actions"))
+    if status in ("confirmed", "paid") and net < 0:
+        _carry_panel(actor, row, pick)
+
+
+def _moment(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _month_end_panel(pick: PeriodPick) -> None:
+    st.subheader(t("settlements.month_end.heading"))
+    st.caption(t("settlements.month_end.help"))
+    if st.button(t("settlements.month_end.build"), key="settlements_month_end_build"):
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.progress(
+                done / total,
+                text=t("settlements.month_end.progress", done=done, total=total, name=name),
+            )
+
+        overview, archive = data.month_end_files(pick.start, pick.end, progress)
+        st.session_state[MONTH_END] = (pick, overview, archive)
+    built = st.session_state.get(MONTH_END)
+    if built and built[0] == pick:
+        stem = f"{pick.start}_{pick.end}"
+        left, right = st.columns(2)
+        left.download_button(
+            t("settlements.month_end.overview"),
+            data=built[1],
+            file_name=f"overview_{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="settlements_overview_download",
+            icon=":material/download:",
+        )
+        right.download_button(
+            t("settlements.month_end.zip"),
+            data=built[2],
+            file_name=f"statements_{stem}.zip",
+            mime="application/zip",
+            key="settlements_zip_download",
+            icon=":material/folder_zip:",
+        )
+
+
+st.title(t("page.settlements"))
+st.caption(t("settlements.intro"))
+actor = current_actor()
+_show_flash()
+pick = _pick_period("settlements")
+if pick is not None:
+    try:
+        table = data.period_table(pick.start, pick.end)
+        freshness("settlements_refresh")
+        st.subheader(
+            t(
+                "settlements.period_heading",
+                first=local_date(pick.start),
+                last=local_date(pick.end - timedelta(days=1)),
+                tz=settings().timezone,
+            )
+        )
+        if table.empty:
+            empty_state(t("settlements.no_vendors"))
+        else:
+            _kpis(table)
+            st.caption(t("settlements.not_issued_note"))
+            _table(table)
+            _issue_panel(actor, pick, table)
+            _statement_panel(actor, table, pick)
+            _month_end_panel(pick)
+    except UserError as exc:
+        show_error(exc)

@@ -1,0 +1,330 @@
+"""Settlement workbooks: one vendor's statement, and the month-end overview plus a zip.
+
+A statement workbook has the sheets Summary, Orders, Refunds (always, even
+empty) and Differences (only when an issued statement's frozen totals differ
+from today's data). Detail rows stream from the database into xlsxwriter in
+constant-memory mode; each detail sheet ends with a totals row written as
+values (no formula anywhere) that equals today's lines to the fen. Headers and
+labels are bilingual (glossary words), as the workbook goes to both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
+from queries.reconciliation import causes_for
+from queries.settlement_lines import (
+    LINE_LABELS,
+    LINES,
+    iter_order_rows,
+    iter_refund_rows,
+    period_range,
+)
+from queries.settlements import StatementInfo, statement_infos
+
+__all__ = [
+    "Progress",
+    "STATUS_LABELS",
+    "write_month_end",
+    "write_overview",
+    "write_statement_workbook",
+]
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+STATUS_LABELS = {
+    "not_issued": "未出具 / not issued",
+    "draft": "草稿 / draft",
+    "confirmed": "已确认 / confirmed",
+    "paid": "已打款 / paid",
+}
+REASON_LABELS = {
+    "payment_after_issue": "出具后新增支付 / payment recorded after issue",
+    "payments_mismatch": "支付合计与实付不符 / payments do not add up to paid",
+    "requested_after_issue": "出具后申请的退款 / refund requested after issue",
+    "in_period": "本期计入该项 / counted in this line in the period",
+    "net_does_not_add_up": "应结金额与各项不符 / net does not add up",
+}
+TOTAL = "合计 / Total"
+
+SUMMARY_COLUMNS = (
+    Column("项目", "text", 18),
+    Column("Item", "text", 26),
+    Column("金额 / Amount", "money", 18),
+    Column("日期 / Date", "date", 14),
+    Column("内容 / Value", "text", 48),
+)
+ORDER_COLUMNS = (
+    Column("订单号 / Order no.", "text", 22),
+    Column("支付时间 / Paid at", "datetime", 20),
+    Column("商品金额 / Goods", "money"),
+    Column("优惠 / Discount", "money"),
+    Column("平台补贴 / Platform subsidy", "money", 20),
+    Column("运费 / Shipping", "money"),
+    Column("实付 / Paid", "money"),
+    Column("佣金 / Commission", "money"),
+    Column("支付手续费 / Payment fee", "money", 18),
+)
+REFUND_COLUMNS = (
+    Column("退款单号 / Refund id", "int", 16),
+    Column("订单号 / Order no.", "text", 22),
+    Column("完成时间 / Completed at", "datetime", 22),
+    Column("退款金额 / Amount", "money", 18),
+    Column("佣金退回 / Commission returned", "money", 22),
+)
+DIFFERENCE_COLUMNS = (
+    Column("类型 / Kind", "text", 14),
+    Column("项目", "text", 14),
+    Column("Line", "text", 22),
+    Column("出具时 / Frozen", "money", 16),
+    Column("今日 / Today", "money", 16),
+    Column("差额 / Difference", "money", 16),
+    Column("订单/退款 / Ref", "text", 14),
+    Column("订单号 / Order no.", "text", 22),
+    Column("金额 / Amount", "money", 16),
+    Column("原因 / Reason", "text", 44),
+)
+
+
+def _summary_rows(info: StatementInfo, tz: str) -> list[tuple]:
+    last_day = info.period_end - timedelta(days=1)
+    row = info.settlement or {}
+    local = ZoneInfo(tz)
+
+    def day(moment) -> date | None:
+        return None if moment is None else moment.astimezone(local).date()
+
+    rows: list[tuple] = [
+        ("商家", "Vendor", None, None, f"{info.vendor_name} (#{info.vendor_id})"),
+        ("结算周期", "Period", None, None, f"{info.period_start} – {last_day} ({tz})"),
+        ("周期开始", "Period start", None, info.period_start, None),
+        ("周期最后一天", "Period last day", None, last_day, None),
+        ("状态", "State", None, None, STATUS_LABELS[info.status]),
+        ("结算单号", "Statement no.", None, None, row.get("settlement_id")),
+    ]
+    for line, value in info.totals.as_dict().items():
+        zh, en = LINE_LABELS[line]
+        rows.append((zh, en, value, None, None))
+    rows += [
+        ("调整说明", "Adjustment note", None, None, row.get("adjustment_note")),
+        ("出具日期", "Issued on", None, day(row.get("created_at")), None),
+        ("确认日期", "Confirmed on", None, day(row.get("confirmed_at")), None),
+        ("打款日期", "Paid on", None, day(row.get("paid_at")), None),
+        ("转账流水号", "Payment reference", None, None, row.get("payment_reference")),
+    ]
+    return rows
+
+
+def _write_orders(workbook, conn, info: StatementInfo, tz: str, symbol: str, max_rows: int):
+    period = period_range(info.period_start, info.period_end, tz)
+    sheet = SheetWriter(
+        workbook,
+        "Orders",
+        ORDER_COLUMNS,
+        tz=ZoneInfo(tz),
+        currency_symbol=symbol,
+        max_rows=max_rows,
+    )
+    sums = [0] * 7
+
+    def rows():
+        for r in iter_order_rows(conn, vendor_id=info.vendor_id, period=period):
+            values = (
+                r.goods_cents,
+                r.discount_cents,
+                r.platform_discount_cents,
+                r.shipping_cents,
+                r.paid_cents,
+                r.commission_cents,
+                r.payment_fee_cents,
+            )
+            for i, v in enumerate(values):
+                sums[i] += v
+            yield (r.order_no, r.paid_at, *values)
+
+    sheet.write_rows(rows())
+    sheet.write_rows([(TOTAL, None, *sums)])
+    sheet.close()
+
+
+def _write_refunds(workbook, conn, info: StatementInfo, tz: str, symbol: str, max_rows: int):
+    period = period_range(info.period_start, info.period_end, tz)
+    sheet = SheetWriter(
+        workbook,
+        "Refunds",
+        REFUND_COLUMNS,
+        tz=ZoneInfo(tz),
+        currency_symbol=symbol,
+        max_rows=max_rows,
+    )
+    sums = [0, 0]
+
+    def rows():
+        for r in iter_refund_rows(conn, vendor_id=info.vendor_id, period=period):
+            sums[0] += r.amount_cents
+            sums[1] += r.commission_refund_cents
+            yield (
+                r.refund_id,
+                r.order_no,
+                r.completed_at,
+                r.amount_cents,
+                r.commission_refund_cents,
+            )
+
+    sheet.write_rows(rows())
+    sheet.write_rows([(None, TOTAL, None, *sums)])
+    sheet.close()
+
+
+def _write_differences(workbook, conn, info: StatementInfo, tz: str, symbol: str, max_rows: int):
+    gaps = info.differences
+    sheet = SheetWriter(
+        workbook,
+        "Differences",
+        DIFFERENCE_COLUMNS,
+        tz=ZoneInfo(tz),
+        currency_symbol=symbol,
+        max_rows=max_rows,
+    )
+    sheet.write_rows(
+        ("差异 / Difference", *LINE_LABELS[line], frozen, now, now - frozen, None, None, None, None)
+        for line, (frozen, now) in gaps.items()
+    )
+    causes = causes_for(conn, statement=info.settlement, lines=list(gaps), tz=tz, limit=max_rows)
+    sheet.write_rows(
+        (
+            "订单 / Order" if c["kind"] == "order" else "退款 / Refund",
+            *LINE_LABELS[c["line"]],
+            None,
+            None,
+            None,
+            c["ref"],
+            c["order_no"],
+            c["amount_cents"],
+            REASON_LABELS[c["reason"]],
+        )
+        for c in causes
+    )
+    sheet.close()
+
+
+def write_statement_workbook(
+    conn: sa.Connection,
+    target,
+    info: StatementInfo,
+    *,
+    tz: str,
+    currency_symbol: str = "¥",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> None:
+    """Write one vendor's statement workbook to `target` (a path or a binary file)."""
+    workbook = new_workbook(target)
+    summary = SheetWriter(
+        workbook, "Summary", SUMMARY_COLUMNS, tz=ZoneInfo(tz), currency_symbol=currency_symbol
+    )
+    summary.write_rows(_summary_rows(info, tz))
+    summary.close()
+    _write_orders(workbook, conn, info, tz, currency_symbol, max_rows)
+    _write_refunds(workbook, conn, info, tz, currency_symbol, max_rows)
+    if info.differences:
+        _write_differences(workbook, conn, info, tz, currency_symbol, max_rows)
+    workbook.close()
+
+
+OVERVIEW_COLUMNS = (
+    Column("商家编号 / Vendor id", "int", 14),
+    Column("商家 / Vendor", "text", 28),
+    Column("状态 / State", "text", 20),
+    Column("结算单号 / Statement no.", "int", 14),
+    *(Column(f"{zh} / {en}", "money", 18) for zh, en in (LINE_LABELS[k] for k in LINES)),
+    Column("今日应结 / Net today", "money", 18),
+    Column("有差异 / Differs", "text", 10),
+    Column("调整说明 / Adjustment note", "text", 40),
+)
+
+
+def write_overview(
+    target,
+    infos: list[StatementInfo],
+    *,
+    tz: str,
+    currency_symbol: str = "¥",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> None:
+    """The month-end overview: a row per vendor with every line, and a totals row."""
+    workbook = new_workbook(target)
+    sheet = SheetWriter(
+        workbook,
+        "Overview",
+        OVERVIEW_COLUMNS,
+        tz=ZoneInfo(tz),
+        currency_symbol=currency_symbol,
+        max_rows=max_rows,
+    )
+    sums = [0] * (len(LINES) + 1)
+
+    def rows():
+        for info in infos:
+            values = [*info.totals.as_dict().values(), info.today.net_cents]
+            for i, v in enumerate(values):
+                sums[i] += v
+            row = info.settlement or {}
+            yield (
+                info.vendor_id,
+                info.vendor_name,
+                STATUS_LABELS[info.status],
+                row.get("settlement_id"),
+                *values,
+                "是 / yes" if info.differences else "否 / no",
+                row.get("adjustment_note"),
+            )
+
+    sheet.write_rows(rows())
+    sheet.write_rows([(None, TOTAL, None, None, *sums, None, None)])
+    sheet.close()
+    workbook.close()
+
+
+def write_month_end(
+    conn: sa.Connection,
+    folder: Path,
+    *,
+    period_start: date,
+    period_end: date,
+    tz: str,
+    currency_symbol: str = "¥",
+    progress: Progress | None = None,
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> tuple[Path, Path]:
+    """`overview.xlsx` and `statements.zip` (every vendor's workbook) in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    infos = statement_infos(conn, period_start=period_start, period_end=period_end, tz=tz)
+    overview = folder / "overview.xlsx"
+    write_overview(overview, infos, tz=tz, currency_symbol=currency_symbol)
+    archive = folder / "statements.zip"
+    scratch = folder / ".statement.xlsx.part"
+    total = len(infos)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for done, info in enumerate(infos, start=1):
+            write_statement_workbook(
+                conn, scratch, info, tz=tz, currency_symbol=currency_symbol, max_rows=max_rows
+            )
+            zf.write(scratch, statement_file_name(info))
+            if progress is not None:
+                progress(done, total, info.vendor_name)
+    if scratch.exists():
+        os.unlink(scratch)
+    return overview, archive
+
+
+def statement_file_name(info: StatementInfo) -> str:
+    """`statement_<vendor id>_<start>_<end>.xlsx`: no shop name, so no unsafe characters."""
+    return f"statement_{info.vendor_id}_{info.period_start}_{info.period_end}.xlsx"
