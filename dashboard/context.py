@@ -15,7 +15,15 @@ from queries.actors import Actor, Scope, scope_for
 from queries.db import connect_engine
 from queries.settings import Settings, load_settings
 
-__all__ = ["current_actor", "engine", "page_scope", "settings", "vendor_choices"]
+__all__ = [
+    "current_actor",
+    "dispose_engines",
+    "engine",
+    "open_vendor_view",
+    "page_scope",
+    "settings",
+    "vendor_choices",
+]
 
 
 def settings() -> Settings:
@@ -23,9 +31,21 @@ def settings() -> Settings:
     return load_settings()
 
 
+_created_engines: list[sa.Engine] = []
+
+
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
-    return connect_engine(url)
+    engine = connect_engine(url)
+    _created_engines.append(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every engine this process opened and forget them (tests switch databases)."""
+    _engine.clear()
+    while _created_engines:
+        _created_engines.pop().dispose()
 
 
 def engine() -> sa.Engine:

@@ -21,6 +21,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import Account, accounts_path, load_accounts
+from dashboard.context import dispose_engines
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TEST_COOKIE_KEY = "test-cookie-key-" + "x1y2z3w4" * 4
@@ -81,6 +82,7 @@ class AppSession:
         """A fresh AppTest of the entry script, logged in as `as_user` (None: logged out)."""
         self._environ()
         st.cache_data.clear()  # results of another test database must not leak in
+        dispose_engines()  # and no pool may keep connections to it open
         at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
         at.session_state["lang"] = self.lang
         if as_user is not None:
@@ -93,10 +95,9 @@ class AppSession:
         """Log in as `as_user`, open `dashboard/pages/<page>.py`, and run it."""
         at = self.app(as_user=as_user)
         at.run()
-        if query:
-            for key, value in query.items():
-                at.query_params[key] = value
         at.switch_page(f"dashboard/pages/{page}.py")
+        for key, value in (query or {}).items():  # after switch_page, which resets them
+            at.query_params[key] = value
         at.run()
         return at
 

@@ -89,6 +89,16 @@ class DatabaseFactory:
             create_schema(engine)
         return engine
 
+    def drop(self, engine: sa.Engine) -> None:
+        """Dispose of `engine` and drop its database now rather than at the end of the run."""
+        engine.dispose()
+        if engine.dialect.name != "postgresql":
+            return
+        admin = sa.create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+        admin.dispose()
+
     def close(self) -> None:
         for cleanup in reversed(self._cleanups):
             cleanup()
@@ -108,9 +118,14 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def empty_db(backend: str, db_factory: DatabaseFactory) -> sa.Engine:
-    """A fresh database with the contract schema and no rows."""
-    return db_factory.engine(backend)
+def empty_db(backend: str, db_factory: DatabaseFactory) -> Iterator[sa.Engine]:
+    """A fresh database with the contract schema and no rows, dropped after the test."""
+    engine = db_factory.engine(backend)
+    yield engine
+    from dashboard.context import dispose_engines
+
+    dispose_engines()  # an AppTest of this test may have pooled connections to it
+    db_factory.drop(engine)
 
 
 _TINY_CACHE: dict[str, sa.Engine] = {}

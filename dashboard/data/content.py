@@ -1,0 +1,43 @@
+"""Cached reads of the Content page: one call returns everything the page draws.
+
+Notes, views and orders are written by the platform, never by the console, so a
+short TTL keeps these fresh. The vendor id is a plain argument (None = the mall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from dashboard.caching import cached
+from dashboard.context import engine
+from queries import content
+from queries.actors import Scope
+from queries.periods import TimeRange
+
+__all__ = ["ContentView", "content_view"]
+
+
+@dataclass(frozen=True)
+class ContentView:
+    """The Content page's figures for one scope and period."""
+
+    totals: dict[str, int]
+    notes: pd.DataFrame
+    tags: pd.DataFrame
+    affinity: pd.DataFrame
+
+
+@cached(ttl=300, max_entries=256)
+def content_view(vendor_id: int | None, start: datetime, end: datetime, kind: str) -> ContentView:
+    """Notes, tags read before buying and tag affinity of the shop (or mall) in [start, end)."""
+    scope, period = Scope(vendor_id), TimeRange(start, end, kind)
+    with engine().connect() as conn:
+        return ContentView(
+            totals=content.summary(conn, scope=scope, period=period),
+            notes=content.notes(conn, scope=scope, period=period),
+            tags=content.tag_attribution(conn, scope=scope, period=period),
+            affinity=content.affinity(conn, scope=scope, period=period),
+        )

@@ -1,0 +1,53 @@
+"""Cached reads of the Members page: one call returns everything the page draws.
+
+Orders are written by the platform, never by the console, so no write topic
+clears these reads: a short TTL keeps them fresh, and the page's refresh button
+clears them at once. The vendor id is a plain argument (None = the whole mall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from dashboard.caching import cached
+from dashboard.context import engine, settings
+from queries import members
+from queries.actors import Scope
+from queries.periods import TimeRange
+
+__all__ = ["MembersView", "members_view"]
+
+
+@dataclass(frozen=True)
+class MembersView:
+    """The Members page's figures for one scope and period."""
+
+    totals: dict[str, object]
+    trend: pd.DataFrame
+    levels: pd.DataFrame
+    tiers: pd.DataFrame
+    age_bands: pd.DataFrame
+    rfm: pd.DataFrame
+    cohorts: pd.DataFrame
+
+
+@cached(ttl=300, max_entries=256)
+def members_view(
+    vendor_id: int | None, start: datetime, end: datetime, kind: str, grain: str
+) -> MembersView:
+    """Every figure of the Members page for the shop (or the mall) and [start, end)."""
+    scope, period, tz = Scope(vendor_id), TimeRange(start, end, kind), settings().timezone
+    with engine().connect() as conn:
+        report = members.report(conn, scope=scope, period=period, tz=tz)
+        return MembersView(
+            totals=report.totals,
+            trend=members.trend(conn, scope=scope, period=period, tz=tz, grain=grain),
+            levels=report.breakdowns["levels"],
+            tiers=report.breakdowns["tiers"],
+            age_bands=report.breakdowns["age_bands"],
+            rfm=report.breakdowns["rfm"],
+            cohorts=members.cohorts(conn, scope=scope, period=period, tz=tz),
+        )

@@ -1,0 +1,270 @@
+"""Campaigns (营销活动分析): promotion results, coupons, platform campaigns year over year, live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard.context import page_scope, settings
+from dashboard.data.campaigns import campaigns_report
+from dashboard.i18n import all_strings, status_label, t
+from dashboard.widgets import (
+    Kpi,
+    download_table,
+    empty_state,
+    freshness,
+    kpi_row,
+    period_picker,
+    show_error,
+)
+from exports.xlsx import Column
+from queries.errors import UserError
+from queries.periods import TimeRange
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the filter form asked for."""
+
+    period: TimeRange
+
+
+def _shown(kind: str, value) -> str:
+    """One cell as text for the screen; downloads keep the raw values."""
+    if value is None or pd.isna(value):
+        return fmt.DASH
+    return {
+        "money": fmt.money,
+        "ratio": fmt.percent,
+        "int": fmt.number,
+        "number": lambda v: fmt.number(v, 2),
+        "datetime": fmt.local_datetime,
+    }.get(kind, str)(value)
+
+
+def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -> None:
+    """Show `frame` with translated headers and formatted cells, and offer it as a workbook."""
+    shown = pd.DataFrame(
+        {header: [_shown(kind, v) for v in frame[column]] for column, header, kind in spec}
+    )
+    st.dataframe(shown, hide_index=True)
+    raw = frame[[column for column, _, _ in spec]].astype(object)
+    download_table(
+        raw.where(raw.notna(), None),
+        [Column(header, kind) for _, header, kind in spec],
+        file_name=f"{key}.xlsx",
+        key=f"dl_{key}",
+    )
+
+
+def _campaign_name(code: str | None) -> str:
+    if code is None:
+        return fmt.DASH
+    key = f"campaigns.campaign.{code}"
+    return t(key) if key in all_strings() else code
+
+
+def _filters() -> Filters:
+    with st.form("campaigns_filters"):
+        period = period_picker("campaigns")
+        st.form_submit_button(t("widget.apply"))
+    return Filters(period)
+
+
+def _headline(totals: dict) -> None:
+    kpi_row(
+        [
+            Kpi(t("campaigns.kpi.orders"), fmt.number(totals["promotion_orders"])),
+            Kpi(t("campaigns.kpi.gmv"), fmt.money(totals["promotion_gmv_cents"])),
+            Kpi(t("campaigns.kpi.discount"), fmt.money(totals["discount_cents"])),
+            Kpi(t("campaigns.kpi.roi"), fmt.number(totals["roi"], 2)),
+            Kpi(t("campaigns.kpi.platform_share"), fmt.percent(totals["platform_share"])),
+            Kpi(t("campaigns.kpi.coupons_issued"), fmt.number(totals["coupons_issued"])),
+            Kpi(t("campaigns.kpi.coupons_used"), fmt.number(totals["coupons_used"])),
+            Kpi(t("campaigns.kpi.redemption"), fmt.percent(totals["redemption_rate"])),
+            Kpi(t("campaigns.kpi.live_sessions"), fmt.number(totals["live_sessions"])),
+            Kpi(t("campaigns.kpi.live_gmv"), fmt.money(totals["live_gmv_cents"])),
+            Kpi(t("campaigns.kpi.live_conversion"), fmt.percent(totals["live_conversion"], 2)),
+        ]
+    )
+    st.caption(t("campaigns.definitions"))
+
+
+def _promotions(frame: pd.DataFrame) -> None:
+    st.subheader(t("campaigns.promotions.title"))
+    if frame.empty:
+        empty_state(t("campaigns.promotions.empty"))
+        return
+    frame = frame.assign(
+        kind_label=[status_label("kind", k) for k in frame["kind"]],
+        owner=[
+            t("campaigns.owner.platform")
+            if pd.isna(v)
+            else t("campaigns.owner.shop", vendor_id=int(v))
+            for v in frame["vendor_id"]
+        ],
+        campaign_label=[_campaign_name(None if pd.isna(c) else c) for c in frame["campaign"]],
+    )
+    figure = go.Figure()
+    figure.add_bar(x=frame["name"], y=frame["gmv_cents"] / 100, name=t("campaigns.col.gmv"))
+    figure.add_bar(
+        x=frame["name"], y=frame["discount_cents"] / 100, name=t("campaigns.col.discount")
+    )
+    figure.update_layout(
+        title=t("campaigns.chart.gmv_vs_discount"),
+        barmode="group",
+        xaxis_title=t("campaigns.col.name"),
+        yaxis_title=t("campaigns.chart.amount", symbol=settings().currency_symbol),
+        legend={"orientation": "h"},
+        height=420,
+    )
+    st.plotly_chart(figure, key="c_promotions_chart")
+    _table(
+        frame,
+        [
+            ("name", t("campaigns.col.name"), "text"),
+            ("kind_label", t("campaigns.col.kind"), "text"),
+            ("owner", t("campaigns.col.owner"), "text"),
+            ("campaign_label", t("campaigns.col.campaign"), "text"),
+            ("starts_at", t("campaigns.col.starts"), "datetime"),
+            ("ends_at", t("campaigns.col.ends"), "datetime"),
+            ("paid_orders", t("campaigns.col.paid_orders"), "int"),
+            ("gmv_cents", t("campaigns.col.gmv"), "money"),
+            ("discount_cents", t("campaigns.col.discount"), "money"),
+            ("platform_share", t("campaigns.col.platform_share"), "ratio"),
+            ("roi", t("campaigns.col.roi"), "number"),
+            ("budget_cents", t("campaigns.col.budget"), "money"),
+            ("budget_used", t("campaigns.col.budget_used"), "ratio"),
+        ],
+        key="campaigns_promotions",
+    )
+
+
+def _coupons(frame: pd.DataFrame) -> None:
+    st.subheader(t("campaigns.coupons.title"))
+    st.caption(t("campaigns.coupons.rule"))
+    if frame.empty:
+        empty_state(t("campaigns.coupons.empty"))
+        return
+    _table(
+        frame,
+        [
+            ("name", t("campaigns.col.name"), "text"),
+            ("issued", t("campaigns.col.issued"), "int"),
+            ("used", t("campaigns.col.used"), "int"),
+            ("redemption_rate", t("campaigns.col.redemption"), "ratio"),
+        ],
+        key="campaigns_coupons",
+    )
+
+
+def _window(start, end) -> str:
+    if start is None or pd.isna(start):
+        return fmt.DASH
+    return f"{fmt.local_datetime(start)} – {fmt.local_datetime(end)}"
+
+
+def _year_over_year(frame: pd.DataFrame) -> None:
+    st.subheader(t("campaigns.yoy.title"))
+    st.caption(t("campaigns.yoy.rule"))
+    if frame.empty:
+        empty_state(t("campaigns.yoy.empty"))
+        return
+    frame = frame.assign(
+        label=[
+            f"{_campaign_name(c)} {y}"
+            for c, y in zip(frame["campaign"], frame["year"], strict=True)
+        ],
+        window=[
+            _window(a, b) for a, b in zip(frame["window_start"], frame["window_end"], strict=True)
+        ],
+        prev_window=[
+            _window(a, b)
+            for a, b in zip(frame["prev_window_start"], frame["prev_window_end"], strict=True)
+        ],
+    )
+    figure = go.Figure()
+    figure.add_bar(x=frame["label"], y=frame["gmv_cents"] / 100, name=t("campaigns.yoy.this_year"))
+    figure.add_bar(
+        x=frame["label"],
+        y=[None if v is None else v / 100 for v in frame["prev_gmv_cents"]],
+        name=t("campaigns.yoy.last_year"),
+    )
+    figure.update_layout(
+        barmode="group",
+        xaxis_title=t("campaigns.col.campaign"),
+        yaxis_title=t("campaigns.chart.amount", symbol=settings().currency_symbol),
+        legend={"orientation": "h"},
+        height=380,
+    )
+    st.plotly_chart(figure, key="c_yoy_chart")
+    _table(
+        frame,
+        [
+            ("label", t("campaigns.col.campaign"), "text"),
+            ("window", t("campaigns.col.window"), "text"),
+            ("paid_orders", t("campaigns.col.paid_orders"), "int"),
+            ("gmv_cents", t("campaigns.col.gmv"), "money"),
+            ("discount_cents", t("campaigns.col.discount"), "money"),
+            ("prev_window", t("campaigns.col.prev_window"), "text"),
+            ("prev_paid_orders", t("campaigns.col.prev_orders"), "int"),
+            ("prev_gmv_cents", t("campaigns.col.prev_gmv"), "money"),
+            ("prev_discount_cents", t("campaigns.col.prev_discount"), "money"),
+            ("gmv_change", t("campaigns.col.gmv_change"), "ratio"),
+        ],
+        key="campaigns_yoy",
+    )
+
+
+def _live(frame: pd.DataFrame) -> None:
+    st.subheader(t("campaigns.live.title"))
+    st.caption(t("campaigns.live.rule"))
+    if frame.empty:
+        empty_state(t("campaigns.live.empty"))
+        return
+    figure = go.Figure(
+        go.Bar(x=frame["title"], y=frame["gmv_cents"] / 100, name=t("campaigns.col.gmv"))
+    )
+    figure.update_layout(
+        xaxis_title=t("campaigns.col.title"),
+        yaxis_title=t("campaigns.chart.amount", symbol=settings().currency_symbol),
+        height=380,
+    )
+    st.plotly_chart(figure, key="c_live_chart")
+    _table(
+        frame,
+        [
+            ("title", t("campaigns.col.title"), "text"),
+            ("started_at", t("campaigns.col.started"), "datetime"),
+            ("viewers", t("campaigns.col.viewers"), "int"),
+            ("paid_orders", t("campaigns.col.paid_orders"), "int"),
+            ("gmv_cents", t("campaigns.col.gmv"), "money"),
+            ("buyers", t("campaigns.col.buyers"), "int"),
+            ("conversion", t("campaigns.col.conversion"), "ratio"),
+            ("gmv_per_viewer_cents", t("campaigns.col.gmv_per_viewer"), "money"),
+        ],
+        key="campaigns_live",
+    )
+
+
+st.title(t("page.campaigns"))
+scope = page_scope()
+filters = _filters()
+try:
+    report = campaigns_report(
+        scope.vendor_id, filters.period.start, filters.period.end, filters.period.kind
+    )
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+
+freshness("campaigns_refresh")
+_headline(report.totals)
+_promotions(report.breakdowns["promotions"])
+_coupons(report.breakdowns["coupons"])
+_year_over_year(report.breakdowns["campaigns"])
+_live(report.breakdowns["live_sessions"])

@@ -1,0 +1,176 @@
+"""Content (种草内容): notes on the shop's products, tags read before buying, tag affinity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard.context import page_scope, settings
+from dashboard.data.content import content_view
+from dashboard.i18n import t
+from dashboard.widgets import (
+    Kpi,
+    download_table,
+    empty_state,
+    freshness,
+    kpi_row,
+    period_picker,
+    show_error,
+)
+from exports.xlsx import Column
+from queries.errors import UserError
+from queries.periods import TimeRange
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the filter form asked for."""
+
+    period: TimeRange
+
+
+def _shown(kind: str, value) -> str:
+    """One cell as text for the screen; downloads keep the raw values."""
+    if value is None or pd.isna(value):
+        return fmt.DASH
+    return {
+        "money": fmt.money,
+        "ratio": fmt.percent,
+        "int": fmt.number,
+        "number": lambda v: fmt.number(v, 2),
+        "datetime": fmt.local_datetime,
+    }.get(kind, str)(value)
+
+
+def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -> None:
+    """Show `frame` with translated headers and formatted cells, and offer it as a workbook."""
+    shown = pd.DataFrame(
+        {header: [_shown(kind, v) for v in frame[column]] for column, header, kind in spec}
+    )
+    st.dataframe(shown, hide_index=True)
+    raw = frame[[column for column, _, _ in spec]].astype(object)
+    download_table(
+        raw.where(raw.notna(), None),
+        [Column(header, kind) for _, header, kind in spec],
+        file_name=f"{key}.xlsx",
+        key=f"dl_{key}",
+    )
+
+
+def _filters() -> Filters:
+    with st.form("content_filters"):
+        period = period_picker("content")
+        st.form_submit_button(t("widget.apply"))
+    return Filters(period)
+
+
+def _headline(totals: dict) -> None:
+    kpi_row(
+        [
+            Kpi(t(f"content.kpi.{name}"), fmt.number(totals[name]))
+            for name in ("notes_posted", "notes_viewed", "note_views", "note_viewers")
+        ]
+    )
+    with st.expander(t("content.definitions.title"), expanded=True):
+        st.markdown(t("content.definitions"))
+
+
+def _notes(frame: pd.DataFrame) -> None:
+    st.subheader(t("content.notes.title"))
+    if frame.empty:
+        empty_state(t("content.notes.empty"))
+        return
+    _table(
+        frame,
+        [
+            ("title", t("content.col.title"), "text"),
+            ("posted_at", t("content.col.posted"), "datetime"),
+            ("tags", t("content.col.tags"), "text"),
+            ("products", t("content.col.products"), "int"),
+            ("views", t("content.col.views"), "int"),
+            ("viewers", t("content.col.viewers"), "int"),
+        ],
+        key="content_notes",
+    )
+
+
+def _tags(frame: pd.DataFrame) -> None:
+    st.subheader(t("content.tags.title"))
+    if frame.empty:
+        empty_state(t("content.tags.empty"))
+        return
+    figure = go.Figure(go.Bar(x=frame["tag"], y=frame["item_sales_cents"] / 100))
+    figure.update_layout(
+        xaxis_title=t("content.col.tag"),
+        yaxis_title=f"{t('content.col.item_sales')} ({settings().currency_symbol})",
+        margin={"t": 20},
+        height=380,
+    )
+    st.plotly_chart(figure, key="ct_tags_chart")
+    _table(
+        frame,
+        [
+            ("tag", t("content.col.tag"), "text"),
+            ("buyers", t("content.col.buyers"), "int"),
+            ("orders", t("content.col.orders"), "int"),
+            ("item_sales_cents", t("content.col.item_sales"), "money"),
+        ],
+        key="content_tags",
+    )
+
+
+def _affinity(frame: pd.DataFrame, is_mall: bool) -> None:
+    st.subheader(t("content.affinity.title"))
+    if is_mall:
+        st.caption(t("content.affinity.mall_note"))
+    if frame.empty:
+        empty_state(t("content.affinity.empty"))
+        return
+    figure = go.Figure(
+        go.Bar(
+            x=frame["tag"],
+            y=[None if v is None else float(v) for v in frame["affinity"]],
+        )
+    )
+    figure.add_hline(y=1, line_dash="dot")
+    figure.update_layout(
+        xaxis_title=t("content.col.tag"),
+        yaxis_title=t("content.col.affinity"),
+        margin={"t": 20},
+        height=380,
+    )
+    st.plotly_chart(figure, key="ct_affinity_chart")
+    _table(
+        frame,
+        [
+            ("tag", t("content.col.tag"), "text"),
+            ("shop_viewers", t("content.col.shop_viewers"), "int"),
+            ("shop_share", t("content.col.shop_share"), "ratio"),
+            ("mall_viewers", t("content.col.mall_viewers"), "int"),
+            ("mall_share", t("content.col.mall_share"), "ratio"),
+            ("affinity", t("content.col.affinity"), "number"),
+        ],
+        key="content_affinity",
+    )
+
+
+st.title(t("page.content"))
+scope = page_scope()
+filters = _filters()
+try:
+    view = content_view(
+        scope.vendor_id, filters.period.start, filters.period.end, filters.period.kind
+    )
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+
+freshness("content_refresh")
+_headline(view.totals)
+_notes(view.notes)
+_tags(view.tags)
+_affinity(view.affinity, scope.is_mall)

@@ -1,0 +1,282 @@
+"""Members (会员分析): new vs returning buyers, who they are, RFM segments, cohort retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard.context import page_scope, settings
+from dashboard.data.members import members_view
+from dashboard.i18n import status_label, t
+from dashboard.widgets import (
+    Kpi,
+    download_table,
+    empty_state,
+    freshness,
+    kpi_row,
+    period_picker,
+    show_error,
+)
+from exports.xlsx import Column
+from queries.errors import UserError
+from queries.members import RFM_RULES
+from queries.periods import TimeRange
+
+GRAINS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the filter form asked for."""
+
+    period: TimeRange
+    grain: str
+
+
+def _shown(kind: str, value) -> str:
+    """One cell as text for the screen; downloads keep the raw values."""
+    if value is None or pd.isna(value):
+        return fmt.DASH
+    return {
+        "money": fmt.money,
+        "ratio": fmt.percent,
+        "int": fmt.number,
+        "date": fmt.local_date,
+    }.get(kind, str)(value)
+
+
+def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -> None:
+    """Show `frame` with translated headers and formatted cells, and offer it as a workbook."""
+    shown = pd.DataFrame(
+        {header: [_shown(kind, v) for v in frame[column]] for column, header, kind in spec}
+    )
+    st.dataframe(shown, hide_index=True)
+    raw = frame[[column for column, _, _ in spec]].astype(object)
+    download_table(
+        raw.where(raw.notna(), None),
+        [Column(header, kind) for _, header, kind in spec],
+        file_name=f"{key}.xlsx",
+        key=f"dl_{key}",
+    )
+
+
+def _filters() -> Filters:
+    with st.form("members_filters"):
+        left, right = st.columns([3, 1])
+        with left:
+            period = period_picker("members")
+        with right:
+            grain = st.selectbox(
+                t("members.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key="m_grain"
+            )
+        st.form_submit_button(t("widget.apply"))
+    return Filters(period, grain)
+
+
+def _headline(totals: dict) -> None:
+    kpi_row(
+        [
+            Kpi(t("members.kpi.buyers"), fmt.number(totals["buyers"])),
+            Kpi(t("members.kpi.new"), fmt.number(totals["new_buyers"])),
+            Kpi(t("members.kpi.returning"), fmt.number(totals["returning_buyers"])),
+            Kpi(t("members.kpi.repurchase_rate"), fmt.percent(totals["repurchase_rate"])),
+        ]
+    )
+    st.caption(t("members.definitions", tz=settings().timezone))
+
+
+def _trend(frame: pd.DataFrame) -> None:
+    st.subheader(t("members.trend.title"))
+    if frame.empty:
+        return
+    figure = go.Figure()
+    figure.add_bar(x=frame["bucket"], y=frame["new_buyers"], name=t("members.kpi.new"))
+    figure.add_bar(x=frame["bucket"], y=frame["returning_buyers"], name=t("members.kpi.returning"))
+    figure.add_scatter(
+        x=frame["bucket"],
+        y=[None if r is None else float(r) for r in frame["repurchase_rate"]],
+        name=t("members.kpi.repurchase_rate"),
+        yaxis="y2",
+        mode="lines+markers",
+    )
+    figure.update_layout(
+        barmode="stack",
+        xaxis_title=t("members.trend.bucket"),
+        yaxis_title=t("members.kpi.buyers"),
+        yaxis2={
+            "title": t("members.trend.rate_axis"),
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".1%",
+            "rangemode": "tozero",
+        },
+        legend={"orientation": "h"},
+        margin={"t": 30},
+        height=420,
+    )
+    st.plotly_chart(figure, key="m_trend_chart")
+    _table(
+        frame,
+        [
+            ("bucket", t("members.trend.bucket"), "date"),
+            ("buyers", t("members.kpi.buyers"), "int"),
+            ("new_buyers", t("members.kpi.new"), "int"),
+            ("returning_buyers", t("members.kpi.returning"), "int"),
+            ("repurchase_buyers", t("members.kpi.repurchase"), "int"),
+            ("repurchase_rate", t("members.kpi.repurchase_rate"), "ratio"),
+        ],
+        key="members_trend",
+    )
+
+
+def _mix(view) -> None:
+    st.subheader(t("members.mix.title"))
+    labels = {
+        "level": lambda v: status_label("level", v),
+        "city_tier": lambda v: t(f"members.tier.{v}"),
+        "age_band": lambda v: t(f"members.age.{v}"),
+    }
+    frames = {"level": view.levels, "city_tier": view.tiers, "age_band": view.age_bands}
+    for cell, (by, frame) in zip(st.columns(3), frames.items(), strict=True):
+        with cell:
+            frame = frame.assign(label=[labels[by](v) for v in frame[by]])
+            figure = go.Figure(go.Bar(x=frame["label"], y=frame["buyers"]))
+            figure.update_layout(
+                title=t(f"members.mix.{by}"),
+                xaxis_title=t(f"members.mix.{by}"),
+                yaxis_title=t("members.mix.buyers"),
+                margin={"t": 40},
+                height=320,
+            )
+            st.plotly_chart(figure, key=f"m_mix_{by}")
+            _table(
+                frame,
+                [
+                    ("label", t(f"members.mix.{by}"), "text"),
+                    ("buyers", t("members.mix.buyers"), "int"),
+                    ("share", t("members.mix.share"), "ratio"),
+                ],
+                key=f"members_{by}",
+            )
+
+
+def _rfm(frame: pd.DataFrame) -> None:
+    rules = RFM_RULES
+    st.subheader(t("members.rfm.title"))
+    st.markdown(
+        t(
+            "members.rfm.rules",
+            window=rules.window_days,
+            recent=rules.recent_days,
+            orders=rules.frequent_orders,
+            money=fmt.money(rules.monetary_cents),
+        )
+    )
+    if int(frame["buyers"].sum()) == 0:
+        empty_state(t("members.rfm.empty", window=rules.window_days))
+        return
+    yes_no = {True: t("members.rfm.yes"), False: t("members.rfm.no")}
+    frame = frame.assign(
+        label=[t(f"members.rfm.{code}") for code in frame["segment"]],
+        r=[yes_no[bool(v)] for v in frame["recent"]],
+        f=[yes_no[bool(v)] for v in frame["frequent"]],
+        m=[yes_no[bool(v)] for v in frame["high_value"]],
+    )
+    figure = go.Figure(go.Bar(x=frame["buyers"], y=frame["label"], orientation="h"))
+    figure.update_layout(
+        xaxis_title=t("members.mix.buyers"),
+        yaxis_title=t("members.rfm.segment"),
+        yaxis={"autorange": "reversed"},
+        margin={"t": 20},
+        height=360,
+    )
+    st.plotly_chart(figure, key="m_rfm_chart")
+    _table(
+        frame,
+        [
+            ("label", t("members.rfm.segment"), "text"),
+            ("r", t("members.rfm.r"), "text"),
+            ("f", t("members.rfm.f"), "text"),
+            ("m", t("members.rfm.m"), "text"),
+            ("buyers", t("members.mix.buyers"), "int"),
+            ("gmv_cents", t("members.rfm.gmv", window=rules.window_days), "money"),
+        ],
+        key="members_rfm",
+    )
+
+
+def _cohorts(frame: pd.DataFrame) -> None:
+    months = 12
+    st.subheader(t("members.cohort.title"))
+    st.caption(t("members.cohort.rules", months=months))
+    if frame.empty:
+        empty_state(t("members.cohort.empty", months=months))
+        return
+    labels = [c.strftime("%Y-%m") for c in frame["cohort"]]
+    frame = frame.assign(cohort_label=labels)
+    grid = frame.pivot(index="cohort_label", columns="months_since", values="retention")
+    grid = grid.reindex(columns=range(0, months))
+    values = [[None if pd.isna(v) else float(v) for v in row] for row in grid.to_numpy()]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(grid.columns),
+            y=list(grid.index),
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            text=[[fmt.percent(v) if v is not None else "" for v in row] for row in values],
+            texttemplate="%{text}",
+            hovertemplate="%{y} · +%{x}: %{text}<extra></extra>",
+            colorbar={"title": t("members.cohort.retention"), "tickformat": ".0%"},
+        )
+    )
+    figure.update_layout(
+        xaxis_title=t("members.cohort.months_since"),
+        yaxis_title=t("members.cohort.cohort"),
+        yaxis={"autorange": "reversed", "type": "category"},
+        xaxis={"dtick": 1},
+        margin={"t": 20},
+        height=max(320, 60 + 34 * len(grid.index)),
+    )
+    st.plotly_chart(figure, key="m_cohort_chart")
+    _table(
+        frame,
+        [
+            ("cohort_label", t("members.cohort.cohort"), "text"),
+            ("cohort_size", t("members.cohort.size"), "int"),
+            ("months_since", t("members.cohort.months_since"), "int"),
+            ("buyers", t("members.cohort.buyers"), "int"),
+            ("retention", t("members.cohort.retention"), "ratio"),
+        ],
+        key="members_cohorts",
+    )
+
+
+st.title(t("page.members"))
+scope = page_scope()
+filters = _filters()
+try:
+    view = members_view(
+        scope.vendor_id,
+        filters.period.start,
+        filters.period.end,
+        filters.period.kind,
+        filters.grain,
+    )
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+
+freshness("members_refresh")
+if view.totals["buyers"] == 0:
+    empty_state(t("members.empty"))
+_headline(view.totals)
+_trend(view.trend)
+_mix(view)
+_rfm(view.rfm)
+_cohorts(view.cohorts)

@@ -1,0 +1,488 @@
+"""Campaign analytics: promotions, coupons, platform campaigns year over year, live sessions.
+
+Figures follow the contract's "Promotion results", "Coupon redemption" and
+"Live session results". Promotion and live-session results are over their whole
+life (every paid order carrying them, whenever paid); a period only decides
+*which* promotions and sessions are listed (those whose time overlaps it).
+A vendor sees a platform promotion's results over their own orders only.
+
+An order "carries" a promotion when `orders.promotion_id` names it, except for a
+`coupon` promotion, whose orders are those a coupon of it was used on
+(`coupons.order_id`). Both are read through one (promotion_id, order_id) union,
+so an order is counted once per promotion.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+
+from queries import schema as s
+from queries.actors import Scope
+from queries.db import local_day
+from queries.money import round_half_up_div
+from queries.periods import TimeRange
+from queries.reports import Report
+
+__all__ = [
+    "campaign_comparison",
+    "coupon_results",
+    "live_session_results",
+    "period_promotions",
+    "promotion_results",
+    "report",
+]
+
+ORD = s.orders
+PRO = s.promotions
+CPN = s.coupons
+LS = s.live_sessions
+
+RESULT_COLUMNS = [
+    "promotion_id",
+    "paid_orders",
+    "gmv_cents",
+    "discount_cents",
+    "platform_discount_cents",
+    "platform_share",
+    "roi",
+    "budget_used",
+]
+
+
+def ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator ÷ denominator, or None when the denominator is zero (or missing)."""
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator
+
+
+def _in_scope(scope: Scope):
+    """The orders condition for a scope (true for the whole mall)."""
+    return sa.true() if scope.is_mall else ORD.c.vendor_id == scope.vendor_id
+
+
+def _carried(promotion_filter, scope: Scope) -> sa.Subquery:
+    """(promotion_id, order_id) of the scope's paid orders carrying a matching promotion.
+
+    Non-coupon promotions through `orders.promotion_id`; coupon promotions through
+    `coupons.order_id`. UNION (not UNION ALL) so one order counts once per promotion.
+    The scope and "paid" are applied inside each branch, so a vendor's branch reads
+    only that vendor's orders (orders (vendor_id, paid_at)).
+    """
+    paid = sa.and_(ORD.c.paid_at.is_not(None), _in_scope(scope))
+    by_order = (
+        sa.select(PRO.c.promotion_id, ORD.c.order_id)
+        .join(ORD, ORD.c.promotion_id == PRO.c.promotion_id)
+        .where(PRO.c.kind != "coupon", promotion_filter, paid)
+    )
+    by_coupon = (
+        sa.select(PRO.c.promotion_id, CPN.c.order_id)
+        .join(CPN, CPN.c.promotion_id == PRO.c.promotion_id)
+        .join(ORD, ORD.c.order_id == CPN.c.order_id)
+        .where(PRO.c.kind == "coupon", promotion_filter, paid)
+    )
+    return sa.union(by_order, by_coupon).subquery("carried")
+
+
+def _visible(scope: Scope):
+    """Promotions a scope may look at: its own and the platform's (all for the mall)."""
+    if scope.is_mall:
+        return sa.true()
+    return sa.or_(PRO.c.vendor_id == scope.vendor_id, PRO.c.vendor_id.is_(None))
+
+
+def promotion_results(
+    conn: sa.Connection, *, scope: Scope, promotion_ids: list[int]
+) -> pd.DataFrame:
+    """Whole-life results of the given promotions over the scope's paid orders, one row each.
+
+    Promotions the scope may not see (another vendor's) and unknown ids are left out;
+    a visible promotion without orders has zeros and None ratios.
+    """
+    ids = sorted({int(i) for i in promotion_ids})
+    if not ids:
+        return _typed_results([])
+    carried = _carried(PRO.c.promotion_id.in_(ids), scope)
+    sums = (
+        sa.select(
+            carried.c.promotion_id,
+            sa.func.count().label("paid_orders"),
+            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+            sa.func.sum(ORD.c.discount_cents).label("discount_cents"),
+            sa.func.sum(ORD.c.platform_discount_cents).label("platform_discount_cents"),
+        )
+        .join(ORD, ORD.c.order_id == carried.c.order_id)
+        .where(ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .group_by(carried.c.promotion_id)
+        .subquery("sums")
+    )
+    query = (
+        sa.select(
+            PRO.c.promotion_id,
+            PRO.c.budget_cents,
+            sa.func.coalesce(sums.c.paid_orders, 0).label("paid_orders"),
+            sa.func.coalesce(sums.c.gmv_cents, 0).label("gmv_cents"),
+            sa.func.coalesce(sums.c.discount_cents, 0).label("discount_cents"),
+            sa.func.coalesce(sums.c.platform_discount_cents, 0).label("platform_discount_cents"),
+        )
+        .outerjoin(sums, sums.c.promotion_id == PRO.c.promotion_id)
+        .where(PRO.c.promotion_id.in_(ids), _visible(scope))
+        .order_by(PRO.c.promotion_id)
+    )
+    rows = []
+    for r in conn.execute(query).mappings():
+        discount = int(r["discount_cents"])
+        rows.append(
+            {
+                "promotion_id": int(r["promotion_id"]),
+                "paid_orders": int(r["paid_orders"]),
+                "gmv_cents": int(r["gmv_cents"]),
+                "discount_cents": discount,
+                "platform_discount_cents": int(r["platform_discount_cents"]),
+                "platform_share": ratio(int(r["platform_discount_cents"]), discount),
+                "roi": ratio(int(r["gmv_cents"]), discount),
+                "budget_used": ratio(discount, r["budget_cents"]),
+            }
+        )
+    return _typed_results(rows)
+
+
+def _typed_results(rows: list[dict]) -> pd.DataFrame:
+    """Result rows as a frame whose counts and money are int64 even when empty (merge-safe)."""
+    frame = _frame(rows, RESULT_COLUMNS, ("platform_share", "roi", "budget_used"))
+    counts = RESULT_COLUMNS[:5]  # promotion_id … platform_discount_cents
+    return frame.astype(dict.fromkeys(counts, "int64"))
+
+
+def _frame(rows: list[dict], columns: list[str], ratios: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A DataFrame whose ratio columns keep None (object dtype) rather than NaN."""
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in ratios:
+        frame[name] = pd.Series([row[name] for row in rows], dtype=object, index=frame.index)
+    return frame
+
+
+def _overlaps(start_col, end_col, period: TimeRange):
+    return sa.and_(start_col < period.end, end_col > period.start)
+
+
+def period_promotions(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
+    """Promotions overlapping the period, with their whole-life results.
+
+    A vendor gets their own promotions and the platform promotions their paid orders
+    used; the whole mall gets every promotion. Drafts never ran and are left out.
+    """
+    base = sa.and_(PRO.c.status != "draft", _overlaps(PRO.c.starts_at, PRO.c.ends_at, period))
+    if scope.is_mall:
+        which = base
+    else:
+        carried = _carried(PRO.c.vendor_id.is_(None), scope)
+        used = (
+            sa.select(carried.c.promotion_id)
+            .join(ORD, ORD.c.order_id == carried.c.order_id)
+            .where(ORD.c.vendor_id == scope.vendor_id, ORD.c.paid_at.is_not(None))
+        )
+        which = sa.and_(
+            base,
+            sa.or_(
+                PRO.c.vendor_id == scope.vendor_id,
+                sa.and_(PRO.c.vendor_id.is_(None), PRO.c.promotion_id.in_(used)),
+            ),
+        )
+    query = (
+        sa.select(
+            PRO.c.promotion_id,
+            PRO.c.name,
+            PRO.c.kind,
+            PRO.c.vendor_id,
+            PRO.c.campaign,
+            PRO.c.funded_by,
+            PRO.c.status,
+            PRO.c.starts_at,
+            PRO.c.ends_at,
+            PRO.c.budget_cents,
+        )
+        .where(which)
+        .order_by(PRO.c.starts_at, PRO.c.promotion_id)
+    )
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    listed = pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
+    # Nullable ints stay Python ints or None (not floats with NaN): JSON and workbooks
+    # show them as whole numbers and blanks.
+    for name in ("vendor_id", "budget_cents", "campaign"):
+        listed[name] = pd.Series([r[name] for r in rows], dtype=object, index=listed.index)
+    results = promotion_results(conn, scope=scope, promotion_ids=listed["promotion_id"].tolist())
+    merged = listed.merge(results, on="promotion_id", how="left")
+    merged["is_platform"] = [v is None for v in merged["vendor_id"]]
+    return merged
+
+
+def _promotion_totals(conn: sa.Connection, *, scope: Scope, ids: list[int]) -> dict[str, int]:
+    """Distinct paid orders carrying any of `ids` (an order with two promotions counts once)."""
+    if not ids:
+        return {
+            "promotion_orders": 0,
+            "promotion_gmv_cents": 0,
+            "discount_cents": 0,
+            "platform_discount_cents": 0,
+        }
+    carried = _carried(PRO.c.promotion_id.in_(ids), scope)
+    query = sa.select(
+        sa.func.count().label("promotion_orders"),
+        sa.func.coalesce(sa.func.sum(ORD.c.paid_cents), 0).label("promotion_gmv_cents"),
+        sa.func.coalesce(sa.func.sum(ORD.c.discount_cents), 0).label("discount_cents"),
+        sa.func.coalesce(sa.func.sum(ORD.c.platform_discount_cents), 0).label(
+            "platform_discount_cents"
+        ),
+    ).where(
+        ORD.c.order_id.in_(sa.select(carried.c.order_id)),
+        ORD.c.paid_at.is_not(None),
+        _in_scope(scope),
+    )
+    row = conn.execute(query).mappings().one()
+    return {k: int(v) for k, v in row.items()}
+
+
+def coupon_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
+    """Per coupon promotion: coupons issued in the period, how many of them were used (ever).
+
+    A vendor sees their own coupon promotions; the whole mall every coupon promotion.
+    """
+    owner = sa.true() if scope.is_mall else PRO.c.vendor_id == scope.vendor_id
+    used = sa.case((CPN.c.used_at.is_not(None), 1), else_=0)
+    query = (
+        sa.select(
+            PRO.c.promotion_id,
+            PRO.c.name,
+            sa.func.count().label("issued"),
+            sa.func.sum(used).label("used"),
+        )
+        .join(CPN, CPN.c.promotion_id == PRO.c.promotion_id)
+        .where(
+            PRO.c.kind == "coupon",
+            owner,
+            CPN.c.issued_at >= period.start,
+            CPN.c.issued_at < period.end,
+        )
+        .group_by(PRO.c.promotion_id, PRO.c.name)
+        .order_by(PRO.c.promotion_id)
+    )
+    rows = [
+        {
+            "promotion_id": int(r.promotion_id),
+            "name": r.name,
+            "issued": int(r.issued),
+            "used": int(r.used or 0),
+            "redemption_rate": ratio(int(r.used or 0), int(r.issued)),
+        }
+        for r in conn.execute(query)
+    ]
+    columns = ["promotion_id", "name", "issued", "used", "redemption_rate"]
+    return _frame(rows, columns, ("redemption_rate",))
+
+
+def live_session_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
+    """The scope's live sessions overlapping the period, with whole-life results."""
+    owner = sa.true() if scope.is_mall else LS.c.vendor_id == scope.vendor_id
+    sums = (
+        sa.select(
+            ORD.c.live_session_id,
+            sa.func.count().label("paid_orders"),
+            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+            sa.func.count(sa.distinct(ORD.c.member_id)).label("buyers"),
+        )
+        .where(ORD.c.live_session_id.is_not(None), ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .group_by(ORD.c.live_session_id)
+        .subquery("sums")
+    )
+    query = (
+        sa.select(
+            LS.c.live_session_id,
+            LS.c.vendor_id,
+            LS.c.title,
+            LS.c.started_at,
+            LS.c.ended_at,
+            LS.c.viewers,
+            sa.func.coalesce(sums.c.paid_orders, 0).label("paid_orders"),
+            sa.func.coalesce(sums.c.gmv_cents, 0).label("gmv_cents"),
+            sa.func.coalesce(sums.c.buyers, 0).label("buyers"),
+        )
+        .outerjoin(sums, sums.c.live_session_id == LS.c.live_session_id)
+        .where(owner, _overlaps(LS.c.started_at, LS.c.ended_at, period))
+        .order_by(LS.c.started_at, LS.c.live_session_id)
+    )
+    rows = []
+    for r in conn.execute(query).mappings():
+        viewers, gmv = int(r["viewers"]), int(r["gmv_cents"])
+        rows.append(
+            {
+                **{k: r[k] for k in ("live_session_id", "vendor_id", "title")},
+                "started_at": r["started_at"],
+                "ended_at": r["ended_at"],
+                "viewers": viewers,
+                "paid_orders": int(r["paid_orders"]),
+                "gmv_cents": gmv,
+                "buyers": int(r["buyers"]),
+                "conversion": ratio(int(r["buyers"]), viewers),
+                # Money per viewer is money: integer fen, rounded half up.
+                "gmv_per_viewer_cents": round_half_up_div(gmv, 1, viewers) if viewers else None,
+            }
+        )
+    columns = [
+        "live_session_id", "vendor_id", "title", "started_at", "ended_at", "viewers",
+        "paid_orders", "gmv_cents", "buyers", "conversion", "gmv_per_viewer_cents",
+    ]  # fmt: skip
+    frame = _frame(rows, columns, ("conversion", "gmv_per_viewer_cents"))
+    return frame
+
+
+def _campaign_windows(conn: sa.Connection, tz: str) -> pd.DataFrame:
+    """Each platform campaign's window per local year: first start to last end of its promotions."""
+    zone = sa.bindparam("tz", tz)
+    year = sa.extract("year", local_day(PRO.c.starts_at, zone))
+    query = (
+        sa.select(
+            PRO.c.campaign,
+            year.label("year"),
+            sa.func.min(PRO.c.starts_at).label("window_start"),
+            sa.func.max(PRO.c.ends_at).label("window_end"),
+        )
+        .where(PRO.c.campaign.is_not(None), PRO.c.status != "draft")
+        .group_by(PRO.c.campaign, year)
+    )
+    rows = [
+        {"campaign": r.campaign, "year": int(r.year), "window_start": r.window_start,
+         "window_end": r.window_end}
+        for r in conn.execute(query)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["campaign", "year", "window_start", "window_end"])
+
+
+def _campaign_sums(
+    conn: sa.Connection, *, scope: Scope, tz: str, keys: list[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, int]]:
+    """Paid orders, GMV, discount of the scope's orders carrying each campaign-year's promotions."""
+    if not keys:
+        return {}
+    zone = sa.bindparam("tz", tz)
+    year = sa.extract("year", local_day(PRO.c.starts_at, zone))
+    carried = _carried(PRO.c.campaign.in_(sorted({k[0] for k in keys})), scope)
+    per_order = (
+        sa.select(PRO.c.campaign, year.label("year"), carried.c.order_id)
+        .join(carried, carried.c.promotion_id == PRO.c.promotion_id)
+        .where(PRO.c.status != "draft")
+        .distinct()  # an order carrying two promotions of one campaign counts once
+        .subquery("per_order")
+    )
+    query = (
+        sa.select(
+            per_order.c.campaign,
+            per_order.c.year,
+            sa.func.count().label("paid_orders"),
+            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+            sa.func.sum(ORD.c.discount_cents).label("discount_cents"),
+        )
+        .join(ORD, ORD.c.order_id == per_order.c.order_id)
+        .where(ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .group_by(per_order.c.campaign, per_order.c.year)
+    )
+    return {
+        (r.campaign, int(r.year)): {
+            "paid_orders": int(r.paid_orders),
+            "gmv_cents": int(r.gmv_cents),
+            "discount_cents": int(r.discount_cents),
+        }
+        for r in conn.execute(query)
+    }
+
+
+def campaign_comparison(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str
+) -> pd.DataFrame:
+    """Platform campaigns whose window overlaps the period, against the same one a year earlier."""
+    windows = _campaign_windows(conn, tz)
+    current = windows[
+        (windows["window_start"] < period.end) & (windows["window_end"] > period.start)
+    ] if not windows.empty else windows  # fmt: skip
+    by_key = {(r.campaign, r.year): r for r in windows.itertuples()}
+    keys = [(r.campaign, r.year) for r in current.itertuples()]
+    keys += [(c, y - 1) for c, y in keys if (c, y - 1) in by_key]
+    sums = _campaign_sums(conn, scope=scope, tz=tz, keys=keys)
+    zero = {"paid_orders": 0, "gmv_cents": 0, "discount_cents": 0}
+    rows = []
+    for campaign, year in sorted(keys):
+        if (campaign, year) not in {(r.campaign, r.year) for r in current.itertuples()}:
+            continue
+        now, before = by_key[(campaign, year)], by_key.get((campaign, year - 1))
+        this = sums.get((campaign, year), zero)
+        last = sums.get((campaign, year - 1), zero) if before is not None else None
+        rows.append(
+            {
+                "campaign": campaign,
+                "year": year,
+                "window_start": now.window_start,
+                "window_end": now.window_end,
+                **this,
+                "prev_window_start": before.window_start if before is not None else None,
+                "prev_window_end": before.window_end if before is not None else None,
+                "prev_paid_orders": last["paid_orders"] if last else None,
+                "prev_gmv_cents": last["gmv_cents"] if last else None,
+                "prev_discount_cents": last["discount_cents"] if last else None,
+                "gmv_change": (
+                    ratio(this["gmv_cents"] - last["gmv_cents"], last["gmv_cents"])
+                    if last
+                    else None
+                ),
+            }
+        )
+    columns = [
+        "campaign", "year", "window_start", "window_end", "paid_orders", "gmv_cents",
+        "discount_cents", "prev_window_start", "prev_window_end", "prev_paid_orders",
+        "prev_gmv_cents", "prev_discount_cents", "gmv_change",
+    ]  # fmt: skip
+    return _frame(
+        rows,
+        columns,
+        ("prev_paid_orders", "prev_gmv_cents", "prev_discount_cents", "gmv_change"),
+    )
+
+
+def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Report:
+    """The campaigns report for the page, the workbook and `python -m exports report campaigns`."""
+    ZoneInfo(tz)  # a bad zone name fails here, before any query
+    promotions = period_promotions(conn, scope=scope, period=period)
+    totals = _promotion_totals(conn, scope=scope, ids=promotions["promotion_id"].tolist())
+    coupons = coupon_results(conn, scope=scope, period=period)
+    live = live_session_results(conn, scope=scope, period=period)
+    campaigns = campaign_comparison(conn, scope=scope, period=period, tz=tz)
+    issued, used = int(coupons["issued"].sum()), int(coupons["used"].sum())
+    live_viewers = int(live["viewers"].sum())
+    live_buyers = int(live["buyers"].sum())
+    live_gmv = int(live["gmv_cents"].sum())
+    figures = {
+        "promotions": len(promotions),
+        **totals,
+        "platform_share": ratio(totals["platform_discount_cents"], totals["discount_cents"]),
+        "roi": ratio(totals["promotion_gmv_cents"], totals["discount_cents"]),
+        "coupons_issued": issued,
+        "coupons_used": used,
+        "redemption_rate": ratio(used, issued),
+        "live_sessions": len(live),
+        "live_viewers": live_viewers,
+        "live_paid_orders": int(live["paid_orders"].sum()),
+        "live_gmv_cents": live_gmv,
+        "live_buyers": live_buyers,
+        "live_conversion": ratio(live_buyers, live_viewers),
+    }
+    return Report(
+        totals=figures,
+        breakdowns={
+            "promotions": promotions,
+            "coupons": coupons,
+            "campaigns": campaigns,
+            "live_sessions": live,
+        },
+    )

@@ -1,0 +1,437 @@
+"""Member analytics: new vs returning buyers, who the buyers are, RFM segments, cohorts.
+
+Definitions (the contract's "Figures", the whole mall counted as one shop):
+- a *new buyer* of the scope in P has their first paid order with the scope ever
+  in P (for the mall: their first paid order in the mall); other buyers are
+  *returning*. Per trend bucket, a buyer is new in the bucket that holds their
+  first paid order, if that order is inside P.
+- *repurchase buyers*: buyers with two or more paid orders in P (per bucket: in
+  that bucket); repurchase rate = repurchase buyers ÷ buyers.
+- RFM and cohort rules: see `RFM_RULES` and `cohorts`.
+
+Every query starts from the scope's paid orders (`orders (vendor_id, paid_at)`
+or `orders (paid_at)`), and finds a buyer's first order through `orders (member_id)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+
+from queries import schema as s
+from queries.actors import Scope
+from queries.db import local_day, local_month, local_week
+from queries.periods import TimeRange, local_midnight
+from queries.reports import Report
+
+__all__ = [
+    "AGE_BANDS",
+    "RFM_RULES",
+    "RFM_SEGMENTS",
+    "RfmRules",
+    "age_bands",
+    "buyer_mix",
+    "cohorts",
+    "report",
+    "rfm_segments",
+    "summary",
+    "totals_by_vendor",
+    "trend",
+]
+
+ORD = s.orders
+MEM = s.members
+GRAINS = {"day": local_day, "week": local_week, "month": local_month}
+
+# (code, first birth year, last birth year); None = open end. "unknown" has no birth year.
+AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("2000s", 2000, None),
+    ("1995_1999", 1995, 1999),
+    ("1990_1994", 1990, 1994),
+    ("1985_1989", 1985, 1989),
+    ("1980_1984", 1980, 1984),
+    ("before_1980", None, 1979),
+    ("unknown", None, None),
+)
+
+
+@dataclass(frozen=True)
+class RfmRules:
+    """Thresholds of the RFM model, measured as of the period's end over a look-back window.
+
+    R is *recent* when the last paid order is less than `recent_days` days before the
+    period end; F is *high* with at least `frequent_orders` paid orders in the window;
+    M is *high* with GMV of at least `monetary_cents` in the window.
+    """
+
+    window_days: int = 365
+    recent_days: int = 90
+    frequent_orders: int = 2
+    monetary_cents: int = 50_000
+
+
+RFM_RULES = RfmRules()
+
+# (segment code, R recent, F high, M high): the classic eight-segment RFM grid.
+RFM_SEGMENTS: tuple[tuple[str, bool, bool, bool], ...] = (
+    ("important_value", True, True, True),  # 重要价值客户
+    ("important_develop", True, False, True),  # 重要发展客户
+    ("important_keep", False, True, True),  # 重要保持客户
+    ("important_winback", False, False, True),  # 重要挽留客户
+    ("general_value", True, True, False),  # 一般价值客户
+    ("general_develop", True, False, False),  # 一般发展客户
+    ("general_keep", False, True, False),  # 一般保持客户
+    ("general_winback", False, False, False),  # 一般挽留客户
+)
+
+
+def ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator ÷ denominator, or None when the denominator is zero."""
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator
+
+
+def _in_scope(scope: Scope):
+    return sa.true() if scope.is_mall else ORD.c.vendor_id == scope.vendor_id
+
+
+def _paid_in(scope: Scope, start, end):
+    """The scope's orders paid in [start, end): the (vendor_id, paid_at) / (paid_at) index range."""
+    return sa.and_(_in_scope(scope), ORD.c.paid_at >= start, ORD.c.paid_at < end)
+
+
+def _period_buyers(scope: Scope, period: TimeRange) -> sa.Select:
+    """Distinct members with a paid order of the scope in the period."""
+    return sa.select(ORD.c.member_id).where(_paid_in(scope, period.start, period.end)).distinct()
+
+
+def _first_paid(scope: Scope, period: TimeRange) -> sa.Subquery:
+    """Each period buyer's first paid order with the scope ever (through orders (member_id))."""
+    return (
+        sa.select(ORD.c.member_id, sa.func.min(ORD.c.paid_at).label("first_paid"))
+        .where(
+            ORD.c.member_id.in_(_period_buyers(scope, period)),
+            ORD.c.paid_at.is_not(None),
+            _in_scope(scope),
+        )
+        .group_by(ORD.c.member_id)
+        .subquery("first_paid")
+    )
+
+
+def summary(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> dict[str, object]:
+    """Buyers, new / returning / repurchase buyers and the repurchase rate of the period."""
+    per_buyer = (
+        sa.select(ORD.c.member_id, sa.func.count().label("orders"))
+        .where(_paid_in(scope, period.start, period.end))
+        .group_by(ORD.c.member_id)
+        .subquery("per_buyer")
+    )
+    first = _first_paid(scope, period)
+    query = sa.select(
+        sa.func.count().label("buyers"),
+        sa.func.sum(sa.case((first.c.first_paid >= period.start, 1), else_=0)).label("new"),
+        sa.func.sum(sa.case((per_buyer.c.orders >= 2, 1), else_=0)).label("repurchase"),
+    ).select_from(per_buyer.join(first, first.c.member_id == per_buyer.c.member_id))
+    row = conn.execute(query).one()
+    buyers, new, repurchase = int(row.buyers), int(row.new or 0), int(row.repurchase or 0)
+    return {
+        "buyers": buyers,
+        "new_buyers": new,
+        "returning_buyers": buyers - new,
+        "repurchase_buyers": repurchase,
+        "repurchase_rate": ratio(repurchase, buyers),
+    }
+
+
+def trend(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, grain: str = "day"
+) -> pd.DataFrame:
+    """Per local day / week / month of the period: buyers, new, returning, repurchase, rate."""
+    bucket_of = GRAINS[grain]
+    zone = sa.bindparam("tz", tz)
+    bucket = bucket_of(ORD.c.paid_at, zone)
+    per_bucket = (
+        sa.select(bucket.label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
+        .where(_paid_in(scope, period.start, period.end))
+        .group_by(bucket, ORD.c.member_id)
+        .subquery("per_bucket")
+    )
+    first = _first_paid(scope, period)
+    is_new = sa.and_(
+        first.c.first_paid >= period.start,
+        bucket_of(first.c.first_paid, zone) == per_bucket.c.bucket,
+    )
+    query = (
+        sa.select(
+            per_bucket.c.bucket,
+            sa.func.count().label("buyers"),
+            sa.func.sum(sa.case((is_new, 1), else_=0)).label("new_buyers"),
+            sa.func.sum(sa.case((per_bucket.c.orders >= 2, 1), else_=0)).label("repurchase"),
+        )
+        .select_from(per_bucket.join(first, first.c.member_id == per_bucket.c.member_id))
+        .group_by(per_bucket.c.bucket)
+        .order_by(per_bucket.c.bucket)
+    )
+    rows = []
+    for r in conn.execute(query):
+        buyers, new, repurchase = int(r.buyers), int(r.new_buyers), int(r.repurchase)
+        rows.append(
+            {
+                "bucket": _as_date(r.bucket),
+                "buyers": buyers,
+                "new_buyers": new,
+                "returning_buyers": buyers - new,
+                "repurchase_buyers": repurchase,
+                "repurchase_rate": ratio(repurchase, buyers),
+            }
+        )
+    columns = ["bucket", "buyers", "new_buyers", "returning_buyers", "repurchase_buyers"]
+    frame = pd.DataFrame(rows, columns=[*columns, "repurchase_rate"])
+    frame["repurchase_rate"] = pd.Series(
+        [r["repurchase_rate"] for r in rows], dtype=object, index=frame.index
+    )
+    return frame
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _age_band():
+    """CASE over members.birth_year giving the AGE_BANDS code."""
+    year = MEM.c.birth_year
+    whens = []
+    for code, first, last in AGE_BANDS:
+        if code == "unknown":
+            continue
+        conditions = [year.is_not(None)]
+        if first is not None:
+            conditions.append(year >= first)
+        if last is not None:
+            conditions.append(year <= last)
+        whens.append((sa.and_(*conditions), code))
+    return sa.case(*whens, else_="unknown")
+
+
+def buyer_mix(conn: sa.Connection, *, scope: Scope, period: TimeRange, by: str) -> pd.DataFrame:
+    """The period's buyers counted by member `level`, `city_tier` or `age_band`."""
+    key = {"level": MEM.c.level, "city_tier": MEM.c.city_tier, "age_band": _age_band()}[by]
+    buyers = _period_buyers(scope, period).subquery("buyers")
+    inner = (
+        sa.select(key.label("key"))
+        .select_from(buyers.join(MEM, MEM.c.member_id == buyers.c.member_id))
+        .subquery("keyed")
+    )
+    query = sa.select(inner.c.key, sa.func.count().label("buyers")).group_by(inner.c.key)
+    counts = {r.key: int(r.buyers) for r in conn.execute(query)}
+    order = {
+        "level": list(s.MEMBER_LEVELS),
+        "city_tier": [1, 2, 3, 4],
+        "age_band": [code for code, _, _ in AGE_BANDS],
+    }[by]
+    total = sum(counts.values())
+    rows = [{by: k, "buyers": counts.get(k, 0), "share": ratio(counts.get(k, 0), total)}
+            for k in order]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=[by, "buyers", "share"])
+    frame["share"] = pd.Series([r["share"] for r in rows], dtype=object, index=frame.index)
+    return frame
+
+
+def age_bands(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
+    """The period's buyers by birth-year band (AGE_BANDS)."""
+    return buyer_mix(conn, scope=scope, period=period, by="age_band")
+
+
+def rfm_segments(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, rules: RfmRules = RFM_RULES
+) -> pd.DataFrame:
+    """Counts of the scope's buyers per RFM segment, as of the period end (see RfmRules).
+
+    The buyers are the members with a paid order of the scope in the look-back window
+    [end − window_days, end). Bucketing is a CASE over per-buyer aggregates, in SQL.
+    """
+    window_start = period.end - timedelta(days=rules.window_days)
+    recent_since = period.end - timedelta(days=rules.recent_days)
+    recent = sa.func.max(ORD.c.paid_at) >= recent_since
+    frequent = sa.func.count() >= rules.frequent_orders
+    monetary = sa.func.sum(ORD.c.paid_cents) >= rules.monetary_cents
+    segment = sa.case(
+        *[
+            (
+                sa.and_(
+                    recent if r else sa.not_(recent),
+                    frequent if f else sa.not_(frequent),
+                    monetary if m else sa.not_(monetary),
+                ),
+                code,
+            )
+            for code, r, f, m in RFM_SEGMENTS
+        ],
+        else_="general_winback",
+    )
+    per_buyer = (
+        sa.select(
+            ORD.c.member_id,
+            segment.label("segment"),
+            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+        )
+        .where(_paid_in(scope, window_start, period.end))
+        .group_by(ORD.c.member_id)
+        .subquery("per_buyer")
+    )
+    query = sa.select(
+        per_buyer.c.segment,
+        sa.func.count().label("buyers"),
+        sa.func.sum(per_buyer.c.gmv_cents).label("gmv_cents"),
+    ).group_by(per_buyer.c.segment)
+    found = {r.segment: (int(r.buyers), int(r.gmv_cents)) for r in conn.execute(query)}
+    rows = [
+        {
+            "segment": code,
+            "recent": r,
+            "frequent": f,
+            "high_value": m,
+            "buyers": found.get(code, (0, 0))[0],
+            "gmv_cents": found.get(code, (0, 0))[1],
+        }
+        for code, r, f, m in RFM_SEGMENTS
+    ]
+    return pd.DataFrame(
+        rows, columns=["segment", "recent", "frequent", "high_value", "buyers", "gmv_cents"]
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def cohorts(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, months: int = 12
+) -> pd.DataFrame:
+    """Retention by first-purchase month: cohort × months since → share of the cohort buying.
+
+    Cohorts are the `months` local months ending with the period's last month; a member's
+    cohort is the month of their first paid order with the scope ever. Month k ≥ 1 counts
+    the cohort members with a paid order in the k-th month after, up to the period end.
+    One row per (cohort, months_since) with at least one buyer; months_since 0 is the
+    cohort itself (size).
+    """
+    zone_info = ZoneInfo(tz)
+    last_month = period.last_day(zone_info).replace(day=1)
+    first_month = _add_months(last_month, -(months - 1))
+    window_start = local_midnight(first_month, zone_info)
+    zone = sa.bindparam("tz", tz)
+    window_buyers = (
+        sa.select(ORD.c.member_id).where(_paid_in(scope, window_start, period.end)).distinct()
+    )
+    first_paid = sa.func.min(ORD.c.paid_at)
+    first = (
+        # The cohort month is bucketed once per member, not once per order.
+        sa.select(ORD.c.member_id, local_month(first_paid, zone).label("cohort"))
+        .where(ORD.c.member_id.in_(window_buyers), ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .group_by(ORD.c.member_id)
+        .having(first_paid >= window_start)
+        .subquery("first")
+    )
+    active = (
+        sa.select(
+            first.c.cohort,
+            local_month(ORD.c.paid_at, zone).label("month"),
+            ORD.c.member_id,
+        )
+        .join(first, first.c.member_id == ORD.c.member_id)
+        .where(_paid_in(scope, window_start, period.end))
+        .distinct()
+        .subquery("active")
+    )
+    query = (
+        sa.select(active.c.cohort, active.c.month, sa.func.count().label("buyers"))
+        .group_by(active.c.cohort, active.c.month)
+        .order_by(active.c.cohort, active.c.month)
+    )
+    rows = [(_as_date(r.cohort), _as_date(r.month), int(r.buyers)) for r in conn.execute(query)]
+    sizes = {c: n for c, m, n in rows if c == m}
+    out = []
+    for cohort, month, buyers in rows:
+        since = (month.year - cohort.year) * 12 + month.month - cohort.month
+        out.append(
+            {
+                "cohort": cohort,
+                "months_since": since,
+                "cohort_size": sizes.get(cohort, 0),
+                "buyers": buyers,
+                "retention": ratio(buyers, sizes.get(cohort, 0)),
+            }
+        )
+    frame = pd.DataFrame(
+        out, columns=["cohort", "months_since", "cohort_size", "buyers", "retention"]
+    )
+    frame["retention"] = pd.Series([r["retention"] for r in out], dtype=object, index=frame.index)
+    return frame
+
+
+def totals_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict[int, dict]:
+    """`report(...).totals` of every vendor at once (vendors without buyers get zeros).
+
+    One grouped statement instead of one report per vendor, for `--vendor all`.
+    """
+    ZoneInfo(tz)
+    per_buyer = (
+        sa.select(ORD.c.vendor_id, ORD.c.member_id, sa.func.count().label("orders"))
+        .where(ORD.c.paid_at >= period.start, ORD.c.paid_at < period.end)
+        .group_by(ORD.c.vendor_id, ORD.c.member_id)
+        .subquery("per_buyer")
+    )
+    # A buyer is new for a vendor unless they paid that vendor before the period.
+    earlier = (
+        sa.select(ORD.c.order_id)
+        .where(
+            ORD.c.member_id == per_buyer.c.member_id,
+            ORD.c.vendor_id == per_buyer.c.vendor_id,
+            ORD.c.paid_at < period.start,
+        )
+        .exists()
+    )
+    query = sa.select(
+        per_buyer.c.vendor_id,
+        sa.func.count().label("buyers"),
+        sa.func.sum(sa.case((earlier, 0), else_=1)).label("new"),
+        sa.func.sum(sa.case((per_buyer.c.orders >= 2, 1), else_=0)).label("repurchase"),
+    ).group_by(per_buyer.c.vendor_id)
+    found = {int(r.vendor_id): r for r in conn.execute(query)}
+    out: dict[int, dict] = {}
+    for vendor_id in conn.execute(sa.select(s.vendors.c.vendor_id)).scalars():
+        row = found.get(int(vendor_id))
+        buyers = int(row.buyers) if row else 0
+        new = int(row.new) if row else 0
+        repurchase = int(row.repurchase) if row else 0
+        out[int(vendor_id)] = {
+            "buyers": buyers,
+            "new_buyers": new,
+            "returning_buyers": buyers - new,
+            "repurchase_buyers": repurchase,
+            "repurchase_rate": ratio(repurchase, buyers),
+        }
+    return out
+
+
+def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Report:
+    """The members report for the page, the workbook and `python -m exports report members`."""
+    ZoneInfo(tz)  # a bad zone name fails before any query
+    totals = summary(conn, scope=scope, period=period)
+    return Report(
+        totals=totals,
+        breakdowns={
+            "levels": buyer_mix(conn, scope=scope, period=period, by="level"),
+            "tiers": buyer_mix(conn, scope=scope, period=period, by="city_tier"),
+            "age_bands": age_bands(conn, scope=scope, period=period),
+            "rfm": rfm_segments(conn, scope=scope, period=period),
+        },
+    )
