@@ -39,7 +39,6 @@ def ensure_demo_database(
 ) -> bool:
     """Create and fill the embedded demo database if it is missing; True if it was built."""
     from queries.demo import generate
-
     from queries.schema import create_schema
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +60,7 @@ def ensure_demo_database(
 
 def ensure_demo_accounts(engine: sa.Engine) -> list[tuple[str, str, str, int | None]]:
     """Create the demo logins if the accounts file has none; return (user, role, password, shop)."""
-    from queries.vendor_names import demo_shops
+    from queries.demo_pick import demo_shops
 
     if load_accounts():
         return []
