@@ -1,16 +1,30 @@
-"""The audit trail: every write inserts its `audit_log` row in the same transaction."""
+"""The audit trail: every write inserts its `audit_log` row in the same transaction.
+
+`record` writes one row; `audit_entries` reads a page of the trail for the
+audit page, limited to what the viewer may see (`AuditScope.for_actor`).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import pandas as pd
 import sqlalchemy as sa
 
 from queries.actors import Actor
+from queries.periods import TimeRange
 from queries.schema import audit_log
 
-__all__ = ["record"]
+__all__ = [
+    "AUDIT_COLUMNS",
+    "AuditScope",
+    "audit_actions",
+    "audit_entries",
+    "latest_reasons",
+    "record",
+]
 
 
 def _json(value: dict | None) -> str | None:
@@ -48,3 +62,163 @@ def record(
         )
     )
     return result.inserted_primary_key[0]
+
+
+# --- reading the trail ----------------------------------------------------------------
+
+
+VENDOR_HIDDEN_ACTIONS = ("settlement.issue", "settlement.adjust", "settlement.discard")
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """Which audit rows a viewer may read: one shop's, one action family, or all."""
+
+    vendor_id: int | None = None
+    action_prefix: str | None = None
+    hidden_actions: tuple[str, ...] = ()
+
+    @classmethod
+    def for_actor(cls, actor: Actor) -> AuditScope:
+        """Operators read everything; a vendor their own shop; finance the settlement actions."""
+        if actor.role == "vendor":
+            # Drafts are finance's: their issue / adjust / discard rows carry draft totals.
+            return cls(vendor_id=actor.vendor_id, hidden_actions=VENDOR_HIDDEN_ACTIONS)
+        if actor.role == "finance":
+            return cls(action_prefix="settlement.")
+        return cls()
+
+
+AUDIT_COLUMNS = (
+    "audit_id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "entity",
+    "entity_id",
+    "vendor_id",
+    "reason",
+    "before",
+    "after",
+)
+
+
+def _audit_filters(
+    *,
+    scope: AuditScope,
+    actor_filter: str | None,
+    action_prefix: str | None,
+    vendor_id: int | None,
+    period: TimeRange | None,
+) -> list[sa.ColumnElement[bool]]:
+    """One WHERE term per filled filter; the scope's own limits always apply."""
+    a = audit_log.c
+    terms: list[sa.ColumnElement[bool]] = []
+    if scope.vendor_id is not None:
+        terms.append(a.vendor_id == scope.vendor_id)
+    if scope.action_prefix:
+        terms.append(a.action.startswith(scope.action_prefix, autoescape=True))
+    if scope.hidden_actions:
+        terms.append(a.action.not_in(scope.hidden_actions))
+    if vendor_id is not None and scope.vendor_id is None:
+        terms.append(a.vendor_id == vendor_id)
+    if actor_filter and actor_filter.strip():
+        terms.append(a.actor.icontains(actor_filter.strip(), autoescape=True))
+    if action_prefix and action_prefix.strip():
+        terms.append(a.action.startswith(action_prefix.strip(), autoescape=True))
+    if period is not None:
+        terms.extend([a.at >= period.start, a.at < period.end])
+    return terms
+
+
+def audit_entries(
+    conn: sa.Connection,
+    *,
+    scope: AuditScope,
+    actor_filter: str | None = None,
+    action_prefix: str | None = None,
+    vendor_id: int | None = None,
+    period: TimeRange | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[pd.DataFrame, int]:
+    """One page of audit rows, newest first, and how many rows match in all.
+
+    `vendor_id` narrows an operator's view to one shop; a vendor's scope is
+    always their own shop whatever is asked. Paged in SQL: the
+    `audit_log (vendor_id, at)` index serves a shop's trail.
+    """
+    terms = _audit_filters(
+        scope=scope,
+        actor_filter=actor_filter,
+        action_prefix=action_prefix,
+        vendor_id=vendor_id,
+        period=period,
+    )
+    total = conn.execute(
+        sa.select(sa.func.count()).select_from(audit_log).where(*terms)
+    ).scalar_one()
+    page = max(int(page), 1)
+    page_size = min(max(int(page_size), 1), 50_000)
+    rows = conn.execute(
+        sa.select(*(audit_log.c[name] for name in AUDIT_COLUMNS))
+        .where(*terms)
+        .order_by(audit_log.c.at.desc(), audit_log.c.audit_id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(AUDIT_COLUMNS))
+    frame["vendor_id"] = frame["vendor_id"].astype("Int64")
+    return frame, int(total)
+
+
+def audit_actions(conn: sa.Connection, *, scope: AuditScope) -> list[str]:
+    """The distinct actions a viewer's scope holds, for the action filter."""
+    terms = _audit_filters(
+        scope=scope, actor_filter=None, action_prefix=None, vendor_id=None, period=None
+    )
+    rows = conn.execute(
+        sa.select(audit_log.c.action)
+        .where(*terms)
+        .group_by(audit_log.c.action)
+        .order_by(audit_log.c.action)
+    )
+    return [r[0] for r in rows]
+
+
+def latest_reasons(
+    conn: sa.Connection,
+    *,
+    action: str,
+    entity: str,
+    entity_ids: list[int] | list[str],
+    vendor_id: int | None = None,
+) -> dict[str, str | None]:
+    """The reason of the newest `action` row of each entity id (e.g. why a product was banned).
+
+    `audit_log` is the only place a ban reason is kept: the contract has no
+    column for it. Pass the shop's `vendor_id` where known so the
+    `(vendor_id, at)` index narrows the search.
+    """
+    ids = sorted({str(i) for i in entity_ids})
+    if not ids:
+        return {}
+    a = audit_log.c
+    out: dict[str, str | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        terms = [a.action == action, a.entity == entity, a.entity_id.in_(chunk)]
+        if vendor_id is not None:
+            terms.append(a.vendor_id == vendor_id)
+        newest = (
+            sa.select(a.entity_id, sa.func.max(a.audit_id).label("audit_id"))
+            .where(*terms)
+            .group_by(a.entity_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            sa.select(a.entity_id, a.reason).join(newest, newest.c.audit_id == a.audit_id)
+        )
+        out.update((row.entity_id, row.reason) for row in rows)
+    return out

@@ -14,7 +14,7 @@ __all__ = ["MAX_PRICE_CENTS", "parse_yuan", "round_half_up_div", "yuan"]
 
 # A sane upper bound for one price: ¥10,000,000.00.
 MAX_PRICE_CENTS = 1_000_000_000
-_YUAN = re.compile(r"^\s*¥?\s*(\d{1,3}(,\d{3})+|\d+)(\.(\d{1,2}))?\s*$")
+_YUAN = re.compile(r"^\s*¥?\s*(\d{1,3}(,\d{3})+|\d+)(\.(\d{1,2}))?\s*$", re.ASCII)
 
 
 def round_half_up_div(a: int, b: int, d: int) -> int:

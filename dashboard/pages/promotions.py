@@ -1,0 +1,421 @@
+"""Promotions (营销活动): the shop's promotions by state with their results; create and manage.
+
+Filter form → `PromotionFilter` → one cached page → render. The create form
+shows only the fields of the chosen kind; managing a promotion offers only
+what its state allows (a running promotion: its end and budget). Vendors work
+on their own shop's promotions; operators create platform promotions and may
+cancel any promotion with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.context import current_actor, page_scope, settings
+from dashboard.data import promotions as data
+from dashboard.formatting import local_datetime, money, number
+from dashboard.i18n import lang, status_label, t
+from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
+from exports.xlsx import Column
+from queries.errors import Invalid, UserError
+from queries.promotions import EDITABLE_BY_STATE, KIND_FIELDS, STATES
+from queries.schema import PROMOTION_KINDS
+from queries.validation import local_datetime as to_utc
+from queries.validation import parse_money, parse_percent
+
+PAGE_SIZE = 50
+PAGE_KEY = "promotions_page_no"
+
+actor = current_actor()
+scope = page_scope(actor)
+tz = settings().tz
+st.title(t("page.promotions"))
+
+
+def _terms(row) -> str:
+    """A promotion's offer in words: 20% off, ¥10 off, ¥20 off ¥200."""
+    kind = row["kind"]
+    if kind in ("percent_off", "flash_sale"):
+        return t("promotions.terms.percent", percent=row["percent_off"])
+    if kind == "amount_off":
+        return t("promotions.terms.amount", amount=money(row["amount_off_cents"]))
+    return t(
+        "promotions.terms.threshold",
+        threshold=money(row["threshold_cents"]),
+        amount=money(row["amount_off_cents"]),
+    )
+
+
+def _none(value):
+    return None if pd.isna(value) else value
+
+
+def _read_filters() -> data.PromotionFilter:
+    with st.form("promotions_filters"):
+        a, b, c = st.columns([2, 2, 1])
+        states = a.multiselect(
+            t("promotions.states"),
+            STATES,
+            format_func=lambda s: status_label("promotion_state", s),
+            key="promotions_states",
+        )
+        kinds = b.multiselect(
+            t("promotions.kinds"),
+            PROMOTION_KINDS,
+            format_func=lambda k: status_label("kind", k),
+            key="promotions_kinds",
+        )
+        platform_only = c.checkbox(t("promotions.platform_only"), key="promotions_platform")
+        st.form_submit_button(t("promotions.apply"), icon=":material/search:")
+    return data.PromotionFilter(tuple(states), tuple(kinds), platform_only)
+
+
+def _table(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("promotions.col.id"): rows["promotion_id"].astype(str),
+            t("promotions.col.name"): rows["name"],
+            t("promotions.col.shop"): [
+                t("promotions.platform") if pd.isna(v) else n
+                for v, n in zip(rows["vendor_id"], rows["vendor_name"], strict=True)
+            ],
+            t("promotions.col.kind"): rows["kind"].map(lambda k: status_label("kind", k)),
+            t("promotions.col.terms"): [_terms(r) for _, r in rows.iterrows()],
+            t("promotions.col.state"): rows["state"].map(
+                lambda s: status_label("promotion_state", s)
+            ),
+            t("promotions.col.starts"): [
+                local_datetime(v.to_pydatetime()) for v in rows["starts_at"]
+            ],
+            t("promotions.col.ends"): [local_datetime(v.to_pydatetime()) for v in rows["ends_at"]],
+            t("promotions.col.budget"): [money(_none(v)) for v in rows["budget_cents"]],
+            t("promotions.col.orders"): [number(_none(v)) for v in rows["paid_orders"]],
+            t("promotions.col.gmv"): [money(_none(v)) for v in rows["gmv_cents"]],
+            t("promotions.col.discount"): [money(_none(v)) for v in rows["discount_cents"]],
+            t("promotions.col.roi"): [
+                "—" if _none(v) is None else number(v, 2) for v in rows["roi"]
+            ],
+        }
+    )
+
+
+def _when(prefix: str, label: str, default_day, default_time: time, disabled: bool = False):
+    """A local date and time picker pair, returned as a UTC instant (or the Invalid)."""
+    left, right = st.columns(2)
+    day = left.date_input(
+        f"{label} · {t('promotions.date')}",
+        value=default_day,
+        key=f"{prefix}_day",
+        disabled=disabled,
+    )
+    clock = right.time_input(
+        f"{label} · {t('promotions.time')}",
+        value=default_time,
+        key=f"{prefix}_time",
+        disabled=disabled,
+        step=timedelta(minutes=30),
+    )
+    return day, clock
+
+
+def _collect(kind: str, values: dict) -> tuple[dict, dict[str, tuple[str, str]]]:
+    """Parse the form's text into the write's keyword arguments, with a message per bad field."""
+    out: dict = {}
+    errors: dict[str, tuple[str, str]] = {}
+    parsers = {
+        "percent_off": lambda v: parse_percent(v, field="percent_off"),
+        "amount_off_cents": lambda v: parse_money(v, field="amount_off_cents"),
+        "threshold_cents": lambda v: parse_money(v, field="threshold_cents"),
+        "budget_cents": lambda v: (
+            None if not str(v).strip() else parse_money(v, field="budget_cents", allow_zero=True)
+        ),
+        "starts_at": lambda v: to_utc(*v, tz, field="starts_at"),
+        "ends_at": lambda v: to_utc(*v, tz, field="ends_at"),
+    }
+    for name, value in values.items():
+        try:
+            out[name] = parsers[name](value) if name in parsers else value
+        except Invalid as exc:
+            errors.update(exc.details or {name: (exc.zh, exc.en)})
+    return out, errors
+
+
+def _show_field_errors(errors: dict[str, tuple[str, str]]) -> None:
+    pick = 0 if lang() == "zh" else 1
+    st.error("\n".join(f"- {t(f'promotions.field.{k}')}: {v[pick]}" for k, v in errors.items()))
+
+
+def _overlap_note(vendor_id, kind, starts_at, ends_at, exclude_id=None) -> str | None:
+    found = data.overlaps(vendor_id, kind, starts_at, ends_at, exclude_id)
+    if found.empty:
+        return None
+    names = "、".join(
+        f"#{i} {n}" for i, n in zip(found["promotion_id"], found["name"], strict=True)
+    )
+    return t("promotions.overlap", names=names)
+
+
+def _done(message: str, warning: str | None = None) -> None:
+    st.session_state["promotions_flash"] = (message, warning)
+    st.session_state["promotions_nonce"] = st.session_state.get("promotions_nonce", 0) + 1
+    st.rerun()
+
+
+def _create() -> None:
+    kind = st.selectbox(
+        t("promotions.kind"),
+        PROMOTION_KINDS,
+        format_func=lambda k: status_label("kind", k),
+        key="promotions_new_kind",
+    )
+    nonce = st.session_state.get("promotions_nonce", 0)
+    today = today_local()
+    with st.form(f"promotions_create_{kind}_{nonce}"):
+        values: dict = {"name": st.text_input(t("promotions.name"), max_chars=100)}
+        values["starts_at"] = _when(
+            "promotions_new_start", t("promotions.starts"), today + timedelta(days=1), time(0)
+        )
+        values["ends_at"] = _when(
+            "promotions_new_end", t("promotions.ends"), today + timedelta(days=8), time(0)
+        )
+        for name in KIND_FIELDS[kind]:
+            values[name] = st.text_input(
+                t(f"promotions.field.{name}"), key=f"promotions_new_{name}"
+            )
+        values["budget_cents"] = st.text_input(
+            t("promotions.field.budget_cents"),
+            help=t("promotions.budget_help"),
+            key="promotions_new_budget",
+        )
+        if actor.role == "operator":
+            values["campaign"] = st.text_input(
+                t("promotions.field.campaign"), help=t("promotions.campaign_help")
+            )
+        submitted = st.form_submit_button(t("promotions.create"), type="primary")
+    if not submitted:
+        return
+    fields, errors = _collect(kind, values)
+    if errors:
+        _show_field_errors(errors)
+        return
+    try:
+        new_id = data.create(actor, kind=kind, **fields)
+    except UserError as exc:
+        show_error(exc)
+        if isinstance(exc.details, dict) and exc.details:
+            _show_field_errors({k: v for k, v in exc.details.items() if isinstance(v, tuple)})
+        return
+    note = _overlap_note(actor.vendor_id, kind, fields["starts_at"], fields["ends_at"], new_id)
+    _done(t("promotions.created", promotion_id=new_id), note)
+
+
+def _manageable(rows: pd.DataFrame) -> pd.DataFrame:
+    if actor.role == "vendor":
+        return rows[rows["vendor_id"].eq(actor.vendor_id).fillna(False).astype(bool)]
+    return rows
+
+
+def _manage(rows: pd.DataFrame) -> None:
+    rows = _manageable(rows)
+    if rows.empty:
+        empty_state(t("promotions.nothing_to_manage"))
+        return
+    ids = rows["promotion_id"].tolist()
+    picked = st.selectbox(
+        t("promotions.pick"),
+        ids,
+        key="promotions_pick",
+        format_func=lambda i: f"#{i} {rows.loc[rows['promotion_id'] == i, 'name'].iloc[0]}",
+    )
+    try:
+        promo = data.one(actor, int(picked))
+    except UserError as exc:
+        show_error(exc)
+        return
+    state = promo["state"]
+    st.markdown(
+        f"**{promo['name']}** · {status_label('kind', promo['kind'])} · "
+        f"{status_label('promotion_state', state)} · {_terms(promo)}"
+    )
+    editable = EDITABLE_BY_STATE[state]
+    mine = promo["vendor_id"] is None or actor.role == "vendor"
+    if editable and mine:
+        _edit(promo, editable)
+    elif not editable:
+        st.caption(t("promotions.frozen"))
+    _actions(promo, state, mine)
+
+
+def _edit(promo: dict, editable: tuple[str, ...]) -> None:
+    version = promo["version"]
+    nonce = st.session_state.get("promotions_nonce", 0)
+    starts = promo["starts_at"].astimezone(tz)
+    ends = promo["ends_at"].astimezone(tz)
+    with st.form(f"promotions_edit_{promo['promotion_id']}_{version}_{nonce}"):
+        values: dict = {}
+        name = st.text_input(
+            t("promotions.name"), value=promo["name"], disabled="name" not in editable
+        )
+        if "name" in editable:
+            values["name"] = name
+        start = _when(
+            "promotions_edit_start",
+            t("promotions.starts"),
+            starts.date(),
+            starts.time(),
+            disabled="starts_at" not in editable,
+        )
+        if "starts_at" in editable:
+            values["starts_at"] = start
+        values["ends_at"] = _when(
+            "promotions_edit_end", t("promotions.ends"), ends.date(), ends.time()
+        )
+        for field in KIND_FIELDS[promo["kind"]]:
+            current = promo[field]
+            shown = (
+                str(current) if field == "percent_off" else f"{current // 100}.{current % 100:02d}"
+            )
+            text = st.text_input(
+                t(f"promotions.field.{field}"), value=shown, disabled=field not in editable
+            )
+            if field in editable:
+                values[field] = text
+        budget = promo["budget_cents"]
+        values["budget_cents"] = st.text_input(
+            t("promotions.field.budget_cents"),
+            help=t("promotions.budget_help"),
+            value="" if budget is None else f"{budget // 100}.{budget % 100:02d}",
+        )
+        submitted = st.form_submit_button(t("promotions.save"), type="primary")
+    if not submitted:
+        return
+    fields, errors = _collect(promo["kind"], values)
+    if errors:
+        _show_field_errors(errors)
+        return
+    try:
+        data.update(actor, int(promo["promotion_id"]), expected_version=version, **fields)
+    except UserError as exc:
+        show_error(exc)
+        if isinstance(exc.details, dict):
+            _show_field_errors({k: v for k, v in exc.details.items() if isinstance(v, tuple)})
+        return
+    _done(t("promotions.saved"))
+
+
+def _actions(promo: dict, state: str, mine: bool) -> None:
+    pid, version = int(promo["promotion_id"]), promo["version"]
+    left, right = st.columns(2)
+    if state == "draft" and mine and left.button(t("promotions.publish"), key="promotions_publish"):
+        try:
+            data.publish(actor, pid, expected_version=version)
+        except UserError as exc:
+            show_error(exc)
+            return
+        note = _overlap_note(
+            promo["vendor_id"], promo["kind"], promo["starts_at"], promo["ends_at"], pid
+        )
+        _done(t("promotions.published"), note)
+    if state in ("draft", "scheduled", "running"):
+        with right.form(f"promotions_cancel_{pid}_{version}"):
+            reason = st.text_input(t("promotions.cancel_reason"), max_chars=500)
+            if st.form_submit_button(t("promotions.cancel")):
+                try:
+                    data.cancel(actor, pid, expected_version=version, reason=reason.strip() or None)
+                except UserError as exc:
+                    show_error(exc)
+                    return
+                _done(t("promotions.cancelled"))
+
+
+def _step(delta: int, pages: int) -> None:
+    st.session_state[PAGE_KEY] = min(max(st.session_state.get(PAGE_KEY, 1) + delta, 1), pages)
+
+
+flash = st.session_state.pop("promotions_flash", None)
+if flash:
+    st.success(flash[0])
+    if flash[1]:
+        st.warning(flash[1])
+filters = _read_filters()
+if st.session_state.get("promotions_seen") != (scope.vendor_id, filters):
+    st.session_state["promotions_seen"] = (scope.vendor_id, filters)
+    st.session_state[PAGE_KEY] = 1
+try:
+    rows, total = data.promotion_page(
+        scope.vendor_id, filters, st.session_state.get(PAGE_KEY, 1), PAGE_SIZE
+    )
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+freshness("promotions_refresh")
+pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+if total == 0:
+    empty_state(t("promotions.empty"))
+else:
+    st.caption(
+        t("promotions.total", total=number(total), page=st.session_state[PAGE_KEY], pages=pages)
+    )
+    st.dataframe(_table(rows), hide_index=True)
+    prev_col, next_col, _ = st.columns([1, 1, 4])
+    prev_col.button(
+        t("promotions.prev"),
+        on_click=_step,
+        args=(-1, pages),
+        key="promotions_prev",
+        disabled=st.session_state[PAGE_KEY] <= 1,
+    )
+    next_col.button(
+        t("promotions.next"),
+        on_click=_step,
+        args=(1, pages),
+        key="promotions_next",
+        disabled=st.session_state[PAGE_KEY] >= pages,
+    )
+    download_table(
+        rows[
+            [
+                "promotion_id",
+                "name",
+                "kind",
+                "state",
+                "starts_at",
+                "ends_at",
+                "gmv_cents",
+                "discount_cents",
+            ]
+        ].assign(
+            kind=rows["kind"].map(lambda k: status_label("kind", k)),
+            state=rows["state"].map(lambda s: status_label("promotion_state", s)),
+            gmv_cents=rows["gmv_cents"].fillna(0).astype("int64"),
+            discount_cents=rows["discount_cents"].fillna(0).astype("int64"),
+        ),
+        [
+            Column(t("promotions.col.id"), "int"),
+            Column(t("promotions.col.name")),
+            Column(t("promotions.col.kind")),
+            Column(t("promotions.col.state")),
+            Column(t("promotions.col.starts"), "datetime"),
+            Column(t("promotions.col.ends"), "datetime"),
+            Column(t("promotions.col.gmv"), "money"),
+            Column(t("promotions.col.discount"), "money"),
+        ],
+        file_name="promotions",
+        key="promotions_download",
+    )
+
+if actor.role in ("vendor", "operator"):
+    mode = st.segmented_control(
+        t("promotions.mode"),
+        ["manage", "create"],
+        default="manage",
+        format_func=lambda m: t(f"promotions.mode.{m}"),
+        key="promotions_mode",
+    )
+    if mode == "create":
+        _create()
+    elif total:
+        _manage(rows)
