@@ -7,6 +7,9 @@ and a vendor whose shop is suspended or closed is logged out again and told why.
 
 from __future__ import annotations
 
+import threading
+import time
+
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -17,7 +20,42 @@ from queries.actors import Actor
 __all__ = ["authenticate", "logout_button", "make_authenticator"]
 
 COOKIE_NAME = "mallboard_auth"
+COOKIE_DAYS = 7
 _COOKIE_PENDING = "_mb_cookie_pending"
+
+
+class _RevokedCookies:
+    """Re-login cookies of sessions that logged out, until they would have expired.
+
+    The browser deletes the cookie a moment after "Log out" is drawn; a reload in
+    that moment (or a copy of the cookie) must not log the account back in.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until: dict[str, float] = {}
+
+    def revoke(self, token: str) -> None:
+        now = time.time()
+        with self._lock:
+            self._until = {k: v for k, v in self._until.items() if v > now}
+            self._until[token] = now + (COOKIE_DAYS + 1) * 86400
+
+    def __contains__(self, token: object) -> bool:
+        with self._lock:
+            return token in self._until
+
+
+@st.cache_resource(show_spinner=False)
+def _revoked_cookies() -> _RevokedCookies:
+    return _RevokedCookies()
+
+
+def _browser_cookie() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no browser context (e.g. a bare script run)
+        return None
 
 
 def _credentials(accounts: dict[str, Account]) -> dict:
@@ -39,7 +77,7 @@ def _credentials(accounts: dict[str, Account]) -> dict:
 def make_authenticator(accounts: dict[str, Account], key: str) -> stauth.Authenticate:
     """The authenticator for this run (built per run: accounts may have been added since)."""
     return stauth.Authenticate(
-        _credentials(accounts), COOKIE_NAME, key, cookie_expiry_days=7, login_sleep_time=0
+        _credentials(accounts), COOKIE_NAME, key, cookie_expiry_days=COOKIE_DAYS, login_sleep_time=0
     )
 
 
@@ -66,6 +104,8 @@ def authenticate(
     """
     if not st.session_state.get("authentication_status"):
         _flush_cookie(authenticator)
+        if _browser_cookie() in _revoked_cookies():
+            st.session_state["logout"] = True  # the authenticator then ignores the cookie
         refused = st.session_state.pop("login_refused", None)
         if refused:
             st.error(refused)
@@ -118,6 +158,9 @@ def _flush_cookie(authenticator: stauth.Authenticate) -> None:
 
 
 def _end_session(authenticator: stauth.Authenticate) -> None:
+    token = _browser_cookie()
+    if token:
+        _revoked_cookies().revoke(token)
     try:
         authenticator.logout(location="unrendered")
     except Exception:  # noqa: BLE001 - already logged out

@@ -167,3 +167,8 @@ def logout(page) -> None:
     """Log out with the sidebar button and wait for the login form."""
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("textbox", name="Username").wait_for()
+    # The browser drops the cookie a moment later; the server refuses it meanwhile.
+    for _ in range(100):
+        if not any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
