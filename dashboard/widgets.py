@@ -89,13 +89,20 @@ def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
 def download_table(
     frame: pd.DataFrame, columns: Sequence[Column], *, file_name: str, key: str, sheet: str = "Data"
 ) -> None:
-    """A button that downloads `frame` as an Excel workbook (columns give headers and kinds)."""
-    payload = frame_to_xlsx(
-        {sheet: (frame, columns)}, tz=settings().tz, currency_symbol=settings().currency_symbol
-    )
+    """A button that downloads `frame` as an Excel workbook (columns give headers and kinds).
+
+    The workbook is written on click, not on every run: a page redraws without it.
+    """
+    config = settings()  # read here: the callable runs on another thread
+
+    def workbook() -> bytes:
+        return frame_to_xlsx(
+            {sheet: (frame, columns)}, tz=config.tz, currency_symbol=config.currency_symbol
+        )
+
     st.download_button(
         t("widget.download"),
-        data=payload,
+        data=workbook,
         file_name=file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,

@@ -124,46 +124,63 @@ class SheetWriter:
 
     def write_rows(self, rows: Iterable[Sequence]) -> None:
         """Append rows, each a sequence of values in column order."""
+        # One writer per column, chosen once: the per-cell cost is most of the time.
+        writers = [self._cell_writer(column.kind) for column in self._columns]
+        width = len(writers)
         for row in rows:
             if self._row >= self._max_rows:
                 self._new_sheet()
-            for index, (column, value) in enumerate(zip(self._columns, row, strict=True)):
-                self._write_cell(self._row, index, column.kind, value)
+            if len(row) != width:
+                raise ValueError(f"a row of {len(row)} values for {width} columns")
+            at = self._row
+            for index, value in enumerate(row):
+                if value is None or _is_missing(value):
+                    self._sheet.write_blank(at, index, None)
+                else:
+                    writers[index](at, index, value)
             self._row += 1
             self.rows_written += 1
 
-    def _write_cell(self, row: int, col: int, kind: str, value) -> None:
-        sheet = self._sheet
-        if (
-            value is None
-            or value is pd.NA
-            or value is pd.NaT
-            or (isinstance(value, float) and value != value)
-        ):
-            sheet.write_blank(row, col, None)
-        elif kind == "text":
-            sheet.write_string(row, col, str(value))  # never a formula, whatever it begins with
-        elif kind == "money":
-            sheet.write_number(row, col, int(value) / 100, self._formats["money"])
-        elif kind in ("int", "number", "ratio"):
-            number = float(value) if isinstance(value, Decimal) else value
-            sheet.write_number(row, col, number, self._formats[kind])
-        elif kind == "datetime":
-            moment = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(self._tz).replace(tzinfo=None)
-            sheet.write_datetime(row, col, moment, self._formats["datetime"])
-        elif kind == "date":
-            day = value if isinstance(value, date) else date.fromisoformat(str(value))
-            if isinstance(day, datetime):
-                day = day.date()
-            sheet.write_datetime(
-                row, col, datetime(day.year, day.month, day.day), self._formats["date"]
-            )
+    def _cell_writer(self, kind: str):
+        """A function (row, col, value) writing a present value of `kind`."""
+        formats = self._formats
+
+        def text(row, col, value):  # never a formula, whatever it begins with
+            self._sheet.write_string(row, col, str(value))
+
+        def money(row, col, value):
+            self._sheet.write_number(row, col, int(value) / 100, formats["money"])
+
+        def number(row, col, value):
+            value = float(value) if isinstance(value, Decimal) else value
+            self._sheet.write_number(row, col, value, formats[kind])
+
+        def moment(row, col, value):
+            if isinstance(value, pd.Timestamp):
+                value = value.to_pydatetime()
+            if value.tzinfo is not None:
+                value = value.astimezone(self._tz).replace(tzinfo=None)
+            self._sheet.write_datetime(row, col, value, formats["datetime"])
+
+        def day(row, col, value):
+            if isinstance(value, datetime):
+                value = value.date()
+            elif not isinstance(value, date):
+                value = date.fromisoformat(str(value))
+            midnight = datetime(value.year, value.month, value.day)
+            self._sheet.write_datetime(row, col, midnight, formats["date"])
+
+        by_kind = {"text": text, "money": money, "datetime": moment, "date": day}
+        return by_kind.get(kind, number)
 
     def close(self) -> None:
         """Set the last sheet's autofilter; call before closing the workbook."""
         self._finish_sheet()
+
+
+def _is_missing(value) -> bool:
+    """pandas' missing markers and float NaN (None is checked by the caller)."""
+    return value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def frame_to_xlsx(

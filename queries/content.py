@@ -32,7 +32,14 @@ from queries.actors import Scope
 from queries.periods import TimeRange
 from queries.types import UTCDateTime
 
-__all__ = ["ATTRIBUTION_WINDOW", "affinity", "notes", "summary", "tag_attribution"]
+__all__ = [
+    "ATTRIBUTION_WINDOW",
+    "affinity",
+    "mall_tag_viewers",
+    "notes",
+    "summary",
+    "tag_attribution",
+]
 
 ATTRIBUTION_WINDOW = timedelta(days=7)
 
@@ -233,13 +240,31 @@ def _tag_viewers(
     return int(total), {r.tag: int(r.viewers) for r in conn.execute(query)}
 
 
-def affinity(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
-    """Per tag: share of the scope's buyers who read it in P ÷ that share of the mall's buyers."""
+def mall_tag_viewers(conn: sa.Connection, *, period: TimeRange) -> tuple[int, dict[str, int]]:
+    """The mall's buyers in P and, per tag, how many of them read it in P (affinity's baseline).
+
+    The same for every shop: the dashboard caches it once per period, so a shop's
+    page does not recompute the whole mall's note views.
+    """
+    return _tag_viewers(conn, Scope.mall(), period)
+
+
+def affinity(
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    mall_baseline: tuple[int, dict[str, int]] | None = None,
+) -> pd.DataFrame:
+    """Per tag: share of the scope's buyers who read it in P ÷ that share of the mall's buyers.
+
+    `mall_baseline` is `mall_tag_viewers(...)` of the same period when the caller has it.
+    """
     shop_total, shop = _tag_viewers(conn, scope, period)
     if scope.is_mall:
         mall_total, mall = shop_total, shop
     else:
-        mall_total, mall = _tag_viewers(conn, Scope.mall(), period)
+        mall_total, mall = mall_baseline or mall_tag_viewers(conn, period=period)
     rows = []
     # Only tags the scope's own buyers read: other shops' niches stay theirs.
     for tag in sorted(shop):

@@ -238,6 +238,10 @@ def generate(
             elapsed = time.perf_counter() - began
             say(f"Statements written ({elapsed:.0f} s); checking keys, building indexes…")
         if sqlite:
+            # Without statistics SQLite's planner walks a shop's whole history through
+            # (vendor_id, paid_at) to tell new buyers from returning ones, instead of
+            # the member's few orders: 36 s instead of 20 ms for the biggest shop's month.
+            conn.exec_driver_sql("ANALYZE")
             conn.exec_driver_sql("PRAGMA synchronous = FULL")
             conn.commit()
     summary = DemoSummary(

@@ -61,8 +61,8 @@ class Headline:
     refunded_cents: int = 0
     refund_rate: float | None = None
     net_sales_cents: int = 0
-    new_buyers: int = 0
-    returning_buyers: int = 0
+    new_buyers: int | None = 0
+    returning_buyers: int | None = 0
     repurchase_buyers: int = 0
     repurchase_rate: float | None = None
 
@@ -73,7 +73,7 @@ class Headline:
         gmv_cents: int,
         paid_orders: int,
         buyers: int,
-        new_buyers: int,
+        new_buyers: int | None,
         repurchase_buyers: int,
         refunded_cents: int,
     ) -> Headline:
@@ -87,7 +87,7 @@ class Headline:
             refund_rate=refunded_cents / gmv_cents if gmv_cents else None,
             net_sales_cents=gmv_cents - refunded_cents,
             new_buyers=new_buyers,
-            returning_buyers=buyers - new_buyers,
+            returning_buyers=None if new_buyers is None else buyers - new_buyers,
             repurchase_buyers=repurchase_buyers,
             repurchase_rate=repurchase_buyers / buyers if buyers else None,
         )
@@ -112,8 +112,14 @@ def _paid_in(table, period: TimeRange) -> list:
     return [table.c.paid_at >= period.start, table.c.paid_at < period.end]
 
 
-def buyer_figures_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool) -> sa.Select:
+def buyer_figures_select(
+    period: TimeRange, *, vendor_id: int | None, by_vendor: bool, new_buyers: bool = True
+) -> sa.Select:
     """GMV, paid orders, buyers, new and repurchase buyers, optionally per vendor.
+
+    `new_buyers=False` leaves out the new / returning split (NULL): it costs one
+    look-up per buyer into the buyer's earlier orders, which pages that do not
+    show it (Home, Sales) should not pay for.
 
     Inner: one row per (vendor,) member with their paid orders and GMV in P.
     Outer: sums, plus whether that member had a paid order with the same scope
@@ -145,7 +151,9 @@ def buyer_figures_select(period: TimeRange, *, vendor_id: int | None, by_vendor:
         sa.func.sum(buyer.c.gmv).label("gmv_cents"),
         sa.func.sum(buyer.c.n).label("paid_orders"),
         sa.func.count().label("buyers"),
-        sa.func.sum(sa.case((returning, 0), else_=1)).label("new_buyers"),
+        (sa.func.sum(sa.case((returning, 0), else_=1)) if new_buyers else sa.null()).label(
+            "new_buyers"
+        ),
         sa.func.sum(sa.case((buyer.c.n >= 2, 1), else_=0)).label("repurchase_buyers"),
     ]
     if by_vendor:
@@ -178,18 +186,25 @@ def refunded_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool
 # --- reads ----------------------------------------------------------------------------
 
 
-def headline(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Headline:
-    """The headline figures of `scope` over `period` (two statements)."""
+def headline(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, new_buyers: bool = True
+) -> Headline:
+    """The headline figures of `scope` over `period` (two statements).
+
+    With `new_buyers=False`, new and returning buyers are None (not computed).
+    """
     del tz  # bounds are already UTC instants; kept for the common read signature
     row = conn.execute(
-        buyer_figures_select(period, vendor_id=scope.vendor_id, by_vendor=False)
+        buyer_figures_select(
+            period, vendor_id=scope.vendor_id, by_vendor=False, new_buyers=new_buyers
+        )
     ).one()
     refunded = conn.execute(refunded_select(period, vendor_id=scope.vendor_id, by_vendor=False))
     return Headline.from_sums(
         gmv_cents=as_int(row.gmv_cents),
         paid_orders=as_int(row.paid_orders),
         buyers=as_int(row.buyers),
-        new_buyers=as_int(row.new_buyers),
+        new_buyers=as_int(row.new_buyers) if new_buyers else None,
         repurchase_buyers=as_int(row.repurchase_buyers),
         refunded_cents=as_int(refunded.scalar_one()),
     )
@@ -272,15 +287,18 @@ def _changes(current: Headline, earlier: Headline) -> dict[str, float | None]:
     return {name: change(name, now[name], then[name]) for name in FIGURES}
 
 
-def compare(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Comparison:
+def compare(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, new_buyers: bool = True
+) -> Comparison:
     """The headline of `period` with its previous period and the same range a year earlier."""
     zone = ZoneInfo(tz)
     before = previous_range(period, zone)
     year = year_earlier(period, zone)
+    kw = {"scope": scope, "tz": tz, "new_buyers": new_buyers}
     return Comparison(
-        current=headline(conn, scope=scope, period=period, tz=tz),
-        previous=headline(conn, scope=scope, period=before, tz=tz),
-        year_ago=headline(conn, scope=scope, period=year, tz=tz),
+        current=headline(conn, period=period, **kw),
+        previous=headline(conn, period=before, **kw),
+        year_ago=headline(conn, period=year, **kw),
         previous_period=before,
         year_period=year,
     )

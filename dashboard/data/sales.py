@@ -70,7 +70,8 @@ def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesVie
     with engine().connect() as conn:
         args = {"scope": scope, "period": period, "tz": tz}
         return SalesView(
-            comparison=compare(conn, **args),
+            # The page shows no new / returning split: skip its per-buyer look-ups.
+            comparison=compare(conn, **args, new_buyers=False),
             trend=trend(conn, **args, grain=grain),
             by_category=by_category(conn, **args),
             by_channel=by_channel(conn, **args),
@@ -115,7 +116,11 @@ def home_view(vendor_id: int | None, now: datetime) -> HomeView:
     with engine().connect() as conn:
         comparisons = {
             preset: compare(
-                conn, scope=scope, period=preset_range(preset, now, tz), tz=config.timezone
+                conn,
+                scope=scope,
+                period=preset_range(preset, now, tz),
+                tz=config.timezone,
+                new_buyers=False,  # Home shows GMV, orders, buyers, AOV, refund rate only
             )
             for preset in HOME_PRESETS
         }
