@@ -1,0 +1,42 @@
+"""`make bench` works: one run at the tiny scale writes a report. Its times are never checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import run as bench_run
+
+ENV = ("DATABASE_URL", "MALLBOARD_ACCOUNTS", "MALLBOARD_COOKIE_KEY", "MALLBOARD_RAISE_ERRORS")
+
+
+@pytest.fixture
+def restored_env(monkeypatch):
+    """The benchmark sets the app's environment; put it back after the test."""
+    for name in ENV:
+        monkeypatch.setenv(name, "placeholder")
+        monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_bench_runs_once_and_writes_a_report(
+    tiny_demo, backend, db_factory, tmp_path, restored_env
+) -> None:
+    url = tiny_demo.url.render_as_string(hide_password=False)
+    out = tmp_path / "performance.md"
+    argv = ["--scale", "tiny", "--runs", "1", "--db", url, "--out", str(out), "--quick"]
+    if backend == "postgresql":
+        workbook_db = db_factory.url("postgresql")
+        argv += ["--workbook-db", workbook_db, "--workbook-runs", "1", "--statement-rows", "2000"]
+    else:
+        argv += ["--no-workbooks", "--no-render"]  # the statement is PostgreSQL-only; keep it fast
+    assert bench_run.main(argv) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "# Performance at mall scale" in text
+    assert "## The data each page needs" in text
+    for page in ("home", "sales", "members", "campaigns", "content", "settlements", "products"):
+        assert f"| {page} |" in text
+    assert "error:" not in text  # every page's data was read without an exception
+    if backend == "postgresql":
+        assert "## Settlement workbooks" in text
+        assert "## Each query beside the plainest hand-written SQL" in text
+        assert "## Full page render with AppTest (warm)" in text
