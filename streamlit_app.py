@@ -24,6 +24,8 @@ from queries.vendor_names import vendor_status
 
 st.set_page_config(page_title="Mallboard", page_icon=":material/storefront:", layout="wide")
 caching.start_run()
+# Headline values such as ¥1,777,466.90 fit five to a row at 1280 px instead of "¥1,777,4…".
+st.html("<style>[data-testid='stMetricValue'] { font-size: 1.7rem; }</style>")
 
 
 def _language_switch() -> None:

@@ -78,10 +78,18 @@ def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
     for start in range(0, len(figures), columns):
         cells = st.columns(columns)
         for cell, kpi in zip(cells, figures[start : start + columns], strict=False):
-            delta = None
-            if kpi.vs_previous is not None:
-                delta = f"{t('widget.vs_previous')} {kpi.vs_previous}"
-            cell.metric(kpi.label, kpi.value, delta=delta, delta_color="off", help=kpi.help)
+            # Grey, not red/green: red means "up" in China and "bad" elsewhere. The arrow
+            # follows the sign, so the change must lead the text ("-40.5%", not "vs … -40.5%").
+            no_change = kpi.vs_previous in (None, "—")
+            cell.metric(
+                kpi.label,
+                kpi.value,
+                delta=kpi.vs_previous,
+                delta_color="off",
+                delta_arrow="off" if no_change else "auto",
+                delta_description=t("widget.vs_previous") if kpi.vs_previous else None,
+                help=kpi.help,
+            )
             if kpi.vs_year is not None:
                 cell.caption(f"{t('widget.vs_year')} {kpi.vs_year}")
 

@@ -53,6 +53,10 @@ def test_sales_as_vendor_shows_only_their_shop(site):
     assert figures["AOV"] == "¥74.75"  # 29898 / 4 = 7474.5 → 7475 fen
     assert figures["Refunded"] == "¥25.98"
     assert figures["Net sales"] == "¥273.00"
+    # The change leads the delta, so the arrow follows its sign; "vs previous" describes it.
+    for metric in at.metric:
+        assert metric.delta[0] in "+-—", metric.delta
+        assert metric.proto.delta_description == "vs previous"
     page = texts(at)
     assert "Lipstick" not in page and "Shop B" not in page
     # Categories in item sales: 美妆 ¥190.00, 服饰 ¥100.98 (English names on an English page).
@@ -104,6 +108,7 @@ def test_sales_as_finance_and_an_empty_period(site):
     assert figures["GMV"] == "¥0.00"
     assert figures["AOV"] == "—"
     assert figures["Refund rate"] == "—"
+    assert {m.label: m.delta for m in at.metric}["GMV"] == "—"  # nothing to compare with
     assert "every figure is zero" in texts(at)
 
 
