@@ -24,38 +24,42 @@ COOKIE_DAYS = 7
 _COOKIE_PENDING = "_mb_cookie_pending"
 
 
-class _RevokedCookies:
-    """Re-login cookies of sessions that logged out, until they would have expired.
+class _Logouts:
+    """When each account last logged out; re-login cookies issued before then are void.
 
-    The browser deletes the cookie a moment after "Log out" is drawn; a reload in
-    that moment (or a copy of the cookie) must not log the account back in.
+    The browser deletes the cookie a moment after "Log out" is drawn, and a cookie
+    login is followed by a fresh cookie the server never sees: so revoke by account
+    and time, not by token. Logging out ends the account's remembered logins in every
+    browser (open sessions stay open until they log out or reload).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._until: dict[str, float] = {}
+        self._at: dict[str, float] = {}
 
-    def revoke(self, token: str) -> None:
-        now = time.time()
+    def mark(self, username: str) -> None:
         with self._lock:
-            self._until = {k: v for k, v in self._until.items() if v > now}
-            self._until[token] = now + (COOKIE_DAYS + 1) * 86400
+            self._at[username] = time.time()
 
-    def __contains__(self, token: object) -> bool:
+    def voids(self, token: dict) -> bool:
+        """Whether a decoded cookie ({username, exp_date}) was issued before a logout."""
+        issued = float(token.get("exp_date", 0)) - COOKIE_DAYS * 86400
         with self._lock:
-            return token in self._until
+            return issued <= self._at.get(str(token.get("username")), float("-inf"))
 
 
 @st.cache_resource(show_spinner=False)
-def _revoked_cookies() -> _RevokedCookies:
-    return _RevokedCookies()
+def _logouts() -> _Logouts:
+    return _Logouts()
 
 
-def _browser_cookie() -> str | None:
+def _remembered(authenticator: stauth.Authenticate) -> dict | None:
+    """The browser's valid re-login cookie, decoded, or None."""
     try:
-        return st.context.cookies.get(COOKIE_NAME)
-    except Exception:  # noqa: BLE001 - no browser context (e.g. a bare script run)
+        token = authenticator.cookie_controller.get_cookie()
+    except Exception:  # noqa: BLE001 - no browser context, or a cookie we cannot read
         return None
+    return token if isinstance(token, dict) else None
 
 
 def _credentials(accounts: dict[str, Account]) -> dict:
@@ -104,7 +108,8 @@ def authenticate(
     """
     if not st.session_state.get("authentication_status"):
         _flush_cookie(authenticator)
-        if _browser_cookie() in _revoked_cookies():
+        remembered = _remembered(authenticator)
+        if remembered and _logouts().voids(remembered):
             st.session_state["logout"] = True  # the authenticator then ignores the cookie
         refused = st.session_state.pop("login_refused", None)
         if refused:
@@ -158,9 +163,8 @@ def _flush_cookie(authenticator: stauth.Authenticate) -> None:
 
 
 def _end_session(authenticator: stauth.Authenticate) -> None:
-    token = _browser_cookie()
-    if token:
-        _revoked_cookies().revoke(token)
+    if st.session_state.get("username"):
+        _logouts().mark(st.session_state["username"])
     try:
         authenticator.logout(location="unrendered")
     except Exception:  # noqa: BLE001 - already logged out

@@ -172,3 +172,29 @@ def logout(page) -> None:
         if not any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
             return
         page.wait_for_timeout(100)
+
+
+def wait_idle(page) -> None:
+    """Wait until the app has finished its current script run."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
+
+
+def open_page(page, name: str):
+    """Open a page from the sidebar (a typed URL starts a session before the login cookie).
+
+    A click that lands during a script run can be lost, so it is retried once.
+    """
+    main = page.get_by_test_id("stMain")
+    heading = main.get_by_role("heading", name=name)
+    for attempt in range(3):
+        wait_idle(page)
+        page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
+        try:
+            heading.wait_for(timeout=15_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+    wait_idle(page)
+    return main

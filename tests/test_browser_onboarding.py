@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import login, logout
+from tests.browser import login, logout, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -15,7 +15,7 @@ NEW_USER = "shop_newcomer"
 def test_operator_approves_with_account_and_the_shop_logs_in(running_app, browser_page):
     page = browser_page
     login(page, running_app, "operator", "demo-operator")
-    page.get_by_role("link", name="Supplier onboarding").click()
+    open_page(page, "Supplier onboarding")
     page.get_by_text("Applications by status").wait_for()
     page.get_by_text("Pending (").first.wait_for()
 

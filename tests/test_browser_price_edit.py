@@ -8,41 +8,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser import login
+from tests.browser import login, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def _idle(page) -> None:
-    """Wait until the app has finished its current script run."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
-
-
-def _open(page, name: str):
-    """Open a page from the sidebar (a typed URL starts a session before the login cookie).
-
-    A click that lands during a script run can be lost, so it is retried once.
-    """
-    main = page.get_by_test_id("stMain")
-    heading = main.get_by_role("heading", name=name)
-    for attempt in range(3):
-        _idle(page)
-        page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
-        try:
-            heading.wait_for(timeout=15_000)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-    _idle(page)
-    return main
 
 
 def test_vendor_changes_a_price_and_the_audit_log_shows_it(running_app, browser_page):
     page = browser_page
     login(page, running_app, "shop_big", "demo-shop-big")
-    main = _open(page, "Products")
+    main = open_page(page, "Products")
     price = main.get_by_role("textbox", name="Price (¥)")
     price.fill("123.45")
     main.get_by_role("button", name="Save", exact=True).click()
@@ -50,14 +24,14 @@ def test_vendor_changes_a_price_and_the_audit_log_shows_it(running_app, browser_
 
     page.reload()
     page.get_by_text("Signed in as shop_big").wait_for()
-    main = _open(page, "Products")
+    main = open_page(page, "Products")
     # The product just changed is the most recently updated: first in the list and the form.
     field = main.get_by_role("textbox", name="Price (¥)")
     field.wait_for()
     assert field.input_value() == "123.45"
     assert "Traceback" not in page.content()
 
-    main = _open(page, "Audit log")
+    main = open_page(page, "Audit log")
     main.get_by_text("entries · page 1").wait_for()
     page.screenshot(path=str(running_app.accounts_file.parent / "audit.png"), full_page=True)
     # The grid draws its cells on a canvas: read the entries from the page's own download.
