@@ -7,13 +7,15 @@ sidebar, remembered in the URL so a leaderboard row can open a vendor's view.
 
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 import streamlit as st
 
 from dashboard.caching import cached
 from queries.actors import Actor, Scope, scope_for
 from queries.db import connect_engine
-from queries.settings import Settings, load_settings
+from queries.settings import SECRETS_PATH, Settings, load_settings
 
 __all__ = [
     "current_actor",
@@ -26,9 +28,32 @@ __all__ = [
 ]
 
 
+_SETTING_NAMES = (
+    "DATABASE_URL",
+    "PLATFORM_TIMEZONE",
+    "CURRENCY",
+    "REVIEW_DEADLINE_DAYS",
+)
+_settings_memo: dict[tuple, Settings] = {}
+
+
 def settings() -> Settings:
-    """The validated settings (cheap to read; read per call so tests can point elsewhere)."""
-    return load_settings()
+    """The validated settings, read again whenever the environment or secrets.toml changes.
+
+    Keyed on what they are read from, so tests can point elsewhere, while formatting
+    ten thousand cells does not parse secrets.toml ten thousand times.
+    """
+    try:
+        stamp = SECRETS_PATH.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    key = (stamp, *(os.environ.get(name) for name in _SETTING_NAMES))
+    found = _settings_memo.get(key)
+    if found is None:
+        found = load_settings()  # raises (nothing remembered) when they are invalid
+        _settings_memo.clear()
+        _settings_memo[key] = found
+    return found
 
 
 _created_engines: list[sa.Engine] = []

@@ -1,15 +1,16 @@
 """Money, numbers, ratios and dates for the chosen language; `None` shows as "—".
 
-Money arrives in integer fen and is shown as ¥1,234.56 via Babel's locale-aware
-grouping, from a Decimal so that no float rounding sneaks in.
+Money arrives in integer fen and is shown as ¥1,234.56 with the locale's grouping
+and decimal symbols (Babel), in integer arithmetic so that no float rounding sneaks in.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from dashboard.context import settings
 from dashboard.i18n import lang
@@ -24,13 +25,25 @@ def _locale() -> str:
     return _LOCALES[lang()]
 
 
+@lru_cache(maxsize=8)
+def _symbols(locale: str) -> tuple[str, str]:
+    """The locale's grouping and decimal symbols (Babel), looked up once."""
+    return get_group_symbol(locale=locale), get_decimal_symbol(locale=locale)
+
+
 def money(cents: int | None) -> str:
-    """Fen as `¥1,234.56` (`-¥5.00` for negatives)."""
+    """Fen as `¥1,234.56` (`-¥5.00` for negatives).
+
+    Integer arithmetic with the locale's symbols: exact, and cheap enough for the
+    thousands of cells of a statement's order table.
+    """
     if cents is None:
         return DASH
     cents = int(cents)
-    text = format_decimal(Decimal(abs(cents)) / 100, format="#,##0.00", locale=_locale())
-    return f"{'-' if cents < 0 else ''}{settings().currency_symbol}{text}"
+    group, decimal = _symbols(_locale())
+    yuan, fen = divmod(abs(cents), 100)
+    whole = f"{yuan:,}".replace(",", group)
+    return f"{'-' if cents < 0 else ''}{settings().currency_symbol}{whole}{decimal}{fen:02d}"
 
 
 def number(value: int | float | Decimal | None, digits: int = 0) -> str:
