@@ -225,8 +225,11 @@ def _tag_viewers(
     conn: sa.Connection, scope: Scope, period: TimeRange
 ) -> tuple[int, dict[str, int]]:
     """The scope's buyers in P, and per tag how many of them viewed a note with it in P."""
-    buyers = sa.select(ORD.c.member_id).where(_paid_in(scope, period)).distinct()
-    total = conn.execute(sa.select(sa.func.count()).select_from(buyers.subquery())).scalar_one()
+    # For IN, the plain member list: the planner then picks a semi-join itself.
+    buyers = sa.select(ORD.c.member_id).where(_paid_in(scope, period))
+    total = conn.execute(
+        sa.select(sa.func.count(sa.distinct(ORD.c.member_id))).where(_paid_in(scope, period))
+    ).scalar_one()
     viewed = (
         sa.select(NT.c.tag, NV.c.member_id)
         .join(NT, NT.c.note_id == NV.c.note_id)

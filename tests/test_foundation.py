@@ -304,10 +304,9 @@ def test_cookie_key_generated_once_and_weak_keys_refused(tmp_path, monkeypatch):
         assert cookie_key(secrets) is None
 
 
-def test_console_sessions_on_postgresql_plan_for_short_reads(db_factory):
-    """JIT off and SSD-priced random reads, for the console's own sessions only."""
+def test_console_sessions_on_postgresql_skip_jit(db_factory):
+    """JIT off for the console's own sessions (it costs more than it saves on short reads)."""
     engine = db_factory.engine("postgresql", schema=False)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
-        assert float(conn.exec_driver_sql("SHOW random_page_cost").scalar_one()) == 1.1
     db_factory.drop(engine)
