@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from inspect import signature
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,9 +41,8 @@ __all__ = ["PAGES", "Call", "Page", "home_now", "page_names", "vendor_statement_
 
 Read = Callable[[sa.Connection, Scope, TimeRange, str], Any]
 
-# Home and Sales show no new / returning split; once `compare` can skip it
-# (bench/proposals/kpis.diff), their wrappers do, and so do these calls.
-COMPARE_KW = {"new_buyers": False} if "new_buyers" in signature(compare).parameters else {}
+# Home and Sales show no new / returning split: their wrappers skip it, so do these calls.
+COMPARE_KW = {"new_buyers": False}
 HOME_PRESETS = ("today", "last_7", "this_month")  # as dashboard.data.sales.HOME_PRESETS
 HOME_TREND_DAYS = 30
 VENDOR_STATUSES = ("confirmed", "paid")  # what a vendor's Statements page shows
