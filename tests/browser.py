@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -150,10 +151,19 @@ def browser_page(tmp_path):
 def login(page, app: RunningApp, username: str, password: str) -> None:
     """Open the app and log in through the real form."""
     page.goto(app.url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_text(f"Signed in as {username}").wait_for()
+    # The cookie component's first value reruns the script right after the page loads;
+    # a submit that lands in that run can be lost, as a fast typist would see. Retry it.
+    for attempt in range(3):
+        wait_idle(page)
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        try:
+            page.get_by_text(f"Signed in as {username}").wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     # The re-login cookie is set by a component in the browser just after; wait for it
     # so that a navigation by URL right away keeps the session, as it will for a person.
     for _ in range(100):
@@ -193,7 +203,7 @@ def open_page(page, name: str):
         try:
             heading.wait_for(timeout=15_000)
             break
-        except Exception:
+        except PlaywrightTimeout:
             if attempt == 2:
                 raise
     wait_idle(page)
