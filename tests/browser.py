@@ -175,8 +175,17 @@ def login(page, app: RunningApp, username: str, password: str) -> None:
 
 def logout(page) -> None:
     """Log out with the sidebar button and wait for the login form."""
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("textbox", name="Username").wait_for()
+    form = page.get_by_role("textbox", name="Username")
+    for attempt in range(3):  # a click that lands during a script run can be lost
+        wait_idle(page)
+        if form.count() == 0:
+            page.get_by_role("button", name="Log out").click()
+        try:
+            form.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     # The browser drops the cookie a moment later; the server refuses it meanwhile.
     for _ in range(100):
         if not any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
