@@ -13,7 +13,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.measure import Timing
+from bench.measure import timed
 from bench.pages import PAGES
 from bench.run import _periods, default_url, pick_subjects
 from queries.actors import Scope
@@ -47,17 +47,11 @@ PROPOSALS = (
 )
 
 
-def _page_time(conn: sa.Connection, page_name: str, scope: Scope, period, runs: int) -> Timing:
+def _read_page(conn: sa.Connection, page_name: str, scope: Scope, period) -> None:
+    """Every data call of one page, as the page makes them."""
     page = next(p for p in PAGES if p.name == page_name)
-    calls = page.calls_for(scope)
-    timing = Timing()
-    for _ in range(runs + 1):  # the first run warms the database's cache
-        began = time.perf_counter()
-        for call in calls:
-            call.read(conn, scope, period, TZ)
-        timing.add(time.perf_counter() - began)
-    timing.samples.pop(0)
-    return timing
+    for call in page.calls_for(scope):
+        call.read(conn, scope, period, TZ)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             with engine.connect() as conn:
                 for page in pages:
                     for shop in shops:
-                        before[page, shop.key] = _page_time(
-                            conn, page, Scope(shop.vendor_id), period, args.runs
+                        before[page, shop.key] = timed(
+                            args.runs, _read_page, conn, page, Scope(shop.vendor_id), period
                         )
             began = time.perf_counter()
             with engine.begin() as conn:
@@ -96,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
                 with engine.connect() as conn:
                     for page in pages:
                         for shop in shops:
-                            after = _page_time(conn, page, Scope(shop.vendor_id), period, args.runs)
+                            after = timed(
+                                args.runs, _read_page, conn, page, Scope(shop.vendor_id), period
+                            )
                             was = before[page, shop.key].median
                             lines.append(
                                 f"| `{name}` | {page} | {shop.key} | {was * 1000:,.0f} ms "

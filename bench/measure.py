@@ -23,7 +23,7 @@ from bench.plain import plain_for
 from queries.actors import Scope
 from queries.periods import TimeRange
 
-__all__ = ["CallResult", "PageResult", "Timing", "time_page", "time_render"]
+__all__ = ["CallResult", "PageResult", "Timing", "time_page", "time_render", "timed"]
 
 
 @dataclass
@@ -53,6 +53,17 @@ class Timing:
             return None
         ordered = sorted(self.samples)
         return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
+
+
+def timed(runs: int, fn, *args) -> Timing:
+    """`fn(*args)` once unrecorded (warms the database's cache), then `runs` timed calls."""
+    timing = Timing()
+    fn(*args)
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn(*args)
+        timing.add(time.perf_counter() - began)
+    return timing
 
 
 @dataclass

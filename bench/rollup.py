@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from bench.measure import Timing
+from bench.measure import timed
 from bench.run import _periods, default_url, pick_subjects
 from queries.actors import Scope
 from queries.db import connect_engine
@@ -73,16 +73,6 @@ LIVE = {
 }
 
 
-def _timed(runs: int, fn, *args) -> Timing:
-    timing = Timing()
-    fn(*args)  # warm the database's cache
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn(*args)
-        timing.add(time.perf_counter() - began)
-    return timing
-
-
 def _money(frame) -> int:
     """The money total of a live result (GMV for the trend, item sales otherwise)."""
     column = "gmv_cents" if "gmv_cents" in frame.columns else "item_sales_cents"
@@ -129,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                     params = {"a": first, "b": end} | (
                         {} if scope.is_mall else {"v": scope.vendor_id}
                     )
-                    live = _timed(args.runs, LIVE[name], conn, scope, year)
-                    rolled = _timed(args.runs, _fetch, conn, text, params)
+                    live = timed(args.runs, LIVE[name], conn, scope, year)
+                    rolled = timed(args.runs, _fetch, conn, text, params)
                     same = _money(LIVE[name](conn, scope, year)) == _money_rows(
                         _fetch(conn, text, params)
                     )

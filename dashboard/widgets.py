@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import caching
 from dashboard.context import settings
+from dashboard.formatting import DASH
 from dashboard.i18n import lang, t
 from exports.xlsx import Column, frame_to_xlsx
 from queries.errors import UserError
@@ -80,7 +81,7 @@ def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
         for cell, kpi in zip(cells, figures[start : start + columns], strict=False):
             # Grey, not red/green: red means "up" in China and "bad" elsewhere. The arrow
             # follows the sign, so the change must lead the text ("-40.5%", not "vs … -40.5%").
-            no_change = kpi.vs_previous in (None, "—")
+            no_change = kpi.vs_previous in (None, DASH)
             cell.metric(
                 kpi.label,
                 kpi.value,

@@ -226,7 +226,7 @@ def buyer_mix(conn: sa.Connection, *, scope: Scope, period: TimeRange, by: str) 
     # A semi-join (members WHERE member_id IN the period's orders), not DISTINCT buyers
     # joined to members: the planner hashes the orders once instead of sorting them
     # for DISTINCT — 10× faster for the whole mall over a year.
-    paid = sa.select(ORD.c.member_id).where(_paid_in(scope, period.start, period.end))
+    paid = _period_buyers(scope, period)
     inner = sa.select(key.label("key")).where(MEM.c.member_id.in_(paid)).subquery("keyed")
     query = sa.select(inner.c.key, sa.func.count().label("buyers")).group_by(inner.c.key)
     counts = {r.key: int(r.buyers) for r in conn.execute(query)}

@@ -151,19 +151,7 @@ def browser_page(tmp_path):
 def login(page, app: RunningApp, username: str, password: str) -> None:
     """Open the app and log in through the real form."""
     page.goto(app.url)
-    # The cookie component's first value reruns the script right after the page loads;
-    # a submit that lands in that run can be lost, as a fast typist would see. Retry it.
-    for attempt in range(3):
-        wait_idle(page)
-        page.get_by_role("textbox", name="Username").fill(username)
-        page.get_by_role("textbox", name="Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        try:
-            page.get_by_text(f"Signed in as {username}").wait_for(timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    submit_login(page, username, password, expect=page.get_by_text(f"Signed in as {username}"))
     # The re-login cookie is set by a component in the browser just after; wait for it
     # so that a navigation by URL right away keeps the session, as it will for a person.
     for _ in range(100):
@@ -176,16 +164,12 @@ def login(page, app: RunningApp, username: str, password: str) -> None:
 def logout(page) -> None:
     """Log out with the sidebar button and wait for the login form."""
     form = page.get_by_role("textbox", name="Username")
-    for attempt in range(3):  # a click that lands during a script run can be lost
-        wait_idle(page)
-        if form.count() == 0:
+
+    def click_log_out() -> None:
+        if form.count() == 0:  # an earlier click may have landed after all
             page.get_by_role("button", name="Log out").click()
-        try:
-            form.wait_for(timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+
+    until_done(page, click_log_out, form.wait_for)
     # The browser drops the cookie a moment later; the server refuses it meanwhile.
     for _ in range(100):
         if not any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
@@ -202,18 +186,39 @@ def wait_idle(page) -> None:
 def open_page(page, name: str):
     """Open a page from the sidebar (a typed URL starts a session before the login cookie).
 
-    A click that lands during a script run can be lost, so it is retried once.
+    A click that lands during a script run can be lost, so it is retried.
     """
     main = page.get_by_test_id("stMain")
     heading = main.get_by_role("heading", name=name)
-    for attempt in range(3):
-        wait_idle(page)
-        page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
-        try:
-            heading.wait_for(timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name)
+    until_done(page, link.click, heading.wait_for)
     wait_idle(page)
     return main
+
+
+def until_done(page, act, done, *, attempts: int = 3, timeout: float = 15_000) -> None:
+    """`act()` once the app is idle, until `done(timeout=…)` succeeds.
+
+    A click or submit that lands in a script run (the cookie component reruns the
+    script right after a page loads) can be lost, as a fast person would see; retry it.
+    """
+    for attempt in range(attempts):
+        wait_idle(page)
+        act()
+        try:
+            done(timeout=timeout)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
+def submit_login(page, username: str, password: str, *, expect) -> None:
+    """Fill and submit the login form until `expect` (a locator) shows."""
+
+    def submit() -> None:
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    until_done(page, submit, expect.wait_for)

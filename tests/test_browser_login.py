@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser import login, logout, wait_idle
+from tests.browser import login, logout, submit_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -16,17 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_vendor_logs_in_sees_home_figures_and_logs_out(running_app, browser_page):
     page = browser_page
     page.goto(running_app.url)
-    for attempt in range(3):  # a submit that lands during a script run can be lost
-        wait_idle(page)
-        page.get_by_role("textbox", name="Username").fill("shop_big")
-        page.get_by_role("textbox", name="Password").fill("not-the-password")
-        page.get_by_role("button", name="Log in").click()
-        try:
-            page.get_by_text("Wrong username or password").wait_for(timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    wrong = page.get_by_text("Wrong username or password")
+    submit_login(page, "shop_big", "not-the-password", expect=wrong)
 
     login(page, running_app, "shop_big", "demo-shop-big")
     main = page.locator("section.main, [data-testid='stMain']").first

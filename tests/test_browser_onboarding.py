@@ -4,9 +4,8 @@ then that shop logs in with the one-time password and sees its empty shop explai
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser import login, logout, open_page, wait_idle
+from tests.browser import login, logout, open_page, until_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -21,15 +20,7 @@ def test_operator_approves_with_account_and_the_shop_logs_in(running_app, browse
     page.get_by_text("Pending (").first.wait_for()
 
     picker = page.get_by_test_id("stSelectbox").filter(has_text="Open an application")
-    for attempt in range(3):  # a click that lands during a script run can be lost
-        wait_idle(page)
-        picker.click()
-        try:
-            page.get_by_role("option").first.click(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    until_done(page, picker.click, page.get_by_role("option").first.click, timeout=10_000)
     page.get_by_text("Decision history").wait_for()
     page.get_by_text("Approve and open the shop").wait_for()
 

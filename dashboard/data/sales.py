@@ -154,10 +154,10 @@ FIGURES = {
 
 def show_value(value, kind: str) -> str:
     """A figure as text: money, count, ratio or text; None as "—"."""
-    from dashboard.formatting import money, number, percent
+    from dashboard.formatting import DASH, money, number, percent
 
     if value is None or (isinstance(value, float) and value != value):
-        return "—"
+        return DASH
     if kind == "money":
         return money(int(value))
     if kind == "int":
@@ -169,10 +169,10 @@ def show_value(value, kind: str) -> str:
 
 def show_change(name: str, value: float | None) -> str:
     """A change as text: percentage points for rates, signed percent otherwise."""
-    from dashboard.formatting import percent, pp
+    from dashboard.formatting import DASH, percent, pp
 
     if value is None:
-        return "—"
+        return DASH
     if FIGURES[name][2] == "ratio":
         return pp(value)
     return ("+" if value > 0 else "") + percent(value)
