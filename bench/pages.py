@@ -27,14 +27,7 @@ from queries.kpis import compare, trend
 from queries.orders import OrderFilter, search_orders
 from queries.periods import TimeRange, local_midnight, preset_range
 from queries.products import list_products
-from queries.sales import (
-    by_category,
-    by_channel,
-    by_city_tier,
-    by_hour,
-    refunds_by_reason,
-    top_products,
-)
+from queries.sales import item_breakdowns, refunds_by_reason
 from queries.settlements import period_overview, statement_detail, vendor_statements
 
 __all__ = ["PAGES", "Call", "Page", "home_now", "page_names", "vendor_statement_id"]
@@ -145,11 +138,7 @@ def _sales_calls(scope: Scope) -> tuple[Call, ...]:
     return (
         Call("sales.compare", _kw(compare, **COMPARE_KW)),
         Call("sales.trend", _kw(trend, grain="day")),
-        Call("sales.by_category", _kw(by_category)),
-        Call("sales.by_channel", _kw(by_channel)),
-        Call("sales.by_city_tier", _kw(by_city_tier)),
-        Call("sales.by_hour", _kw(by_hour)),
-        Call("sales.top_products", _kw(top_products, limit=20)),
+        Call("sales.item_breakdowns", _kw(item_breakdowns, top=20)),
         Call("sales.refunds_by_reason", _kw(refunds_by_reason)),
     )
 

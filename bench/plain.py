@@ -150,6 +150,14 @@ def _sql(sql: str, with_tz: bool = False) -> Plain:
     return plain
 
 
+def _item_breakdowns(conn, scope, period, tz):
+    # The plainest SQL for the five breakdowns is five statements, one per breakdown.
+    return [
+        _sql(sql, with_tz=sql is BY_HOUR)(conn, scope, period, tz)
+        for sql in (BY_CATEGORY, BY_CHANNEL, BY_CITY_TIER, BY_HOUR, TOP_PRODUCTS)
+    ]
+
+
 # --- members, content -----------------------------------------------------------------
 
 MEMBERS_SUMMARY = """
@@ -254,11 +262,7 @@ PLAIN: dict[str, Plain] = {
     "home.trend": _home_trend,
     "sales.compare": _compare,
     "sales.trend": _trend,
-    "sales.by_category": _sql(BY_CATEGORY),
-    "sales.by_channel": _sql(BY_CHANNEL),
-    "sales.by_city_tier": _sql(BY_CITY_TIER),
-    "sales.by_hour": _sql(BY_HOUR, with_tz=True),
-    "sales.top_products": _sql(TOP_PRODUCTS),
+    "sales.item_breakdowns": _item_breakdowns,
     "sales.refunds_by_reason": _sql(REFUND_REASONS),
     "members.summary": _sql(MEMBERS_SUMMARY),
     "members.levels": _sql(MEMBERS_MIX.replace("{column}", "level")),

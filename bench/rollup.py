@@ -27,7 +27,7 @@ from bench.run import _periods, default_url, pick_subjects
 from queries.actors import Scope
 from queries.db import connect_engine
 from queries.kpis import trend
-from queries.sales import by_category, by_channel
+from queries.sales import item_breakdowns
 
 TZ = "Asia/Shanghai"  # also written into the views' DDL, which takes no parameters
 
@@ -66,10 +66,16 @@ FROM_ROLLUP = {
         FROM mb_item_sales_daily WHERE local_day >= :a AND local_day < :b{vendor}
         GROUP BY channel""",
 }
+
+
+def _items(conn, scope, period):
+    return item_breakdowns(conn, scope=scope, period=period, tz=TZ)
+
+
 LIVE = {
     "trend (GMV, orders by day)": lambda c, sc, p: trend(c, scope=sc, period=p, tz=TZ),
-    "item sales by category": lambda c, sc, p: by_category(c, scope=sc, period=p, tz=TZ),
-    "item sales by channel": lambda c, sc, p: by_channel(c, scope=sc, period=p, tz=TZ),
+    "item sales by category": lambda c, sc, p: _items(c, sc, p).by_category,
+    "item sales by channel": lambda c, sc, p: _items(c, sc, p).by_channel,
 }
 
 

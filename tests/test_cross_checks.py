@@ -271,14 +271,10 @@ def test_item_sales_breakdowns_add_up_alike(demo):
         period = period_of(past_months()[0])
         for vendor_id in [chosen["biggest"], chosen["small"], None]:
             args = {"scope": Scope(vendor_id), "period": period, "tz": TZ}
+            items = sales.item_breakdowns(conn, **args)
             sums = {
-                name: int(read(conn, **args)["item_sales_cents"].sum())
-                for name, read in (
-                    ("category", sales.by_category),
-                    ("channel", sales.by_channel),
-                    ("tier", sales.by_city_tier),
-                    ("hour", sales.by_hour),
-                )
+                name: int(getattr(items, name)["item_sales_cents"].sum())
+                for name in ("by_category", "by_channel", "by_city_tier", "by_hour")
             }
             o, i = s.orders, s.order_items
             plain = (

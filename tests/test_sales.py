@@ -13,16 +13,7 @@ import pytest
 
 from queries.actors import Scope
 from queries.periods import month_range
-from queries.sales import (
-    by_category,
-    by_channel,
-    by_city_tier,
-    by_hour,
-    category_products,
-    refunds_by_reason,
-    report,
-    top_products,
-)
+from queries.sales import category_products, item_breakdowns, refunds_by_reason, report
 from tests.sales_data import SalesMall, build_sales_mall
 
 TZ = "Asia/Shanghai"
@@ -40,12 +31,17 @@ def _read(mall, fn, vendor_id, period=NOV, **kw):
         return fn(conn, scope=Scope(vendor_id), period=period, tz=TZ, **kw)
 
 
+def _items(mall, vendor_id, period=NOV, **kw):
+    """The item-sales breakdowns of one scope (one statement for all five)."""
+    return _read(mall, item_breakdowns, vendor_id, period, **kw)
+
+
 def _rows(frame, *columns):
     return [tuple(r) for r in frame[list(columns)].itertuples(index=False, name=None)]
 
 
 def test_by_top_level_category(mall):
-    frame = _read(mall, by_category, mall.shop_a)
+    frame = _items(mall, mall.shop_a).by_category
     # 美妆 (via its child 护肤): pA1 10000 + 9000 = 19000, 2 units, 2 orders.
     # 服饰: pA2 5500 + 2598 + 2000 = 10098, 2 + 1 + 1 = 4 units, 3 orders.
     assert _rows(frame, "category_id", "name", "item_sales_cents", "units", "orders") == [
@@ -68,7 +64,7 @@ def test_drill_into_a_category(mall):
 
 
 def test_by_channel(mall):
-    frame = _read(mall, by_channel, mall.shop_a)
+    frame = _items(mall, mall.shop_a).by_channel
     # app: o1 15500 + o4 2000 = 17500; live: o2 9000; mini_program: o3 2598.
     assert _rows(frame, "channel", "item_sales_cents", "orders") == [
         ("app", 17500, 2),
@@ -78,13 +74,13 @@ def test_by_channel(mall):
 
 
 def test_by_city_tier(mall):
-    frame = _read(mall, by_city_tier, mall.shop_a)
+    frame = _items(mall, mall.shop_a).by_city_tier
     # tier 1 m1: 15500; tier 2 m2: 9000 + 2598 = 11598; tier 4 m4: 2000 (m3, tier 3, is B's).
     assert _rows(frame, "city_tier", "item_sales_cents") == [(1, 15500), (2, 11598), (4, 2000)]
 
 
 def test_by_hour_of_day(mall):
-    frame = _read(mall, by_hour, mall.shop_a)
+    frame = _items(mall, mall.shop_a).by_hour
     assert list(frame["hour"]) == list(range(24))
     sold = {h: v for h, v in _rows(frame, "hour", "item_sales_cents") if v}
     # 00:00:00 o1 15500; 10:30 o2 9000; 21:15 o3 2598; 23:59:59 o4 2000 (local hours).
@@ -93,12 +89,12 @@ def test_by_hour_of_day(mall):
 
 
 def test_top_products(mall):
-    frame = _read(mall, top_products, mall.shop_a)
+    frame = _items(mall, mall.shop_a).top_products
     assert _rows(frame, "product_id", "item_sales_cents", "units", "vendor_id") == [
         (mall.p_a1, 19000, 2, mall.shop_a),
         (mall.p_a2, 10098, 4, mall.shop_a),
     ]
-    top1 = _read(mall, top_products, None, limit=1)
+    top1 = _items(mall, None, top=1).top_products
     assert list(top1["product_id"]) == [mall.p_a1]
 
 
@@ -115,19 +111,20 @@ def test_refunds_by_reason(mall):
 
 
 def test_breakdowns_of_a_shop_without_sales_are_empty_not_errors(mall):
-    for fn in (by_category, by_channel, by_city_tier, top_products, refunds_by_reason):
-        assert _read(mall, fn, mall.shop_c).empty
-    hours = _read(mall, by_hour, mall.shop_c, period=JUNE)
+    items = _items(mall, mall.shop_c)
+    for frame in (items.by_category, items.by_channel, items.by_city_tier, items.top_products):
+        assert frame.empty
+    assert _read(mall, refunds_by_reason, mall.shop_c).empty
+    hours = _items(mall, mall.shop_c, period=JUNE).by_hour
     assert len(hours) == 24
     assert hours["item_sales_cents"].sum() == 0
     assert set(hours["share"]) == {None}
 
 
 def test_other_shops_rows_never_appear(mall):
-    for fn in (top_products,):
-        frame = _read(mall, fn, mall.shop_b)
-        assert set(frame["vendor_id"]) == {mall.shop_b}
-    frame = _read(mall, by_category, mall.shop_b)
+    frame = _items(mall, mall.shop_b).top_products
+    assert set(frame["vendor_id"]) == {mall.shop_b}
+    frame = _items(mall, mall.shop_b).by_category
     # B sold only pB1 (美妆) 5000.
     assert _rows(frame, "name", "item_sales_cents") == [("美妆", 5000)]
 

@@ -355,7 +355,7 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
         "kpis.compare": kpis.compare(conn, **args),
         "kpis.trend": kpis.trend(conn, **args, grain="day"),
         "sales.report": sales.report(conn, **args),
-        "sales.top_products": sales.top_products(conn, **args, limit=50),
+        "sales.top_products": sales.item_breakdowns(conn, **args, top=50).top_products,
         "sales.category_products": sales.category_products(conn, **args, category_id=category),
         "members.report": members.report(conn, **args),
         "members.trend": members.trend(conn, **args, grain="day"),

@@ -19,15 +19,7 @@ from queries.actors import Scope
 from queries.kpis import Comparison, compare, trend
 from queries.leaderboard import leaderboard
 from queries.periods import TimeRange, local_midnight, preset_range
-from queries.sales import (
-    by_category,
-    by_channel,
-    by_city_tier,
-    by_hour,
-    category_products,
-    refunds_by_reason,
-    top_products,
-)
+from queries.sales import category_products, item_breakdowns, refunds_by_reason
 
 __all__ = [
     "FIGURES",
@@ -69,15 +61,16 @@ def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesVie
     scope, tz = Scope(vendor_id), settings().timezone
     with engine().connect() as conn:
         args = {"scope": scope, "period": period, "tz": tz}
+        items = item_breakdowns(conn, **args, top=20)
         return SalesView(
             # The page shows no new / returning split: skip its per-buyer look-ups.
             comparison=compare(conn, **args, new_buyers=False),
             trend=trend(conn, **args, grain=grain),
-            by_category=by_category(conn, **args),
-            by_channel=by_channel(conn, **args),
-            by_city_tier=by_city_tier(conn, **args),
-            by_hour=by_hour(conn, **args),
-            top_products=top_products(conn, **args, limit=20),
+            by_category=items.by_category,
+            by_channel=items.by_channel,
+            by_city_tier=items.by_city_tier,
+            by_hour=items.by_hour,
+            top_products=items.top_products,
             refunds_by_reason=refunds_by_reason(conn, **args),
         )
 
