@@ -167,12 +167,9 @@ def _no_tz(fn, **extra) -> Read:
 
 def _members_calls(scope: Scope) -> tuple[Call, ...]:
     return (
-        Call("members.summary", _no_tz(members.summary)),
-        Call("members.levels", _no_tz(members.buyer_mix, by="level")),
-        Call("members.tiers", _no_tz(members.buyer_mix, by="city_tier")),
-        Call("members.age_bands", _no_tz(members.age_bands)),
+        Call("members.summary_trend", _kw(members.summary_and_trend, grain="day")),
+        Call("members.mixes", _no_tz(members.buyer_mixes)),
         Call("members.rfm", _no_tz(members.rfm_segments)),
-        Call("members.trend", _kw(members.trend, grain="day")),
         Call("members.cohorts", _kw(members.cohorts)),
     )
 

@@ -169,10 +169,51 @@ f AS (SELECT o.member_id, min(o.paid_at) AS first_paid FROM orders o
 SELECT count(*), sum(CASE WHEN f.first_paid >= :s THEN 1 ELSE 0 END),
        sum(CASE WHEN b.n >= 2 THEN 1 ELSE 0 END)
 FROM b JOIN f ON f.member_id = b.member_id"""
+MEMBERS_TREND = """
+WITH b AS (SELECT (timezone(:tz, o.paid_at))::date AS day, o.member_id, count(*) AS n
+           FROM orders o WHERE o.paid_at >= :s AND o.paid_at < :e {vendor}
+           GROUP BY 1, 2),
+f AS (SELECT o.member_id, min(o.paid_at) AS first_paid FROM orders o
+      WHERE o.member_id IN (SELECT member_id FROM b) AND o.paid_at IS NOT NULL {vendor}
+      GROUP BY o.member_id)
+SELECT b.day, count(*),
+       sum(CASE WHEN f.first_paid >= :s AND (timezone(:tz, f.first_paid))::date = b.day
+           THEN 1 ELSE 0 END),
+       sum(CASE WHEN b.n >= 2 THEN 1 ELSE 0 END)
+FROM b JOIN f ON f.member_id = b.member_id GROUP BY b.day ORDER BY b.day"""
+
+
+def _members_summary_trend(conn, scope, period, tz):
+    # Plainest: the summary and the daily trend as two statements.
+    summary = _sql(MEMBERS_SUMMARY)(conn, scope, period, tz)
+    return summary, _sql(MEMBERS_TREND, with_tz=True)(conn, scope, period, tz)
+
+
 MEMBERS_MIX = """
 SELECT m.{column}, count(*) FROM members m WHERE m.member_id IN (
   SELECT o.member_id FROM orders o WHERE o.paid_at >= :s AND o.paid_at < :e {vendor})
 GROUP BY m.{column}"""
+MEMBERS_AGE_BANDS = MEMBERS_MIX.replace(
+    "m.{column}",
+    """CASE WHEN m.birth_year >= 2000 THEN '2000s' WHEN m.birth_year >= 1995 THEN '1995_1999'
+  WHEN m.birth_year >= 1990 THEN '1990_1994' WHEN m.birth_year >= 1985 THEN '1985_1989'
+  WHEN m.birth_year >= 1980 THEN '1980_1984' WHEN m.birth_year IS NOT NULL THEN 'before_1980'
+  ELSE 'unknown' END""",
+).replace("GROUP BY m.{column}", "GROUP BY 1")
+
+
+def _members_mixes(conn, scope, period, tz):
+    # The plainest SQL for the three mixes is one statement per mix.
+    return [
+        _sql(sql)(conn, scope, period, tz)
+        for sql in (
+            MEMBERS_MIX.replace("{column}", "level"),
+            MEMBERS_MIX.replace("{column}", "city_tier"),
+            MEMBERS_AGE_BANDS,
+        )
+    ]
+
+
 CONTENT_SUMMARY = """
 WITH n AS (SELECT DISTINCT np.note_id FROM note_products np JOIN products o
            ON o.product_id = np.product_id WHERE true {vendor})
@@ -264,9 +305,8 @@ PLAIN: dict[str, Plain] = {
     "sales.trend": _trend,
     "sales.item_breakdowns": _item_breakdowns,
     "sales.refunds_by_reason": _sql(REFUND_REASONS),
-    "members.summary": _sql(MEMBERS_SUMMARY),
-    "members.levels": _sql(MEMBERS_MIX.replace("{column}", "level")),
-    "members.tiers": _sql(MEMBERS_MIX.replace("{column}", "city_tier")),
+    "members.summary_trend": _members_summary_trend,
+    "members.mixes": _members_mixes,
     "content.summary": _sql(CONTENT_SUMMARY),
     "content.tag_attribution": _sql(TAG_ATTRIBUTION),
     "settlements.period_overview": _settlement_totals,

@@ -34,11 +34,14 @@ __all__ = [
     "RFM_SEGMENTS",
     "RfmRules",
     "age_bands",
+    "MIXES",
     "buyer_mix",
+    "buyer_mixes",
     "cohorts",
     "report",
     "rfm_segments",
     "summary",
+    "summary_and_trend",
     "totals_by_vendor",
     "trend",
 ]
@@ -125,22 +128,54 @@ def _first_paid(scope: Scope, period: TimeRange) -> sa.Subquery:
     )
 
 
-def summary(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> dict[str, object]:
-    """Buyers, new / returning / repurchase buyers and the repurchase rate of the period."""
-    per_buyer = (
-        sa.select(ORD.c.member_id, sa.func.count().label("orders"))
-        .where(_paid_in(scope, period.start, period.end))
-        .group_by(ORD.c.member_id)
-        .subquery("per_buyer")
-    )
+def _buyer_rows(
+    scope: Scope, period: TimeRange, *, tz: str | None, grain: str | None, whole_period: bool
+) -> sa.Select:
+    """Buyers, new buyers and repurchase buyers per trend bucket of `grain` and, with
+    `whole_period`, for the whole period in a row whose bucket is NULL.
+
+    The buyers' first paid orders (the costly part: one look-up per buyer) are
+    found once for both, whichever of the two the caller asks for.
+    """
     first = _first_paid(scope, period)
-    query = sa.select(
-        sa.func.count().label("buyers"),
-        sa.func.sum(sa.case((first.c.first_paid >= period.start, 1), else_=0)).label("new"),
-        sa.func.sum(sa.case((per_buyer.c.orders >= 2, 1), else_=0)).label("repurchase"),
-    ).select_from(per_buyer.join(first, first.c.member_id == per_buyer.c.member_id))
-    row = conn.execute(query).one()
-    buyers, new, repurchase = int(row.buyers), int(row.new or 0), int(row.repurchase or 0)
+    branches = []
+    bucket_of = GRAINS[grain] if grain else None
+    if bucket_of is not None:
+        bucket = bucket_of(ORD.c.paid_at, sa.bindparam("tz", tz))
+        branches.append(
+            sa.select(bucket.label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
+            .where(_paid_in(scope, period.start, period.end))
+            .group_by(bucket, ORD.c.member_id)
+        )
+    if whole_period:
+        branches.append(
+            sa.select(sa.null().label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
+            .where(_paid_in(scope, period.start, period.end))
+            .group_by(ORD.c.member_id)
+        )
+    grouped = (branches[0] if len(branches) == 1 else sa.union_all(*branches)).subquery("grouped")
+    is_new = first.c.first_paid >= period.start
+    if bucket_of is not None:
+        # In a bucket, a buyer is new in the bucket holding their first paid order.
+        same_bucket = bucket_of(first.c.first_paid, sa.bindparam("tz", tz)) == grouped.c.bucket
+        is_new = sa.and_(is_new, sa.or_(grouped.c.bucket.is_(None), same_bucket))
+    return (
+        sa.select(
+            grouped.c.bucket,
+            sa.func.count().label("buyers"),
+            sa.func.sum(sa.case((is_new, 1), else_=0)).label("new_buyers"),
+            sa.func.sum(sa.case((grouped.c.orders >= 2, 1), else_=0)).label("repurchase"),
+        )
+        .select_from(grouped.join(first, first.c.member_id == grouped.c.member_id))
+        .group_by(grouped.c.bucket)
+        .order_by(grouped.c.bucket)
+    )
+
+
+def _figures(row) -> dict[str, object]:
+    buyers = int(row.buyers) if row is not None else 0
+    new = int(row.new_buyers or 0) if row is not None else 0
+    repurchase = int(row.repurchase or 0) if row is not None else 0
     return {
         "buyers": buyers,
         "new_buyers": new,
@@ -150,54 +185,44 @@ def summary(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> dict[str
     }
 
 
+def summary(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> dict[str, object]:
+    """Buyers, new / returning / repurchase buyers and the repurchase rate of the period."""
+    rows = conn.execute(_buyer_rows(scope, period, tz=None, grain=None, whole_period=True)).all()
+    return _figures(rows[0] if rows else None)
+
+
 def trend(
     conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, grain: str = "day"
 ) -> pd.DataFrame:
     """Per local day / week / month of the period: buyers, new, returning, repurchase, rate."""
-    bucket_of = GRAINS[grain]
-    zone = sa.bindparam("tz", tz)
-    bucket = bucket_of(ORD.c.paid_at, zone)
-    per_bucket = (
-        sa.select(bucket.label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
-        .where(_paid_in(scope, period.start, period.end))
-        .group_by(bucket, ORD.c.member_id)
-        .subquery("per_bucket")
-    )
-    first = _first_paid(scope, period)
-    is_new = sa.and_(
-        first.c.first_paid >= period.start,
-        bucket_of(first.c.first_paid, zone) == per_bucket.c.bucket,
-    )
-    query = (
-        sa.select(
-            per_bucket.c.bucket,
-            sa.func.count().label("buyers"),
-            sa.func.sum(sa.case((is_new, 1), else_=0)).label("new_buyers"),
-            sa.func.sum(sa.case((per_bucket.c.orders >= 2, 1), else_=0)).label("repurchase"),
-        )
-        .select_from(per_bucket.join(first, first.c.member_id == per_bucket.c.member_id))
-        .group_by(per_bucket.c.bucket)
-        .order_by(per_bucket.c.bucket)
-    )
-    rows = []
-    for r in conn.execute(query):
-        buyers, new, repurchase = int(r.buyers), int(r.new_buyers), int(r.repurchase)
-        rows.append(
-            {
-                "bucket": _as_date(r.bucket),
-                "buyers": buyers,
-                "new_buyers": new,
-                "returning_buyers": buyers - new,
-                "repurchase_buyers": repurchase,
-                "repurchase_rate": ratio(repurchase, buyers),
-            }
-        )
+    return summary_and_trend(conn, scope=scope, period=period, tz=tz, grain=grain, totals=False)[1]
+
+
+def summary_and_trend(
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    tz: str,
+    grain: str = "day",
+    totals: bool = True,
+) -> tuple[dict[str, object] | None, pd.DataFrame]:
+    """`summary` (None without `totals`) and `trend` of the period, from one statement."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    stmt = _buyer_rows(scope, period, tz=tz, grain=grain, whole_period=totals)
+    whole, rows = None, []
+    for r in conn.execute(stmt):
+        if r.bucket is None:
+            whole = r
+        else:
+            rows.append({"bucket": _as_date(r.bucket), **_figures(r)})
     columns = ["bucket", "buyers", "new_buyers", "returning_buyers", "repurchase_buyers"]
     frame = pd.DataFrame(rows, columns=[*columns, "repurchase_rate"])
     frame["repurchase_rate"] = pd.Series(
         [r["repurchase_rate"] for r in rows], dtype=object, index=frame.index
     )
-    return frame
+    return (_figures(whole) if totals else None), frame
 
 
 def _as_date(value) -> date:
@@ -220,27 +245,62 @@ def _age_band():
     return sa.case(*whens, else_="unknown")
 
 
-def buyer_mix(conn: sa.Connection, *, scope: Scope, period: TimeRange, by: str) -> pd.DataFrame:
-    """The period's buyers counted by member `level`, `city_tier` or `age_band`."""
-    key = {"level": MEM.c.level, "city_tier": MEM.c.city_tier, "age_band": _age_band()}[by]
+MIXES = ("level", "city_tier", "age_band")
+
+
+def _mix_key(by: str):
+    return {"level": MEM.c.level, "city_tier": MEM.c.city_tier, "age_band": _age_band()}[by]
+
+
+def buyer_mixes(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, by: tuple[str, ...] = MIXES
+) -> dict[str, pd.DataFrame]:
+    """The period's buyers counted by each of `by` (member level, city tier, age band).
+
+    One statement: the buyers' member rows are read once (a CTE) and counted each way
+    in a UNION ALL, instead of one semi-join of the period's orders per breakdown.
+    """
     # A semi-join (members WHERE member_id IN the period's orders), not DISTINCT buyers
     # joined to members: the planner hashes the orders once instead of sorting them
     # for DISTINCT — 10× faster for the whole mall over a year.
     paid = _period_buyers(scope, period)
-    inner = sa.select(key.label("key")).where(MEM.c.member_id.in_(paid)).subquery("keyed")
-    query = sa.select(inner.c.key, sa.func.count().label("buyers")).group_by(inner.c.key)
-    counts = {r.key: int(r.buyers) for r in conn.execute(query)}
+    keyed = (
+        sa.select(*[_mix_key(name).label(name) for name in by])
+        .where(MEM.c.member_id.in_(paid))
+        .cte("keyed")
+    )
+    branches = [
+        sa.select(
+            sa.literal_column(f"'{name}'").label("mix"),  # a fixed name, never input
+            sa.cast(keyed.c[name], sa.String).label("key"),
+            sa.func.count().label("buyers"),
+        ).group_by(keyed.c[name])
+        for name in by
+    ]
+    counts: dict[str, dict[str, int]] = {name: {} for name in by}
+    for row in conn.execute(branches[0] if len(branches) == 1 else sa.union_all(*branches)):
+        counts[row.mix][row.key] = int(row.buyers)
+    return {name: _mix_frame(name, counts[name]) for name in by}
+
+
+def _mix_frame(by: str, counts: dict[str, int]) -> pd.DataFrame:
+    """Every key of one mix in its fixed order, with buyers and share (keys absent: 0)."""
     order = {
         "level": list(s.MEMBER_LEVELS),
         "city_tier": [1, 2, 3, 4],
         "age_band": [code for code, _, _ in AGE_BANDS],
     }[by]
     total = sum(counts.values())
-    rows = [{by: k, "buyers": counts.get(k, 0), "share": ratio(counts.get(k, 0), total)}
+    rows = [{by: k, "buyers": counts.get(str(k), 0), "share": ratio(counts.get(str(k), 0), total)}
             for k in order]  # fmt: skip
     frame = pd.DataFrame(rows, columns=[by, "buyers", "share"])
     frame["share"] = pd.Series([r["share"] for r in rows], dtype=object, index=frame.index)
     return frame
+
+
+def buyer_mix(conn: sa.Connection, *, scope: Scope, period: TimeRange, by: str) -> pd.DataFrame:
+    """The period's buyers counted by member `level`, `city_tier` or `age_band`."""
+    return buyer_mixes(conn, scope=scope, period=period, by=(by,))[by]
 
 
 def age_bands(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
@@ -424,12 +484,13 @@ def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> 
     """The members report for the page, the workbook and `python -m exports report members`."""
     ZoneInfo(tz)  # a bad zone name fails before any query
     totals = summary(conn, scope=scope, period=period)
+    mixes = buyer_mixes(conn, scope=scope, period=period)
     return Report(
         totals=totals,
         breakdowns={
-            "levels": buyer_mix(conn, scope=scope, period=period, by="level"),
-            "tiers": buyer_mix(conn, scope=scope, period=period, by="city_tier"),
-            "age_bands": age_bands(conn, scope=scope, period=period),
+            "levels": mixes["level"],
+            "tiers": mixes["city_tier"],
+            "age_bands": mixes["age_band"],
             "rfm": rfm_segments(conn, scope=scope, period=period),
         },
     )

@@ -21,11 +21,14 @@ import pytest
 
 from queries.actors import Scope
 from queries.members import (
+    MIXES,
     buyer_mix,
+    buyer_mixes,
     cohorts,
     report,
     rfm_segments,
     summary,
+    summary_and_trend,
     totals_by_vendor,
     trend,
 )
@@ -258,3 +261,29 @@ def test_totals_by_vendor_match_each_report(mall):
         "repurchase_buyers": 0,
         "repurchase_rate": None,
     }
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month"])
+def test_summary_and_trend_in_one_statement_equal_the_separate_reads(mall, grain):
+    """The Members page reads both at once; each half equals its own read, every scope."""
+    engine, a, v_b = mall
+    with engine.connect() as conn:
+        for scope in (Scope(a), Scope(v_b), Scope.mall()):
+            for period in (NOV, EMPTY):
+                args = {"scope": scope, "period": period}
+                totals, daily = summary_and_trend(conn, **args, tz=TZ, grain=grain)
+                assert totals == summary(conn, **args)
+                assert daily.equals(trend(conn, **args, tz=TZ, grain=grain))
+    assert totals["buyers"] == 0  # the empty period still has its totals row
+
+
+def test_buyer_mixes_in_one_statement_equal_each_mix(mall):
+    engine, a, v_b = mall
+    with engine.connect() as conn:
+        for scope in (Scope(a), Scope(v_b), Scope.mall()):
+            for period in (NOV, EMPTY):
+                together = buyer_mixes(conn, scope=scope, period=period)
+                assert set(together) == set(MIXES)
+                for by in MIXES:
+                    alone = buyer_mix(conn, scope=scope, period=period, by=by)
+                    assert together[by].equals(alone), (scope, by)

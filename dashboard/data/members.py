@@ -40,14 +40,17 @@ def members_view(
 ) -> MembersView:
     """Every figure of the Members page for the shop (or the mall) and [start, end)."""
     scope, period, tz = Scope(vendor_id), TimeRange(start, end, kind), settings().timezone
+    args = {"scope": scope, "period": period}
     with engine().connect() as conn:
-        report = members.report(conn, scope=scope, period=period, tz=tz)
+        # The summary and the trend share the buyers' first orders: one statement.
+        totals, trend = members.summary_and_trend(conn, **args, tz=tz, grain=grain)
+        mixes = members.buyer_mixes(conn, **args)
         return MembersView(
-            totals=report.totals,
-            trend=members.trend(conn, scope=scope, period=period, tz=tz, grain=grain),
-            levels=report.breakdowns["levels"],
-            tiers=report.breakdowns["tiers"],
-            age_bands=report.breakdowns["age_bands"],
-            rfm=report.breakdowns["rfm"],
+            totals=totals,
+            trend=trend,
+            levels=mixes["level"],
+            tiers=mixes["city_tier"],
+            age_bands=mixes["age_band"],
+            rfm=members.rfm_segments(conn, **args),
             cohorts=members.cohorts(conn, scope=scope, period=period, tz=tz),
         )
