@@ -91,14 +91,24 @@ def _paid_in(scope: Scope, period: TimeRange):
     return sa.and_(_in_scope(scope), ORD.c.paid_at >= period.start, ORD.c.paid_at < period.end)
 
 
-def _scope_products(scope: Scope) -> sa.Select:
-    query = sa.select(PROD.c.product_id)
-    return query if scope.is_mall else query.where(PROD.c.vendor_id == scope.vendor_id)
+def _mentions_of_scope(query: sa.Select, scope: Scope) -> sa.Select:
+    """`query` over note_products limited to the scope's products (all of them for the mall).
+
+    For the mall no product filter at all: every note_products row names a product,
+    and joining products only to keep them all cost a hash join of every mention.
+    """
+    if scope.is_mall:
+        return query
+    products = sa.select(PROD.c.product_id).where(PROD.c.vendor_id == scope.vendor_id)
+    return query.where(NP.c.product_id.in_(products))
 
 
 def _scope_notes(scope: Scope) -> sa.Select:
-    """Ids of notes mentioning at least one of the scope's products (note_products (product_id))."""
-    return sa.select(NP.c.note_id).where(NP.c.product_id.in_(_scope_products(scope))).distinct()
+    """Ids of notes mentioning at least one of the scope's products (note_products (product_id)).
+
+    For `IN` only: no DISTINCT, which leaves the planner free to choose a semi-join.
+    """
+    return _mentions_of_scope(sa.select(NP.c.note_id), scope)
 
 
 def notes(
@@ -119,8 +129,7 @@ def notes(
         .subquery("views")
     )
     mentions = (
-        sa.select(NP.c.note_id, sa.func.count().label("products"))
-        .where(NP.c.product_id.in_(_scope_products(scope)))
+        _mentions_of_scope(sa.select(NP.c.note_id, sa.func.count().label("products")), scope)
         .group_by(NP.c.note_id)
         .subquery("mentions")
     )
@@ -196,6 +205,10 @@ def tag_attribution(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> 
                 NV.c.note_id == NP.c.note_id,
                 NV.c.viewed_at <= ORD.c.paid_at,
                 NV.c.viewed_at > _minus_days(ORD.c.paid_at, days),
+                # Implied by the two above for orders paid in P; stated so that the views
+                # are cut to P's weeks before the join rather than after it.
+                NV.c.viewed_at > period.start - ATTRIBUTION_WINDOW,
+                NV.c.viewed_at < period.end,
             ),
         )
         .join(NT, NT.c.note_id == NP.c.note_id)
