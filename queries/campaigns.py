@@ -64,7 +64,7 @@ def _in_scope(scope: Scope):
     return sa.true() if scope.is_mall else ORD.c.vendor_id == scope.vendor_id
 
 
-def _carried(promotion_filter, scope: Scope) -> sa.Subquery:
+def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
     """(promotion_id, order_id) of the scope's paid orders carrying a matching promotion.
 
     Non-coupon promotions through `orders.promotion_id`; coupon promotions through
@@ -84,7 +84,11 @@ def _carried(promotion_filter, scope: Scope) -> sa.Subquery:
         .join(ORD, ORD.c.order_id == CPN.c.order_id)
         .where(PRO.c.kind == "coupon", promotion_filter, paid)
     )
-    return sa.union(by_order, by_coupon).subquery("carried")
+    return sa.union(by_order, by_coupon)
+
+
+def _carried(promotion_filter, scope: Scope) -> sa.Subquery:
+    return _carried_select(promotion_filter, scope).subquery("carried")
 
 
 def _visible(scope: Scope):
@@ -92,6 +96,65 @@ def _visible(scope: Scope):
     if scope.is_mall:
         return sa.true()
     return sa.or_(PRO.c.vendor_id == scope.vendor_id, PRO.c.vendor_id.is_(None))
+
+
+_SUMS = ("paid_orders", "gmv_cents", "discount_cents", "platform_discount_cents")
+
+
+def _order_sums(count) -> list:
+    return [
+        count.label("paid_orders"),
+        sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+        sa.func.sum(ORD.c.discount_cents).label("discount_cents"),
+        sa.func.sum(ORD.c.platform_discount_cents).label("platform_discount_cents"),
+    ]
+
+
+def _carried_sums(
+    conn: sa.Connection, *, scope: Scope, ids: list[int], with_total: bool
+) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
+    """Paid orders, GMV and discounts of the scope's orders carrying each of `ids` and, with
+    `with_total`, carrying any of them (an order with two promotions counted once).
+
+    One statement: the carried (promotion, order) pairs are found once (a CTE) for both
+    the per-promotion rows and the total row (promotion id NULL).
+    """
+    zero = dict.fromkeys(_SUMS, 0)
+    if not ids:
+        return {}, zero
+    carried = _carried_select(PRO.c.promotion_id.in_(ids), scope).cte("carried")
+    paid = [ORD.c.paid_at.is_not(None), _in_scope(scope)]
+    per_promotion = (
+        sa.select(carried.c.promotion_id, *_order_sums(sa.func.count()))
+        .join(ORD, ORD.c.order_id == carried.c.order_id)
+        .where(*paid)
+        .group_by(carried.c.promotion_id)
+    )
+    stmt = per_promotion
+    if with_total:
+        total = sa.select(sa.null().label("promotion_id"), *_order_sums(sa.func.count())).where(
+            ORD.c.order_id.in_(sa.select(carried.c.order_id)), *paid
+        )
+        stmt = sa.union_all(per_promotion, total)
+    sums, overall = {}, zero
+    for row in conn.execute(stmt).mappings():
+        figures = {name: int(row[name] or 0) for name in _SUMS}
+        if row["promotion_id"] is None:
+            overall = figures
+        else:
+            sums[int(row["promotion_id"])] = figures
+    return sums, overall
+
+
+def _result_row(promotion_id: int, budget_cents: int | None, sums: dict[str, int]) -> dict:
+    discount, gmv = sums["discount_cents"], sums["gmv_cents"]
+    return {
+        "promotion_id": promotion_id,
+        **sums,
+        "platform_share": ratio(sums["platform_discount_cents"], discount),
+        "roi": ratio(gmv, discount),
+        "budget_used": ratio(discount, budget_cents),
+    }
 
 
 def promotion_results(
@@ -105,49 +168,21 @@ def promotion_results(
     ids = sorted({int(i) for i in promotion_ids})
     if not ids:
         return _typed_results([])
-    carried = _carried(PRO.c.promotion_id.in_(ids), scope)
-    sums = (
-        sa.select(
-            carried.c.promotion_id,
-            sa.func.count().label("paid_orders"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
-            sa.func.sum(ORD.c.discount_cents).label("discount_cents"),
-            sa.func.sum(ORD.c.platform_discount_cents).label("platform_discount_cents"),
-        )
-        .join(ORD, ORD.c.order_id == carried.c.order_id)
-        .where(ORD.c.paid_at.is_not(None), _in_scope(scope))
-        .group_by(carried.c.promotion_id)
-        .subquery("sums")
-    )
-    query = (
-        sa.select(
-            PRO.c.promotion_id,
-            PRO.c.budget_cents,
-            sa.func.coalesce(sums.c.paid_orders, 0).label("paid_orders"),
-            sa.func.coalesce(sums.c.gmv_cents, 0).label("gmv_cents"),
-            sa.func.coalesce(sums.c.discount_cents, 0).label("discount_cents"),
-            sa.func.coalesce(sums.c.platform_discount_cents, 0).label("platform_discount_cents"),
-        )
-        .outerjoin(sums, sums.c.promotion_id == PRO.c.promotion_id)
+    visible = conn.execute(
+        sa.select(PRO.c.promotion_id, PRO.c.budget_cents)
         .where(PRO.c.promotion_id.in_(ids), _visible(scope))
         .order_by(PRO.c.promotion_id)
+    ).all()
+    sums, _ = _carried_sums(
+        conn, scope=scope, ids=[r.promotion_id for r in visible], with_total=False
     )
-    rows = []
-    for r in conn.execute(query).mappings():
-        discount = int(r["discount_cents"])
-        rows.append(
-            {
-                "promotion_id": int(r["promotion_id"]),
-                "paid_orders": int(r["paid_orders"]),
-                "gmv_cents": int(r["gmv_cents"]),
-                "discount_cents": discount,
-                "platform_discount_cents": int(r["platform_discount_cents"]),
-                "platform_share": ratio(int(r["platform_discount_cents"]), discount),
-                "roi": ratio(int(r["gmv_cents"]), discount),
-                "budget_used": ratio(discount, r["budget_cents"]),
-            }
-        )
-    return _typed_results(rows)
+    zero = dict.fromkeys(_SUMS, 0)
+    return _typed_results(
+        [
+            _result_row(r.promotion_id, r.budget_cents, sums.get(r.promotion_id, zero))
+            for r in visible
+        ]
+    )
 
 
 def _typed_results(rows: list[dict]) -> pd.DataFrame:
@@ -169,29 +204,15 @@ def _overlaps(start_col, end_col, period: TimeRange):
     return sa.and_(start_col < period.end, end_col > period.start)
 
 
-def period_promotions(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
-    """Promotions overlapping the period, with their whole-life results.
-
-    A vendor gets their own promotions and the platform promotions their paid orders
-    used; the whole mall gets every promotion. Drafts never ran and are left out.
-    """
-    base = sa.and_(PRO.c.status != "draft", _overlaps(PRO.c.starts_at, PRO.c.ends_at, period))
-    if scope.is_mall:
-        which = base
-    else:
-        carried = _carried(PRO.c.vendor_id.is_(None), scope)
-        used = (
-            sa.select(carried.c.promotion_id)
-            .join(ORD, ORD.c.order_id == carried.c.order_id)
-            .where(ORD.c.vendor_id == scope.vendor_id, ORD.c.paid_at.is_not(None))
-        )
-        which = sa.and_(
-            base,
-            sa.or_(
-                PRO.c.vendor_id == scope.vendor_id,
-                sa.and_(PRO.c.vendor_id.is_(None), PRO.c.promotion_id.in_(used)),
-            ),
-        )
+def _listed_promotions(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """`period_promotions`, and the totals over the listed promotions' orders."""
+    overlapping = sa.and_(
+        PRO.c.status != "draft",
+        _overlaps(PRO.c.starts_at, PRO.c.ends_at, period),
+        _visible(scope),
+    )
     query = (
         sa.select(
             PRO.c.promotion_id,
@@ -205,45 +226,49 @@ def period_promotions(conn: sa.Connection, *, scope: Scope, period: TimeRange) -
             PRO.c.ends_at,
             PRO.c.budget_cents,
         )
-        .where(which)
+        .where(overlapping)
         .order_by(PRO.c.starts_at, PRO.c.promotion_id)
     )
-    rows = [dict(r) for r in conn.execute(query).mappings()]
+    candidates = [dict(r) for r in conn.execute(query).mappings()]
+    sums, totals = _carried_sums(
+        conn, scope=scope, ids=[r["promotion_id"] for r in candidates], with_total=True
+    )
+    # A vendor is shown the platform promotions their paid orders used: those with
+    # orders here. Unused ones carry no orders, so the totals are the same either way.
+    rows = [
+        r
+        for r in candidates
+        if scope.is_mall or r["vendor_id"] is not None or r["promotion_id"] in sums
+    ]
     listed = pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
     # Nullable ints stay Python ints or None (not floats with NaN): JSON and workbooks
     # show them as whole numbers and blanks.
     for name in ("vendor_id", "budget_cents", "campaign"):
         listed[name] = pd.Series([r[name] for r in rows], dtype=object, index=listed.index)
-    results = promotion_results(conn, scope=scope, promotion_ids=listed["promotion_id"].tolist())
+    zero = dict.fromkeys(_SUMS, 0)
+    results = _typed_results(
+        [
+            _result_row(r["promotion_id"], r["budget_cents"], sums.get(r["promotion_id"], zero))
+            for r in rows
+        ]
+    )
     merged = listed.merge(results, on="promotion_id", how="left")
     merged["is_platform"] = [v is None for v in merged["vendor_id"]]
-    return merged
+    return merged, {
+        "promotion_orders": totals["paid_orders"],
+        "promotion_gmv_cents": totals["gmv_cents"],
+        "discount_cents": totals["discount_cents"],
+        "platform_discount_cents": totals["platform_discount_cents"],
+    }
 
 
-def _promotion_totals(conn: sa.Connection, *, scope: Scope, ids: list[int]) -> dict[str, int]:
-    """Distinct paid orders carrying any of `ids` (an order with two promotions counts once)."""
-    if not ids:
-        return {
-            "promotion_orders": 0,
-            "promotion_gmv_cents": 0,
-            "discount_cents": 0,
-            "platform_discount_cents": 0,
-        }
-    carried = _carried(PRO.c.promotion_id.in_(ids), scope)
-    query = sa.select(
-        sa.func.count().label("promotion_orders"),
-        sa.func.coalesce(sa.func.sum(ORD.c.paid_cents), 0).label("promotion_gmv_cents"),
-        sa.func.coalesce(sa.func.sum(ORD.c.discount_cents), 0).label("discount_cents"),
-        sa.func.coalesce(sa.func.sum(ORD.c.platform_discount_cents), 0).label(
-            "platform_discount_cents"
-        ),
-    ).where(
-        ORD.c.order_id.in_(sa.select(carried.c.order_id)),
-        ORD.c.paid_at.is_not(None),
-        _in_scope(scope),
-    )
-    row = conn.execute(query).mappings().one()
-    return {k: int(v) for k, v in row.items()}
+def period_promotions(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
+    """Promotions overlapping the period, with their whole-life results.
+
+    A vendor gets their own promotions and the platform promotions their paid orders
+    used; the whole mall gets every promotion. Drafts never ran and are left out.
+    """
+    return _listed_promotions(conn, scope=scope, period=period)[0]
 
 
 def coupon_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
@@ -453,8 +478,7 @@ def campaign_comparison(
 def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Report:
     """The campaigns report for the page, the workbook and `python -m exports report campaigns`."""
     ZoneInfo(tz)  # a bad zone name fails here, before any query
-    promotions = period_promotions(conn, scope=scope, period=period)
-    totals = _promotion_totals(conn, scope=scope, ids=promotions["promotion_id"].tolist())
+    promotions, totals = _listed_promotions(conn, scope=scope, period=period)
     coupons = coupon_results(conn, scope=scope, period=period)
     live = live_session_results(conn, scope=scope, period=period)
     campaigns = campaign_comparison(conn, scope=scope, period=period, tz=tz)
