@@ -95,6 +95,35 @@ class ChangeCheck:
 # --- reading --------------------------------------------------------------------------
 
 
+def _matching(
+    *,
+    scope: Scope,
+    search: str | None,
+    statuses: Sequence[str],
+    category_id: int | None,
+    low_stock_below: int | None,
+) -> list:
+    """The list filters, all on `products` columns."""
+    p = products.c
+    where = []
+    if scope.vendor_id is not None:
+        where.append(p.vendor_id == scope.vendor_id)
+    text = (search or "").strip()
+    if text:
+        match = p.name.icontains(text, autoescape=True)
+        if text.isascii() and text.isdigit() and len(text) <= 9:
+            match = sa.or_(match, p.product_id == int(text))
+        where.append(match)
+    wanted = [s for s in statuses if s in PRODUCT_STATUSES]
+    if wanted:
+        where.append(p.status.in_(wanted))
+    if category_id is not None:
+        where.append(p.category_id == category_id)
+    if low_stock_below is not None:
+        where.append(p.stock < low_stock_below)
+    return where
+
+
 def _list_select(
     *,
     scope: Scope,
@@ -104,40 +133,35 @@ def _list_select(
     low_stock_below: int | None,
 ) -> sa.Select:
     p = products.c
-    query = sa.select(
-        p.product_id,
-        p.vendor_id,
-        vendors.c.name.label("vendor_name"),
-        p.category_id,
-        categories.c.name.label("category_name"),
-        categories.c.name_en.label("category_name_en"),
-        p.name,
-        p.price_cents,
-        p.stock,
-        p.status,
-        p.updated_at,
-        p.version,
-    ).select_from(
-        products.join(vendors, vendors.c.vendor_id == p.vendor_id).join(
-            categories, categories.c.category_id == p.category_id
-        )
+    where = _matching(
+        scope=scope,
+        search=search,
+        statuses=statuses,
+        category_id=category_id,
+        low_stock_below=low_stock_below,
     )
-    if scope.vendor_id is not None:
-        query = query.where(p.vendor_id == scope.vendor_id)
-    text = (search or "").strip()
-    if text:
-        match = p.name.icontains(text, autoescape=True)
-        if text.isascii() and text.isdigit() and len(text) <= 9:
-            match = sa.or_(match, p.product_id == int(text))
-        query = query.where(match)
-    wanted = [s for s in statuses if s in PRODUCT_STATUSES]
-    if wanted:
-        query = query.where(p.status.in_(wanted))
-    if category_id is not None:
-        query = query.where(p.category_id == category_id)
-    if low_stock_below is not None:
-        query = query.where(p.stock < low_stock_below)
-    return query
+    return (
+        sa.select(
+            p.product_id,
+            p.vendor_id,
+            vendors.c.name.label("vendor_name"),
+            p.category_id,
+            categories.c.name.label("category_name"),
+            categories.c.name_en.label("category_name_en"),
+            p.name,
+            p.price_cents,
+            p.stock,
+            p.status,
+            p.updated_at,
+            p.version,
+        )
+        .select_from(
+            products.join(vendors, vendors.c.vendor_id == p.vendor_id).join(
+                categories, categories.c.category_id == p.category_id
+            )
+        )
+        .where(*where)
+    )
 
 
 def list_products(
@@ -153,14 +177,18 @@ def list_products(
     page_size: int = 50,
 ) -> tuple[pd.DataFrame, int]:
     """One page of products (with `ban_reason` for banned ones) and how many match in all."""
-    query = _list_select(
-        scope=scope,
-        search=search,
-        statuses=statuses,
-        category_id=category_id,
-        low_stock_below=low_stock_below,
-    )
-    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    filters = {
+        "scope": scope,
+        "search": search,
+        "statuses": statuses,
+        "category_id": category_id,
+        "low_stock_below": low_stock_below,
+    }
+    query = _list_select(**filters)
+    # Counted on products alone: every product has its (non-null, foreign-key) shop and
+    # category, so the joins change no count, and skipping them halves a mall-wide count.
+    count = sa.select(sa.func.count()).select_from(products).where(*_matching(**filters))
+    total = conn.execute(count).scalar_one()
     page_size = min(max(int(page_size), 1), 1000)
     page = max(int(page), 1)
     order = (*SORTS.get(sort, SORTS["updated_desc"]), products.c.product_id.asc())

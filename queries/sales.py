@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -59,22 +60,34 @@ def _lines():
 
 def _frame(conn: sa.Connection, stmt: sa.Select, keys: list[str]) -> pd.DataFrame:
     """Run a grouped item-sales statement into a frame."""
-    rows = [tuple(r) for r in conn.execute(stmt)]
-    return _with_share(pd.DataFrame(rows, columns=[*keys, "item_sales_cents", "units", "orders"]))
+    width = len(keys)
+    rows = [
+        (*r[:width], int(r[width]), int(r[width + 1]), int(r[width + 2]))
+        for r in conn.execute(stmt)
+    ]
+    return _figures_frame(rows, keys)
 
 
-def _with_share(frame: pd.DataFrame) -> pd.DataFrame:
-    """Int figures (SUM is NUMERIC on PostgreSQL) and each row's share of item sales."""
-    for column in ("item_sales_cents", "units", "orders"):
-        frame[column] = pd.Series([int(v) for v in frame[column]], dtype="int64")
-    total = int(frame["item_sales_cents"].sum())
-    shares = [int(v) / total if total else None for v in frame["item_sales_cents"]]
-    frame["share"] = pd.Series(shares, dtype=object)
-    return frame
+def _figures_frame(rows: list[tuple], keys: list[str], *, share: bool = True) -> pd.DataFrame:
+    """Rows of (*keys, item sales, units, orders) as a frame, with each row's share of sales.
+
+    Built column by column from the Python values at once: setting columns one by
+    one on a frame cost more than the statement for a small shop.
+    """
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(keys) + 3)
+    data: dict[str, object] = {k: list(v) for k, v in zip(keys, columns, strict=False)}
+    for offset, name in enumerate(_FIGURES):
+        data[name] = np.array(columns[len(keys) + offset], dtype="int64")
+    if share:
+        total = sum(columns[len(keys)])
+        data["share"] = np.array(
+            [v / total if total else None for v in columns[len(keys)]], dtype=object
+        )
+    return pd.DataFrame(data)
 
 
-def _categories(conn: sa.Connection) -> pd.DataFrame:
-    """Every category with the top-level category above it (itself for a top-level one).
+def _categories(conn: sa.Connection) -> dict[int, tuple[int, str, str]]:
+    """Every category id → (its top-level category id, its name, its English name).
 
     `categories` is a small dimension table (tens to hundreds of rows): reading it is
     a lookup, not aggregation. Mapping to the top level in SQL with a CASE, and naming
@@ -85,19 +98,14 @@ def _categories(conn: sa.Connection) -> pd.DataFrame:
     c = s.categories
     rows = conn.execute(sa.select(c.c.category_id, c.c.parent_id, c.c.name, c.c.name_en)).all()
     parent = {row.category_id: row.parent_id for row in rows}
-    tops = []
+    found = {}
     for row in rows:
         top, seen = row.category_id, set()
         while parent.get(top) is not None and top not in seen:  # a cycle stops the walk
             seen.add(top)
             top = parent[top]
-        tops.append(top)
-    frame = pd.DataFrame(
-        [(r.category_id, r.name, r.name_en) for r in rows],
-        columns=["category_id", "name", "name_en"],
-    )
-    frame["top_id"] = tops
-    return frame
+        found[int(row.category_id)] = (int(top), row.name, row.name_en)
+    return found
 
 
 def category_products(
@@ -106,8 +114,7 @@ def category_products(
     """Item sales per product inside one top-level category (and its subcategories)."""
     del tz
     p = s.products
-    categories = _categories(conn)
-    inside = [int(c) for c in categories.loc[categories["top_id"] == category_id, "category_id"]]
+    inside = [c for c, (top, _, _) in _categories(conn).items() if top == category_id]
     stmt = (
         sa.select(p.c.product_id, p.c.name, *_item_figures())
         .select_from(_lines().join(p, p.c.product_id == s.order_items.c.product_id))
@@ -129,10 +136,9 @@ class ItemBreakdowns:
     top_products: pd.DataFrame
 
 
-def _top_category(categories: pd.DataFrame):
+def _top_category(categories: dict[int, tuple[int, str, str]]):
     """`products.category_id` mapped to its top-level category (a CASE; none if all are top)."""
-    mapping = dict(zip(categories["category_id"], categories["top_id"], strict=True))
-    moved = {int(k): int(v) for k, v in mapping.items() if k != v}
+    moved = {k: top for k, (top, _, _) in categories.items() if k != top}
     if not moved:
         return s.products.c.category_id
     return sa.case(moved, value=s.products.c.category_id, else_=s.products.c.category_id)
@@ -264,23 +270,20 @@ def item_breakdowns(
 def _keyed(rows: list[tuple], key: str, *, by_sales: bool) -> pd.DataFrame:
     """One breakdown's rows as a frame: largest first (then key), or in key order."""
     order = (lambda r: (-r[1], r[0])) if by_sales else (lambda r: r[0])
-    return _with_share(pd.DataFrame(sorted(rows, key=order), columns=[key, *_FIGURES]))
+    return _figures_frame(sorted(rows, key=order), [key])
 
 
-def _category_frame(rows: list[tuple], categories: pd.DataFrame) -> pd.DataFrame:
+def _category_frame(rows: list[tuple], categories: dict[int, tuple[int, str, str]]) -> pd.DataFrame:
     """Top-level categories with their names, largest first."""
-    sold = _keyed(rows, "category_id", by_sales=True)
-    names = categories.set_index("category_id")[["name", "name_en"]]
-    sold = sold.join(names, on="category_id")
-    columns = ["category_id", "name", "name_en", "item_sales_cents", "units", "orders", "share"]
-    return sold[columns].reset_index(drop=True)
+    ranked = sorted(rows, key=lambda r: (-r[1], r[0]))
+    named = [(r[0], *categories.get(r[0], (None, None, None))[1:], *r[1:]) for r in ranked]
+    return _figures_frame(named, ["category_id", "name", "name_en"])
 
 
 def _hours(rows: list[tuple]) -> pd.DataFrame:
     """All 24 local hours, zeros where nothing sold."""
     sold = {int(r[0]): r[1:] for r in rows}
-    filled = [(h, *sold.get(h, (0, 0, 0))) for h in range(24)]
-    return _with_share(pd.DataFrame(filled, columns=["hour", *_FIGURES]))
+    return _figures_frame([(h, *sold.get(h, (0, 0, 0))) for h in range(24)], ["hour"])
 
 
 def _top_products(conn: sa.Connection, rows: list[tuple]) -> pd.DataFrame:
@@ -304,8 +307,7 @@ def _top_products(conn: sa.Connection, rows: list[tuple]) -> pd.DataFrame:
         )
         labels = {r.product_id: tuple(r) for r in conn.execute(stmt)}
     ranked = sorted(rows, key=lambda r: (-r[1], r[0]))
-    frame = pd.DataFrame([(*labels[r[0]], *r[1:]) for r in ranked], columns=[*keys, *_FIGURES])
-    return _with_share(frame).drop(columns=["share"])
+    return _figures_frame([(*labels[r[0]], *r[1:]) for r in ranked], keys, share=False)
 
 
 def refunds_by_reason(
@@ -334,9 +336,14 @@ def refunds_by_reason(
         .group_by(r.c.reason)
         .order_by(sa.desc("refunded_cents"), r.c.reason)
     )
-    rows = [(row.reason, int(row.refunds), int(row.refunded_cents)) for row in conn.execute(stmt)]
-    frame = pd.DataFrame(rows, columns=["reason", "refunds", "refunded_cents"])
-    return frame.astype({"refunds": "int64", "refunded_cents": "int64"})
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame(
+        {
+            "reason": [row.reason for row in rows],
+            "refunds": np.array([int(row.refunds) for row in rows], dtype="int64"),
+            "refunded_cents": np.array([int(row.refunded_cents) for row in rows], dtype="int64"),
+        }
+    )
 
 
 def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Report:
