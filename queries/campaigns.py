@@ -65,7 +65,8 @@ def _in_scope(scope: Scope):
 
 
 def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
-    """(promotion_id, order_id) of the scope's paid orders carrying a matching promotion.
+    """(promotion_id, order_id, the order's money) of the scope's paid orders carrying a
+    matching promotion.
 
     Non-coupon promotions through `orders.promotion_id`; coupon promotions through
     `coupons.order_id`. UNION (not UNION ALL) so one order counts once per promotion.
@@ -73,13 +74,16 @@ def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
     only that vendor's orders (orders (vendor_id, paid_at)).
     """
     paid = sa.and_(ORD.c.paid_at.is_not(None), _in_scope(scope))
+    # The order's money rides along (it depends on order_id only, so UNION still keeps
+    # one row per pair): the sums need not look every carried order up again.
+    money = (ORD.c.paid_cents, ORD.c.discount_cents, ORD.c.platform_discount_cents)
     by_order = (
-        sa.select(PRO.c.promotion_id, ORD.c.order_id)
+        sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
         .join(ORD, ORD.c.promotion_id == PRO.c.promotion_id)
         .where(PRO.c.kind != "coupon", promotion_filter, paid)
     )
     by_coupon = (
-        sa.select(PRO.c.promotion_id, CPN.c.order_id)
+        sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
         .join(CPN, CPN.c.promotion_id == PRO.c.promotion_id)
         .join(ORD, ORD.c.order_id == CPN.c.order_id)
         .where(PRO.c.kind == "coupon", promotion_filter, paid)
@@ -101,12 +105,13 @@ def _visible(scope: Scope):
 _SUMS = ("paid_orders", "gmv_cents", "discount_cents", "platform_discount_cents")
 
 
-def _order_sums(count) -> list:
+def _order_sums(orders) -> list:
+    """Count and money sums of `orders` (a subquery or CTE with the orders' money columns)."""
     return [
-        count.label("paid_orders"),
-        sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
-        sa.func.sum(ORD.c.discount_cents).label("discount_cents"),
-        sa.func.sum(ORD.c.platform_discount_cents).label("platform_discount_cents"),
+        sa.func.count().label("paid_orders"),
+        sa.func.sum(orders.c.paid_cents).label("gmv_cents"),
+        sa.func.sum(orders.c.discount_cents).label("discount_cents"),
+        sa.func.sum(orders.c.platform_discount_cents).label("platform_discount_cents"),
     ]
 
 
@@ -123,18 +128,18 @@ def _carried_sums(
     if not ids:
         return {}, zero
     carried = _carried_select(PRO.c.promotion_id.in_(ids), scope).cte("carried")
-    paid = [ORD.c.paid_at.is_not(None), _in_scope(scope)]
-    per_promotion = (
-        sa.select(carried.c.promotion_id, *_order_sums(sa.func.count()))
-        .join(ORD, ORD.c.order_id == carried.c.order_id)
-        .where(*paid)
-        .group_by(carried.c.promotion_id)
+    per_promotion = sa.select(carried.c.promotion_id, *_order_sums(carried)).group_by(
+        carried.c.promotion_id
     )
     stmt = per_promotion
     if with_total:
-        total = sa.select(sa.null().label("promotion_id"), *_order_sums(sa.func.count())).where(
-            ORD.c.order_id.in_(sa.select(carried.c.order_id)), *paid
+        money = [carried.c[name] for name in ("paid_cents", "discount_cents")]
+        orders = (
+            sa.select(carried.c.order_id, *money, carried.c.platform_discount_cents)
+            .distinct()  # an order carrying two of the promotions counts once
+            .subquery("orders")
         )
+        total = sa.select(sa.null().label("promotion_id"), *_order_sums(orders))
         stmt = sa.union_all(per_promotion, total)
     sums, overall = {}, zero
     for row in conn.execute(stmt).mappings():
@@ -396,24 +401,25 @@ def _campaign_sums(
     year = sa.extract("year", local_day(PRO.c.starts_at, zone))
     carried = _carried(PRO.c.campaign.in_(sorted({k[0] for k in keys})), scope)
     per_order = (
-        sa.select(PRO.c.campaign, year.label("year"), carried.c.order_id)
+        sa.select(
+            PRO.c.campaign,
+            year.label("year"),
+            carried.c.order_id,
+            carried.c.paid_cents,
+            carried.c.discount_cents,
+        )
         .join(carried, carried.c.promotion_id == PRO.c.promotion_id)
         .where(PRO.c.status != "draft")
         .distinct()  # an order carrying two promotions of one campaign counts once
         .subquery("per_order")
     )
-    query = (
-        sa.select(
-            per_order.c.campaign,
-            per_order.c.year,
-            sa.func.count().label("paid_orders"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
-            sa.func.sum(ORD.c.discount_cents).label("discount_cents"),
-        )
-        .join(ORD, ORD.c.order_id == per_order.c.order_id)
-        .where(ORD.c.paid_at.is_not(None), _in_scope(scope))
-        .group_by(per_order.c.campaign, per_order.c.year)
-    )
+    query = sa.select(
+        per_order.c.campaign,
+        per_order.c.year,
+        sa.func.count().label("paid_orders"),
+        sa.func.sum(per_order.c.paid_cents).label("gmv_cents"),
+        sa.func.sum(per_order.c.discount_cents).label("discount_cents"),
+    ).group_by(per_order.c.campaign, per_order.c.year)
     return {
         (r.campaign, int(r.year)): {
             "paid_orders": int(r.paid_orders),
