@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from queries import campaigns, content, members
 from queries import schema as s
 from queries.actors import Scope
-from queries.kpis import compare, trend
+from queries.kpis import compare, compare_many, trend
 from queries.orders import OrderFilter, search_orders
 from queries.periods import TimeRange, local_midnight, preset_range
 from queries.products import list_products
@@ -90,13 +90,10 @@ def home_now(period: TimeRange):
     return period.end - timedelta(seconds=1)
 
 
-def _home_compare(preset: str) -> Read:
-    def read(conn, scope, period, tz):
-        now = home_now(period)
-        period = preset_range(preset, now, _zone(tz))
-        return compare(conn, scope=scope, period=period, tz=tz, **COMPARE_KW)
-
-    return read
+def _home_compare(conn, scope, period, tz):
+    zone, now = _zone(tz), home_now(period)
+    periods = [preset_range(preset, now, zone) for preset in HOME_PRESETS]
+    return compare_many(conn, scope=scope, periods=periods, tz=tz, **COMPARE_KW)
 
 
 def _home_trend(conn, scope, period, tz):
@@ -108,8 +105,7 @@ def _home_trend(conn, scope, period, tz):
 
 
 def _home_calls(scope: Scope) -> tuple[Call, ...]:
-    compares = tuple(Call(f"home.compare_{p}", _home_compare(p)) for p in HOME_PRESETS)
-    return (*compares, Call("home.trend", _home_trend))
+    return (Call("home.compare", _home_compare), Call("home.trend", _home_trend))
 
 
 def _home_cached(vendor_id, period, tz):

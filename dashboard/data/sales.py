@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.caching import cached
 from dashboard.context import engine, settings
 from queries.actors import Scope
-from queries.kpis import Comparison, compare, trend
+from queries.kpis import Comparison, compare, compare_many, trend
 from queries.leaderboard import leaderboard
 from queries.periods import TimeRange, local_midnight, preset_range
 from queries.sales import category_products, item_breakdowns, refunds_by_reason
@@ -107,16 +107,14 @@ def home_view(vendor_id: int | None, now: datetime) -> HomeView:
         local_midnight(today - timedelta(days=HOME_TREND_DAYS - 1), tz), now, "custom"
     )
     with engine().connect() as conn:
-        comparisons = {
-            preset: compare(
-                conn,
-                scope=scope,
-                period=preset_range(preset, now, tz),
-                tz=config.timezone,
-                new_buyers=False,  # Home shows GMV, orders, buyers, AOV, refund rate only
-            )
-            for preset in HOME_PRESETS
-        }
+        found = compare_many(
+            conn,
+            scope=scope,
+            periods=[preset_range(preset, now, tz) for preset in HOME_PRESETS],
+            tz=config.timezone,
+            new_buyers=False,  # Home shows GMV, orders, buyers, AOV, refund rate only
+        )
+        comparisons = dict(zip(HOME_PRESETS, found, strict=True))
         daily = trend(conn, scope=scope, period=recent, tz=config.timezone, grain="day")
     return HomeView(comparisons=comparisons, trend=daily, trend_period=recent)
 
