@@ -175,7 +175,9 @@ def _head(run: BenchRun) -> list[str]:
             if run.budget
             else ""
         )
-        + "; the number of runs actually made is in each table's `n` column.",
+        + "; the number of runs actually made is in each table's `n` column (page data: "
+        "the runs in the page's own order; each call is timed in twice as many runs, half of "
+        "them right after its plain twin).",
         *(f"- {note}" for note in run.notes),
         "",
         "| table | rows |",
@@ -238,7 +240,8 @@ def _call_rows(run: BenchRun) -> tuple[list[str], list[tuple[str, bool]]]:
         "## Each query beside the plainest hand-written SQL",
         "",
         "The plain SQL (`bench/plain.py`) computes the same figures with `text()` and returns "
-        "raw rows; it runs right after the query, on the same connection, in every run. Target: "
+        "raw rows; it runs beside the query on the same connection in every run, the two "
+        "taking turns going first (n counts both orders). Target: "
         "query median ≤ 1.2 × plain median, or ≤ plain + 5 ms. Calls without a plain twin show —.",
         "",
         "| query | subject | period | n | query median | query p95 | plain median | ratio | |",
