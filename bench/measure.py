@@ -156,7 +156,9 @@ def time_page(
                 conn.rollback()
             if ours_first:  # the page's own order: its calls found no twin's reads
                 cold.add(total)
-            enough = done >= 2 * min_runs - 1  # min_runs page totals
+            # min_runs page totals, and stop after an even run: as many call pairs in
+            # each order (a call right after a heavy one pays for it, whichever it is).
+            enough = done >= 2 * min_runs and done % 2 == 0
             if budget and enough and time.perf_counter() - began > budget:
                 break
     except Exception as exc:  # noqa: BLE001 - one failing page must not lose the whole run

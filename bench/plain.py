@@ -293,9 +293,23 @@ JOIN categories c ON c.category_id = o.category_id
 WHERE true {vendor} ORDER BY o.updated_at DESC, o.product_id LIMIT 50"""
 
 
+BAN_REASONS = """
+SELECT a.entity_id, a.reason FROM audit_log a WHERE a.audit_id IN (
+  SELECT max(b.audit_id) FROM audit_log b
+  WHERE b.action = 'product.ban' AND b.entity = 'product' AND b.entity_id IN :ids
+  GROUP BY b.entity_id)"""
+
+
 def _products(conn, scope, period, tz):
     count = _run(conn, PRODUCTS_COUNT, scope, period.start, period.end)
-    return count, _run(conn, PRODUCTS_PAGE, scope, period.start, period.end)
+    page = _run(conn, PRODUCTS_PAGE, scope, period.start, period.end)
+    # The page shows why a banned product was banned: the newest ban's audit reason.
+    banned = [str(row[0]) for row in page if row[9] == "banned"]
+    reasons = []
+    if banned:
+        stmt = sa.text(BAN_REASONS).bindparams(sa.bindparam("ids", expanding=True))
+        reasons = conn.execute(stmt, {"ids": banned}).all()
+    return count, page, reasons
 
 
 PLAIN: dict[str, Plain] = {

@@ -55,27 +55,30 @@ DROP = (
     "DROP MATERIALIZED VIEW IF EXISTS mb_item_sales_daily",
 )
 VENDOR = " AND vendor_id = :v"
+# figure → its statements on the rollups (the first one's money is checked against live)
 FROM_ROLLUP = {
-    "trend (GMV, orders by day)": """SELECT local_day, sum(orders), sum(gmv_cents)
+    "trend (GMV, orders by day)": (
+        """SELECT local_day, sum(orders), sum(gmv_cents)
         FROM mb_sales_daily WHERE local_day >= :a AND local_day < :b{vendor}
         GROUP BY local_day ORDER BY local_day""",
-    "item sales by category": """SELECT category_id, sum(item_sales_cents), sum(units),
+    ),
+    "item sales by category and by channel": (
+        """SELECT category_id, sum(item_sales_cents), sum(units),
         sum(orders) FROM mb_item_sales_daily WHERE local_day >= :a AND local_day < :b{vendor}
         GROUP BY category_id""",
-    "item sales by channel": """SELECT channel, sum(item_sales_cents), sum(units), sum(orders)
+        """SELECT channel, sum(item_sales_cents), sum(units), sum(orders)
         FROM mb_item_sales_daily WHERE local_day >= :a AND local_day < :b{vendor}
         GROUP BY channel""",
+    ),
 }
 
-
-def _items(conn, scope, period):
-    return item_breakdowns(conn, scope=scope, period=period, tz=TZ)
-
-
+# The live side of the second: the page's one breakdown statement, which also gives the
+# city tiers, hours and top products that these rollups do not hold.
 LIVE = {
     "trend (GMV, orders by day)": lambda c, sc, p: trend(c, scope=sc, period=p, tz=TZ),
-    "item sales by category": lambda c, sc, p: _items(c, sc, p).by_category,
-    "item sales by channel": lambda c, sc, p: _items(c, sc, p).by_channel,
+    "item sales by category and by channel": lambda c, sc, p: (
+        item_breakdowns(c, scope=sc, period=p, tz=TZ).by_category
+    ),
 }
 
 
@@ -90,8 +93,9 @@ def _money_rows(rows: list) -> int:
     return int(sum(row[2] if isinstance(row[0], date) else row[1] for row in rows))
 
 
-def _fetch(conn: sa.Connection, statement, params: dict) -> list:
-    return conn.execute(statement, params).all()
+def _fetch(conn: sa.Connection, statements: list, params: dict) -> list:
+    """Every statement's rows; the first statement's are returned."""
+    return [conn.execute(statement, params).all() for statement in statements][0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             first, end = year.first_day(zone), year.end_date(zone)
             for subject in (s for s in subjects if s.key != "median"):
                 scope = Scope(subject.vendor_id)
-                for name, sql in FROM_ROLLUP.items():
-                    text = sa.text(sql.replace("{vendor}", "" if scope.is_mall else VENDOR))
+                for name, sqls in FROM_ROLLUP.items():
+                    vendor = "" if scope.is_mall else VENDOR
+                    text = [sa.text(sql.replace("{vendor}", vendor)) for sql in sqls]
                     params = {"a": first, "b": end} | (
                         {} if scope.is_mall else {"v": scope.vendor_id}
                     )

@@ -142,20 +142,20 @@ def buyer_figures_select(
         .group_by(*keys)
         .subquery("buyer")
     )
-    earlier = o.alias("earlier")
-    before = [earlier.c.member_id == buyer.c.member_id, earlier.c.paid_at < period.start]
-    if by_vendor:
-        before.append(earlier.c.vendor_id == buyer.c.vendor_id)
-    elif vendor_id is not None:
-        before.append(earlier.c.vendor_id == vendor_id)
-    returning = sa.exists().where(*before)
+    new = sa.null()
+    if new_buyers:  # (an alias of orders copies every column: only built when needed)
+        earlier = o.alias("earlier")
+        before = [earlier.c.member_id == buyer.c.member_id, earlier.c.paid_at < period.start]
+        if by_vendor:
+            before.append(earlier.c.vendor_id == buyer.c.vendor_id)
+        elif vendor_id is not None:
+            before.append(earlier.c.vendor_id == vendor_id)
+        new = sa.func.sum(sa.case((sa.exists().where(*before), 0), else_=1))
     figures = [
         sa.func.sum(buyer.c.gmv).label("gmv_cents"),
         sa.func.sum(buyer.c.n).label("paid_orders"),
         sa.func.count().label("buyers"),
-        (sa.func.sum(sa.case((returning, 0), else_=1)) if new_buyers else sa.null()).label(
-            "new_buyers"
-        ),
+        new.label("new_buyers"),
         sa.func.sum(sa.case((buyer.c.n >= 2, 1), else_=0)).label("repurchase_buyers"),
     ]
     if by_vendor:
