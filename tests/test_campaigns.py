@@ -315,3 +315,17 @@ def test_empty_period(mall):
     assert got.totals["redemption_rate"] is None and got.totals["roi"] is None
     assert got.totals["live_conversion"] is None
     assert all(frame.empty for frame in got.breakdowns.values())
+
+
+def test_listed_results_from_one_statement_equal_promotion_results(mall):
+    """The page's one-statement results agree with promotion_results, promotion by promotion."""
+    engine, ids = mall
+    with engine.connect() as conn:
+        for scope in (Scope(ids["a"]), Scope(ids["b"]), Scope.mall()):
+            listed = period_promotions(conn, scope=scope, period=JUNE)
+            alone = promotion_results(
+                conn, scope=scope, promotion_ids=listed["promotion_id"].tolist()
+            )
+            columns = alone.columns.tolist()
+            together = listed[columns].sort_values("promotion_id").reset_index(drop=True)
+            assert together.equals(alone), scope
