@@ -5,7 +5,9 @@ Streamlit's cache), one connection per run, summed; each call's plain twin runs
 beside it on the same connection, so both see the same database cache. The two
 take turns going first (whichever runs second finds the pages the first just
 read, and the connection already in a transaction); the page's cold total is
-taken from the runs where its own calls went first.
+taken from the runs where each call goes before its twin, so that its first call
+finds the connection as the page does (the later ones follow the previous
+call's twin, as in the first version of this bench).
 Warm is the page's `dashboard.data` wrapper called again right after one
 priming call (that first call is kept as `wrapper_cold`: the cold time through
 the wrapper, pickling included); the priming call also warms the database's
@@ -154,7 +156,7 @@ def time_page(
                     if twin is not None and not twin_first:
                         plains[call.name].add(_clock(twin, conn, *args))
                 conn.rollback()
-            if ours_first:  # the page's own order: its calls found no twin's reads
+            if ours_first:  # each call before its twin (see the module docstring)
                 cold.add(total)
             # min_runs page totals, and stop after an even run: as many call pairs in
             # each order (a call right after a heavy one pays for it, whichever it is).

@@ -176,8 +176,8 @@ def _head(run: BenchRun) -> list[str]:
             else ""
         )
         + "; the number of runs actually made is in each table's `n` column (page data: "
-        "the runs in the page's own order; each call is timed in twice as many runs, half of "
-        "them right after its plain twin).",
+        "the runs in the page's own order; a call with a plain twin is timed in twice as many "
+        "runs, half of them right after its twin).",
         *(f"- {note}" for note in run.notes),
         "",
         "| table | rows |",

@@ -134,12 +134,12 @@ def _carried_sums(
     stmt = per_promotion
     if with_total:
         money = [carried.c[name] for name in ("paid_cents", "discount_cents")]
-        orders = (
+        distinct_orders = (
             sa.select(carried.c.order_id, *money, carried.c.platform_discount_cents)
             .distinct()  # an order carrying two of the promotions counts once
-            .subquery("orders")
+            .subquery("distinct_orders")
         )
-        total = sa.select(sa.null().label("promotion_id"), *_order_sums(orders))
+        total = sa.select(sa.null().label("promotion_id"), *_order_sums(distinct_orders))
         stmt = sa.union_all(per_promotion, total)
     sums, overall = {}, zero
     for row in conn.execute(stmt).mappings():

@@ -206,8 +206,10 @@ def tag_attribution(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> 
                 NV.c.viewed_at <= ORD.c.paid_at,
                 NV.c.viewed_at > _minus_days(ORD.c.paid_at, days),
                 # Implied by the two above for orders paid in P; stated so that the views
-                # are cut to P's weeks before the join rather than after it.
-                NV.c.viewed_at > period.start - ATTRIBUTION_WINDOW,
+                # are cut to P's weeks before the join rather than after it. A day more
+                # than the window: on PostgreSQL `- n days` follows the session's time
+                # zone, whose daylight saving can make the window an hour longer.
+                NV.c.viewed_at > period.start - ATTRIBUTION_WINDOW - timedelta(days=1),
                 NV.c.viewed_at < period.end,
             ),
         )

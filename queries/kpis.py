@@ -11,8 +11,10 @@ whole mall counted as one shop (`Scope.mall()`):
   mall for the whole mall) is in P; returning = buyers − new;
 - repurchase buyers: buyers with two or more paid orders in P, ÷ buyers for the rate.
 
-A headline is two statements (orders per buyer, refunds); the figures for every
-vendor at once are one statement (`headlines_by_vendor`).
+A headline is one statement (orders per buyer, with the refunds as a scalar
+subquery); several periods' headlines are one `UNION ALL` (`headlines`: `compare`
+asks for three, Home's `compare_many` for nine); the figures for every vendor at
+once are one statement (`headlines_by_vendor`).
 """
 
 from __future__ import annotations
@@ -218,6 +220,8 @@ def headlines(
     conn: sa.Connection, *, scope: Scope, periods: list[TimeRange], new_buyers: bool = True
 ) -> list[Headline]:
     """The headline figures of `scope` over each of `periods`, in one statement."""
+    if not periods:
+        return []
     selects = [
         _headline_select(p, vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n)
         for n, p in enumerate(periods)

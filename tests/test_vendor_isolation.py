@@ -359,6 +359,11 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
         "sales.category_products": sales.category_products(conn, **args, category_id=category),
         "members.report": members.report(conn, **args),
         "members.trend": members.trend(conn, **args, grain="day"),
+        "members.summary_and_trend": members.summary_and_trend(conn, **args, grain="week"),
+        "members.buyer_mixes": members.buyer_mixes(conn, scope=scope, period=period),
+        "kpis.compare_many": kpis.compare_many(
+            conn, scope=scope, periods=[period, _periods(ids)[0]], tz=tz
+        ),
         "members.cohorts": members.cohorts(conn, **args),
         "campaigns.report": campaigns.report(conn, **args),
         "content.summary": content.summary(conn, scope=scope, period=period),

@@ -61,11 +61,13 @@ def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesVie
     scope, tz = Scope(vendor_id), settings().timezone
     with engine().connect() as conn:
         args = {"scope": scope, "period": period, "tz": tz}
+        # The page shows no new / returning split: skip its per-buyer look-ups.
+        comparison = compare(conn, **args, new_buyers=False)
+        daily = trend(conn, **args, grain=grain)
         items = item_breakdowns(conn, **args, top=20)
         return SalesView(
-            # The page shows no new / returning split: skip its per-buyer look-ups.
-            comparison=compare(conn, **args, new_buyers=False),
-            trend=trend(conn, **args, grain=grain),
+            comparison=comparison,
+            trend=daily,
             by_category=items.by_category,
             by_channel=items.by_channel,
             by_city_tier=items.by_city_tier,
