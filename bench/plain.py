@@ -150,12 +150,13 @@ def _sql(sql: str, with_tz: bool = False) -> Plain:
     return plain
 
 
-def _item_breakdowns(conn, scope, period, tz):
-    # The plainest SQL for the five breakdowns is five statements, one per breakdown.
-    return [
-        _sql(sql, with_tz=sql is BY_HOUR)(conn, scope, period, tz)
-        for sql in (BY_CATEGORY, BY_CHANNEL, BY_CITY_TIER, BY_HOUR, TOP_PRODUCTS)
-    ]
+def _each(*plains: Plain) -> Plain:
+    """The plainest SQL of a call that reads several figures at once: one statement each."""
+
+    def plain(conn, scope, period, tz):
+        return [read(conn, scope, period, tz) for read in plains]
+
+    return plain
 
 
 # --- members, content -----------------------------------------------------------------
@@ -183,12 +184,6 @@ SELECT b.day, count(*),
 FROM b JOIN f ON f.member_id = b.member_id GROUP BY b.day ORDER BY b.day"""
 
 
-def _members_summary_trend(conn, scope, period, tz):
-    # Plainest: the summary and the daily trend as two statements.
-    summary = _sql(MEMBERS_SUMMARY)(conn, scope, period, tz)
-    return summary, _sql(MEMBERS_TREND, with_tz=True)(conn, scope, period, tz)
-
-
 MEMBERS_MIX = """
 SELECT m.{column}, count(*) FROM members m WHERE m.member_id IN (
   SELECT o.member_id FROM orders o WHERE o.paid_at >= :s AND o.paid_at < :e {vendor})
@@ -200,18 +195,6 @@ MEMBERS_AGE_BANDS = MEMBERS_MIX.replace(
   WHEN m.birth_year >= 1980 THEN '1980_1984' WHEN m.birth_year IS NOT NULL THEN 'before_1980'
   ELSE 'unknown' END""",
 ).replace("GROUP BY m.{column}", "GROUP BY 1")
-
-
-def _members_mixes(conn, scope, period, tz):
-    # The plainest SQL for the three mixes is one statement per mix.
-    return [
-        _sql(sql)(conn, scope, period, tz)
-        for sql in (
-            MEMBERS_MIX.replace("{column}", "level"),
-            MEMBERS_MIX.replace("{column}", "city_tier"),
-            MEMBERS_AGE_BANDS,
-        )
-    ]
 
 
 CONTENT_SUMMARY = """
@@ -317,10 +300,20 @@ PLAIN: dict[str, Plain] = {
     "home.trend": _home_trend,
     "sales.compare": _compare,
     "sales.trend": _trend,
-    "sales.item_breakdowns": _item_breakdowns,
+    "sales.item_breakdowns": _each(
+        _sql(BY_CATEGORY),
+        _sql(BY_CHANNEL),
+        _sql(BY_CITY_TIER),
+        _sql(BY_HOUR, with_tz=True),
+        _sql(TOP_PRODUCTS),
+    ),
     "sales.refunds_by_reason": _sql(REFUND_REASONS),
-    "members.summary_trend": _members_summary_trend,
-    "members.mixes": _members_mixes,
+    "members.summary_trend": _each(_sql(MEMBERS_SUMMARY), _sql(MEMBERS_TREND, with_tz=True)),
+    "members.mixes": _each(
+        _sql(MEMBERS_MIX.replace("{column}", "level")),
+        _sql(MEMBERS_MIX.replace("{column}", "city_tier")),
+        _sql(MEMBERS_AGE_BANDS),
+    ),
     "content.summary": _sql(CONTENT_SUMMARY),
     "content.tag_attribution": _sql(TAG_ATTRIBUTION),
     "settlements.period_overview": _settlement_totals,

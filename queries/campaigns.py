@@ -133,9 +133,9 @@ def _carried_sums(
     )
     stmt = per_promotion
     if with_total:
-        money = [carried.c[name] for name in ("paid_cents", "discount_cents")]
+        money = ("paid_cents", "discount_cents", "platform_discount_cents")
         distinct_orders = (
-            sa.select(carried.c.order_id, *money, carried.c.platform_discount_cents)
+            sa.select(carried.c.order_id, *(carried.c[name] for name in money))
             .distinct()  # an order carrying two of the promotions counts once
             .subquery("distinct_orders")
         )

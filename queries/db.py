@@ -29,7 +29,13 @@ __all__ = [
     "local_hour",
     "local_month",
     "local_week",
+    "union_all",
 ]
+
+
+def union_all(selects: list[sa.Select]) -> sa.Select | sa.CompoundSelect:
+    """The one select as it is, or the UNION ALL of several (reads that combine figures)."""
+    return selects[0] if len(selects) == 1 else sa.union_all(*selects)
 
 
 # --- local-time bucketing -------------------------------------------------------------

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.db import local_day, local_month, local_week
+from queries.db import local_day, local_month, local_week, union_all
 from queries.money import round_half_up_div
 from queries.periods import TimeRange, previous_range, year_earlier
 
@@ -226,8 +226,7 @@ def headlines(
         _headline_select(p, vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n)
         for n, p in enumerate(periods)
     ]
-    stmt = selects[0] if len(selects) == 1 else sa.union_all(*selects)
-    rows = {row.which: row for row in conn.execute(stmt)}
+    rows = {row.which: row for row in conn.execute(union_all(selects))}
     return [_headline_of(rows[n], new_buyers) for n in range(len(periods))]
 
 

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.db import local_day, local_month, local_week
+from queries.db import local_day, local_month, local_week, union_all
 from queries.periods import TimeRange, local_midnight
 from queries.reports import Report
 
@@ -138,22 +138,23 @@ def _buyer_rows(
     found once for both, whichever of the two the caller asks for.
     """
     first = _first_paid(scope, period)
+
+    def per_buyer(bucket, *keys) -> sa.Select:
+        """The period's paid orders per (`keys`…, member), labelled with `bucket`."""
+        return (
+            sa.select(bucket.label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
+            .where(_paid_in(scope, period.start, period.end))
+            .group_by(*keys, ORD.c.member_id)
+        )
+
     branches = []
     bucket_of = GRAINS[grain] if grain else None
     if bucket_of is not None:
         bucket = bucket_of(ORD.c.paid_at, sa.bindparam("tz", tz))
-        branches.append(
-            sa.select(bucket.label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
-            .where(_paid_in(scope, period.start, period.end))
-            .group_by(bucket, ORD.c.member_id)
-        )
+        branches.append(per_buyer(bucket, bucket))
     if whole_period:
-        branches.append(
-            sa.select(sa.null().label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
-            .where(_paid_in(scope, period.start, period.end))
-            .group_by(ORD.c.member_id)
-        )
-    grouped = (branches[0] if len(branches) == 1 else sa.union_all(*branches)).subquery("grouped")
+        branches.append(per_buyer(sa.null()))
+    grouped = union_all(branches).subquery("grouped")
     is_new = first.c.first_paid >= period.start
     if bucket_of is not None:
         # In a bucket, a buyer is new in the bucket holding their first paid order.
@@ -173,9 +174,11 @@ def _buyer_rows(
 
 
 def _figures(row) -> dict[str, object]:
-    buyers = int(row.buyers) if row is not None else 0
-    new = int(row.new_buyers or 0) if row is not None else 0
-    repurchase = int(row.repurchase or 0) if row is not None else 0
+    """A `_buyer_rows` row's figures (all zero for no row: nobody bought)."""
+    if row is None:
+        buyers = new = repurchase = 0
+    else:
+        buyers, new, repurchase = int(row.buyers), int(row.new_buyers), int(row.repurchase)
     return {
         "buyers": buyers,
         "new_buyers": new,
@@ -278,7 +281,7 @@ def buyer_mixes(
         for name in by
     ]
     counts: dict[str, dict[str, int]] = {name: {} for name in by}
-    for row in conn.execute(branches[0] if len(branches) == 1 else sa.union_all(*branches)):
+    for row in conn.execute(union_all(branches)):
         counts[row.mix][row.key] = int(row.buyers)
     return {name: _mix_frame(name, counts[name]) for name in by}
 

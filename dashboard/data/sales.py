@@ -19,7 +19,7 @@ from queries.actors import Scope
 from queries.kpis import Comparison, compare, compare_many, trend
 from queries.leaderboard import leaderboard
 from queries.periods import TimeRange, local_midnight, preset_range
-from queries.sales import category_products, item_breakdowns, refunds_by_reason
+from queries.sales import ItemBreakdowns, category_products, item_breakdowns, refunds_by_reason
 
 __all__ = [
     "FIGURES",
@@ -47,11 +47,7 @@ class SalesView:
 
     comparison: Comparison
     trend: pd.DataFrame
-    by_category: pd.DataFrame
-    by_channel: pd.DataFrame
-    by_city_tier: pd.DataFrame
-    by_hour: pd.DataFrame
-    top_products: pd.DataFrame
+    items: ItemBreakdowns  # by category, channel, city tier, hour; top products
     refunds_by_reason: pd.DataFrame
 
 
@@ -62,17 +58,10 @@ def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesVie
     with engine().connect() as conn:
         args = {"scope": scope, "period": period, "tz": tz}
         # The page shows no new / returning split: skip its per-buyer look-ups.
-        comparison = compare(conn, **args, new_buyers=False)
-        daily = trend(conn, **args, grain=grain)
-        items = item_breakdowns(conn, **args, top=20)
         return SalesView(
-            comparison=comparison,
-            trend=daily,
-            by_category=items.by_category,
-            by_channel=items.by_channel,
-            by_city_tier=items.by_city_tier,
-            by_hour=items.by_hour,
-            top_products=items.top_products,
+            comparison=compare(conn, **args, new_buyers=False),
+            trend=trend(conn, **args, grain=grain),
+            items=item_breakdowns(conn, **args, top=20),
             refunds_by_reason=refunds_by_reason(conn, **args),
         )
 

@@ -197,7 +197,7 @@ picked = (
     or "category"
 )
 if picked == "category":
-    categories = view.by_category
+    categories = view.items.by_category
     names = [_category_name(row) for _, row in categories.iterrows()]
     _breakdown(categories, names, "sales.col.category", "dl_category")
     if not categories.empty:
@@ -223,17 +223,17 @@ if picked == "category":
                 key="dl_category_products",
             )
 elif picked == "channel":
-    labels = [status_label("channel", c) for c in view.by_channel["channel"]]
-    _breakdown(view.by_channel, labels, "sales.col.channel", "dl_channel")
+    labels = [status_label("channel", c) for c in view.items.by_channel["channel"]]
+    _breakdown(view.items.by_channel, labels, "sales.col.channel", "dl_channel")
 elif picked == "city_tier":
-    labels = [t(f"sales.tier.{int(c)}") for c in view.by_city_tier["city_tier"]]
-    _breakdown(view.by_city_tier, labels, "sales.col.city_tier", "dl_city_tier")
+    labels = [t(f"sales.tier.{int(c)}") for c in view.items.by_city_tier["city_tier"]]
+    _breakdown(view.items.by_city_tier, labels, "sales.col.city_tier", "dl_city_tier")
 else:
-    labels = [t("sales.hour_label", hour=f"{int(h):02d}") for h in view.by_hour["hour"]]
-    _breakdown(view.by_hour, labels, "sales.col.hour", "dl_hour")
+    labels = [t("sales.hour_label", hour=f"{int(h):02d}") for h in view.items.by_hour["hour"]]
+    _breakdown(view.items.by_hour, labels, "sales.col.hour", "dl_hour")
 
 st.subheader(t("sales.top_products"))
-top = view.top_products
+top = view.items.top_products
 if top.empty:
     empty_state(t("sales.no_breakdown"))
 else:
