@@ -53,6 +53,7 @@ class BenchRun:
     started: datetime = field(default_factory=lambda: datetime.now().astimezone())
     finished: datetime | None = None
     load_at_start: str = field(default_factory=lambda: _loadavg())
+    rollups: str = ""  # the P5 rollups the pages read: "" = none (the contract's tables only)
 
 
 def _loadavg() -> str:
@@ -169,6 +170,13 @@ def _head(run: BenchRun) -> list[str]:
         ),
         f"- Database `{run.url}` ({run.scale} demo): {db.get('size', '?')} on disk.",
         f"- Data as of {run.as_of:%Y-%m-%d %H:%M} UTC (the last payment); timezone {run.tz}.",
+        "- "
+        + (
+            f"Sales rollups (proposal P5) present, complete before {run.rollups}: the Sales "
+            "page reads their whole days and the rest live; the plain twins read live."
+            if getattr(run, "rollups", "")
+            else "No rollups: the contract's tables only; every page reads live."
+        ),
         f"- Runs per measurement: {run.runs}"
         + (
             f", but a measurement stopped once it had taken {run.budget:.0f} s"

@@ -83,8 +83,12 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
-def ensure_demo(url: str, scale: str, *, reload: bool = False) -> None:
-    """Make `url` hold the demo mall of `scale`: reuse it, load it, or refuse other data."""
+def ensure_demo(url: str, scale: str, *, reload: bool = False, rollups: bool = True) -> str:
+    """Make `url` hold the demo mall of `scale`: reuse it, load it, or refuse other data.
+
+    With `rollups` the mall has the P5 sales rollups (built when a reused mall lacks
+    them), without it has none (dropped). Returns the rollups' `complete_before`, or "".
+    """
     from queries.db import connect_engine
     from queries.demo import SCALES, generate
     from queries.demo_load import clear_all, has_data
@@ -100,7 +104,7 @@ def ensure_demo(url: str, scale: str, *, reload: bool = False) -> None:
             filled = has_data(conn)
         if filled and vendors == SCALES[scale].vendors and orders > 0:
             say(f"Reusing the {scale} demo mall ({orders:,} orders) at {_safe(url)}")
-            return
+            return _rollups_for(engine, rollups)
         if filled and not reload:
             raise SystemExit(
                 f"{_safe(url)} holds other data ({vendors} shops, {orders:,} orders), not the "
@@ -110,14 +114,37 @@ def ensure_demo(url: str, scale: str, *, reload: bool = False) -> None:
             with engine.begin() as conn:
                 clear_all(conn)
         say(f"Loading the {scale} demo mall into {_safe(url)} …")
-        generate(engine, scale=scale, seed=7, progress=say)
+        generate(engine, scale=scale, seed=7, progress=say, rollups=rollups)
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 # A mall's tables are vacuumed by autovacuum; do it now so that it does
                 # not start in the middle of the measurements (insert threshold).
                 conn.execute(sa.text("VACUUM ANALYZE"))
+        return _rollups_for(engine, rollups)
     finally:
         engine.dispose()
+
+
+def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
+    """Build the P5 rollups (up to the data's last payment day) or drop them, as asked."""
+    from queries.rollup_build import build_rollups, drop_rollups
+    from queries.rollups import complete_before
+    from queries.settings import load_settings
+
+    with engine.begin() as conn:
+        before = complete_before(conn)
+        if not wanted:
+            drop_rollups(conn)
+            return ""
+        if before is None:
+            tz = load_settings().timezone
+            last = conn.execute(sa.select(sa.func.max(s.orders.c.paid_at))).scalar_one()
+            if isinstance(last, str):
+                last = datetime.fromisoformat(last).replace(tzinfo=ZoneInfo("UTC"))
+            say("Building the P5 sales rollups …")
+            before = last.astimezone(ZoneInfo(tz)).date()
+            build_rollups(conn, tz=tz, complete_before=before)
+    return before.isoformat()
 
 
 def _safe(url: str) -> str:
@@ -216,6 +243,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-month-end", action="store_true")
     parser.add_argument("--no-pages", action="store_true", help="skip the page data")
     parser.add_argument("--no-growth", action="store_true")
+    parser.add_argument(
+        "--without-rollups",
+        action="store_true",
+        help="drop the P5 sales rollups first: measure a database with the contract's tables only",
+    )
     parser.add_argument("--note", action="append", default=[], help="a line for the report")
     parser.add_argument("--save-run", help="also pickle the measurements to FILE")
     parser.add_argument("--from-run", help="only rewrite the report from a --save-run FILE")
@@ -234,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     from queries.db import connect_engine
 
     url = args.db or default_url(args.scale)
-    ensure_demo(url, args.scale, reload=args.reload)
+    rollups = ensure_demo(url, args.scale, reload=args.reload, rollups=not args.without_rollups)
     os.environ["DATABASE_URL"] = url  # dashboard.data wrappers read it through settings
     from queries.settings import load_settings
 
@@ -247,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         scale=args.scale, url=_safe(url), dialect=engine.dialect.name, runs=args.runs,
         budget=args.budget, as_of=as_of, tz=tz, periods=periods, subjects=subjects,
         argv=list(argv if argv is not None else sys.argv[1:]), notes=list(args.note),
+        rollups=rollups,
     )  # fmt: skip
     say(f"as of {as_of:%Y-%m-%d %H:%M} UTC; subjects {subjects}")
     import dashboard.caching  # noqa: F401 - its loggers exist before they are quieted
@@ -356,7 +389,7 @@ def _growth(args, run, tz: str) -> dict:
             out[scale] = (run.database["counts"]["orders"], run.pages)
             continue
         url = default_url(scale)
-        ensure_demo(url, scale)
+        ensure_demo(url, scale, rollups=not args.without_rollups)
         engine = connect_engine(url)
         with engine.connect() as conn:
             as_of, subjects = pick_subjects(conn, tz)

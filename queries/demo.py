@@ -37,6 +37,7 @@ from queries.demo_world import (
     build_members,
 )
 from queries.errors import Invalid
+from queries.rollup_build import build_rollups, drop_rollups
 from queries.schema import metadata
 from queries.types import as_utc
 
@@ -145,8 +146,14 @@ def generate(
     seed: int = 7,
     as_of: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    rollups: bool = True,
 ) -> DemoSummary:
-    """Fill an empty contract database with the demo mall; same seed and as_of, same rows."""
+    """Fill an empty contract database with the demo mall; same seed and as_of, same rows.
+
+    With `rollups` the demo also plays the platform's part of proposal P5 and builds
+    the sales rollups for the days before `as_of` (`queries.rollup_build`); without,
+    the database holds the contract's tables only.
+    """
     if scale not in SCALES:
         raise Invalid(f"未知规模：{scale}", f"Unknown scale: {scale} (tiny, small, medium, large)")
     began = time.perf_counter()
@@ -244,6 +251,13 @@ def generate(
             conn.exec_driver_sql("ANALYZE")
             conn.exec_driver_sql("PRAGMA synchronous = FULL")
             conn.commit()
+        with conn.begin():
+            if rollups:
+                build_rollups(conn, tz=cal.tz.key, complete_before=as_of.astimezone(cal.tz).date())
+            else:
+                drop_rollups(conn)  # a reload must not leave rollups of other rows
+        if rollups:
+            say(f"Sales rollups (P5) built ({time.perf_counter() - began:.0f} s)")
     summary = DemoSummary(
         scale=scale,
         seed=seed,

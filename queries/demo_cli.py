@@ -37,6 +37,11 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="database URL (default: the embedded SQLite demo file)")
     parser.add_argument("--replace", action="store_true", help="delete the rows already there")
+    parser.add_argument(
+        "--no-rollups",
+        action="store_true",
+        help="the contract's tables only: no sales rollups (proposal P5)",
+    )
     args = parser.parse_args(argv)
     engine = None
     try:
@@ -58,7 +63,13 @@ def run(argv: list[str] | None = None) -> int:
                     return 2
                 _say("Deleting the rows already there (--replace)…")
                 clear_all(conn)
-        summary = generate(engine, scale=args.scale, seed=args.seed, progress=_say)
+        summary = generate(
+            engine,
+            scale=args.scale,
+            seed=args.seed,
+            progress=_say,
+            rollups=not args.no_rollups,
+        )
     except UserError as exc:
         _say(exc.message("en"))
         return 1

@@ -31,6 +31,7 @@ from queries.actors import Scope
 from queries.db import local_day, local_month, local_week, union_all
 from queries.money import round_half_up_div
 from queries.periods import TimeRange, previous_range, year_earlier
+from queries.rollups import coverage, sales_daily_rows
 
 __all__ = [
     "GRAINS",
@@ -219,15 +220,23 @@ def _headline_of(row, new_buyers: bool) -> Headline:
 def headlines(
     conn: sa.Connection, *, scope: Scope, periods: list[TimeRange], new_buyers: bool = True
 ) -> list[Headline]:
-    """The headline figures of `scope` over each of `periods`, in one statement."""
+    """The headline figures of `scope` over each of `periods`, in one statement.
+
+    A span asked for twice is read once: a 365-day range's previous period is the
+    same span as its year-earlier one.
+    """
     if not periods:
         return []
+    spans = list(dict.fromkeys((p.start, p.end) for p in periods))
     selects = [
-        _headline_select(p, vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n)
-        for n, p in enumerate(periods)
+        _headline_select(
+            TimeRange(start, end), vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n
+        )
+        for n, (start, end) in enumerate(spans)
     ]
     rows = {row.which: row for row in conn.execute(union_all(selects))}
-    return [_headline_of(rows[n], new_buyers) for n in range(len(periods))]
+    which = {span: n for n, span in enumerate(spans)}
+    return [_headline_of(rows[which[(p.start, p.end)]], new_buyers) for p in periods]
 
 
 def headline(
@@ -403,14 +412,44 @@ def trend(
     """GMV, paid orders, buyers, AOV, refunded and net sales per local day / week / month.
 
     Every bucket of the period is present; buckets without sales hold zeros
-    (AOV None). Orders are bucketed by `paid_at`, refunds by `completed_at`.
+    (AOV None). Orders are bucketed by `paid_at`, refunds by `completed_at`. Daily
+    trends read the days the P5 rollups hold from them (`queries.rollups`) and the
+    rest live; weeks and months are read live (buyers do not add up across days).
     """
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
+    covered = coverage(conn, period=period, tz=tz) if grain == "day" else None
+    spans = [period] if covered is None else list(covered.live)
+    sales, refunds = {}, {}
+    if covered is not None:
+        for row in conn.execute(sales_daily_rows(covered, vendor_id=scope.vendor_id)):
+            day = _as_date(row.local_day)
+            sales[day] = (row.gmv_cents, row.paid_orders, row.buyers)
+            refunds[day] = as_int(row.refunded_cents)
+    if spans:
+        live_sales, live_refunds = _live_trend(conn, scope, spans, tz, grain)
+        sales.update(live_sales)
+        refunds.update(live_refunds)
+    rows = []
+    for day in period_buckets(period, tz, grain):
+        gmv, orders, buyers = (as_int(v) for v in sales.get(day, (0, 0, 0)))
+        back = refunds.get(day, 0)
+        aov = round_half_up_div(gmv, 1, orders) if orders else None
+        rows.append((day, gmv, orders, buyers, aov, back, gmv - back))
+    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    # Keep None (not NaN) where a bucket has no orders: AOV has no value there.
+    frame["aov_cents"] = pd.Series([row[4] for row in rows], dtype=object)
+    return frame
+
+
+def _live_trend(
+    conn: sa.Connection, scope: Scope, spans: list[TimeRange], tz: str, grain: str
+) -> tuple[dict, dict]:
+    """Bucket → (GMV, orders, buyers) and bucket → refunded, read live over `spans`."""
     o, r = s.orders, s.refunds
     zone = sa.bindparam("tz", tz)
     bucket = _BUCKETS[grain](o.c.paid_at, zone)
-    where = _paid_in(o, period)
+    where = [sa.or_(*(sa.and_(*_paid_in(o, span)) for span in spans))]
     if scope.vendor_id is not None:
         where.append(o.c.vendor_id == scope.vendor_id)
     sold = (
@@ -427,33 +466,17 @@ def trend(
     refunded = sa.select(refund_bucket.label("bucket"), sa.func.sum(r.c.amount_cents))
     refund_where = [
         r.c.status == "completed",
-        r.c.completed_at >= period.start,
-        r.c.completed_at < period.end,
+        sa.or_(
+            *(
+                sa.and_(r.c.completed_at >= span.start, r.c.completed_at < span.end)
+                for span in spans
+            )
+        ),
     ]
     if scope.vendor_id is not None:
         refunded = refunded.select_from(r.join(o, o.c.order_id == r.c.order_id))
         refund_where.append(o.c.vendor_id == scope.vendor_id)
     refunded = refunded.where(*refund_where).group_by(refund_bucket)
-
-    sales = {_as_date(row.bucket): row for row in conn.execute(sold)}
+    sales = {_as_date(row.bucket): (row.gmv, row.orders, row.buyers) for row in conn.execute(sold)}
     refunds = {_as_date(b): as_int(total) for b, total in conn.execute(refunded)}
-    rows = []
-    for day in period_buckets(period, tz, grain):
-        row = sales.get(day)
-        gmv, orders = (as_int(row.gmv), as_int(row.orders)) if row else (0, 0)
-        back = refunds.get(day, 0)
-        rows.append(
-            (
-                day,
-                gmv,
-                orders,
-                as_int(row.buyers) if row else 0,
-                round_half_up_div(gmv, 1, orders) if orders else None,
-                back,
-                gmv - back,
-            )
-        )
-    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
-    # Keep None (not NaN) where a bucket has no orders: AOV has no value there.
-    frame["aov_cents"] = pd.Series([row[4] for row in rows], dtype=object)
-    return frame
+    return sales, refunds

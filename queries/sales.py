@@ -19,17 +19,20 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.db import local_hour
+from queries.db import local_hour, union_all
 from queries.kpis import headline, trend
 from queries.periods import TimeRange
 from queries.reports import Report
+from queries.rollups import Coverage, coverage, item_sales_rows, refunds_by_reason_rows
 
 __all__ = [
     "ItemBreakdowns",
     "category_products",
+    "category_tops",
     "item_breakdowns",
     "refunds_by_reason",
     "report",
+    "top_category_id",
 ]
 
 _FIGURES = ["item_sales_cents", "units", "orders"]
@@ -86,7 +89,7 @@ def _figures_frame(rows: list[tuple], keys: list[str], *, share: bool = True) ->
     return pd.DataFrame(data)
 
 
-def _categories(conn: sa.Connection) -> dict[int, tuple[int, str, str]]:
+def category_tops(conn: sa.Connection) -> dict[int, tuple[int, str, str]]:
     """Every category id → (its top-level category id, its name, its English name).
 
     `categories` is a small dimension table (tens to hundreds of rows): reading it is
@@ -114,7 +117,7 @@ def category_products(
     """Item sales per product inside one top-level category (and its subcategories)."""
     del tz
     p = s.products
-    inside = [c for c, (top, _, _) in _categories(conn).items() if top == category_id]
+    inside = [c for c, (top, _, _) in category_tops(conn).items() if top == category_id]
     stmt = (
         sa.select(p.c.product_id, p.c.name, *_item_figures())
         .select_from(_lines().join(p, p.c.product_id == s.order_items.c.product_id))
@@ -136,7 +139,7 @@ class ItemBreakdowns:
     top_products: pd.DataFrame
 
 
-def _top_category(categories: dict[int, tuple[int, str, str]]):
+def top_category_id(categories: dict[int, tuple[int, str, str]]):
     """`products.category_id` mapped to its top-level category (a CASE; none if all are top)."""
     moved = {k: top for k, (top, _, _) in categories.items() if k != top}
     if not moved:
@@ -172,11 +175,60 @@ def item_breakdowns(
     look-ups (the categories; the top products' names): five separate
     statements read the orders and their lines five times (3.6 s → 0.5 s for the largest
     demo shop's 30 days). Channel, hour and city tier are order attributes, so they
-    are grouped from one row per order and count orders without DISTINCT.
+    are grouped from one row per order and count orders without DISTINCT. Where the
+    platform provides the P5 rollups (`queries.rollups`), their whole days replace the
+    lines of those days, and only the rest of P is read live.
     """
+    categories = category_tops(conn)
+    covered = coverage(conn, period=period, tz=tz)
+    if covered is None:
+        statement = union_all(_live_branches(scope, [period], categories, tz, top=top))
+    else:
+        statement = _with_rollup(scope, covered, categories, tz, top=top)
+    grouped: dict[str, list[tuple]] = {}
+    for row in conn.execute(statement):
+        key = row.key_text if row.breakdown == "channel" else row.key_int
+        figures = (int(row.item_sales_cents), int(row.units), int(row.orders))
+        grouped.setdefault(row.breakdown, []).append((key, *figures))
+    # The rows below are ordered and labelled here: ordering, not aggregation.
+    return ItemBreakdowns(
+        by_category=_category_frame(grouped.get("category", []), categories),
+        by_channel=_keyed(grouped.get("channel", []), "channel", by_sales=True),
+        by_city_tier=_keyed(grouped.get("city_tier", []), "city_tier", by_sales=False),
+        by_hour=_hours(grouped.get("hour", [])),
+        top_products=_top_products(conn, grouped.get("product", [])),
+    )
+
+
+def _with_rollup(
+    scope: Scope, covered: Coverage, categories: dict, tz: str, *, top: int
+) -> sa.Select:
+    """The rollup's rows of the covered days plus the live rest, summed per key; top products."""
+    parts = [item_sales_rows(covered, vendor_id=scope.vendor_id)]
+    if covered.live:
+        parts += _live_branches(scope, list(covered.live), categories, tz, top=None)
+    both = sa.union_all(*parts).subquery("both_parts")
+    keys = (both.c.breakdown, both.c.key_int, both.c.key_text)
+    summed = (
+        sa.select(*keys, *(sa.func.sum(both.c[n]).label(n) for n in _FIGURES))
+        .group_by(*keys)
+        .subquery("summed")
+    )
+    rank = sa.func.row_number().over(
+        partition_by=summed.c.breakdown,
+        order_by=(summed.c.item_sales_cents.desc(), summed.c.key_int),
+    )
+    ranked = sa.select(summed, rank.label("rank")).subquery("ranked")
+    return sa.select(ranked).where(sa.or_(ranked.c.breakdown != "product", ranked.c.rank <= top))
+
+
+def _live_branches(
+    scope: Scope, spans: list[TimeRange], categories: dict, tz: str, *, top: int | None
+) -> list[sa.Select]:
+    """The five breakdowns of the lines paid in `spans`, read live (products: the best `top`)."""
     o, i, p, m = s.orders, s.order_items, s.products, s.members
     zone = sa.bindparam("tz", tz)
-    categories = _categories(conn)
+    in_spans = [sa.and_(*_paid_where(scope, span)) for span in spans]
     lines = (
         sa.select(
             o.c.order_id,
@@ -188,7 +240,7 @@ def item_breakdowns(
             i.c.quantity,
         )
         .select_from(_lines())
-        .where(*_paid_where(scope, period))
+        .where(sa.or_(*in_spans))
         .cte("lines")
     )
     per_order = (
@@ -203,20 +255,21 @@ def item_breakdowns(
         .group_by(lines.c.order_id, lines.c.channel, lines.c.hour, lines.c.member_id)
         .cte("per_order")
     )
-    per_product = (
-        sa.select(
-            lines.c.product_id,
-            *_sums(
-                lines.c.amount_cents, lines.c.quantity, sa.func.count(sa.distinct(lines.c.order_id))
-            ),
+    per_product = sa.select(
+        lines.c.product_id,
+        *_sums(
+            lines.c.amount_cents, lines.c.quantity, sa.func.count(sa.distinct(lines.c.order_id))
+        ),
+    ).group_by(lines.c.product_id)
+    if top is not None:
+        per_product = per_product.order_by(sa.desc("item_sales_cents"), lines.c.product_id).limit(
+            top
         )
-        .group_by(lines.c.product_id)
-        .subquery("per_product")
-    )
-    top_id = _top_category(categories)
+    per_product = per_product.subquery("per_product")
+    top_id = top_category_id(categories)
     no_int, no_text = sa.null(), sa.null()
     order_sums = _sums(per_order.c.amount_cents, per_order.c.quantity, sa.func.count())
-    branches = [
+    return [
         sa.select(
             *_branch(
                 "category",
@@ -247,25 +300,8 @@ def item_breakdowns(
                 no_text,
                 [per_product.c.item_sales_cents, per_product.c.units, per_product.c.orders],
             )
-        )
-        .order_by(per_product.c.item_sales_cents.desc(), per_product.c.product_id)
-        .limit(top)
-        .subquery("best")
-        .select(),
+        ),
     ]
-    grouped: dict[str, list[tuple]] = {}
-    for row in conn.execute(sa.union_all(*branches)):
-        key = row.key_text if row.breakdown == "channel" else row.key_int
-        figures = (int(row.item_sales_cents), int(row.units), int(row.orders))
-        grouped.setdefault(row.breakdown, []).append((key, *figures))
-    # The rows below are ordered and labelled here: ordering, not aggregation.
-    return ItemBreakdowns(
-        by_category=_category_frame(grouped.get("category", []), categories),
-        by_channel=_keyed(grouped.get("channel", []), "channel", by_sales=True),
-        by_city_tier=_keyed(grouped.get("city_tier", []), "city_tier", by_sales=False),
-        by_hour=_hours(grouped.get("hour", [])),
-        top_products=_top_products(conn, grouped.get("product", [])),
-    )
 
 
 def _keyed(rows: list[tuple], key: str, *, by_sales: bool) -> pd.DataFrame:
@@ -314,28 +350,24 @@ def _top_products(conn: sa.Connection, rows: list[tuple]) -> pd.DataFrame:
 def refunds_by_reason(
     conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str
 ) -> pd.DataFrame:
-    """Completed refunds with completed_at in P, of the scope's orders, per reason."""
-    del tz
-    r, o = s.refunds, s.orders
-    where = [
-        r.c.status == "completed",
-        r.c.completed_at >= period.start,
-        r.c.completed_at < period.end,
-    ]
-    source = r
-    if scope.vendor_id is not None:
-        source = r.join(o, o.c.order_id == r.c.order_id)
-        where.append(o.c.vendor_id == scope.vendor_id)
+    """Completed refunds with completed_at in P, of the scope's orders, per reason.
+
+    Days the P5 rollups hold are read from them, the rest of P live.
+    """
+    covered = coverage(conn, period=period, tz=tz)
+    spans = [period] if covered is None else list(covered.live)
+    parts = [_live_refunds(scope, spans)] if spans else []
+    if covered is not None:
+        parts.append(refunds_by_reason_rows(covered, vendor_id=scope.vendor_id))
+    both = union_all(parts).subquery("refund_parts")
     stmt = (
         sa.select(
-            r.c.reason,
-            sa.func.count().label("refunds"),
-            sa.func.sum(r.c.amount_cents).label("refunded_cents"),
+            both.c.reason,
+            sa.func.sum(both.c.refunds).label("refunds"),
+            sa.func.sum(both.c.refunded_cents).label("refunded_cents"),
         )
-        .select_from(source)
-        .where(*where)
-        .group_by(r.c.reason)
-        .order_by(sa.desc("refunded_cents"), r.c.reason)
+        .group_by(both.c.reason)
+        .order_by(sa.desc("refunded_cents"), both.c.reason)
     )
     rows = conn.execute(stmt).all()
     return pd.DataFrame(
@@ -344,6 +376,29 @@ def refunds_by_reason(
             "refunds": np.array([int(row.refunds) for row in rows], dtype="int64"),
             "refunded_cents": np.array([int(row.refunded_cents) for row in rows], dtype="int64"),
         }
+    )
+
+
+def _live_refunds(scope: Scope, spans: list[TimeRange]) -> sa.Select:
+    """Completed refunds of the scope's orders per reason, completed within `spans`."""
+    r, o = s.refunds, s.orders
+    where = [
+        r.c.status == "completed",
+        sa.or_(*(sa.and_(r.c.completed_at >= p.start, r.c.completed_at < p.end) for p in spans)),
+    ]
+    source = r
+    if scope.vendor_id is not None:
+        source = r.join(o, o.c.order_id == r.c.order_id)
+        where.append(o.c.vendor_id == scope.vendor_id)
+    return (
+        sa.select(
+            r.c.reason,
+            sa.func.count().label("refunds"),
+            sa.func.sum(r.c.amount_cents).label("refunded_cents"),
+        )
+        .select_from(source)
+        .where(*where)
+        .group_by(r.c.reason)
     )
 
 

@@ -1,0 +1,187 @@
+"""Build the P5 sales rollups from the contract tables: the platform's job, played by the demo.
+
+The console never writes outside the contract's tables on a platform database:
+these statements are what the platform would run (nightly, or as orders are
+paid), given here so the demo mall and the benchmark have the rollups that
+`queries.rollups` reads. Day rows come from one pass over the paid order lines;
+the mall's rows and the month rows are sums of the shops' day rows (orders add
+up across shops and days: an order has one of each), except the mall's buyers,
+which are counted over the mall.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from queries import schema as s
+from queries.db import local_day, local_hour
+from queries.periods import local_midnight
+from queries.rollups import (
+    MALL,
+    NAME,
+    item_sales,
+    month_of,
+    refunds_daily,
+    rollup_metadata,
+    rollup_state,
+    sales_daily,
+)
+from queries.sales import category_tops, top_category_id
+
+__all__ = ["build_rollups", "drop_rollups"]
+
+_FIGURES = ("item_sales_cents", "units", "orders")
+
+
+def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> None:
+    """(Re)build every rollup row for the local days before `complete_before`."""
+    rollup_metadata.create_all(conn, checkfirst=True)
+    for table in (item_sales, sales_daily, refunds_daily, rollup_state):
+        conn.execute(table.delete())
+    cutoff = local_midnight(complete_before, ZoneInfo(tz))
+    zone = sa.bindparam("tz", tz)
+    for by_vendor in (True, False):
+        _insert_sales_daily(conn, zone, cutoff, by_vendor=by_vendor)
+        _insert_refunds_daily(conn, zone, cutoff, by_vendor=by_vendor)
+    _insert_item_days(conn, zone, cutoff)
+    _insert_sums(conn, month_before=complete_before.replace(day=1))
+    conn.execute(rollup_state.insert().values(rollup=NAME, complete_before=complete_before))
+    if conn.dialect.name == "postgresql":
+        for table in rollup_metadata.sorted_tables:
+            conn.exec_driver_sql(f"ANALYZE {table.name}")  # fixed table names, never input
+
+
+def drop_rollups(conn: sa.Connection) -> None:
+    """Remove the rollups: the console goes back to reading everything live."""
+    rollup_metadata.drop_all(conn, checkfirst=True)
+
+
+def _insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+    """GMV, orders and buyers per paid day, and refunds per completed day."""
+    o, r = s.orders, s.refunds
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    paid_day = local_day(o.c.paid_at, zone)
+    paid = sa.select(
+        shop.label("vendor_id"),
+        paid_day.label("local_day"),
+        sa.func.sum(o.c.paid_cents).label("gmv"),
+        sa.func.count().label("orders"),
+        sa.func.count(sa.distinct(o.c.member_id)).label("buyers"),
+        sa.literal(0, sa.BigInteger).label("refunded"),
+    ).where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+    back_day = local_day(r.c.completed_at, zone)
+    refunded = (
+        sa.select(
+            shop.label("vendor_id"),
+            back_day.label("local_day"),
+            *(sa.literal(0, sa.BigInteger).label(n) for n in ("gmv", "orders", "buyers")),
+            sa.func.sum(r.c.amount_cents).label("refunded"),
+        )
+        .select_from(r.join(o, o.c.order_id == r.c.order_id))
+        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+    )
+    if by_vendor:
+        paid, refunded = (
+            paid.group_by(o.c.vendor_id, paid_day),
+            refunded.group_by(o.c.vendor_id, back_day),
+        )
+    else:
+        paid, refunded = paid.group_by(paid_day), refunded.group_by(back_day)
+    both = sa.union_all(paid, refunded).subquery("both_days")
+    rows = sa.select(
+        both.c.vendor_id,
+        both.c.local_day,
+        *(sa.func.sum(both.c[n]) for n in ("gmv", "orders", "buyers", "refunded")),
+    ).group_by(both.c.vendor_id, both.c.local_day)
+    names = ["vendor_id", "local_day", "gmv_cents", "paid_orders", "buyers", "refunded_cents"]
+    conn.execute(sales_daily.insert().from_select(names, rows))
+
+
+def _insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+    """Completed refunds per completed day and reason."""
+    o, r = s.orders, s.refunds
+    day = local_day(r.c.completed_at, zone)
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    keys = [o.c.vendor_id, day, r.c.reason] if by_vendor else [day, r.c.reason]
+    rows = (
+        sa.select(shop, day, r.c.reason, sa.func.count(), sa.func.sum(r.c.amount_cents))
+        .select_from(r.join(o, o.c.order_id == r.c.order_id))
+        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+        .group_by(*keys)
+    )
+    names = ["vendor_id", "local_day", "reason", "refunds", "refunded_cents"]
+    conn.execute(refunds_daily.insert().from_select(names, rows))
+
+
+def _insert_item_days(conn: sa.Connection, zone, cutoff) -> None:
+    """Each shop's day rows of the five breakdowns, from one pass over the paid lines."""
+    o, i, p, m = s.orders, s.order_items, s.products, s.members
+    lines = (
+        sa.select(
+            o.c.order_id,
+            o.c.vendor_id,
+            local_day(o.c.paid_at, zone).label("day"),
+            o.c.channel,
+            local_hour(o.c.paid_at, zone).label("hour"),
+            o.c.member_id,
+            i.c.product_id,
+            top_category_id(category_tops(conn)).label("category_id"),
+            i.c.amount_cents,
+            i.c.quantity,
+        )
+        .select_from(
+            o.join(i, i.c.order_id == o.c.order_id).join(p, p.c.product_id == i.c.product_id)
+        )
+        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .cte("lines")
+    )
+    no_int, no_text = sa.null(), sa.null()
+    keys = {
+        "category": (lines.c.category_id, no_text),
+        "channel": (no_int, lines.c.channel),
+        "hour": (lines.c.hour, no_text),
+        "city_tier": (m.c.city_tier, no_text),
+        "product": (lines.c.product_id, no_text),
+    }
+    branches = []
+    for name, (key_int, key_text) in keys.items():
+        branch = sa.select(
+            lines.c.vendor_id,
+            sa.literal("day").label("grain"),
+            lines.c.day,
+            sa.literal(name).label("breakdown"),
+            sa.cast(key_int, sa.BigInteger).label("key_int"),
+            sa.cast(key_text, sa.Text).label("key_text"),
+            sa.func.sum(lines.c.amount_cents),
+            sa.func.sum(lines.c.quantity),
+            sa.func.count(sa.distinct(lines.c.order_id)),
+        ).group_by(lines.c.vendor_id, lines.c.day, key_text if name == "channel" else key_int)
+        if name == "city_tier":
+            branch = branch.select_from(lines.join(m, m.c.member_id == lines.c.member_id))
+        branches.append(branch)
+    names = ["vendor_id", "grain", "bucket", "breakdown", "key_int", "key_text", *_FIGURES]
+    conn.execute(item_sales.insert().from_select(names, sa.union_all(*branches)))
+
+
+def _insert_sums(conn: sa.Connection, *, month_before: date) -> None:
+    """The mall's day rows (sums over shops), then every scope's whole months (sums of days)."""
+    r = item_sales
+    keys = (r.c.breakdown, r.c.key_int, r.c.key_text)
+    sums = [sa.func.sum(r.c[n]) for n in _FIGURES]
+    names = ["vendor_id", "grain", "bucket", "breakdown", "key_int", "key_text", *_FIGURES]
+    mall_days = (
+        sa.select(sa.literal(MALL, sa.BigInteger), sa.literal("day"), r.c.bucket, *keys, *sums)
+        .where(r.c.grain == "day", r.c.vendor_id != MALL)
+        .group_by(r.c.bucket, *keys)
+    )
+    conn.execute(r.insert().from_select(names, mall_days))
+    month = month_of(r.c.bucket)
+    months = (
+        sa.select(r.c.vendor_id, sa.literal("month"), month, *keys, *sums)
+        .where(r.c.grain == "day", r.c.bucket < month_before)
+        .group_by(r.c.vendor_id, month, *keys)
+    )
+    conn.execute(r.insert().from_select(names, months))

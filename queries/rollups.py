@@ -1,0 +1,231 @@
+"""Optional sales rollups (proposal P5): read when the platform provides them, never required.
+
+The contract holds no pre-aggregated data, and a year of a big shop's order lines
+cannot be summed within the page targets on two cores (docs/performance.md). P5
+proposes three tables that the platform maintains beside the contract's; the
+demo loader, which plays the platform's part, builds them with `build_rollups`:
+
+- `rollup_sales_daily`: per shop and local day, GMV, paid orders, buyers and the
+  refunds completed that day (vendor_id 0 = the whole mall: buyers do not add up);
+- `rollup_item_sales`: per shop, local day or month, and breakdown (top-level
+  category, channel, city tier, local hour, product), item sales, units and paid
+  orders (an order has one shop and one local day, so order counts add up);
+- `rollup_refunds_daily`: per shop, local day and reason, the refunds completed;
+- `rollup_state`: `complete_before`, the first local day the rollups do not hold.
+
+The console reads them only for whole local days before `complete_before` and
+reads the rest of a period live, so today's orders always count. Without the
+tables every read is the live one: the contract alone stays enough. What the
+rollups cannot hold (buyers over a period, cohorts) is always read live.
+
+Figures are those of the live queries at the moment the rollups were built:
+paid orders keep their `paid_at` and completed refunds their `completed_at`, so a
+closed day's sums never change; a product moved to another category or a member
+to another city tier shows in the day rows at the next build (nightly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Column, Date, Index, MetaData, Table, Text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from queries.periods import TimeRange, local_midnight
+
+__all__ = [
+    "MALL",
+    "Coverage",
+    "coverage",
+    "item_sales",
+    "item_sales_rows",
+    "refunds_daily",
+    "refunds_by_reason_rows",
+    "rollup_metadata",
+    "rollup_state",
+    "sales_daily",
+    "sales_daily_rows",
+]
+
+MALL = 0  # the vendor_id of the whole mall's rows (shop ids start at 1)
+NAME = "sales"  # the rollup_state row of these tables
+
+rollup_metadata = MetaData()
+
+sales_daily = Table(
+    "rollup_sales_daily",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("local_day", Date, primary_key=True),
+    Column("gmv_cents", BigInteger, nullable=False),
+    Column("paid_orders", BigInteger, nullable=False),
+    Column("buyers", BigInteger, nullable=False),
+    Column("refunded_cents", BigInteger, nullable=False),
+)
+
+item_sales = Table(
+    "rollup_item_sales",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, nullable=False),
+    Column("grain", Text, nullable=False),  # day | month
+    Column("bucket", Date, nullable=False),  # the local day, or the month's first day
+    Column("breakdown", Text, nullable=False),  # category | channel | city_tier | hour | product
+    Column("key_int", BigInteger),
+    Column("key_text", Text),
+    Column("item_sales_cents", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("orders", BigInteger, nullable=False),
+    Index("rollup_item_sales_scope", "vendor_id", "grain", "bucket"),
+)
+
+refunds_daily = Table(
+    "rollup_refunds_daily",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("local_day", Date, primary_key=True),
+    Column("reason", Text, primary_key=True),
+    Column("refunds", BigInteger, nullable=False),
+    Column("refunded_cents", BigInteger, nullable=False),
+)
+
+rollup_state = Table(
+    "rollup_state",
+    rollup_metadata,
+    Column("rollup", Text, primary_key=True),
+    Column("complete_before", Date, nullable=False),
+)
+
+
+class month_of(FunctionElement):  # noqa: N801 - reads like a SQL function
+    """`(date column)` → the first day of its month."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_of, "postgresql")
+def _pg_month(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_of, "sqlite")
+def _sqlite_month(element, compiler, **kw):
+    return f"strftime('%Y-%m-01', {compiler.process(element.clauses, **kw)})"
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The whole local days `[first, end)` of a period that the rollups hold, and the rest."""
+
+    first: date
+    end: date
+    live: tuple[TimeRange, ...]  # the parts of the period outside [first, end), read live
+
+    def months(self) -> list[date]:
+        """The calendar months lying wholly inside the covered days."""
+        month = self.first if self.first.day == 1 else _next_month(self.first)
+        found = []
+        while _next_month(month) <= self.end:
+            found.append(month)
+            month = _next_month(month)
+        return found
+
+    def day_spans(self) -> list[tuple[date, date]]:
+        """The covered days outside those months, as half-open spans."""
+        months = self.months()
+        if not months:
+            return [(self.first, self.end)]
+        spans = [(self.first, months[0]), (_next_month(months[-1]), self.end)]
+        return [(a, b) for a, b in spans if a < b]
+
+
+def complete_before(conn: sa.Connection) -> date | None:
+    """The first local day the rollups do not hold, or None without rollups."""
+    if not sa.inspect(conn).has_table(rollup_state.name):
+        return None
+    stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == NAME)
+    value = conn.execute(stmt).scalar()
+    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def coverage(conn: sa.Connection, *, period: TimeRange, tz: str) -> Coverage | None:
+    """The rollups' share of the period, or None (no rollups, or none of its whole days)."""
+    before = complete_before(conn)
+    if before is None:
+        return None
+    zone = ZoneInfo(tz)
+    first = period.first_day(zone)
+    if local_midnight(first, zone) < period.start:
+        first += timedelta(days=1)  # the period starts inside its first day
+    end = period.end_date(zone)
+    if local_midnight(end, zone) > period.end:
+        end -= timedelta(days=1)  # the period ends inside its last day (today)
+    end = min(end, before)
+    if first >= end:
+        return None
+    edges = [
+        (period.start, local_midnight(first, zone)),
+        (local_midnight(end, zone), period.end),
+    ]
+    live = tuple(TimeRange(a, b, period.kind) for a, b in edges if a < b)
+    return Coverage(first=first, end=end, live=live)
+
+
+def _scope_id(vendor_id: int | None) -> int:
+    return MALL if vendor_id is None else vendor_id
+
+
+def sales_daily_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered days' GMV, paid orders, buyers and refunds of one shop (or the mall)."""
+    d = sales_daily
+    return sa.select(
+        d.c.local_day, d.c.gmv_cents, d.c.paid_orders, d.c.buyers, d.c.refunded_cents
+    ).where(
+        d.c.vendor_id == _scope_id(vendor_id),
+        d.c.local_day >= covered.first,
+        d.c.local_day < covered.end,
+    )
+
+
+def item_sales_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered part's item-sales rows (breakdown, key_int, key_text, three figures).
+
+    Whole months come from the month rows (a year is twelve of them, not 365 days).
+    """
+    r = item_sales
+    months = covered.months()
+    parts = [
+        sa.and_(r.c.grain == "day", r.c.bucket >= a, r.c.bucket < b) for a, b in covered.day_spans()
+    ]
+    if months:
+        parts.append(
+            sa.and_(r.c.grain == "month", r.c.bucket >= months[0], r.c.bucket <= months[-1])
+        )
+    return sa.select(
+        r.c.breakdown,
+        r.c.key_int,
+        r.c.key_text,
+        r.c.item_sales_cents,
+        r.c.units,
+        r.c.orders,
+    ).where(r.c.vendor_id == _scope_id(vendor_id), sa.or_(*parts))
+
+
+def refunds_by_reason_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered days' completed refunds of one shop (or the mall): reason, count, sum."""
+    f = refunds_daily
+    return sa.select(
+        f.c.reason, f.c.refunds.label("refunds"), f.c.refunded_cents.label("refunded_cents")
+    ).where(
+        f.c.vendor_id == _scope_id(vendor_id),
+        f.c.local_day >= covered.first,
+        f.c.local_day < covered.end,
+    )

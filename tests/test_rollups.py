@@ -1,0 +1,198 @@
+"""The P5 rollups give the live figures, and their absence changes nothing.
+
+On the hand-built sales mall (`tests/sales_data.py`) and on a demo mall, the
+Sales page's item breakdowns, daily trend and refunds by reason are read live (no rollup tables),
+then again with rollups complete before several days: none, part of a month,
+whole months, after everything. Every frame must be equal, for each shop, a shop
+without sales and the whole mall, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from queries.actors import Scope
+from queries.kpis import trend
+from queries.periods import TimeRange, local_midnight, month_range, range_from_dates
+from queries.rollup_build import build_rollups, drop_rollups
+from queries.rollups import Coverage, coverage, item_sales, sales_daily
+from queries.sales import ItemBreakdowns, item_breakdowns, refunds_by_reason
+from tests.sales_data import build_sales_mall
+
+TZ = "Asia/Shanghai"
+ZONE = ZoneInfo(TZ)
+NOV = month_range(2026, 11, ZONE)
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+# Periods that start or end inside a day, span months, or hold only part of a day.
+PERIODS = {
+    "november": NOV,
+    "oct 31 – dec 2": range_from_dates(_d("2026-10-31"), _d("2026-12-02"), ZONE),
+    "sep – dec": range_from_dates(_d("2026-09-01"), _d("2026-12-31"), ZONE),
+    "nov 5 10:00 – nov 20 22:00": TimeRange(
+        datetime(2026, 11, 5, 2, tzinfo=UTC), datetime(2026, 11, 20, 14, tzinfo=UTC)
+    ),
+}
+# Rollups complete before: nothing of the data, mid-November, December, after all.
+CUTS = ("2026-09-01", "2026-11-06", "2026-12-01", "2027-01-01")
+
+
+def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange):
+    with engine.connect() as conn:
+        args = {"scope": Scope(vendor_id), "period": period, "tz": TZ}
+        return (
+            item_breakdowns(conn, **args, top=3),
+            trend(conn, **args, grain="day"),
+            refunds_by_reason(conn, **args),
+        )
+
+
+def _same(live, rolled) -> None:
+    live_items, live_trend, live_refunds = live
+    items, daily, refunds = rolled
+    for name in ItemBreakdowns.__dataclass_fields__:
+        pd.testing.assert_frame_equal(getattr(items, name), getattr(live_items, name))
+    pd.testing.assert_frame_equal(daily, live_trend)
+    pd.testing.assert_frame_equal(refunds, live_refunds)
+
+
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def sales_mall(request, db_factory):
+    mall = build_sales_mall(db_factory.engine(request.param))
+    yield mall
+    with mall.engine.begin() as conn:
+        drop_rollups(conn)
+
+
+def test_rollups_give_the_live_figures_on_the_hand_built_mall(sales_mall):
+    engine = sales_mall.engine
+    scopes = (sales_mall.shop_a, sales_mall.shop_b, sales_mall.shop_c, None)
+    with engine.begin() as conn:
+        drop_rollups(conn)
+    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
+    for cut in CUTS:
+        with engine.begin() as conn:
+            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        for (vendor_id, name), expected in live.items():
+            try:
+                _same(expected, _read(engine, vendor_id, PERIODS[name]))
+            except AssertionError as failed:
+                raise AssertionError(f"vendor {vendor_id}, {name}, cut {cut}") from failed
+    with engine.begin() as conn:
+        drop_rollups(conn)
+
+
+def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
+    """Shop A's November, by hand: GMV 29898 over 4 orders; refunds 2000 (o0, paid in
+    October, refunded 11-02) + 598 (o3) = 2598; its app orders' item sales o1 (10000 +
+    2×3000 − 500) + o4 2000 = 17500."""
+    engine, shop_a = sales_mall.engine, sales_mall.shop_a
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        d, r = sales_daily, item_sales
+        gmv, orders, refunded = conn.execute(
+            sa.select(
+                sa.func.sum(d.c.gmv_cents),
+                sa.func.sum(d.c.paid_orders),
+                sa.func.sum(d.c.refunded_cents),
+            ).where(
+                d.c.vendor_id == shop_a,
+                d.c.local_day >= _d("2026-11-01"),
+                d.c.local_day < _d("2026-12-01"),
+            )
+        ).one()
+        month = conn.execute(
+            sa.select(r.c.item_sales_cents, r.c.orders).where(
+                r.c.vendor_id == shop_a,
+                r.c.grain == "month",
+                r.c.bucket == _d("2026-11-01"),
+                r.c.breakdown == "channel",
+                r.c.key_text == "app",
+            )
+        ).one()
+        # o0 (paid 10-31 23:59:59) is October's; o5 (12-01 00:00) is December's and past the cut.
+        december = conn.execute(
+            sa.select(sa.func.count()).where(d.c.local_day >= _d("2026-12-01"))
+        ).scalar()
+        drop_rollups(conn)
+    assert (int(gmv), int(orders), int(refunded)) == (29898, 4, 2598)
+    assert tuple(month) == (17500, 2)  # o1 and o4, the app orders
+    assert december == 0
+
+
+def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sales_mall):
+    with sales_mall.engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-11-15"))
+        covered = coverage(conn, period=PERIODS["nov 5 10:00 – nov 20 22:00"], tz=TZ)
+        whole = coverage(conn, period=PERIODS["sep – dec"], tz=TZ)
+        after = coverage(
+            conn, period=range_from_dates(_d("2026-11-15"), _d("2026-11-30"), ZONE), tz=TZ
+        )
+        drop_rollups(conn)
+    assert covered == Coverage(
+        first=_d("2026-11-06"),
+        end=_d("2026-11-15"),
+        live=(
+            TimeRange(datetime(2026, 11, 5, 2, tzinfo=UTC), local_midnight(_d("2026-11-06"), ZONE)),
+            TimeRange(
+                local_midnight(_d("2026-11-15"), ZONE), datetime(2026, 11, 20, 14, tzinfo=UTC)
+            ),
+        ),
+    )
+    assert whole.months() == [_d("2026-09-01"), _d("2026-10-01")]
+    assert whole.day_spans() == [(_d("2026-11-01"), _d("2026-11-15"))]
+    assert after is None
+
+
+def test_without_rollup_tables_there_is_no_coverage(sales_mall):
+    with sales_mall.engine.begin() as conn:
+        drop_rollups(conn)
+        assert coverage(conn, period=NOV, tz=TZ) is None
+
+
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def demo_mall(request, db_factory):
+    from queries.demo import generate
+
+    engine = db_factory.engine(request.param)
+    summary = generate(
+        engine, scale="tiny", seed=5, as_of=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+    )
+    return engine, summary
+
+
+def test_rollups_give_the_live_figures_on_a_demo_mall(demo_mall):
+    """A year of a busy shop, a quiet shop and the mall: many days, months, products."""
+    engine, _ = demo_mall
+    with engine.connect() as conn:
+        busiest, quiet = (
+            conn.execute(
+                sa.text(
+                    "SELECT vendor_id FROM orders WHERE paid_at IS NOT NULL "
+                    "GROUP BY vendor_id ORDER BY count(*) DESC, vendor_id"
+                )
+            )
+            .scalars()
+            .all()[:2]
+        )
+    periods = [
+        range_from_dates(_d("2025-11-20"), _d("2026-11-20"), ZONE),
+        range_from_dates(_d("2026-10-21"), _d("2026-11-21"), ZONE),
+    ]
+    scopes = (busiest, quiet, None)
+    with engine.begin() as conn:
+        drop_rollups(conn)
+    live = {(v, i): _read(engine, v, p) for v in scopes for i, p in enumerate(periods)}
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-11-20"))
+    for (vendor_id, index), expected in live.items():
+        _same(expected, _read(engine, vendor_id, periods[index]))
