@@ -195,11 +195,13 @@ def _periods(as_of: datetime, tz: str) -> dict[str, TimeRange]:
 
 
 def measure_pages(
-    engine, subjects, periods, tz, *, runs, budget, min_runs=3, plain=True, warm=True
+    engine, subjects, periods, tz, *, runs, budget, min_runs=3, plain=True, warm=True, only=None
 ):
-    """Every page × subject × period (a period-free page once, under 30d)."""
+    """Every page (or those named in `only`) × subject × period (period-free pages: 30d)."""
     results: list[PageResult] = []
     for page in PAGES:
+        if only and page.name not in only:
+            continue
         for subject in subjects:
             for name, period in periods.items():
                 if page.period_free and name != "30d":
@@ -242,6 +244,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--render-subjects", default="largest,mall", help="who renders pages")
     parser.add_argument("--no-month-end", action="store_true")
     parser.add_argument("--no-pages", action="store_true", help="skip the page data")
+    parser.add_argument("--pages", help="only these pages' data, e.g. sales,home")
     parser.add_argument("--no-growth", action="store_true")
     parser.add_argument(
         "--without-rollups",
@@ -288,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_pages:
         run.pages = measure_pages(
             engine, subjects, periods, tz, runs=args.runs, budget=args.budget,
-            min_runs=args.min_runs,
+            min_runs=args.min_runs, only=args.pages.split(",") if args.pages else None,
         )  # fmt: skip
     run.database = report.database_info(engine)
     engine.dispose()

@@ -418,7 +418,7 @@ def trend(
     """
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
-    covered = coverage(conn, period=period, tz=tz) if grain == "day" else None
+    covered = coverage(conn, scope=scope, period=period, tz=tz) if grain == "day" else None
     spans = [period] if covered is None else list(covered.live)
     sales, refunds = {}, {}
     if covered is not None:

@@ -6,7 +6,7 @@ proposes three tables that the platform maintains beside the contract's; the
 demo loader, which plays the platform's part, builds them with `build_rollups`:
 
 - `rollup_sales_daily`: per shop and local day, GMV, paid orders, buyers and the
-  refunds completed that day (vendor_id 0 = the whole mall: buyers do not add up);
+  refunds completed that day (vendor_id −1 = the whole mall: buyers do not add up);
 - `rollup_item_sales`: per shop, local day or month, and breakdown (top-level
   category, channel, city tier, local hour, product), item sales, units and paid
   orders (an order has one shop and one local day, so order counts add up);
@@ -35,6 +35,7 @@ from sqlalchemy import BigInteger, Column, Date, Index, MetaData, Table, Text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from queries.actors import Scope
 from queries.periods import TimeRange, local_midnight
 
 __all__ = [
@@ -51,8 +52,10 @@ __all__ = [
     "sales_daily_rows",
 ]
 
-MALL = 0  # the vendor_id of the whole mall's rows (shop ids start at 1)
-NAME = "sales"  # the rollup_state row of these tables
+MALL = -1  # the vendor_id of the whole mall's rows (shop ids are positive identity keys)
+# The rollup_state row of these tables, with their layout's version: rows of another
+# layout (an earlier build) are not read, and a build replaces them.
+NAME = "sales/2"
 
 rollup_metadata = MetaData()
 
@@ -156,8 +159,14 @@ def complete_before(conn: sa.Connection) -> date | None:
     return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def coverage(conn: sa.Connection, *, period: TimeRange, tz: str) -> Coverage | None:
-    """The rollups' share of the period, or None (no rollups, or none of its whole days)."""
+def coverage(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Coverage | None:
+    """The rollups' share of the period, or None (no rollups, or none of its whole days).
+
+    A shop whose id is the mall's marker (never a real shop: ids are positive) reads
+    live rather than the mall's rows.
+    """
+    if scope.vendor_id == MALL:
+        return None
     before = complete_before(conn)
     if before is None:
         return None

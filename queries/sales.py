@@ -180,13 +180,14 @@ def item_breakdowns(
     lines of those days, and only the rest of P is read live.
     """
     categories = category_tops(conn)
-    covered = coverage(conn, period=period, tz=tz)
+    covered = coverage(conn, scope=scope, period=period, tz=tz)
     if covered is None:
         statement = union_all(_live_branches(scope, [period], categories, tz, top=top))
     else:
         statement = _with_rollup(scope, covered, categories, tz, top=top)
+    rows = conn.execute(statement).all()
     grouped: dict[str, list[tuple]] = {}
-    for row in conn.execute(statement):
+    for row in rows:
         key = row.key_text if row.breakdown == "channel" else row.key_int
         figures = (int(row.item_sales_cents), int(row.units), int(row.orders))
         grouped.setdefault(row.breakdown, []).append((key, *figures))
@@ -203,23 +204,34 @@ def item_breakdowns(
 def _with_rollup(
     scope: Scope, covered: Coverage, categories: dict, tz: str, *, top: int
 ) -> sa.Select:
-    """The rollup's rows of the covered days plus the live rest, summed per key; top products."""
+    """The rollup's rows of the covered days plus the live rest, summed per key; top products.
+
+    Products are summed by their id alone, apart from the other (small) breakdowns:
+    grouped on all three key columns, PostgreSQL expected as many groups as rows and
+    sorted the largest shop's 80,000 product-days on disk (82 ms; apart, 46 ms).
+    """
     parts = [item_sales_rows(covered, vendor_id=scope.vendor_id)]
     if covered.live:
         parts += _live_branches(scope, list(covered.live), categories, tz, top=None)
     both = sa.union_all(*parts).subquery("both_parts")
     keys = (both.c.breakdown, both.c.key_int, both.c.key_text)
-    summed = (
-        sa.select(*keys, *(sa.func.sum(both.c[n]).label(n) for n in _FIGURES))
-        .group_by(*keys)
-        .subquery("summed")
+    sums = [sa.func.sum(both.c[n]).label(n) for n in _FIGURES]
+    others = sa.select(*keys, *sums).where(both.c.breakdown != "product").group_by(*keys)
+    per_product = (
+        sa.select(both.c.key_int, *sums)
+        .where(both.c.breakdown == "product")
+        .group_by(both.c.key_int)
+        .order_by(sa.desc("item_sales_cents"), both.c.key_int)
+        .limit(top)
+        .subquery("per_product")
     )
-    rank = sa.func.row_number().over(
-        partition_by=summed.c.breakdown,
-        order_by=(summed.c.item_sales_cents.desc(), summed.c.key_int),
+    best = sa.select(
+        sa.literal_column("'product'").label("breakdown"),  # a fixed name, never input
+        per_product.c.key_int,
+        sa.cast(sa.null(), sa.String).label("key_text"),
+        *(per_product.c[n] for n in _FIGURES),
     )
-    ranked = sa.select(summed, rank.label("rank")).subquery("ranked")
-    return sa.select(ranked).where(sa.or_(ranked.c.breakdown != "product", ranked.c.rank <= top))
+    return sa.union_all(others, best)
 
 
 def _live_branches(
@@ -354,7 +366,7 @@ def refunds_by_reason(
 
     Days the P5 rollups hold are read from them, the rest of P live.
     """
-    covered = coverage(conn, period=period, tz=tz)
+    covered = coverage(conn, scope=scope, period=period, tz=tz)
     spans = [period] if covered is None else list(covered.live)
     parts = [_live_refunds(scope, spans)] if spans else []
     if covered is not None:

@@ -1,10 +1,11 @@
 """The P5 rollups give the live figures, and their absence changes nothing.
 
-On the hand-built sales mall (`tests/sales_data.py`) and on a demo mall, the
-Sales page's item breakdowns, daily trend and refunds by reason are read live (no rollup tables),
-then again with rollups complete before several days: none, part of a month,
-whole months, after everything. Every frame must be equal, for each shop, a shop
-without sales and the whole mall, on SQLite and PostgreSQL.
+On the hand-built sales mall (`tests/sales_data.py`, plus a product pA3 that ties
+with pA2 at the top-2 cut) and on a demo mall, the Sales page's item breakdowns,
+daily trend and refunds by reason are read live (no rollup tables), then again with
+rollups complete before several days: none of the data, part of a month, whole
+months, after everything. Every frame must be equal, for each shop, a shop without
+sales and the whole mall, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from queries.actors import Scope
 from queries.kpis import trend
 from queries.periods import TimeRange, local_midnight, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
-from queries.rollups import Coverage, coverage, item_sales, sales_daily
+from queries.rollups import MALL, Coverage, coverage, item_sales, sales_daily
 from queries.sales import ItemBreakdowns, item_breakdowns, refunds_by_reason
+from tests.builders import Item, MallBuilder, local
 from tests.sales_data import build_sales_mall
 
 TZ = "Asia/Shanghai"
@@ -50,7 +52,7 @@ def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange):
     with engine.connect() as conn:
         args = {"scope": Scope(vendor_id), "period": period, "tz": TZ}
         return (
-            item_breakdowns(conn, **args, top=3),
+            item_breakdowns(conn, **args, top=2),
             trend(conn, **args, grain="day"),
             refunds_by_reason(conn, **args),
         )
@@ -68,6 +70,15 @@ def _same(live, rolled) -> None:
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
 def sales_mall(request, db_factory):
     mall = build_sales_mall(db_factory.engine(request.param))
+    with mall.engine.begin() as conn:
+        # pA3: November item sales 10098, as pA2's (5500 + 2598 + 2000), on a live order.
+        b = MallBuilder(conn)
+        p_a3 = b.product(mall.shop_a, mall.clothing, "Gloves")
+        buyer = b.member(city_tier=3)
+        b.order(
+            mall.shop_a, buyer, [Item(p_a3, 1, 10098)], paid_at=local("2026-11-12 08:00:00"),
+            channel="live",
+        )  # fmt: skip
     yield mall
     with mall.engine.begin() as conn:
         drop_rollups(conn)
@@ -82,6 +93,9 @@ def test_rollups_give_the_live_figures_on_the_hand_built_mall(sales_mall):
     for cut in CUTS:
         with engine.begin() as conn:
             build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        with engine.connect() as conn:
+            held = coverage(conn, scope=Scope(None), period=PERIODS["sep – dec"], tz=TZ)
+        assert (held is None) == (cut == CUTS[0])  # the others do read rollup rows
         for (vendor_id, name), expected in live.items():
             try:
                 _same(expected, _read(engine, vendor_id, PERIODS[name]))
@@ -92,9 +106,9 @@ def test_rollups_give_the_live_figures_on_the_hand_built_mall(sales_mall):
 
 
 def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
-    """Shop A's November, by hand: GMV 29898 over 4 orders; refunds 2000 (o0, paid in
-    October, refunded 11-02) + 598 (o3) = 2598; its app orders' item sales o1 (10000 +
-    2×3000 − 500) + o4 2000 = 17500."""
+    """Shop A's November, by hand: GMV 29898 + pA3's 10098 = 39996 over 5 orders; refunds
+    2000 (o0, paid in October, refunded 11-02) + 598 (o3) = 2598; its app orders' item
+    sales o1 (10000 + 2×3000 − 500) + o4 2000 = 17500."""
     engine, shop_a = sales_mall.engine, sales_mall.shop_a
     with engine.begin() as conn:
         build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
@@ -124,7 +138,7 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
             sa.select(sa.func.count()).where(d.c.local_day >= _d("2026-12-01"))
         ).scalar()
         drop_rollups(conn)
-    assert (int(gmv), int(orders), int(refunded)) == (29898, 4, 2598)
+    assert (int(gmv), int(orders), int(refunded)) == (39996, 5, 2598)
     assert tuple(month) == (17500, 2)  # o1 and o4, the app orders
     assert december == 0
 
@@ -132,10 +146,18 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
 def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sales_mall):
     with sales_mall.engine.begin() as conn:
         build_rollups(conn, tz=TZ, complete_before=_d("2026-11-15"))
-        covered = coverage(conn, period=PERIODS["nov 5 10:00 – nov 20 22:00"], tz=TZ)
-        whole = coverage(conn, period=PERIODS["sep – dec"], tz=TZ)
+        covered = coverage(
+            conn,
+            scope=Scope(sales_mall.shop_a),
+            period=PERIODS["nov 5 10:00 – nov 20 22:00"],
+            tz=TZ,
+        )
+        whole = coverage(conn, scope=Scope(sales_mall.shop_a), period=PERIODS["sep – dec"], tz=TZ)
         after = coverage(
-            conn, period=range_from_dates(_d("2026-11-15"), _d("2026-11-30"), ZONE), tz=TZ
+            conn,
+            scope=Scope(sales_mall.shop_a),
+            period=range_from_dates(_d("2026-11-15"), _d("2026-11-30"), ZONE),
+            tz=TZ,
         )
         drop_rollups(conn)
     assert covered == Coverage(
@@ -153,10 +175,29 @@ def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sal
     assert after is None
 
 
+def test_top_products_tie_is_cut_by_product_id_as_live(sales_mall):
+    """pA1 19000 first; pA2 and pA3 tie at 10098 and the lower id (pA2) takes place 2."""
+    with sales_mall.engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+    top = _read(sales_mall.engine, sales_mall.shop_a, NOV)[0].top_products
+    with sales_mall.engine.begin() as conn:
+        drop_rollups(conn)
+    assert list(top["product_id"]) == [sales_mall.p_a1, sales_mall.p_a2]
+    assert list(top["item_sales_cents"]) == [19000, 10098]
+
+
+def test_a_shop_with_the_malls_marker_id_never_reads_the_malls_rows(sales_mall):
+    with sales_mall.engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        assert coverage(conn, scope=Scope(MALL), period=NOV, tz=TZ) is None
+        assert coverage(conn, scope=Scope(None), period=NOV, tz=TZ) is not None
+        drop_rollups(conn)
+
+
 def test_without_rollup_tables_there_is_no_coverage(sales_mall):
     with sales_mall.engine.begin() as conn:
         drop_rollups(conn)
-        assert coverage(conn, period=NOV, tz=TZ) is None
+        assert coverage(conn, scope=Scope(sales_mall.shop_a), period=NOV, tz=TZ) is None
 
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
@@ -171,28 +212,22 @@ def demo_mall(request, db_factory):
 
 
 def test_rollups_give_the_live_figures_on_a_demo_mall(demo_mall):
-    """A year of a busy shop, a quiet shop and the mall: many days, months, products."""
-    engine, _ = demo_mall
-    with engine.connect() as conn:
-        busiest, quiet = (
-            conn.execute(
-                sa.text(
-                    "SELECT vendor_id FROM orders WHERE paid_at IS NOT NULL "
-                    "GROUP BY vendor_id ORDER BY count(*) DESC, vendor_id"
-                )
-            )
-            .scalars()
-            .all()[:2]
-        )
+    """A year and a month of the biggest shop, a small one, one without sales, and the mall."""
+    engine, summary = demo_mall
     periods = [
         range_from_dates(_d("2025-11-20"), _d("2026-11-20"), ZONE),
         range_from_dates(_d("2026-10-21"), _d("2026-11-21"), ZONE),
     ]
-    scopes = (busiest, quiet, None)
+    scopes = (summary.biggest_vendor_id, summary.small_vendor_id, summary.empty_vendor_id, None)
     with engine.begin() as conn:
         drop_rollups(conn)
     live = {(v, i): _read(engine, v, p) for v in scopes for i, p in enumerate(periods)}
     with engine.begin() as conn:
         build_rollups(conn, tz=TZ, complete_before=_d("2026-11-20"))
     for (vendor_id, index), expected in live.items():
-        _same(expected, _read(engine, vendor_id, periods[index]))
+        try:
+            _same(expected, _read(engine, vendor_id, periods[index]))
+        except AssertionError as failed:
+            raise AssertionError(f"vendor {vendor_id}, period {index}") from failed
+    assert not live[(summary.empty_vendor_id, 0)][0].by_channel.shape[0]  # really no sales
+    assert live[(summary.biggest_vendor_id, 0)][0].top_products.shape[0] == 2
