@@ -162,14 +162,18 @@ def login(page, app: RunningApp, username: str, password: str) -> None:
 
 
 def logout(page) -> None:
-    """Log out with the sidebar button and wait for the login form."""
-    form = page.get_by_role("textbox", name="Username")
+    """Log out with the sidebar button and wait for the login form (one, once idle)."""
+    forms = page.get_by_role("textbox", name="Username")
 
     def click_log_out() -> None:
-        if form.count() == 0:  # an earlier click may have landed after all
+        if forms.count() == 0:  # an earlier click may have landed after all
             page.get_by_role("button", name="Log out").click()
 
-    until_done(page, click_log_out, form.wait_for)
+    # While a rerun is under way the previous run's form may still be on the page
+    # beside the new one; once the app is idle there must be exactly one.
+    until_done(page, click_log_out, forms.first.wait_for)
+    wait_idle(page)
+    assert forms.count() == 1, f"{forms.count()} login forms after logging out"
     # The browser drops the cookie a moment later; the server refuses it meanwhile.
     for _ in range(100):
         if not any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
