@@ -139,8 +139,6 @@ def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
         if before is None:
             tz = load_settings().timezone
             last = conn.execute(sa.select(sa.func.max(s.orders.c.paid_at))).scalar_one()
-            if isinstance(last, str):
-                last = datetime.fromisoformat(last).replace(tzinfo=ZoneInfo("UTC"))
             say("Building the P5 sales rollups …")
             before = last.astimezone(ZoneInfo(tz)).date()
             build_rollups(conn, tz=tz, complete_before=before)
@@ -163,11 +161,8 @@ class Subject:
 def pick_subjects(conn: sa.Connection, tz: str) -> tuple[datetime, list[Subject]]:
     """The data's "now" (the last payment) and the largest vendor, a median one and the mall."""
     o = s.orders
+    # max() keeps the column's type: an aware UTC datetime on both databases.
     as_of = conn.execute(sa.select(sa.func.max(o.c.paid_at))).scalar_one()
-    if isinstance(as_of, str):  # SQLite keeps text
-        from datetime import UTC
-
-        as_of = datetime.fromisoformat(as_of).replace(tzinfo=UTC)
     year = _periods(as_of, tz)["year"]
     counts = conn.execute(
         sa.select(o.c.vendor_id, sa.func.count().label("n"))

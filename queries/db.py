@@ -30,7 +30,13 @@ __all__ = [
     "local_month",
     "local_week",
     "union_all",
+    "within",
 ]
+
+
+def within(column, spans: list) -> sa.ColumnElement[bool]:
+    """`column` inside one of the half-open `spans` (TimeRange-like: `.start`, `.end`)."""
+    return sa.or_(*(sa.and_(column >= span.start, column < span.end) for span in spans))
 
 
 def union_all(selects: list[sa.Select]) -> sa.Select | sa.CompoundSelect:

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.db import local_day, local_month, local_week, union_all
+from queries.db import local_day, local_month, local_week, union_all, within
 from queries.money import round_half_up_div
 from queries.periods import TimeRange, previous_range, year_earlier
 from queries.rollups import coverage, sales_daily_rows
@@ -449,7 +449,7 @@ def _live_trend(
     o, r = s.orders, s.refunds
     zone = sa.bindparam("tz", tz)
     bucket = _BUCKETS[grain](o.c.paid_at, zone)
-    where = [sa.or_(*(sa.and_(*_paid_in(o, span)) for span in spans))]
+    where = [within(o.c.paid_at, spans)]
     if scope.vendor_id is not None:
         where.append(o.c.vendor_id == scope.vendor_id)
     sold = (
@@ -464,15 +464,7 @@ def _live_trend(
     )
     refund_bucket = _BUCKETS[grain](r.c.completed_at, zone)
     refunded = sa.select(refund_bucket.label("bucket"), sa.func.sum(r.c.amount_cents))
-    refund_where = [
-        r.c.status == "completed",
-        sa.or_(
-            *(
-                sa.and_(r.c.completed_at >= span.start, r.c.completed_at < span.end)
-                for span in spans
-            )
-        ),
-    ]
+    refund_where = [r.c.status == "completed", within(r.c.completed_at, spans)]
     if scope.vendor_id is not None:
         refunded = refunded.select_from(r.join(o, o.c.order_id == r.c.order_id))
         refund_where.append(o.c.vendor_id == scope.vendor_id)

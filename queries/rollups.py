@@ -155,8 +155,7 @@ def complete_before(conn: sa.Connection) -> date | None:
     if not sa.inspect(conn).has_table(rollup_state.name):
         return None
     stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == NAME)
-    value = conn.execute(stmt).scalar()
-    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
+    return conn.execute(stmt).scalar()  # the Date type reads SQLite's text as a date
 
 
 def coverage(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Coverage | None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.db import local_hour, union_all
+from queries.db import local_hour, union_all, within
 from queries.kpis import headline, trend
 from queries.periods import TimeRange
 from queries.reports import Report
@@ -38,9 +38,10 @@ __all__ = [
 _FIGURES = ["item_sales_cents", "units", "orders"]
 
 
-def _paid_where(scope: Scope, period: TimeRange) -> list:
+def _paid_where(scope: Scope, spans: list[TimeRange]) -> list:
+    """The scope's orders paid within `spans` (one period, or a period's live parts)."""
     o = s.orders
-    where = [o.c.paid_at >= period.start, o.c.paid_at < period.end]
+    where = [within(o.c.paid_at, spans)]
     if scope.vendor_id is not None:
         where.append(o.c.vendor_id == scope.vendor_id)
     return where
@@ -121,7 +122,7 @@ def category_products(
     stmt = (
         sa.select(p.c.product_id, p.c.name, *_item_figures())
         .select_from(_lines().join(p, p.c.product_id == s.order_items.c.product_id))
-        .where(*_paid_where(scope, period), p.c.category_id.in_(inside))
+        .where(*_paid_where(scope, [period]), p.c.category_id.in_(inside))
         .group_by(p.c.product_id, p.c.name)
         .order_by(sa.desc("item_sales_cents"), p.c.product_id)
     )
@@ -240,7 +241,6 @@ def _live_branches(
     """The five breakdowns of the lines paid in `spans`, read live (products: the best `top`)."""
     o, i, p, m = s.orders, s.order_items, s.products, s.members
     zone = sa.bindparam("tz", tz)
-    in_spans = [sa.and_(*_paid_where(scope, span)) for span in spans]
     lines = (
         sa.select(
             o.c.order_id,
@@ -252,7 +252,7 @@ def _live_branches(
             i.c.quantity,
         )
         .select_from(_lines())
-        .where(sa.or_(*in_spans))
+        .where(*_paid_where(scope, spans))
         .cte("lines")
     )
     per_order = (
@@ -394,10 +394,7 @@ def refunds_by_reason(
 def _live_refunds(scope: Scope, spans: list[TimeRange]) -> sa.Select:
     """Completed refunds of the scope's orders per reason, completed within `spans`."""
     r, o = s.refunds, s.orders
-    where = [
-        r.c.status == "completed",
-        sa.or_(*(sa.and_(r.c.completed_at >= p.start, r.c.completed_at < p.end) for p in spans)),
-    ]
+    where = [r.c.status == "completed", within(r.c.completed_at, spans)]
     source = r
     if scope.vendor_id is not None:
         source = r.join(o, o.c.order_id == r.c.order_id)
