@@ -16,7 +16,7 @@ or `orders (paid_at)`), and finds a buyer's first order through `orders (member_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -25,6 +25,12 @@ import sqlalchemy as sa
 from queries import schema as s
 from queries.actors import Scope
 from queries.db import local_day, local_month, local_week, union_all
+from queries.member_rollups import (
+    cohort_rows,
+    cohort_rows_through_cut,
+    firsts_cut,
+    firsts_in_period,
+)
 from queries.periods import TimeRange, local_midnight
 from queries.reports import Report
 
@@ -129,15 +135,22 @@ def _first_paid(scope: Scope, period: TimeRange) -> sa.Subquery:
 
 
 def _buyer_rows(
-    scope: Scope, period: TimeRange, *, tz: str | None, grain: str | None, whole_period: bool
+    scope: Scope,
+    period: TimeRange,
+    *,
+    tz: str | None,
+    grain: str | None,
+    whole_period: bool,
+    cut_at: datetime | None = None,
 ) -> sa.Select:
     """Buyers, new buyers and repurchase buyers per trend bucket of `grain` and, with
     `whole_period`, for the whole period in a row whose bucket is NULL.
 
     The buyers' first paid orders (the costly part: one look-up per buyer) are
-    found once for both, whichever of the two the caller asks for.
+    found once for both, whichever of the two the caller asks for. With `cut_at`
+    (the member rollups' cut, after the period's start) the new buyers are counted
+    from the rollup's first orders instead (`member_rollups.firsts_in_period`).
     """
-    first = _first_paid(scope, period)
 
     def per_buyer(bucket, *keys) -> sa.Select:
         """The period's paid orders per (`keys`…, member), labelled with `bucket`."""
@@ -155,6 +168,9 @@ def _buyer_rows(
     if whole_period:
         branches.append(per_buyer(sa.null()))
     grouped = union_all(branches).subquery("grouped")
+    if cut_at is not None:
+        return _buyer_rows_from_firsts(scope, period, grouped, tz, bucket_of, whole_period, cut_at)
+    first = _first_paid(scope, period)
     is_new = first.c.first_paid >= period.start
     if bucket_of is not None:
         # In a bucket, a buyer is new in the bucket holding their first paid order.
@@ -173,6 +189,39 @@ def _buyer_rows(
     )
 
 
+def _buyer_rows_from_firsts(scope, period, grouped, tz, bucket_of, whole_period, cut_at):
+    """`_buyer_rows` with the new buyers counted from the period's first orders.
+
+    A new buyer is new in the bucket of their first paid order, which is in the
+    period: counting first orders by bucket gives the same figures as the live join.
+    """
+    zero = sa.literal(0, sa.BigInteger)
+    firsts = firsts_in_period(scope, start=period.start, end=period.end, cut_at=cut_at)
+    counted = sa.select(
+        grouped.c.bucket,
+        sa.func.count().label("buyers"),
+        zero.label("new_buyers"),
+        sa.func.sum(sa.case((grouped.c.orders >= 2, 1), else_=0)).label("repurchase"),
+    ).group_by(grouped.c.bucket)
+    branches = [counted]
+    if bucket_of is not None:
+        bucket = bucket_of(firsts.c.first_paid, sa.bindparam("tz", tz))
+        branches.append(sa.select(bucket, zero, sa.func.count(), zero).group_by(bucket))
+    if whole_period:
+        branches.append(sa.select(sa.null(), zero, sa.func.count(), zero).select_from(firsts))
+    both = sa.union_all(*branches).subquery("both")
+    return (
+        sa.select(
+            both.c.bucket,
+            sa.func.sum(both.c.buyers).label("buyers"),
+            sa.func.sum(both.c.new_buyers).label("new_buyers"),
+            sa.func.sum(both.c.repurchase).label("repurchase"),
+        )
+        .group_by(both.c.bucket)
+        .order_by(both.c.bucket)
+    )
+
+
 def _figures(row) -> dict[str, object]:
     """A `_buyer_rows` row's figures (all zero for no row: nobody bought)."""
     if row is None:
@@ -188,10 +237,24 @@ def _figures(row) -> dict[str, object]:
     }
 
 
-def summary(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> dict[str, object]:
-    """Buyers, new / returning / repurchase buyers and the repurchase rate of the period."""
-    rows = conn.execute(_buyer_rows(scope, period, tz=None, grain=None, whole_period=True)).all()
+def summary(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str | None = None
+) -> dict[str, object]:
+    """Buyers, new / returning / repurchase buyers and the repurchase rate of the period.
+
+    With `tz` (the platform's, which cuts the rollups' days) new buyers may come
+    from the member rollups; without it they are read live.
+    """
+    cut_at = _cut_at(conn, scope, period, tz) if tz else None
+    stmt = _buyer_rows(scope, period, tz=None, grain=None, whole_period=True, cut_at=cut_at)
+    rows = conn.execute(stmt).all()
     return _figures(rows[0] if rows else None)
+
+
+def _cut_at(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str) -> datetime | None:
+    """The member rollups' cut if it falls after the period's start (else: read live)."""
+    cut = firsts_cut(conn, scope=scope, tz=tz)
+    return cut[1] if cut is not None and cut[1] > period.start else None
 
 
 def trend(
@@ -213,7 +276,8 @@ def summary_and_trend(
     """`summary` (None without `totals`) and `trend` of the period, from one statement."""
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
-    stmt = _buyer_rows(scope, period, tz=tz, grain=grain, whole_period=totals)
+    cut_at = _cut_at(conn, scope, period, tz)
+    stmt = _buyer_rows(scope, period, tz=tz, grain=grain, whole_period=totals, cut_at=cut_at)
     whole, rows = None, []
     for r in conn.execute(stmt):
         if r.bucket is None:
@@ -391,33 +455,42 @@ def cohorts(
     first_month = _add_months(last_month, -(months - 1))
     window_start = local_midnight(first_month, zone_info)
     zone = sa.bindparam("tz", tz)
-    window_buyers = sa.select(ORD.c.member_id).where(_paid_in(scope, window_start, period.end))
-    first_paid = sa.func.min(ORD.c.paid_at)
-    first = (
-        # The cohort month is bucketed once per member, not once per order.
-        sa.select(ORD.c.member_id, local_month(first_paid, zone).label("cohort"))
-        .where(ORD.c.member_id.in_(window_buyers), ORD.c.paid_at.is_not(None), _in_scope(scope))
-        .group_by(ORD.c.member_id)
-        .having(first_paid >= window_start)
-        .subquery("first")
-    )
-    active = (
-        sa.select(
-            first.c.cohort,
-            local_month(ORD.c.paid_at, zone).label("month"),
-            ORD.c.member_id,
+    cut = firsts_cut(conn, scope=scope, tz=tz)
+    if cut is None or cut[0] < first_month:
+        # Without rollups, or with a cut before the window: a member missing from the
+        # first orders may have paid between the cut and the window.
+        query = _live_cohort_rows(scope, window_start, period.end, zone)
+    elif last_month == cut[0].replace(day=1) and period.end >= cut[1]:
+        # The window ends in the cut's month, at or after the cut: rollup rows, and the
+        # buyers since the cut who had not paid earlier that month.
+        query = cohort_rows_through_cut(
+            scope,
+            first_month=first_month,
+            cut_month=last_month,
+            month_start=local_midnight(last_month, zone_info),
+            cut_at=cut[1],
+            window_end=period.end,
+            month_of=lambda column: local_month(column, zone),
         )
-        .join(first, first.c.member_id == ORD.c.member_id)
-        .where(_paid_in(scope, window_start, period.end))
-        .distinct()
-        .subquery("active")
-    )
-    query = (
-        sa.select(active.c.cohort, active.c.month, sa.func.count().label("buyers"))
-        .group_by(active.c.cohort, active.c.month)
-        .order_by(active.c.cohort, active.c.month)
-    )
-    rows = [(_as_date(r.cohort), _as_date(r.month), int(r.buyers)) for r in conn.execute(query)]
+    else:
+        # Rollup rows for the whole months before the cut's month (and before the
+        # period's last month unless it is whole); the rest is read live.
+        after_last = _add_months(last_month, 1)
+        whole_last = period.end >= local_midnight(after_last, zone_info)
+        stop = min(cut[0].replace(day=1), after_last if whole_last else last_month)
+        query = cohort_rows(
+            scope,
+            first_month=first_month,
+            stop_month=stop,
+            live_start=local_midnight(stop, zone_info),
+            window_end=period.end,
+            month_of=lambda column: local_month(column, zone),
+        )
+    counted: dict[tuple[date, date], int] = {}
+    for r in conn.execute(query):  # a cut month's rollup row and its live rest add up
+        key = (_as_date(r.cohort), _as_date(r.month))
+        counted[key] = counted.get(key, 0) + int(r.buyers)
+    rows = sorted((cohort, month, buyers) for (cohort, month), buyers in counted.items())
     sizes = {c: n for c, m, n in rows if c == m}
     out = []
     for cohort, month, buyers in rows:
@@ -436,6 +509,34 @@ def cohorts(
     )
     frame["retention"] = pd.Series([r["retention"] for r in out], dtype=object, index=frame.index)
     return frame
+
+
+def _live_cohort_rows(scope: Scope, window_start: datetime, end: datetime, zone) -> sa.Select:
+    """(cohort, month, buyers) read live: each window buyer's first paid order ever."""
+    window_buyers = sa.select(ORD.c.member_id).where(_paid_in(scope, window_start, end))
+    first_paid = sa.func.min(ORD.c.paid_at)
+    first = (
+        # The cohort month is bucketed once per member, not once per order.
+        sa.select(ORD.c.member_id, local_month(first_paid, zone).label("cohort"))
+        .where(ORD.c.member_id.in_(window_buyers), ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .group_by(ORD.c.member_id)
+        .having(first_paid >= window_start)
+        .subquery("first")
+    )
+    active = (
+        sa.select(
+            first.c.cohort,
+            local_month(ORD.c.paid_at, zone).label("month"),
+            ORD.c.member_id,
+        )
+        .join(first, first.c.member_id == ORD.c.member_id)
+        .where(_paid_in(scope, window_start, end))
+        .distinct()
+        .subquery("active")
+    )
+    return sa.select(active.c.cohort, active.c.month, sa.func.count().label("buyers")).group_by(
+        active.c.cohort, active.c.month
+    )
 
 
 def totals_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict[int, dict]:
@@ -486,7 +587,7 @@ def totals_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict
 def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Report:
     """The members report for the page, the workbook and `python -m exports report members`."""
     ZoneInfo(tz)  # a bad zone name fails before any query
-    totals = summary(conn, scope=scope, period=period)
+    totals = summary(conn, scope=scope, period=period, tz=tz)
     mixes = buyer_mixes(conn, scope=scope, period=period)
     return Report(
         totals=totals,

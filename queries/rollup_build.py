@@ -1,4 +1,4 @@
-"""Build the P5 sales rollups from the contract tables: the platform's job, played by the demo.
+"""Build the P5 rollups from the contract tables: the platform's job, played by the demo.
 
 The console never writes outside the contract's tables on a platform database:
 these statements are what the platform would run (nightly, or as orders are
@@ -8,6 +8,9 @@ the paid order lines; the mall's item-sales rows and every month row are sums of
 the shops' day rows (orders add up across shops and days: an order has one of
 each). Daily sales and refunds are grouped from orders and refunds directly, for
 the shops and again for the mall (the mall's buyers are counted over the mall).
+The member rollups (`queries.member_rollups`): each member's first paid order per
+shop and in the mall, then the cohort months from the distinct (member, month) of
+the whole months' orders joined to those first orders.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from queries import schema as s
-from queries.db import local_day, local_hour
+from queries.db import local_day, local_hour, local_month
+from queries.member_rollups import MEMBERS, buyer_firsts, cohort_months
 from queries.periods import local_midnight
 from queries.rollups import (
     MALL,
@@ -40,16 +44,21 @@ _FIGURES = ("item_sales_cents", "units", "orders")
 def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> None:
     """(Re)build every rollup row for the local days before `complete_before`."""
     rollup_metadata.create_all(conn, checkfirst=True)
-    for table in (item_sales, sales_daily, refunds_daily, rollup_state):
+    for table in rollup_metadata.sorted_tables:
         conn.execute(table.delete())
     cutoff = local_midnight(complete_before, ZoneInfo(tz))
     zone = sa.bindparam("tz", tz)
+    month_before = complete_before.replace(day=1)
     for by_vendor in (True, False):
         _insert_sales_daily(conn, zone, cutoff, by_vendor=by_vendor)
         _insert_refunds_daily(conn, zone, cutoff, by_vendor=by_vendor)
+        _insert_buyer_firsts(conn, cutoff, by_vendor=by_vendor)
     _insert_item_days(conn, zone, cutoff)
-    _insert_sums(conn, month_before=complete_before.replace(day=1))
-    conn.execute(rollup_state.insert().values(rollup=NAME, complete_before=complete_before))
+    _insert_sums(conn, month_before=month_before)
+    for by_vendor in (True, False):
+        _insert_cohort_months(conn, zone, cutoff, by_vendor=by_vendor)
+    for name in (NAME, MEMBERS):
+        conn.execute(rollup_state.insert().values(rollup=name, complete_before=complete_before))
     if conn.dialect.name == "postgresql":
         for table in rollup_metadata.sorted_tables:
             conn.exec_driver_sql(f"ANALYZE {table.name}")  # fixed table names, never input
@@ -99,6 +108,50 @@ def _insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -
     ).group_by(both.c.vendor_id, both.c.local_day)
     names = ["vendor_id", "local_day", "gmv_cents", "paid_orders", "buyers", "refunded_cents"]
     conn.execute(sales_daily.insert().from_select(names, rows))
+
+
+def _insert_buyer_firsts(conn: sa.Connection, cutoff, *, by_vendor: bool) -> None:
+    """Each member's first paid order with each shop (or the mall), if paid before the cut."""
+    o = s.orders
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
+    rows = (
+        sa.select(shop, o.c.member_id, sa.func.min(o.c.paid_at))
+        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .group_by(*keys)
+    )
+    names = ["vendor_id", "member_id", "first_paid_at"]
+    conn.execute(buyer_firsts.insert().from_select(names, rows))
+
+
+def _insert_cohort_months(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+    """Per shop (or the mall), cohort month and month: the cohort's members paying in it.
+
+    The cut's own month is counted up to the cut (month to date).
+    """
+    o, f = s.orders, buyer_firsts
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    month = local_month(o.c.paid_at, zone)
+    active = (
+        sa.select(shop.label("vendor_id"), o.c.member_id, month.label("month"))
+        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .distinct()
+        .subquery("active")
+    )
+    # Every member paying before the cut has a first order before it: an inner join.
+    cohort = local_month(f.c.first_paid_at, zone)
+    rows = (
+        sa.select(active.c.vendor_id, cohort, active.c.month, sa.func.count())
+        .select_from(
+            active.join(
+                f,
+                sa.and_(f.c.vendor_id == active.c.vendor_id, f.c.member_id == active.c.member_id),
+            )
+        )
+        .group_by(active.c.vendor_id, cohort, active.c.month)
+    )
+    names = ["vendor_id", "cohort", "month", "buyers"]
+    conn.execute(cohort_months.insert().from_select(names, rows))
 
 
 def _insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:

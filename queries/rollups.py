@@ -15,8 +15,9 @@ demo loader, which plays the platform's part, builds them with `build_rollups`:
 
 The console reads them only for whole local days before `complete_before` and
 reads the rest of a period live, so today's orders always count. Without the
-tables every read is the live one: the contract alone stays enough. What the
-rollups cannot hold (buyers over a period, cohorts) is always read live.
+tables every read is the live one: the contract alone stays enough. Buyers over
+a period do not add up across days and are always read live; the Members page's
+own rollups (each buyer's first order, cohort months) are `queries.member_rollups`.
 
 Figures are those of the live queries at the moment the rollups were built:
 paid orders keep their `paid_at` and completed refunds their `completed_at`, so a
@@ -150,11 +151,11 @@ class Coverage:
         return [(a, b) for a, b in spans if a < b]
 
 
-def complete_before(conn: sa.Connection) -> date | None:
-    """The first local day the rollups do not hold, or None without rollups."""
+def complete_before(conn: sa.Connection, *, rollup: str = NAME) -> date | None:
+    """The first local day the rollups of `rollup` (a layout name) do not hold, or None."""
     if not sa.inspect(conn).has_table(rollup_state.name):
         return None
-    stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == NAME)
+    stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == rollup)
     return conn.execute(stmt).scalar()  # the Date type reads SQLite's text as a date
 
 

@@ -1,0 +1,180 @@
+"""The member rollups give the live figures, and their absence changes nothing.
+
+On the hand-built members mall (`tests/members_data.py`, plus a shop C without
+sales) and on a demo mall, the Members page's buyers, new buyers and repurchase
+(summary and trend, every grain) and cohorts are read live (no rollup tables),
+then again with rollups cut on several days: before the data, before the cohort
+window, on a month's first day, in the middle of November (on the day of a new
+buyer's first order), after November, after everything. Every frame must be equal,
+for each shop, the shop without sales and the whole mall, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from queries.actors import Scope
+from queries.member_rollups import buyer_firsts, cohort_months, firsts_cut
+from queries.members import cohorts, summary, summary_and_trend
+from queries.periods import TimeRange, month_range, range_from_dates
+from queries.rollup_build import build_rollups, drop_rollups
+from queries.rollups import MALL
+from tests.builders import SHANGHAI, MallBuilder
+from tests.conftest import BACKENDS
+from tests.members_data import build_members_mall
+
+TZ = "Asia/Shanghai"
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+PERIODS = {
+    "november": month_range(2026, 11, SHANGHAI),
+    "january (empty)": month_range(2027, 1, SHANGHAI),
+    "oct 15 – nov 12": range_from_dates(_d("2026-10-15"), _d("2026-11-12"), SHANGHAI),
+    "a year to nov 30": range_from_dates(_d("2025-12-01"), _d("2026-11-30"), SHANGHAI),
+    "nov 1 – nov 11 (to a cut)": range_from_dates(_d("2026-11-01"), _d("2026-11-11"), SHANGHAI),
+    # Starts and ends inside days: 10-31 12:00 and 11-12 09:00 Shanghai.
+    "oct 31 noon – nov 12 9:00": TimeRange(
+        datetime(2026, 10, 31, 4, tzinfo=UTC), datetime(2026, 11, 12, 1, tzinfo=UTC)
+    ),
+}
+CUTS = ("2025-06-01", "2025-12-15", "2026-11-01", "2026-11-12", "2026-12-01", "2027-03-01")
+GRAINS = ("day", "week", "month")
+
+
+def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
+    scope = Scope(vendor_id)
+    with engine.connect() as conn:
+        frames = {
+            grain: summary_and_trend(conn, scope=scope, period=period, tz=TZ, grain=grain)
+            for grain in GRAINS
+        }
+        return {
+            "summary": summary(conn, scope=scope, period=period, tz=TZ),
+            **{f"totals {g}": totals for g, (totals, _) in frames.items()},
+            **{f"trend {g}": daily for g, (_, daily) in frames.items()},
+            "cohorts": cohorts(conn, scope=scope, period=period, tz=TZ),
+        }
+
+
+def _same(expected: dict, got: dict, where: str) -> None:
+    for name, value in expected.items():
+        try:
+            if isinstance(value, pd.DataFrame):
+                pd.testing.assert_frame_equal(got[name], value)
+            else:
+                assert got[name] == value
+        except AssertionError as failed:
+            raise AssertionError(f"{where}: {name}") from failed
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def members_mall(request, db_factory):
+    engine, shop_a, shop_b = build_members_mall(db_factory.engine(request.param))
+    with engine.begin() as conn:
+        shop_c = MallBuilder(conn).vendor("C")  # no orders at all
+    yield engine, shop_a, shop_b, shop_c
+    with engine.begin() as conn:
+        drop_rollups(conn)
+
+
+def test_member_rollups_give_the_live_figures_on_the_hand_built_mall(members_mall):
+    engine, *shops = members_mall
+    scopes = (*shops, None)
+    with engine.begin() as conn:
+        drop_rollups(conn)
+    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
+    assert live[(shops[0], "november")]["summary"]["new_buyers"] == 2  # the hand-worked one
+    for cut in CUTS:
+        with engine.begin() as conn:
+            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        for (vendor_id, name), expected in live.items():
+            _same(expected, _read(engine, vendor_id, PERIODS[name]), f"{vendor_id} {name} {cut}")
+    with engine.begin() as conn:
+        drop_rollups(conn)
+
+
+def test_member_rollup_rows_hold_the_hand_worked_figures(members_mall):
+    """Cut 2026-12-01. A's first orders: m1 10-15, m2 11-01 00:00:30, m3 10-31 23:59:59,
+    m5 11-12 (their October order was B's), m6 03-01, m7 2025-11-20, m8 10-20; the mall's
+    m5 is B's 10-10. A's cohorts × months: 2025-11: m7 (and again 2026-01); 2026-03: m6
+    (again 05); 2026-10: m1, m3, m8, of whom m1 and m3 again in 11; 2026-11: m2, m5."""
+    engine, shop_a, shop_b, shop_c = members_mall
+    f, c = buyer_firsts, cohort_months
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        counts = dict(
+            conn.execute(sa.select(f.c.vendor_id, sa.func.count()).group_by(f.c.vendor_id)).all()
+        )
+        mall_m5 = conn.execute(
+            sa.select(sa.func.min(f.c.first_paid_at)).where(
+                f.c.vendor_id == MALL, f.c.first_paid_at >= datetime(2026, 10, 1, tzinfo=UTC)
+            )
+        ).scalar_one()
+        a_cohorts = conn.execute(
+            sa.select(c.c.cohort, c.c.month, c.c.buyers)
+            .where(c.c.vendor_id == shop_a)
+            .order_by(c.c.cohort, c.c.month)
+        ).all()
+        drop_rollups(conn)
+    assert counts == {shop_a: 7, shop_b: 2, MALL: 8}  # C: no row
+    assert mall_m5 == datetime(2026, 10, 10, 2, tzinfo=UTC)  # 10:00 Shanghai
+    assert [(str(a), str(b), int(n)) for a, b, n in a_cohorts] == [
+        ("2025-11-01", "2025-11-01", 1),
+        ("2025-11-01", "2026-01-01", 1),
+        ("2026-03-01", "2026-03-01", 1),
+        ("2026-03-01", "2026-05-01", 1),
+        ("2026-10-01", "2026-10-01", 3),
+        ("2026-10-01", "2026-11-01", 2),
+        ("2026-11-01", "2026-11-01", 2),
+    ]
+
+
+def test_a_shop_with_the_malls_marker_id_reads_live(members_mall):
+    engine = members_mall[0]
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        assert firsts_cut(conn, scope=Scope(MALL), tz=TZ) is None
+        assert firsts_cut(conn, scope=Scope(None), tz=TZ) is not None
+        drop_rollups(conn)
+        assert firsts_cut(conn, scope=Scope(None), tz=TZ) is None
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_mall(request, db_factory):
+    from queries.demo import generate
+
+    engine = db_factory.engine(request.param)
+    summary = generate(
+        engine, scale="tiny", seed=11, as_of=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+    )
+    return engine, summary
+
+
+def test_member_rollups_give_the_live_figures_on_a_demo_mall(demo_mall):
+    """A year and a month to today of the biggest shop, a small one, an empty one, the mall."""
+    engine, demo = demo_mall
+    periods = {
+        "year": range_from_dates(_d("2025-11-20"), _d("2026-11-20"), SHANGHAI),
+        "30 days": range_from_dates(_d("2026-10-21"), _d("2026-11-20"), SHANGHAI),
+        "30 days to the cut": range_from_dates(_d("2026-10-20"), _d("2026-11-19"), SHANGHAI),
+    }
+    scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
+    with engine.begin() as conn:
+        drop_rollups(conn)
+    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in periods.items()}
+    for cut in ("2026-11-20", "2026-11-01"):
+        with engine.begin() as conn:
+            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        for (vendor_id, name), expected in live.items():
+            _same(expected, _read(engine, vendor_id, periods[name]), f"{vendor_id} {name} {cut}")
+    biggest = live[(demo.biggest_vendor_id, "year")]
+    assert biggest["summary"]["new_buyers"] > 0 and len(biggest["cohorts"]) > 12
+    assert live[(demo.empty_vendor_id, "year")]["summary"]["buyers"] == 0
