@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from queries.errors import Forbidden
 
 __all__ = ["ROLES", "Actor", "Scope", "require_role", "scope_for"]
@@ -49,6 +51,10 @@ class Scope:
     @property
     def is_mall(self) -> bool:
         return self.vendor_id is None
+
+    def owns(self, vendor_column):
+        """The condition that a row with shop `vendor_column` is in scope (always, for the mall)."""
+        return sa.true() if self.is_mall else vendor_column == self.vendor_id
 
 
 def scope_for(actor: Actor, requested_vendor_id: int | None = None) -> Scope:

@@ -59,11 +59,6 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
     return (numerator or 0) / denominator
 
 
-def _in_scope(scope: Scope):
-    """The orders condition for a scope (true for the whole mall)."""
-    return sa.true() if scope.is_mall else ORD.c.vendor_id == scope.vendor_id
-
-
 def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
     """(promotion_id, order_id, the order's money) of the scope's paid orders carrying a
     matching promotion.
@@ -73,7 +68,7 @@ def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
     The scope and "paid" are applied inside each branch, so a vendor's branch reads
     only that vendor's orders (orders (vendor_id, paid_at)).
     """
-    paid = sa.and_(ORD.c.paid_at.is_not(None), _in_scope(scope))
+    paid = sa.and_(ORD.c.paid_at.is_not(None), scope.owns(ORD.c.vendor_id))
     # The order's money rides along (it depends on order_id only, so UNION still keeps
     # one row per pair): the sums need not look every carried order up again.
     money = (ORD.c.paid_cents, ORD.c.discount_cents, ORD.c.platform_discount_cents)
@@ -281,7 +276,7 @@ def coupon_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> p
 
     A vendor sees their own coupon promotions; the whole mall every coupon promotion.
     """
-    owner = sa.true() if scope.is_mall else PRO.c.vendor_id == scope.vendor_id
+    owner = scope.owns(PRO.c.vendor_id)
     used = sa.case((CPN.c.used_at.is_not(None), 1), else_=0)
     query = (
         sa.select(
@@ -316,7 +311,7 @@ def coupon_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> p
 
 def live_session_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
     """The scope's live sessions overlapping the period, with whole-life results."""
-    owner = sa.true() if scope.is_mall else LS.c.vendor_id == scope.vendor_id
+    owner = scope.owns(LS.c.vendor_id)
     sums = (
         sa.select(
             ORD.c.live_session_id,
@@ -324,7 +319,11 @@ def live_session_results(conn: sa.Connection, *, scope: Scope, period: TimeRange
             sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
             sa.func.count(sa.distinct(ORD.c.member_id)).label("buyers"),
         )
-        .where(ORD.c.live_session_id.is_not(None), ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .where(
+            ORD.c.live_session_id.is_not(None),
+            ORD.c.paid_at.is_not(None),
+            scope.owns(ORD.c.vendor_id),
+        )
         .group_by(ORD.c.live_session_id)
         .subquery("sums")
     )

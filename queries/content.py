@@ -83,12 +83,10 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
     return (numerator or 0) / denominator
 
 
-def _in_scope(scope: Scope):
-    return sa.true() if scope.is_mall else ORD.c.vendor_id == scope.vendor_id
-
-
 def _paid_in(scope: Scope, period: TimeRange):
-    return sa.and_(_in_scope(scope), ORD.c.paid_at >= period.start, ORD.c.paid_at < period.end)
+    return sa.and_(
+        scope.owns(ORD.c.vendor_id), ORD.c.paid_at >= period.start, ORD.c.paid_at < period.end
+    )
 
 
 def _mentions_of_scope(query: sa.Select, scope: Scope) -> sa.Select:

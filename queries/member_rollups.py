@@ -30,8 +30,8 @@ from sqlalchemy import BigInteger, Column, Date, Index, Table
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.periods import local_midnight
-from queries.rollups import MALL, complete_before, rollup_metadata
+from queries.periods import add_months, local_midnight
+from queries.rollups import MALL, complete_before, rollup_metadata, rollup_vendor_id
 from queries.types import UTCDateTime
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "cohort_rows_through_cut",
     "firsts_cut",
     "firsts_in_period",
-    "scope_id",
 ]
 
 # The rollup_state row of these tables, with their layout's version.
@@ -67,11 +66,6 @@ cohort_months = Table(
 )
 
 
-def scope_id(scope: Scope) -> int:
-    """The vendor_id of the scope's rows (the mall's marker for the whole mall)."""
-    return MALL if scope.is_mall else int(scope.vendor_id)
-
-
 def firsts_cut(conn: sa.Connection, *, scope: Scope, tz: str) -> tuple[date, datetime] | None:
     """(complete_before, its local midnight) of the member rollups, or None: read live.
 
@@ -85,17 +79,17 @@ def firsts_cut(conn: sa.Connection, *, scope: Scope, tz: str) -> tuple[date, dat
     return before, local_midnight(before, ZoneInfo(tz))
 
 
-def _in_scope(scope: Scope):
-    o = s.orders
-    return sa.true() if scope.is_mall else o.c.vendor_id == scope.vendor_id
+def _first_of(scope: Scope, member_column):
+    """The join condition of the scope's first-order row of the member in `member_column`."""
+    f = buyer_firsts
+    return sa.and_(
+        f.c.vendor_id == rollup_vendor_id(scope.vendor_id), f.c.member_id == member_column
+    )
 
 
 def _no_first_before_cut(scope: Scope):
     """The order's member has no first order with the scope before the cut (no rollup row)."""
-    f, o = buyer_firsts, s.orders
-    held = sa.select(f.c.member_id).where(
-        f.c.vendor_id == scope_id(scope), f.c.member_id == o.c.member_id
-    )
+    held = sa.select(buyer_firsts.c.member_id).where(_first_of(scope, s.orders.c.member_id))
     return ~held.exists()
 
 
@@ -110,7 +104,7 @@ def firsts_in_period(
     """
     f, o = buyer_firsts, s.orders
     rolled = sa.select(f.c.first_paid_at.label("first_paid")).where(
-        f.c.vendor_id == scope_id(scope),
+        f.c.vendor_id == rollup_vendor_id(scope.vendor_id),
         f.c.first_paid_at >= start,
         f.c.first_paid_at < min(end, cut_at),
     )
@@ -118,11 +112,22 @@ def firsts_in_period(
         return rolled.subquery("firsts_in_period")
     tail = (
         sa.select(sa.func.min(o.c.paid_at).label("first_paid"))
-        .where(_in_scope(scope), o.c.paid_at >= cut_at, o.c.paid_at < end)
+        .where(scope.owns(o.c.vendor_id), o.c.paid_at >= cut_at, o.c.paid_at < end)
         .where(_no_first_before_cut(scope))
         .group_by(o.c.member_id)
     )
     return sa.union_all(rolled, tail).subquery("firsts_in_period")
+
+
+def _rolled_cohorts(scope: Scope, *, first_month: date, months_before: date) -> sa.Select:
+    """Rollup (cohort, month, buyers) rows with cohort and month in [first_month, months_before)."""
+    c = cohort_months
+    return sa.select(c.c.cohort, c.c.month, c.c.buyers).where(
+        c.c.vendor_id == rollup_vendor_id(scope.vendor_id),
+        c.c.cohort >= first_month,
+        c.c.month >= first_month,
+        c.c.month < months_before,
+    )
 
 
 def cohort_rows(
@@ -143,13 +148,8 @@ def cohort_rows(
     `live_start`), of their earliest order read here. `month_of(column)` gives the
     local month of a timestamp.
     """
-    f, c, o = buyer_firsts, cohort_months, s.orders
-    rolled = sa.select(c.c.cohort, c.c.month, c.c.buyers).where(
-        c.c.vendor_id == scope_id(scope),
-        c.c.cohort >= first_month,
-        c.c.month >= first_month,
-        c.c.month < stop_month,
-    )
+    f, o = buyer_firsts, s.orders
+    rolled = _rolled_cohorts(scope, first_month=first_month, months_before=stop_month)
     if live_start >= window_end:
         return rolled
     active = (
@@ -158,7 +158,7 @@ def cohort_rows(
             month_of(o.c.paid_at).label("month"),
             sa.func.min(o.c.paid_at).label("first_here"),
         )
-        .where(_in_scope(scope), o.c.paid_at >= live_start, o.c.paid_at < window_end)
+        .where(scope.owns(o.c.vendor_id), o.c.paid_at >= live_start, o.c.paid_at < window_end)
         .group_by(o.c.member_id, month_of(o.c.paid_at))
         .cte("active")
     )
@@ -169,7 +169,7 @@ def cohort_rows(
     )
     cohort = month_of(sa.func.coalesce(f.c.first_paid_at, earliest.c.first_here))
     joined = active.join(earliest, earliest.c.member_id == active.c.member_id).outerjoin(
-        f, sa.and_(f.c.vendor_id == scope_id(scope), f.c.member_id == active.c.member_id)
+        f, _first_of(scope, active.c.member_id)
     )
     live = (
         sa.select(cohort.label("cohort"), active.c.month, sa.func.count().label("buyers"))
@@ -197,13 +197,8 @@ def cohort_rows_through_cut(
     the cut's month are added to their cohort's row of the cut's month (without a
     first order before the cut, their cohort is the cut's month itself).
     """
-    f, c, o = buyer_firsts, cohort_months, s.orders
-    rolled = sa.select(c.c.cohort, c.c.month, c.c.buyers).where(
-        c.c.vendor_id == scope_id(scope),
-        c.c.cohort >= first_month,
-        c.c.month >= first_month,
-        c.c.month <= cut_month,
-    )
+    f, o = buyer_firsts, s.orders
+    rolled = _rolled_cohorts(scope, first_month=first_month, months_before=add_months(cut_month, 1))
     if window_end <= cut_at:
         return rolled
     earlier = s.orders.alias("earlier")
@@ -214,11 +209,11 @@ def cohort_rows_through_cut(
             earlier.c.paid_at >= month_start,
             earlier.c.paid_at < cut_at,
         )
-        .where(sa.true() if scope.is_mall else earlier.c.vendor_id == scope.vendor_id)
+        .where(scope.owns(earlier.c.vendor_id))
     )
     extra = (
         sa.select(o.c.member_id)
-        .where(_in_scope(scope), o.c.paid_at >= cut_at, o.c.paid_at < window_end)
+        .where(scope.owns(o.c.vendor_id), o.c.paid_at >= cut_at, o.c.paid_at < window_end)
         .where(~paid_earlier.exists())
         .distinct()
         .subquery("extra")
@@ -226,11 +221,7 @@ def cohort_rows_through_cut(
     cohort = sa.func.coalesce(month_of(f.c.first_paid_at), sa.literal(cut_month, sa.Date))
     added = (
         sa.select(cohort.label("cohort"), sa.literal(cut_month, sa.Date), sa.func.count())
-        .select_from(
-            extra.outerjoin(
-                f, sa.and_(f.c.vendor_id == scope_id(scope), f.c.member_id == extra.c.member_id)
-            )
-        )
+        .select_from(extra.outerjoin(f, _first_of(scope, extra.c.member_id)))
         .where(cohort >= first_month)
         .group_by(cohort)
     )

@@ -31,7 +31,7 @@ from queries.member_rollups import (
     firsts_cut,
     firsts_in_period,
 )
-from queries.periods import TimeRange, local_midnight
+from queries.periods import TimeRange, add_months, local_midnight
 from queries.reports import Report
 
 __all__ = [
@@ -105,13 +105,9 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
     return (numerator or 0) / denominator
 
 
-def _in_scope(scope: Scope):
-    return sa.true() if scope.is_mall else ORD.c.vendor_id == scope.vendor_id
-
-
 def _paid_in(scope: Scope, start, end):
     """The scope's orders paid in [start, end): the (vendor_id, paid_at) / (paid_at) index range."""
-    return sa.and_(_in_scope(scope), ORD.c.paid_at >= start, ORD.c.paid_at < end)
+    return sa.and_(scope.owns(ORD.c.vendor_id), ORD.c.paid_at >= start, ORD.c.paid_at < end)
 
 
 def _period_buyers(scope: Scope, period: TimeRange) -> sa.Select:
@@ -127,7 +123,7 @@ def _first_paid(scope: Scope, period: TimeRange) -> sa.Subquery:
         .where(
             ORD.c.member_id.in_(_period_buyers(scope, period)),
             ORD.c.paid_at.is_not(None),
-            _in_scope(scope),
+            scope.owns(ORD.c.vendor_id),
         )
         .group_by(ORD.c.member_id)
         .subquery("first_paid")
@@ -434,11 +430,6 @@ def rfm_segments(
     )
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def cohorts(
     conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, months: int = 12
 ) -> pd.DataFrame:
@@ -452,7 +443,7 @@ def cohorts(
     """
     zone_info = ZoneInfo(tz)
     last_month = period.last_day(zone_info).replace(day=1)
-    first_month = _add_months(last_month, -(months - 1))
+    first_month = add_months(last_month, -(months - 1))
     window_start = local_midnight(first_month, zone_info)
     zone = sa.bindparam("tz", tz)
     cut = firsts_cut(conn, scope=scope, tz=tz)
@@ -475,7 +466,7 @@ def cohorts(
     else:
         # Rollup rows for the whole months before the cut's month (and before the
         # period's last month unless it is whole); the rest is read live.
-        after_last = _add_months(last_month, 1)
+        after_last = add_months(last_month, 1)
         whole_last = period.end >= local_midnight(after_last, zone_info)
         stop = min(cut[0].replace(day=1), after_last if whole_last else last_month)
         query = cohort_rows(
@@ -518,7 +509,11 @@ def _live_cohort_rows(scope: Scope, window_start: datetime, end: datetime, zone)
     first = (
         # The cohort month is bucketed once per member, not once per order.
         sa.select(ORD.c.member_id, local_month(first_paid, zone).label("cohort"))
-        .where(ORD.c.member_id.in_(window_buyers), ORD.c.paid_at.is_not(None), _in_scope(scope))
+        .where(
+            ORD.c.member_id.in_(window_buyers),
+            ORD.c.paid_at.is_not(None),
+            scope.owns(ORD.c.vendor_id),
+        )
         .group_by(ORD.c.member_id)
         .having(first_paid >= window_start)
         .subquery("first")

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "add_months",
     "PRESETS",
     "TimeRange",
     "local_midnight",
@@ -68,7 +69,7 @@ def range_from_dates(start: date, end: date, tz: ZoneInfo, kind: str = "custom")
     return TimeRange(local_midnight(start, tz), local_midnight(end, tz), kind)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     """The first of the month `months` after `day`'s month."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -77,7 +78,7 @@ def _add_months(day: date, months: int) -> date:
 def month_range(year: int, month: int, tz: ZoneInfo) -> TimeRange:
     """The calendar month as a range."""
     first = date(year, month, 1)
-    return range_from_dates(first, _add_months(first, 1), tz, "month")
+    return range_from_dates(first, add_months(first, 1), tz, "month")
 
 
 def preset_range(preset: str, now: datetime, tz: ZoneInfo) -> TimeRange:
@@ -95,7 +96,7 @@ def preset_range(preset: str, now: datetime, tz: ZoneInfo) -> TimeRange:
         return TimeRange(local_midnight(first, tz), now.astimezone(UTC), "this_month")
     if preset == "last_month":
         first = today.replace(day=1)
-        return range_from_dates(_add_months(first, -1), first, tz, "month")
+        return range_from_dates(add_months(first, -1), first, tz, "month")
     raise ValueError(f"unknown preset {preset!r}")
 
 
@@ -108,13 +109,13 @@ def previous_range(current: TimeRange, tz: ZoneInfo) -> TimeRange:
         return TimeRange(start, min(start + elapsed, current.start), "custom")
     if current.kind == "this_month":
         first = current.first_day(tz)
-        prev_first = _add_months(first, -1)
+        prev_first = add_months(first, -1)
         start = local_midnight(prev_first, tz)
         # Elapsed time of a longer month is capped at the previous month's end.
         return TimeRange(start, min(start + (current.end - current.start), current.start), "custom")
     if current.kind == "month":
         first = current.first_day(tz)
-        return month_range(_add_months(first, -1).year, _add_months(first, -1).month, tz)
+        return month_range(add_months(first, -1).year, add_months(first, -1).month, tz)
     first, end = current.first_day(tz), current.end_date(tz)
     if local_midnight(first, tz) == current.start and local_midnight(end, tz) == current.end:
         length = end - first

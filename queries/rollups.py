@@ -37,7 +37,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from queries.actors import Scope
-from queries.periods import TimeRange, local_midnight
+from queries.periods import TimeRange, add_months, local_midnight
 
 __all__ = [
     "MALL",
@@ -48,6 +48,7 @@ __all__ = [
     "refunds_daily",
     "refunds_by_reason_rows",
     "rollup_metadata",
+    "rollup_vendor_id",
     "rollup_state",
     "sales_daily",
     "sales_daily_rows",
@@ -121,10 +122,6 @@ def _sqlite_month(element, compiler, **kw):
     return f"strftime('%Y-%m-01', {compiler.process(element.clauses, **kw)})"
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 @dataclass(frozen=True)
 class Coverage:
     """The whole local days `[first, end)` of a period that the rollups hold, and the rest."""
@@ -135,11 +132,11 @@ class Coverage:
 
     def months(self) -> list[date]:
         """The calendar months lying wholly inside the covered days."""
-        month = self.first if self.first.day == 1 else _next_month(self.first)
+        month = self.first if self.first.day == 1 else add_months(self.first, 1)
         found = []
-        while _next_month(month) <= self.end:
+        while add_months(month, 1) <= self.end:
             found.append(month)
-            month = _next_month(month)
+            month = add_months(month, 1)
         return found
 
     def day_spans(self) -> list[tuple[date, date]]:
@@ -147,7 +144,7 @@ class Coverage:
         months = self.months()
         if not months:
             return [(self.first, self.end)]
-        spans = [(self.first, months[0]), (_next_month(months[-1]), self.end)]
+        spans = [(self.first, months[0]), (add_months(months[-1], 1), self.end)]
         return [(a, b) for a, b in spans if a < b]
 
 
@@ -188,7 +185,8 @@ def coverage(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -
     return Coverage(first=first, end=end, live=live)
 
 
-def _scope_id(vendor_id: int | None) -> int:
+def rollup_vendor_id(vendor_id: int | None) -> int:
+    """The vendor_id of a scope's rollup rows (the mall's marker for the whole mall)."""
     return MALL if vendor_id is None else vendor_id
 
 
@@ -198,7 +196,7 @@ def sales_daily_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     return sa.select(
         d.c.local_day, d.c.gmv_cents, d.c.paid_orders, d.c.buyers, d.c.refunded_cents
     ).where(
-        d.c.vendor_id == _scope_id(vendor_id),
+        d.c.vendor_id == rollup_vendor_id(vendor_id),
         d.c.local_day >= covered.first,
         d.c.local_day < covered.end,
     )
@@ -225,7 +223,7 @@ def item_sales_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
         r.c.item_sales_cents,
         r.c.units,
         r.c.orders,
-    ).where(r.c.vendor_id == _scope_id(vendor_id), sa.or_(*parts))
+    ).where(r.c.vendor_id == rollup_vendor_id(vendor_id), sa.or_(*parts))
 
 
 def refunds_by_reason_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
@@ -234,7 +232,7 @@ def refunds_by_reason_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Se
     return sa.select(
         f.c.reason, f.c.refunds.label("refunds"), f.c.refunded_cents.label("refunded_cents")
     ).where(
-        f.c.vendor_id == _scope_id(vendor_id),
+        f.c.vendor_id == rollup_vendor_id(vendor_id),
         f.c.local_day >= covered.first,
         f.c.local_day < covered.end,
     )

@@ -141,3 +141,17 @@ def tiny_demo(backend: str, db_factory: DatabaseFactory) -> sa.Engine:
         generate(engine, scale="tiny", seed=7)
         _TINY_CACHE[backend] = engine
     return _TINY_CACHE[backend]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def rollup_demo_mall(request, db_factory):
+    """A `tiny` demo mall of the module's own (rollup tests drop and rebuild its rollups)."""
+    from datetime import UTC, datetime
+
+    from queries.demo import generate
+
+    engine = db_factory.engine(request.param)
+    summary = generate(
+        engine, scale="tiny", seed=5, as_of=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+    )
+    return engine, summary

@@ -147,20 +147,9 @@ def test_a_shop_with_the_malls_marker_id_reads_live(members_mall):
         assert firsts_cut(conn, scope=Scope(None), tz=TZ) is None
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def demo_mall(request, db_factory):
-    from queries.demo import generate
-
-    engine = db_factory.engine(request.param)
-    summary = generate(
-        engine, scale="tiny", seed=11, as_of=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
-    )
-    return engine, summary
-
-
-def test_member_rollups_give_the_live_figures_on_a_demo_mall(demo_mall):
+def test_member_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     """A year and a month to today of the biggest shop, a small one, an empty one, the mall."""
-    engine, demo = demo_mall
+    engine, demo = rollup_demo_mall
     periods = {
         "year": range_from_dates(_d("2025-11-20"), _d("2026-11-20"), SHANGHAI),
         "30 days": range_from_dates(_d("2026-10-21"), _d("2026-11-20"), SHANGHAI),

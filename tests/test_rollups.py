@@ -200,20 +200,9 @@ def test_without_rollup_tables_there_is_no_coverage(sales_mall):
         assert coverage(conn, scope=Scope(sales_mall.shop_a), period=NOV, tz=TZ) is None
 
 
-@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
-def demo_mall(request, db_factory):
-    from queries.demo import generate
-
-    engine = db_factory.engine(request.param)
-    summary = generate(
-        engine, scale="tiny", seed=5, as_of=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
-    )
-    return engine, summary
-
-
-def test_rollups_give_the_live_figures_on_a_demo_mall(demo_mall):
+def test_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     """A year and a month of the biggest shop, a small one, one without sales, and the mall."""
-    engine, summary = demo_mall
+    engine, summary = rollup_demo_mall
     periods = [
         range_from_dates(_d("2025-11-20"), _d("2026-11-20"), ZONE),
         range_from_dates(_d("2026-10-21"), _d("2026-11-21"), ZONE),
