@@ -203,10 +203,10 @@ def _campaigns_clear():
 
 def _content_calls(scope: Scope) -> tuple[Call, ...]:
     return (
-        Call("content.summary", _no_tz(content.summary)),
-        Call("content.notes", _no_tz(content.notes)),
-        Call("content.tag_attribution", _no_tz(content.tag_attribution)),
-        Call("content.affinity", _no_tz(content.affinity)),
+        Call("content.summary", _kw(content.summary)),
+        Call("content.notes", _kw(content.notes)),
+        Call("content.tag_attribution", _kw(content.tag_attribution)),
+        Call("content.affinity", _kw(content.affinity)),
     )
 
 

@@ -86,7 +86,7 @@ def ensure_database(url: str) -> None:
 def ensure_demo(url: str, scale: str, *, reload: bool = False, rollups: bool = True) -> str:
     """Make `url` hold the demo mall of `scale`: reuse it, load it, or refuse other data.
 
-    With `rollups` the mall has the P5 sales rollups (built when a reused mall lacks
+    With `rollups` the mall has the P5 rollups (built when a reused mall lacks
     them), without it has none (dropped). Returns the rollups' `complete_before`, or "".
     """
     from queries.db import connect_engine
@@ -126,20 +126,26 @@ def ensure_demo(url: str, scale: str, *, reload: bool = False, rollups: bool = T
 
 
 def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
-    """Build the P5 rollups (up to the data's last payment day) or drop them, as asked."""
+    """Build the P5 rollups (up to the data's last payment day) or drop them, as asked.
+
+    A mall missing one family (built by an earlier version) has them all rebuilt.
+    """
+    from queries.content_rollups import CONTENT
+    from queries.member_rollups import MEMBERS
     from queries.rollup_build import build_rollups, drop_rollups
-    from queries.rollups import complete_before
+    from queries.rollups import NAME, complete_before
     from queries.settings import load_settings
 
     with engine.begin() as conn:
-        before = complete_before(conn)
+        cuts = {complete_before(conn, rollup=name) for name in (NAME, MEMBERS, CONTENT)}
+        before = cuts.pop() if len(cuts) == 1 else None
         if not wanted:
             drop_rollups(conn)
             return ""
         if before is None:
             tz = load_settings().timezone
             last = conn.execute(sa.select(sa.func.max(s.orders.c.paid_at))).scalar_one()
-            say("Building the P5 sales rollups …")
+            say("Building the P5 rollups …")
             before = last.astimezone(ZoneInfo(tz)).date()
             build_rollups(conn, tz=tz, complete_before=before)
     return before.isoformat()
@@ -244,7 +250,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--without-rollups",
         action="store_true",
-        help="drop the P5 sales rollups first: measure a database with the contract's tables only",
+        help="drop the P5 rollups first: measure a database with the contract's tables only",
     )
     parser.add_argument("--note", action="append", default=[], help="a line for the report")
     parser.add_argument("--save-run", help="also pickle the measurements to FILE")

@@ -29,12 +29,25 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from queries import schema as s
 from queries.actors import Scope
+from queries.content_rollups import (
+    content_coverage,
+    mall_buyers_per_tag,
+    readers_in_covered_days,
+    rolled_member_rows,
+    rolled_note_views,
+    rolled_tag_rows,
+    rolled_view_rows,
+    rolled_view_totals,
+    tag_readers,
+)
 from queries.periods import TimeRange
+from queries.rollups import buyers_in_covered_days, coverage
 from queries.types import UTCDateTime
 
 __all__ = [
     "ATTRIBUTION_WINDOW",
     "affinity",
+    "attributed_items",
     "mall_tag_viewers",
     "notes",
     "summary",
@@ -109,89 +122,175 @@ def _scope_notes(scope: Scope) -> sa.Select:
     return _mentions_of_scope(sa.select(NP.c.note_id), scope)
 
 
-def notes(
-    conn: sa.Connection, *, scope: Scope, period: TimeRange, limit: int = 100
-) -> pd.DataFrame:
-    """Notes mentioning the scope's products viewed or posted in P, most viewed first."""
-    note_ids = _scope_notes(scope)
-    views = (
+def _live_view_rows(scope: Scope, period: TimeRange) -> sa.Select:
+    """(note_id, member_id, views = 1) of each view in P of a note on the scope's products."""
+    return sa.select(
+        NV.c.note_id, NV.c.member_id, sa.literal(1, sa.BigInteger).label("views")
+    ).where(
+        NV.c.note_id.in_(_scope_notes(scope)),
+        NV.c.viewed_at >= period.start,
+        NV.c.viewed_at < period.end,
+    )
+
+
+def _view_rows(covered, scope: Scope) -> sa.CompoundSelect:
+    """(note_id, member_id, views) of P: the covered days' rollup rows and the live rest."""
+    parts = [rolled_view_rows(covered, vendor_id=scope.vendor_id)]
+    parts += [_live_view_rows(scope, rest) for rest in covered.live]
+    return sa.union_all(*parts)
+
+
+def _note_views(
+    conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None
+) -> sa.Subquery:
+    """(note_id, views, viewers) in P of each viewed note on the scope's products."""
+    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if covered is not None and not covered.live:
+        return rolled_note_views(covered, vendor_id=scope.vendor_id).subquery("views")
+    rows = (
+        _live_view_rows(scope, period) if covered is None else _view_rows(covered, scope)
+    ).subquery("view_rows")
+    return (
         sa.select(
-            NV.c.note_id,
-            sa.func.count().label("views"),
-            sa.func.count(sa.distinct(NV.c.member_id)).label("viewers"),
+            rows.c.note_id,
+            sa.func.sum(rows.c.views).label("views"),
+            sa.func.count(sa.distinct(rows.c.member_id)).label("viewers"),
         )
-        .where(
-            NV.c.note_id.in_(note_ids), NV.c.viewed_at >= period.start, NV.c.viewed_at < period.end
-        )
-        .group_by(NV.c.note_id)
+        .group_by(rows.c.note_id)
         .subquery("views")
     )
-    mentions = (
-        _mentions_of_scope(sa.select(NP.c.note_id, sa.func.count().label("products")), scope)
-        .group_by(NP.c.note_id)
-        .subquery("mentions")
-    )
-    posted_in = sa.and_(NOTE.c.posted_at >= period.start, NOTE.c.posted_at < period.end)
-    query = (
-        sa.select(
-            NOTE.c.note_id,
-            NOTE.c.title,
-            NOTE.c.posted_at,
-            mentions.c.products,
-            sa.func.coalesce(views.c.views, 0).label("views"),
-            sa.func.coalesce(views.c.viewers, 0).label("viewers"),
-        )
-        .join(mentions, mentions.c.note_id == NOTE.c.note_id)
-        .outerjoin(views, views.c.note_id == NOTE.c.note_id)
-        .where(sa.or_(views.c.note_id.is_not(None), posted_in))
-        .order_by(sa.func.coalesce(views.c.views, 0).desc(), NOTE.c.note_id)
+
+
+def notes(
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    limit: int = 100,
+    tz: str | None = None,
+) -> pd.DataFrame:
+    """Notes mentioning the scope's products viewed or posted in P, most viewed first.
+
+    With `tz`, the views of whole days may come from the content rollups.
+    """
+    views = _note_views(conn, scope, period, tz)
+    ranked = conn.execute(
+        sa.select(views.c.note_id, views.c.views, views.c.viewers)
+        .order_by(views.c.views.desc(), views.c.note_id)
         .limit(limit)
-    )
-    frame = pd.DataFrame(
-        conn.execute(query).mappings().all(),
-        columns=["note_id", "title", "posted_at", "products", "views", "viewers"],
-    )
-    if frame.empty:
-        frame["tags"] = pd.Series(dtype=object)
-        return frame
-    tag_rows = conn.execute(
-        sa.select(NT.c.note_id, NT.c.tag)
-        .where(NT.c.note_id.in_(frame["note_id"].tolist()))
-        .order_by(NT.c.note_id, NT.c.tag)
     ).all()
+    shown = {note_id: (int(v), int(viewers)) for note_id, v, viewers in ranked}
+    if len(shown) < limit:  # then every viewed note is shown: add the unviewed new ones
+        unviewed = conn.execute(
+            sa.select(NOTE.c.note_id)
+            .where(
+                NOTE.c.note_id.in_(_scope_notes(scope)),
+                NOTE.c.posted_at >= period.start,
+                NOTE.c.posted_at < period.end,
+                NOTE.c.note_id.not_in(list(shown) or [-1]),
+            )
+            .order_by(NOTE.c.note_id)
+            .limit(limit - len(shown))
+        ).scalars()
+        shown.update((note_id, (0, 0)) for note_id in unviewed)
+    columns = ["note_id", "title", "posted_at", "products", "views", "viewers", "tags"]
+    if not shown:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(_note_rows(conn, scope, shown), columns=columns)
+
+
+def _note_rows(conn: sa.Connection, scope: Scope, shown: dict) -> list[dict]:
+    """The listed notes' rows, in `shown`'s order: title, products of the scope's, tags."""
+    ids = list(shown)
+    about = {
+        r.note_id: r
+        for r in conn.execute(
+            sa.select(NOTE.c.note_id, NOTE.c.title, NOTE.c.posted_at).where(NOTE.c.note_id.in_(ids))
+        )
+    }
+    products = dict(
+        conn.execute(
+            _mentions_of_scope(sa.select(NP.c.note_id, sa.func.count()), scope)
+            .where(NP.c.note_id.in_(ids))
+            .group_by(NP.c.note_id)
+        ).all()
+    )
     tags: dict[int, list[str]] = {}
-    for note_id, tag in tag_rows:
+    for note_id, tag in conn.execute(
+        sa.select(NT.c.note_id, NT.c.tag)
+        .where(NT.c.note_id.in_(ids))
+        .order_by(NT.c.note_id, NT.c.tag)
+    ):
         tags.setdefault(note_id, []).append(tag)
-    frame["tags"] = [" · ".join(tags.get(n, [])) for n in frame["note_id"]]
-    return frame
+    return [
+        {
+            "note_id": note_id,
+            "title": about[note_id].title,
+            "posted_at": about[note_id].posted_at,
+            "products": int(products[note_id]),
+            "views": views,
+            "viewers": viewers,
+            "tags": " · ".join(tags.get(note_id, [])),
+        }
+        for note_id, (views, viewers) in shown.items()
+    ]
 
 
-def summary(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> dict[str, int]:
-    """Notes mentioning the scope's products: posted in P, viewed in P, views and viewers in P."""
-    note_ids = _scope_notes(scope)
-    views = sa.select(
-        sa.func.count(sa.distinct(NV.c.note_id)).label("notes_viewed"),
-        sa.func.count().label("note_views"),
-        sa.func.count(sa.distinct(NV.c.member_id)).label("note_viewers"),
-    ).where(NV.c.note_id.in_(note_ids), NV.c.viewed_at >= period.start, NV.c.viewed_at < period.end)
+def _view_totals(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None):
+    """(notes_viewed, note_views, note_viewers) of the scope's notes in P."""
+    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if covered is not None and not covered.live:
+        return rolled_view_totals(covered, vendor_id=scope.vendor_id)
+    rows = (
+        _live_view_rows(scope, period) if covered is None else _view_rows(covered, scope)
+    ).subquery("view_rows")
+    return sa.select(
+        sa.func.count(sa.distinct(rows.c.note_id)).label("notes_viewed"),
+        sa.func.coalesce(sa.func.sum(rows.c.views), 0).label("note_views"),
+        sa.func.count(sa.distinct(rows.c.member_id)).label("note_viewers"),
+    )
+
+
+def summary(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str | None = None
+) -> dict[str, int]:
+    """Notes mentioning the scope's products: posted in P, viewed in P, views and viewers in P.
+
+    With `tz`, the views of whole days may come from the content rollups.
+    """
     posted = sa.select(sa.func.count().label("notes_posted")).where(
-        NOTE.c.note_id.in_(note_ids),
+        NOTE.c.note_id.in_(_scope_notes(scope)),
         NOTE.c.posted_at >= period.start,
         NOTE.c.posted_at < period.end,
     )
-    row = conn.execute(views).mappings().one()
+    row = conn.execute(_view_totals(conn, scope, period, tz)).mappings().one()
     return {
         "notes_posted": int(conn.execute(posted).scalar_one()),
         **{k: int(v) for k, v in row.items()},
     }
 
 
-def tag_attribution(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
-    """Per tag: buyers, orders, item sales of the scope's items in P read about 7 days before."""
+def attributed_items(
+    orders_where, *, views_before, views_after=None, extra: tuple = ()
+) -> sa.Subquery:
+    """(tag, order_item_id, amount_cents, order_id, member_id, *extra) of each order item of
+    the orders matching `orders_where` attributed to the tag: read within 7 days before.
+
+    `views_after` / `views_before` bound the views read; they must hold every view that
+    can count (from 7 days before the first order to the last one).
+    """
     days = sa.bindparam("window_days", ATTRIBUTION_WINDOW.days, type_=sa.Integer)
-    attributed = (
+    view_bounds = [NV.c.viewed_at < views_before]
+    if views_after is not None:
+        view_bounds.append(NV.c.viewed_at > views_after)
+    return (
         sa.select(
-            NT.c.tag, ITEM.c.order_item_id, ITEM.c.amount_cents, ORD.c.order_id, ORD.c.member_id
+            NT.c.tag,
+            ITEM.c.order_item_id,
+            ITEM.c.amount_cents,
+            ORD.c.order_id,
+            ORD.c.member_id,
+            *extra,
         )
         .select_from(ORD)
         .join(ITEM, ITEM.c.order_id == ORD.c.order_id)
@@ -203,29 +302,77 @@ def tag_attribution(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> 
                 NV.c.note_id == NP.c.note_id,
                 NV.c.viewed_at <= ORD.c.paid_at,
                 NV.c.viewed_at > _minus_days(ORD.c.paid_at, days),
-                # Implied by the two above for orders paid in P; stated so that the views
-                # are cut to P's weeks before the join rather than after it. A day more
-                # than the window: on PostgreSQL `- n days` follows the session's time
-                # zone, whose daylight saving can make the window an hour longer.
-                NV.c.viewed_at > period.start - ATTRIBUTION_WINDOW - timedelta(days=1),
-                NV.c.viewed_at < period.end,
+                # Implied by the two above; stated so that the views are cut to the
+                # orders' weeks before the join rather than after it.
+                *view_bounds,
             ),
         )
         .join(NT, NT.c.note_id == NP.c.note_id)
-        .where(_paid_in(scope, period))
+        .where(orders_where)
         .distinct()  # several views or notes of one tag count an item once for that tag
         .subquery("attributed")
     )
-    query = (
-        sa.select(
-            attributed.c.tag,
-            sa.func.count(sa.distinct(attributed.c.member_id)).label("buyers"),
-            sa.func.count(sa.distinct(attributed.c.order_id)).label("orders"),
-            sa.func.sum(attributed.c.amount_cents).label("item_sales_cents"),
-        )
-        .group_by(attributed.c.tag)
-        .order_by(sa.func.sum(attributed.c.amount_cents).desc(), attributed.c.tag)
+
+
+def _attributed_in(scope: Scope, period: TimeRange) -> sa.Subquery:
+    """`attributed_items` of the scope's orders paid in the period."""
+    return attributed_items(
+        _paid_in(scope, period),
+        # A day more than the window: on PostgreSQL `- n days` follows the session's
+        # time zone, whose daylight saving can make the window an hour longer.
+        views_after=period.start - ATTRIBUTION_WINDOW - timedelta(days=1),
+        views_before=period.end,
     )
+
+
+def _live_per_member(scope: Scope, period: TimeRange) -> sa.Select:
+    """Per (tag, member) of the period read live: attributed orders and item sales."""
+    items = _attributed_in(scope, period)
+    return sa.select(
+        items.c.tag,
+        items.c.member_id,
+        sa.func.count(sa.distinct(items.c.order_id)).label("orders"),
+        sa.func.sum(items.c.amount_cents).label("item_sales_cents"),
+    ).group_by(items.c.tag, items.c.member_id)
+
+
+def _per_tag(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None) -> sa.Select:
+    """(tag, buyers, orders, item_sales_cents): from the content rollup where it holds
+    the period's days (`queries.content_rollups`), else live."""
+    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if covered is not None and not covered.live:
+        return rolled_tag_rows(covered, vendor_id=scope.vendor_id)
+    if covered is None:
+        items = _attributed_in(scope, period)
+        member, order, amount = items.c.member_id, items.c.order_id, items.c.amount_cents
+        return sa.select(
+            items.c.tag,
+            sa.func.count(sa.distinct(member)).label("buyers"),
+            sa.func.count(sa.distinct(order)).label("orders"),
+            sa.func.sum(amount).label("item_sales_cents"),
+        ).group_by(items.c.tag)
+    # Rolled days and a live rest: a member may be in both, so count members over both.
+    parts = [rolled_member_rows(covered, vendor_id=scope.vendor_id)]
+    parts += [_live_per_member(scope, rest) for rest in covered.live]
+    rows = sa.union_all(*parts).subquery("per_member")
+    return sa.select(
+        rows.c.tag,
+        sa.func.count(sa.distinct(rows.c.member_id)).label("buyers"),
+        sa.func.sum(rows.c.orders).label("orders"),
+        sa.func.sum(rows.c.item_sales_cents).label("item_sales_cents"),
+    ).group_by(rows.c.tag)
+
+
+def tag_attribution(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str | None = None
+) -> pd.DataFrame:
+    """Per tag: buyers, orders, item sales of the scope's items in P read about 7 days before.
+
+    With `tz` (the platform's, which cuts the rollup's days) whole days may come from
+    the content rollup; without it everything is read live.
+    """
+    per_tag = _per_tag(conn, scope, period, tz).subquery("per_tag")
+    query = sa.select(per_tag).order_by(per_tag.c.item_sales_cents.desc(), per_tag.c.tag)
     rows = [
         {"tag": r.tag, "buyers": int(r.buyers), "orders": int(r.orders),
          "item_sales_cents": int(r.item_sales_cents)}
@@ -234,35 +381,62 @@ def tag_attribution(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> 
     return pd.DataFrame(rows, columns=["tag", "buyers", "orders", "item_sales_cents"])
 
 
-def _tag_viewers(
-    conn: sa.Connection, scope: Scope, period: TimeRange
-) -> tuple[int, dict[str, int]]:
-    """The scope's buyers in P, and per tag how many of them viewed a note with it in P."""
-    # For IN, the plain member list: the planner then picks a semi-join itself.
-    buyers = sa.select(ORD.c.member_id).where(_paid_in(scope, period))
-    total = conn.execute(
-        sa.select(sa.func.count(sa.distinct(ORD.c.member_id))).where(_paid_in(scope, period))
-    ).scalar_one()
-    viewed = (
+def _readers_in(period: TimeRange) -> sa.Select:
+    """(tag, member_id) of every view in the period of a note with the tag (repeats kept)."""
+    return (
         sa.select(NT.c.tag, NV.c.member_id)
         .join(NT, NT.c.note_id == NV.c.note_id)
-        .where(
-            NV.c.member_id.in_(buyers), NV.c.viewed_at >= period.start, NV.c.viewed_at < period.end
-        )
-        .distinct()
-        .subquery("viewed")
+        .where(NV.c.viewed_at >= period.start, NV.c.viewed_at < period.end)
     )
+
+
+def _tag_viewers(
+    conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None
+) -> tuple[int, dict[str, int]]:
+    """The scope's buyers in P, and per tag how many of them viewed a note with it in P.
+
+    For whole rolled days the buyers come from the sales rollups' buyer days and the
+    readers from the content rollups' (`queries.content_rollups`); the rest is live.
+    """
+    sales_days = coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if sales_days is not None and not sales_days.live:
+        buyers = buyers_in_covered_days(sales_days, vendor_id=scope.vendor_id)
+        count = sa.select(sa.func.count()).select_from(buyers.subquery())
+    else:
+        # For IN, the plain member list: the planner then picks a semi-join itself.
+        buyers = sa.select(ORD.c.member_id).where(_paid_in(scope, period))
+        count = sa.select(sa.func.count(sa.distinct(ORD.c.member_id))).where(
+            _paid_in(scope, period)
+        )
+    total = int(conn.execute(count).scalar_one())
+    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if covered is None:
+        readers = _readers_in(period).where(NV.c.member_id.in_(buyers)).distinct()
+    elif covered.live:
+        parts = [readers_in_covered_days(covered, once=False)]
+        parts += [_readers_in(rest) for rest in covered.live]
+        both = sa.union(*parts).subquery("readers")  # UNION: each (tag, member) once
+        readers = sa.select(both).where(both.c.member_id.in_(buyers))
+    elif scope.is_mall:  # the readers' own paid days say who bought in P
+        return total, {r.tag: int(r.viewers) for r in conn.execute(mall_buyers_per_tag(covered))}
+    else:  # each (tag, member) is one row already
+        readers = readers_in_covered_days(covered, once=True).where(
+            tag_readers.c.member_id.in_(buyers)
+        )
+    viewed = readers.subquery("viewed")
     query = sa.select(viewed.c.tag, sa.func.count().label("viewers")).group_by(viewed.c.tag)
-    return int(total), {r.tag: int(r.viewers) for r in conn.execute(query)}
+    return total, {r.tag: int(r.viewers) for r in conn.execute(query)}
 
 
-def mall_tag_viewers(conn: sa.Connection, *, period: TimeRange) -> tuple[int, dict[str, int]]:
+def mall_tag_viewers(
+    conn: sa.Connection, *, period: TimeRange, tz: str | None = None
+) -> tuple[int, dict[str, int]]:
     """The mall's buyers in P and, per tag, how many of them read it in P (affinity's baseline).
 
     The same for every shop: the dashboard caches it once per period, so a shop's
     page does not recompute the whole mall's note views.
     """
-    return _tag_viewers(conn, Scope.mall(), period)
+    return _tag_viewers(conn, Scope.mall(), period, tz)
 
 
 def affinity(
@@ -271,16 +445,18 @@ def affinity(
     scope: Scope,
     period: TimeRange,
     mall_baseline: tuple[int, dict[str, int]] | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Per tag: share of the scope's buyers who read it in P ÷ that share of the mall's buyers.
 
-    `mall_baseline` is `mall_tag_viewers(...)` of the same period when the caller has it.
+    `mall_baseline` is `mall_tag_viewers(...)` of the same period when the caller has it;
+    with `tz`, whole days may come from the content rollups.
     """
-    shop_total, shop = _tag_viewers(conn, scope, period)
+    shop_total, shop = _tag_viewers(conn, scope, period, tz)
     if scope.is_mall:
         mall_total, mall = shop_total, shop
     else:
-        mall_total, mall = mall_baseline or mall_tag_viewers(conn, period=period)
+        mall_total, mall = mall_baseline or mall_tag_viewers(conn, period=period, tz=tz)
     rows = []
     # Only tags the scope's own buyers read: other shops' niches stay theirs.
     for tag in sorted(shop):

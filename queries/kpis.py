@@ -14,7 +14,9 @@ whole mall counted as one shop (`Scope.mall()`):
 A headline is one statement (orders per buyer, with the refunds as a scalar
 subquery); several periods' headlines are one `UNION ALL` (`headlines`: `compare`
 asks for three, Home's `compare_many` for nine); the figures for every vendor at
-once are one statement (`headlines_by_vendor`).
+once are one statement (`headlines_by_vendor`). A period of whole days the P5
+rollups hold (`queries.rollups`) is summed from the daily rows and its buyers
+counted from the buyer days, unless new buyers are asked for.
 """
 
 from __future__ import annotations
@@ -31,7 +33,17 @@ from queries.actors import Scope
 from queries.db import local_day, local_month, local_week, union_all, within
 from queries.money import round_half_up_div
 from queries.periods import TimeRange, previous_range, year_earlier
-from queries.rollups import coverage, sales_daily_rows
+from queries.rollups import (
+    MALL,
+    Coverage,
+    buyer_day_figures,
+    complete_before,
+    coverage,
+    covered_days,
+    sales_daily,
+    sales_daily_rows,
+    scope_days,
+)
 
 __all__ = [
     "GRAINS",
@@ -217,19 +229,69 @@ def _headline_of(row, new_buyers: bool) -> Headline:
     )
 
 
+def _rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: int) -> sa.Select:
+    """`_headline_select`'s row for a period of whole rolled days (no new buyers)."""
+    d = sales_daily
+    days = (
+        sa.select(
+            sa.func.sum(d.c.gmv_cents).label("gmv_cents"),
+            sa.func.sum(d.c.paid_orders).label("paid_orders"),
+            sa.func.sum(d.c.refunded_cents).label("refunded_cents"),
+        )
+        .where(scope_days(d, "local_day", covered, vendor_id))
+        .subquery("days")
+    )
+    buyers = buyer_day_figures(covered, vendor_id=vendor_id).subquery("buyer_days")
+    return sa.select(
+        sa.literal_column(str(int(which))).label("which"),  # an int of ours, never input
+        days.c.gmv_cents,
+        days.c.paid_orders,
+        buyers.c.buyers,
+        sa.null().label("new_buyers"),
+        buyers.c.repurchase_buyers,
+        days.c.refunded_cents,
+    ).select_from(days.join(buyers, sa.true()))
+
+
+def _rolled_spans(
+    conn: sa.Connection, scope: Scope, spans: list[tuple], tz: str | None
+) -> dict[int, Coverage]:
+    """The spans (by index) that are whole days the P5 rollups hold, with their days."""
+    if tz is None or scope.vendor_id == MALL:
+        return {}
+    before = complete_before(conn)
+    if before is None:
+        return {}
+    found = {}
+    for n, (start, end) in enumerate(spans):
+        covered = covered_days(TimeRange(start, end), tz=tz, before=before)
+        if covered is not None and not covered.live:
+            found[n] = covered
+    return found
+
+
 def headlines(
-    conn: sa.Connection, *, scope: Scope, periods: list[TimeRange], new_buyers: bool = True
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    periods: list[TimeRange],
+    new_buyers: bool = True,
+    tz: str | None = None,
 ) -> list[Headline]:
     """The headline figures of `scope` over each of `periods`, in one statement.
 
     A span asked for twice is read once: a 365-day range's previous period is the
-    same span as its year-earlier one.
+    same span as its year-earlier one. With `tz` and without new buyers, a span of
+    whole days the rollups hold is read from them.
     """
     if not periods:
         return []
     spans = list(dict.fromkeys((p.start, p.end) for p in periods))
+    rolled = _rolled_spans(conn, scope, spans, tz) if not new_buyers else {}
     selects = [
-        _headline_select(
+        _rolled_headline_select(rolled[n], vendor_id=scope.vendor_id, which=n)
+        if n in rolled
+        else _headline_select(
             TimeRange(start, end), vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n
         )
         for n, (start, end) in enumerate(spans)
@@ -246,8 +308,7 @@ def headline(
 
     With `new_buyers=False`, new and returning buyers are None (not computed).
     """
-    del tz  # bounds are already UTC instants; kept for the common read signature
-    return headlines(conn, scope=scope, periods=[period], new_buyers=new_buyers)[0]
+    return headlines(conn, scope=scope, periods=[period], new_buyers=new_buyers, tz=tz)[0]
 
 
 def headlines_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict[int, Headline]:
@@ -346,7 +407,7 @@ def compare_many(
     zone = ZoneInfo(tz)
     triples = [(p, previous_range(p, zone), year_earlier(p, zone)) for p in periods]
     found = headlines(
-        conn, scope=scope, periods=[p for t in triples for p in t], new_buyers=new_buyers
+        conn, scope=scope, periods=[p for t in triples for p in t], new_buyers=new_buyers, tz=tz
     )
     return [
         Comparison(

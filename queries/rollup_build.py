@@ -10,7 +10,9 @@ each). Daily sales and refunds are grouped from orders and refunds directly, for
 the shops and again for the mall (the mall's buyers are counted over the mall).
 The member rollups (`queries.member_rollups`): each member's first paid order per
 shop and in the mall, then the cohort months from the distinct (member, month) of
-the whole months' orders joined to those first orders.
+the whole months' orders joined to those first orders. The content rollup
+(`queries.content_rollups`): the attributed order items of every order paid before
+the cut, once, summed per shop and for the mall by day, tag and member.
 """
 
 from __future__ import annotations
@@ -21,12 +23,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from queries import schema as s
+from queries.content import attributed_items
+from queries.content_rollups import (
+    CONTENT,
+    note_views_days,
+    tag_attribution_days,
+    tag_readers,
+)
 from queries.db import local_day, local_hour, local_month
 from queries.member_rollups import MEMBERS, buyer_firsts, cohort_months
 from queries.periods import local_midnight
 from queries.rollups import (
     MALL,
     NAME,
+    buyer_days,
     item_sales,
     month_of,
     refunds_daily,
@@ -57,7 +67,11 @@ def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> Non
     _insert_sums(conn, month_before=month_before)
     for by_vendor in (True, False):
         _insert_cohort_months(conn, zone, cutoff, by_vendor=by_vendor)
-    for name in (NAME, MEMBERS):
+    _insert_tag_attribution(conn, zone, cutoff)
+    _insert_tag_readers(conn, zone, cutoff)
+    _insert_buyer_days(conn, zone, cutoff)
+    _insert_note_views(conn, zone, cutoff)
+    for name in (NAME, MEMBERS, CONTENT):
         conn.execute(rollup_state.insert().values(rollup=name, complete_before=complete_before))
     if conn.dialect.name == "postgresql":
         for table in rollup_metadata.sorted_tables:
@@ -152,6 +166,174 @@ def _insert_cohort_months(conn: sa.Connection, zone, cutoff, *, by_vendor: bool)
     )
     names = ["vendor_id", "cohort", "month", "buyers"]
     conn.execute(cohort_months.insert().from_select(names, rows))
+
+
+def _insert_tag_attribution(conn: sa.Connection, zone, cutoff) -> None:
+    """Per shop (and the mall), paid day, tag and member: attributed orders and item sales,
+    and the member's previous such day (`previous_on`)."""
+    o = s.orders
+    paid_on = local_day(o.c.paid_at, zone).label("paid_on")
+    attributed = attributed_items(
+        sa.and_(o.c.paid_at.is_not(None), o.c.paid_at < cutoff),
+        views_before=cutoff,
+        extra=(o.c.vendor_id, paid_on),
+    )
+    items = sa.select(attributed).cte("attributed_lines")  # read once for both levels
+    levels = []
+    for shop in (items.c.vendor_id, sa.literal(MALL, sa.BigInteger)):
+        keys = [items.c.paid_on, items.c.tag, items.c.member_id]
+        levels.append(
+            sa.select(
+                shop.label("vendor_id"),
+                *keys,
+                sa.func.count(sa.distinct(items.c.order_id)).label("orders"),
+                sa.func.sum(items.c.amount_cents).label("item_sales_cents"),
+            ).group_by(*([items.c.vendor_id] if shop is items.c.vendor_id else []), *keys)
+        )
+    rows = sa.union_all(*levels).subquery("attributed_days")
+    previous_on = sa.func.lag(rows.c.paid_on).over(
+        partition_by=(rows.c.vendor_id, rows.c.tag, rows.c.member_id), order_by=rows.c.paid_on
+    )
+    # Written in (shop, day) order, so that a shop's days lie together on disk.
+    ordered = sa.select(
+        rows.c.vendor_id,
+        rows.c.paid_on,
+        rows.c.tag,
+        rows.c.member_id,
+        previous_on,
+        rows.c.orders,
+        rows.c.item_sales_cents,
+    ).order_by(rows.c.vendor_id, rows.c.paid_on)
+    names = [
+        "vendor_id", "paid_on", "tag", "member_id", "previous_on", "orders", "item_sales_cents",
+    ]  # fmt: skip
+    conn.execute(tag_attribution_days.insert().from_select(names, ordered))
+
+
+def _insert_tag_readers(conn: sa.Connection, zone, cutoff) -> None:
+    """Per local day, tag and member who viewed a note with the tag: the previous such day
+    and the member's paid days in the mall nearest to it."""
+    v, t, o = s.note_views, s.note_tags, s.orders
+    viewed_on = local_day(v.c.viewed_at, zone)
+    no_tag = sa.cast(sa.null(), sa.Text)
+    no_day = sa.cast(sa.null(), sa.Date)
+    # One event list per member: reader days (with a tag) and paid days (without).
+    read = (
+        sa.select(
+            viewed_on.label("day"), t.c.tag.label("tag"), v.c.member_id, no_day.label("paid_on")
+        )
+        .join(t, t.c.note_id == v.c.note_id)
+        .where(v.c.viewed_at < cutoff)
+    )
+    paid_on = local_day(o.c.paid_at, zone)
+    paid = sa.select(paid_on, no_tag, o.c.member_id, paid_on).where(
+        o.c.paid_at.is_not(None), o.c.paid_at < cutoff
+    )
+    events = sa.union(read, paid).subquery("member_days")  # UNION: each day once
+    by_member = {"partition_by": events.c.member_id, "order_by": events.c.day}
+    with_paid = sa.select(
+        events.c.day,
+        events.c.tag,
+        events.c.member_id,
+        # RANGE frames take the day's peers: a payment on the reading day is on both sides.
+        sa.func.max(events.c.paid_on).over(**by_member, range_=(None, 0)).label("paid_to_on"),
+        sa.func.min(events.c.paid_on).over(**by_member, range_=(0, None)).label("paid_from_on"),
+    ).subquery("with_paid")
+    days = sa.select(with_paid).where(with_paid.c.tag.is_not(None)).subquery("reader_days")
+    previous_on = sa.func.lag(days.c.day).over(
+        partition_by=(days.c.tag, days.c.member_id), order_by=days.c.day
+    )
+    rows = sa.select(
+        days.c.day, days.c.tag, days.c.member_id, previous_on, days.c.paid_to_on,
+        days.c.paid_from_on,
+    ).order_by(days.c.day)  # fmt: skip
+    names = ["viewed_on", "tag", "member_id", "previous_on", "paid_to_on", "paid_from_on"]
+    conn.execute(tag_readers.insert().from_select(names, rows))
+
+
+def _insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
+    """Per shop (and the mall), local day and member with a paid order: the orders, and the
+    member's previous and next such days."""
+    o = s.orders
+    paid_on = local_day(o.c.paid_at, zone)
+    levels = [
+        sa.select(
+            shop.label("vendor_id"),
+            paid_on.label("paid_on"),
+            o.c.member_id,
+            sa.func.count().label("orders"),
+        )
+        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .group_by(*keys, paid_on, o.c.member_id)
+        for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
+    ]
+    days = sa.union_all(*levels).subquery("buyer_days")
+    by_member = {
+        "partition_by": (days.c.vendor_id, days.c.member_id),
+        "order_by": days.c.paid_on,
+    }
+    rows = sa.select(
+        days.c.vendor_id,
+        days.c.paid_on,
+        days.c.member_id,
+        days.c.orders,
+        sa.func.lag(days.c.paid_on).over(**by_member),
+        sa.func.lead(days.c.paid_on).over(**by_member),
+    ).order_by(days.c.vendor_id, days.c.paid_on)
+    names = ["vendor_id", "paid_on", "member_id", "orders", "previous_on", "next_on"]
+    conn.execute(buyer_days.insert().from_select(names, rows))
+
+
+def _insert_note_views(conn: sa.Connection, zone, cutoff) -> None:
+    """Per scope of a note (each shop it mentions a product of, and the mall), local day,
+    note and member: the views, and the previous days that count viewers."""
+    v, np_, p = s.note_views, s.note_products, s.products
+    scopes = sa.union_all(
+        sa.select(p.c.vendor_id, np_.c.note_id)
+        .join(p, p.c.product_id == np_.c.product_id)
+        .distinct(),
+        sa.select(sa.literal(MALL, sa.BigInteger), np_.c.note_id).distinct(),
+    ).subquery("note_scopes")
+    viewed_on = local_day(v.c.viewed_at, zone)
+    days = (
+        sa.select(
+            viewed_on.label("viewed_on"),
+            v.c.note_id,
+            v.c.member_id,
+            sa.func.count().label("views"),
+        )
+        .where(v.c.viewed_at < cutoff)
+        .group_by(viewed_on, v.c.note_id, v.c.member_id)
+        .subquery("view_days")
+    )
+    rows = (
+        sa.select(scopes.c.vendor_id, days)
+        .join(scopes, scopes.c.note_id == days.c.note_id)
+        .subquery("scope_view_days")
+    )
+    note_previous = sa.func.lag(rows.c.viewed_on).over(
+        partition_by=(rows.c.vendor_id, rows.c.note_id, rows.c.member_id),
+        order_by=rows.c.viewed_on,
+    )
+    # A later row of the same day has that day as its previous one: never before a period.
+    member_previous = sa.func.lag(rows.c.viewed_on).over(
+        partition_by=(rows.c.vendor_id, rows.c.member_id),
+        order_by=(rows.c.viewed_on, rows.c.note_id),
+    )
+    ordered = sa.select(
+        rows.c.vendor_id,
+        rows.c.viewed_on,
+        rows.c.note_id,
+        rows.c.member_id,
+        rows.c.views,
+        note_previous,
+        member_previous,
+    ).order_by(rows.c.vendor_id, rows.c.viewed_on)
+    names = [
+        "vendor_id", "viewed_on", "note_id", "member_id", "views", "previous_on",
+        "member_previous_on",
+    ]  # fmt: skip
+    conn.execute(note_views_days.insert().from_select(names, ordered))
 
 
 def _insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:

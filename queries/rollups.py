@@ -11,13 +11,18 @@ demo loader, which plays the platform's part, builds them with `build_rollups`:
   category, channel, city tier, local hour, product), item sales, units and paid
   orders (an order has one shop and one local day, so order counts add up);
 - `rollup_refunds_daily`: per shop, local day and reason, the refunds completed;
+- `rollup_buyer_days`: per shop (−1: the mall), local day and member with a paid
+  order that day, the member's paid orders that day and their previous and next
+  such days: the distinct buyers of a period of whole days, and those with two or
+  more orders in it, counted without `DISTINCT` (see `buyer_day_figures`);
 - `rollup_state`: `complete_before`, the first local day the rollups do not hold.
 
 The console reads them only for whole local days before `complete_before` and
 reads the rest of a period live, so today's orders always count. Without the
 tables every read is the live one: the contract alone stays enough. Buyers over
-a period do not add up across days and are always read live; the Members page's
-own rollups (each buyer's first order, cohort months) are `queries.member_rollups`.
+a period do not add up across days: they are counted from the buyer days for a
+period of whole rolled days, else live; the Members page's own rollups (each
+buyer's first order, cohort months) are `queries.member_rollups`.
 
 Figures are those of the live queries at the moment the rollups were built:
 paid orders keep their `paid_at` and completed refunds their `completed_at`, so a
@@ -42,7 +47,11 @@ from queries.periods import TimeRange, add_months, local_midnight
 __all__ = [
     "MALL",
     "Coverage",
+    "buyer_day_figures",
+    "buyer_days",
+    "buyers_in_covered_days",
     "coverage",
+    "covered_days",
     "item_sales",
     "item_sales_rows",
     "refunds_daily",
@@ -50,6 +59,7 @@ __all__ = [
     "rollup_metadata",
     "rollup_vendor_id",
     "rollup_state",
+    "scope_days",
     "sales_daily",
     "sales_daily_rows",
 ]
@@ -57,7 +67,7 @@ __all__ = [
 MALL = -1  # the vendor_id of the whole mall's rows (shop ids are positive identity keys)
 # The rollup_state row of these tables, with their layout's version: rows of another
 # layout (an earlier build) are not read, and a build replaces them.
-NAME = "sales/2"
+NAME = "sales/3"
 
 rollup_metadata = MetaData()
 
@@ -95,6 +105,17 @@ refunds_daily = Table(
     Column("reason", Text, primary_key=True),
     Column("refunds", BigInteger, nullable=False),
     Column("refunded_cents", BigInteger, nullable=False),
+)
+
+buyer_days = Table(
+    "rollup_buyer_days",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("paid_on", Date, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("orders", BigInteger, nullable=False),  # the member's paid orders that day
+    Column("previous_on", Date),  # the member's previous paid_on with this scope
+    Column("next_on", Date),  # and the next one
 )
 
 rollup_state = Table(
@@ -156,17 +177,22 @@ def complete_before(conn: sa.Connection, *, rollup: str = NAME) -> date | None:
     return conn.execute(stmt).scalar()  # the Date type reads SQLite's text as a date
 
 
-def coverage(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Coverage | None:
-    """The rollups' share of the period, or None (no rollups, or none of its whole days).
+def coverage(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, rollup: str = NAME
+) -> Coverage | None:
+    """The share of the period that `rollup`'s tables hold, or None (none of its whole days).
 
     A shop whose id is the mall's marker (never a real shop: ids are positive) reads
     live rather than the mall's rows.
     """
     if scope.vendor_id == MALL:
         return None
-    before = complete_before(conn)
-    if before is None:
-        return None
+    before = complete_before(conn, rollup=rollup)
+    return None if before is None else covered_days(period, tz=tz, before=before)
+
+
+def covered_days(period: TimeRange, *, tz: str, before: date) -> Coverage | None:
+    """The whole local days of the period before `before` (a cut), and the rest; or None."""
     zone = ZoneInfo(tz)
     first = period.first_day(zone)
     if local_midnight(first, zone) < period.start:
@@ -195,11 +221,7 @@ def sales_daily_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     d = sales_daily
     return sa.select(
         d.c.local_day, d.c.gmv_cents, d.c.paid_orders, d.c.buyers, d.c.refunded_cents
-    ).where(
-        d.c.vendor_id == rollup_vendor_id(vendor_id),
-        d.c.local_day >= covered.first,
-        d.c.local_day < covered.end,
-    )
+    ).where(scope_days(d, "local_day", covered, vendor_id))
 
 
 def item_sales_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
@@ -235,4 +257,44 @@ def refunds_by_reason_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Se
         f.c.vendor_id == rollup_vendor_id(vendor_id),
         f.c.local_day >= covered.first,
         f.c.local_day < covered.end,
+    )
+
+
+def _first_in(covered: Coverage):
+    """A buyer-day row that is its member's first in the covered days."""
+    b = buyer_days
+    return sa.or_(b.c.previous_on.is_(None), b.c.previous_on < covered.first)
+
+
+def scope_days(table: Table, day: str, covered: Coverage, vendor_id: int | None):
+    """`table`'s rows of the scope whose `day` column is one of the covered days."""
+    return sa.and_(
+        table.c.vendor_id == rollup_vendor_id(vendor_id),
+        table.c[day] >= covered.first,
+        table.c[day] < covered.end,
+    )
+
+
+def buyers_in_covered_days(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """member_id of each buyer of the scope in the covered days, once (no DISTINCT needed)."""
+    b = buyer_days
+    return sa.select(b.c.member_id).where(
+        scope_days(b, "paid_on", covered, vendor_id), _first_in(covered)
+    )
+
+
+def buyer_day_figures(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """(buyers, repurchase_buyers) of the scope over the covered days alone.
+
+    A member is counted at their first row in the days; they bought once only if that
+    row is also their last in the days (next day past them) and holds one order.
+    """
+    b = buyer_days
+    first = _first_in(covered)
+    last = sa.or_(b.c.next_on.is_(None), b.c.next_on >= covered.end)
+    once = sa.and_(first, last, b.c.orders == 1)
+    buyers = sa.func.coalesce(sa.func.sum(sa.case((first, 1), else_=0)), 0)
+    single = sa.func.coalesce(sa.func.sum(sa.case((once, 1), else_=0)), 0)
+    return sa.select(buyers.label("buyers"), (buyers - single).label("repurchase_buyers")).where(
+        scope_days(b, "paid_on", covered, vendor_id)
     )

@@ -1,92 +1,28 @@
-"""Content (种草) analytics on a hand-built mall, on SQLite and PostgreSQL.
+"""Content (种草) analytics on a hand-built mall (tests/content_data.py), on SQLite and PostgreSQL.
 
-Period P = November 2026, Shanghai. Vendor A sells pa1, pa2; vendor B sells pb.
-Notes: n1 mentions pa1, tags 平价好物 + 通勤穿搭 (posted 10-01); n2 mentions pa2 and pb,
-tag 平价好物 (posted 11-02); n3 mentions pb, tag 护肤 (10-01); n4 mentions nothing,
-tag 通勤穿搭 (10-01).
-
-Orders (paid, Shanghai) and the views that matter:
-- o1 A m1 11-10 12:00, pa1 ¥100. m1 viewed n1 at 11-03 13:00 (6d23h before: counts)
-  and 11-10 11:00 (again; the item still counts once per tag).
-- o4 A m1 11-11 12:00, pa1 ¥50. m1 viewed n1 at 11-11 11:00: counts.
-- o2 A m2 11-12 12:00, pa1 ¥200. m2 viewed n1 at 11-05 12:00: exactly 7d00h, does not count.
-- o3 A m3 11-15 12:00, pa1 ¥300 + pa2 ¥400. m3 viewed n1 at 11-15 13:00 (after buying:
-  does not count), n2 at 11-14 12:00 → pa2 is attributed to 平价好物.
-- o5 A m4 11-20 12:00, pa1 ¥10. m4 viewed n1 at 11-20 12:00 (view_at = paid_at: counts).
-- o6 B m2 11-12 12:00, pb ¥500. m2 viewed n3 at 11-11 12:00 → 护肤 for B.
-- o7 B m6 11-13 12:00, pb ¥20. m6 viewed n4 (no product) at 11-13 10:00.
-- m5 viewed n1 at 10-31 23:59 (before P) and never bought.
+Period P = November 2026, Shanghai; the data set, worked out by hand order by order
+and view by view, is described in tests/content_data.py.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from queries import schema as s
 from queries.actors import Scope
 from queries.content import affinity, notes, summary, tag_attribution
 from queries.periods import month_range
 from tests.builders import SHANGHAI, Item, MallBuilder, local
 from tests.conftest import BACKENDS
+from tests.content_data import build_content_mall, note, view
 
 NOV = month_range(2026, 11, SHANGHAI)
 EMPTY = month_range(2027, 1, SHANGHAI)
 
 
-def _note(conn, author, posted, title, tags, products) -> int:
-    note_id = conn.execute(
-        s.notes.insert().values(author_member_id=author, posted_at=local(posted), title=title)
-    ).inserted_primary_key[0]
-    for tag in tags:
-        conn.execute(s.note_tags.insert().values(note_id=note_id, tag=tag))
-    for product in products:
-        conn.execute(s.note_products.insert().values(note_id=note_id, product_id=product))
-    return note_id
-
-
-def _view(conn, member, note, when) -> None:
-    conn.execute(
-        s.note_views.insert().values(member_id=member, note_id=note, viewed_at=local(when))
-    )
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def mall(request, db_factory):
     """The data set above, built once per backend."""
-    engine = db_factory.engine(request.param)
-    with engine.begin() as conn:
-        b = MallBuilder(conn)
-        cat = b.category()
-        a, vb = b.vendor("A"), b.vendor("B")
-        pa1, pa2, pb = b.product(a, cat), b.product(a, cat), b.product(vb, cat)
-        m1, m2, m3, m4, m5, m6 = (b.member() for _ in range(6))
-        n1 = _note(conn, m5, "2026-10-01 10:00", "n1", ["平价好物", "通勤穿搭"], [pa1])
-        n2 = _note(conn, m5, "2026-11-02 10:00", "n2", ["平价好物"], [pa2, pb])
-        n3 = _note(conn, m5, "2026-10-01 10:00", "n3", ["护肤"], [pb])
-        n4 = _note(conn, m5, "2026-10-01 10:00", "n4", ["通勤穿搭"], [])
-
-        def buy(vendor, member, when, *lines):
-            items = [Item(p, unit_price_cents=yuan * 100) for p, yuan in lines]
-            b.order(vendor, member, items, paid_at=local(when))
-
-        buy(a, m1, "2026-11-10 12:00", (pa1, 100))  # o1
-        buy(a, m1, "2026-11-11 12:00", (pa1, 50))  # o4
-        buy(a, m2, "2026-11-12 12:00", (pa1, 200))  # o2
-        buy(a, m3, "2026-11-15 12:00", (pa1, 300), (pa2, 400))  # o3
-        buy(a, m4, "2026-11-20 12:00", (pa1, 10))  # o5
-        buy(vb, m2, "2026-11-12 12:00", (pb, 500))  # o6
-        buy(vb, m6, "2026-11-13 12:00", (pb, 20))  # o7
-        _view(conn, m1, n1, "2026-11-03 13:00")
-        _view(conn, m1, n1, "2026-11-10 11:00")
-        _view(conn, m1, n1, "2026-11-11 11:00")
-        _view(conn, m2, n1, "2026-11-05 12:00")
-        _view(conn, m3, n1, "2026-11-15 13:00")
-        _view(conn, m3, n2, "2026-11-14 12:00")
-        _view(conn, m4, n1, "2026-11-20 12:00")
-        _view(conn, m2, n3, "2026-11-11 12:00")
-        _view(conn, m6, n4, "2026-11-13 10:00")
-        _view(conn, m5, n1, "2026-10-31 23:59")
-    return engine, a, vb, (n1, n2, n3, n4)
+    return build_content_mall(db_factory.engine(request.param))
 
 
 def _rows(frame):
@@ -185,13 +121,13 @@ def test_seven_day_edge_to_the_microsecond(empty_db):
         a = b.vendor("A")
         p = b.product(a, cat)
         early, late = b.member(), b.member()
-        n_early = _note(conn, early, "2026-10-01 10:00", "e", ["早"], [p])
-        n_late = _note(conn, late, "2026-10-01 10:00", "l", ["晚"], [p])
+        n_early = note(conn, early, "2026-10-01 10:00", "e", ["早"], [p])
+        n_late = note(conn, late, "2026-10-01 10:00", "l", ["晚"], [p])
         for member in (early, late):
             b.order(a, member, [Item(p)], paid_at=local("2026-11-10 12:00:00.500000"))
         # Exactly 7 days before (to the microsecond): paid_at < view_at + 7 days fails.
-        _view(conn, early, n_early, "2026-11-03 12:00:00.500000")
+        view(conn, early, n_early, "2026-11-03 12:00:00.500000")
         # One microsecond later: inside the window.
-        _view(conn, late, n_late, "2026-11-03 12:00:00.500001")
+        view(conn, late, n_late, "2026-11-03 12:00:00.500001")
         got = tag_attribution(conn, scope=Scope(a), period=NOV)
     assert _rows(got) == [("晚", 1, 1, 10000)]

@@ -2,10 +2,10 @@
 
 On the hand-built sales mall (`tests/sales_data.py`, plus a product pA3 that ties
 with pA2 at the top-2 cut) and on a demo mall, the Sales page's item breakdowns,
-daily trend and refunds by reason are read live (no rollup tables), then again with
-rollups complete before several days: none of the data, part of a month, whole
-months, after everything. Every frame must be equal, for each shop, a shop without
-sales and the whole mall, on SQLite and PostgreSQL.
+daily trend, refunds by reason and headline comparison are read live (no rollup
+tables), then again with rollups complete before several days: none of the data,
+part of a month, whole months, after everything. Every frame must be equal, for
+each shop, a shop without sales and the whole mall, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries.actors import Scope
-from queries.kpis import trend
+from queries.kpis import compare, trend
 from queries.periods import TimeRange, local_midnight, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL, Coverage, coverage, item_sales, sales_daily
@@ -55,16 +55,19 @@ def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange):
             item_breakdowns(conn, **args, top=2),
             trend(conn, **args, grain="day"),
             refunds_by_reason(conn, **args),
+            compare(conn, **args, new_buyers=False),
         )
 
 
 def _same(live, rolled) -> None:
-    live_items, live_trend, live_refunds = live
-    items, daily, refunds = rolled
+    live_items, live_trend, live_refunds, live_headlines = live
+    items, daily, refunds, headlines = rolled
     for name in ItemBreakdowns.__dataclass_fields__:
         pd.testing.assert_frame_equal(getattr(items, name), getattr(live_items, name))
     pd.testing.assert_frame_equal(daily, live_trend)
     pd.testing.assert_frame_equal(refunds, live_refunds)
+    # The headline with its previous and year-earlier periods (buyers, repurchase).
+    assert headlines == live_headlines
 
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))

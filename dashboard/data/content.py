@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.context import engine
+from dashboard.context import engine, settings
 from queries import content
 from queries.actors import Scope
 from queries.periods import TimeRange
@@ -34,18 +34,21 @@ class ContentView:
 def _mall_baseline(start: datetime, end: datetime, kind: str) -> tuple[int, dict[str, int]]:
     """The mall's tag readers among its buyers (affinity's baseline), once for every shop."""
     with engine().connect() as conn:
-        return content.mall_tag_viewers(conn, period=TimeRange(start, end, kind))
+        period, tz = TimeRange(start, end, kind), settings().timezone
+        return content.mall_tag_viewers(conn, period=period, tz=tz)
 
 
 @cached(ttl=300, max_entries=256)
 def content_view(vendor_id: int | None, start: datetime, end: datetime, kind: str) -> ContentView:
     """Notes, tags read before buying and tag affinity of the shop (or mall) in [start, end)."""
-    scope, period = Scope(vendor_id), TimeRange(start, end, kind)
+    scope, period, tz = Scope(vendor_id), TimeRange(start, end, kind), settings().timezone
     baseline = None if vendor_id is None else _mall_baseline(start, end, kind)
     with engine().connect() as conn:
         return ContentView(
-            totals=content.summary(conn, scope=scope, period=period),
-            notes=content.notes(conn, scope=scope, period=period),
-            tags=content.tag_attribution(conn, scope=scope, period=period),
-            affinity=content.affinity(conn, scope=scope, period=period, mall_baseline=baseline),
+            totals=content.summary(conn, scope=scope, period=period, tz=tz),
+            notes=content.notes(conn, scope=scope, period=period, tz=tz),
+            tags=content.tag_attribution(conn, scope=scope, period=period, tz=tz),
+            affinity=content.affinity(
+                conn, scope=scope, period=period, mall_baseline=baseline, tz=tz
+            ),
         )

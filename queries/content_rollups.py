@@ -1,0 +1,206 @@
+"""Optional content rollup (proposal P5, the Content part): read when present, never required.
+
+"Tags read before buying" joins every paid order line of the period to the
+buyer's note views of the week before: for the largest shop that is most of its
+lines, and a year of them takes seconds (docs/performance.md). An order's
+attribution is settled when it is paid (the views it counts are at or before
+`paid_at`), so the platform can keep it per day, built by `queries.rollup_build`
+up to `rollup_state.complete_before` of `content/1`:
+
+- `rollup_tag_attribution`: per shop (vendor_id −1 = the mall), local day of
+  payment, tag and member: the member's attributed orders of that day and their
+  attributed item sales, and `previous_on`, the member's previous day with an
+  order attributed to the tag in that scope (null: none before);
+- `rollup_tag_readers`: per local day, tag and member, that the member viewed a
+  note with the tag that day, `previous_on`, the member's previous such day, and
+  the member's paid days in the mall nearest to it: `paid_to_on` (the last on or
+  before the day) and `paid_from_on` (the first on or after it);
+- `rollup_note_views`: per shop whose products the note mentions (−1: the mall,
+  every note mentioning a product), local day, note and member, the member's views
+  of the note that day; `previous_on`, the member's previous day viewing the note;
+  `member_previous_on`, the day of the member's previous row in that scope (by day,
+  then note id), so that only the first row of a day can count a new viewer.
+
+Orders and item sales add up across days (an order has one day). Buyers do not,
+so `previous_on` counts them: among a period's rows, a member is counted at the
+one row whose previous day lies before the period (or is null). Tag affinity
+counts the period's buyers among a tag's readers the same way: at that row, the
+member paid in the period if `paid_to_on` is in it or `paid_from_on` is before its
+end, which gives the mall's baseline without reading its orders; the period's
+buyers themselves come from the sales rollups' `rollup_buyer_days`. A period that is
+not all whole rolled days (today, a start inside a day) counts its rolled rows'
+members together with the live rest's instead. Rolled and live reads agree
+(`tests/test_content_rollups.py`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Column, Date, Index, Table, Text
+
+from queries.actors import Scope
+from queries.periods import TimeRange
+from queries.rollups import Coverage, coverage, rollup_metadata, scope_days
+
+__all__ = [
+    "CONTENT",
+    "content_coverage",
+    "mall_buyers_per_tag",
+    "note_views_days",
+    "readers_in_covered_days",
+    "rolled_note_views",
+    "rolled_view_rows",
+    "rolled_view_totals",
+    "rolled_member_rows",
+    "rolled_tag_rows",
+    "tag_attribution_days",
+    "tag_readers",
+]
+
+# The rollup_state row of this table, with its layout's version.
+CONTENT = "content/1"
+
+tag_attribution_days = Table(
+    "rollup_tag_attribution",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("paid_on", Date, primary_key=True),  # the local day the orders were paid
+    Column("tag", Text, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("previous_on", Date),  # the member's previous paid_on for this tag and scope
+    Column("orders", BigInteger, nullable=False),
+    Column("item_sales_cents", BigInteger, nullable=False),
+)
+
+
+tag_readers = Table(
+    "rollup_tag_readers",
+    rollup_metadata,
+    Column("viewed_on", Date, primary_key=True),  # the local day of the views
+    Column("tag", Text, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("previous_on", Date),  # the member's previous viewed_on for this tag
+    Column("paid_to_on", Date),  # the member's last paid day in the mall up to viewed_on
+    Column("paid_from_on", Date),  # and the first from viewed_on on
+    # A small shop's few buyers are looked up member by member.
+    Index("rollup_tag_readers_by_member", "member_id", "viewed_on"),
+)
+
+
+note_views_days = Table(
+    "rollup_note_views",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("viewed_on", Date, primary_key=True),
+    Column("note_id", BigInteger, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("views", BigInteger, nullable=False),
+    Column("previous_on", Date),  # the member's previous viewed_on of this note
+    # The member's previous row in the scope, by (day, note): of an earlier day on the
+    # day's first row, of the same day on the others.
+    Column("member_previous_on", Date),
+)
+
+
+def content_coverage(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str
+) -> Coverage | None:
+    """The whole local days of the period the content rollups hold (and the rest), or None."""
+    return coverage(conn, scope=scope, period=period, tz=tz, rollup=CONTENT)
+
+
+def _new_in_period(previous_on, covered: Coverage):
+    """The row is the member's first in the covered days (its previous day lies before)."""
+    return sa.or_(previous_on.is_(None), previous_on < covered.first)
+
+
+def rolled_tag_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """Per tag over the covered days alone: (tag, buyers, orders, item_sales_cents)."""
+    r = tag_attribution_days
+    first_in_period = _new_in_period(r.c.previous_on, covered)
+    return (
+        sa.select(
+            r.c.tag,
+            sa.func.sum(sa.case((first_in_period, 1), else_=0)).label("buyers"),
+            sa.func.sum(r.c.orders).label("orders"),
+            sa.func.sum(r.c.item_sales_cents).label("item_sales_cents"),
+        )
+        .where(scope_days(r, "paid_on", covered, vendor_id))
+        .group_by(r.c.tag)
+    )
+
+
+def rolled_member_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered days' rows as (tag, member_id, orders, item_sales_cents), to join a live rest."""
+    r = tag_attribution_days
+    return sa.select(
+        r.c.tag,
+        r.c.member_id,
+        r.c.orders.label("orders"),
+        r.c.item_sales_cents.label("item_sales_cents"),
+    ).where(scope_days(r, "paid_on", covered, vendor_id))
+
+
+def readers_in_covered_days(covered: Coverage, *, once: bool) -> sa.Select:
+    """(tag, member_id) of the covered days' tag readers; with `once`, each (tag, member)
+    once: at their first day in the covered days (for a period with no live rest)."""
+    r = tag_readers
+    query = sa.select(r.c.tag, r.c.member_id).where(
+        r.c.viewed_on >= covered.first, r.c.viewed_on < covered.end
+    )
+    if once:
+        query = query.where(_new_in_period(r.c.previous_on, covered))
+    return query
+
+
+def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
+    """(tag, viewers): the mall's buyers of the covered days who read the tag in them.
+
+    Only for a period of covered days alone: its buyers paid on one of those days.
+    """
+    r = tag_readers
+    paid_in_period = sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end)
+    return (
+        sa.select(r.c.tag, sa.func.count().label("viewers"))
+        .where(
+            r.c.viewed_on >= covered.first,
+            r.c.viewed_on < covered.end,
+            _new_in_period(r.c.previous_on, covered),
+            paid_in_period,
+        )
+        .group_by(r.c.tag)
+    )
+
+
+def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """Per note over the covered days alone: (note_id, views, viewers)."""
+    r = note_views_days
+    new_viewer = _new_in_period(r.c.previous_on, covered)
+    return (
+        sa.select(
+            r.c.note_id,
+            sa.func.sum(r.c.views).label("views"),
+            sa.func.sum(sa.case((new_viewer, 1), else_=0)).label("viewers"),
+        )
+        .where(scope_days(r, "viewed_on", covered, vendor_id))
+        .group_by(r.c.note_id)
+    )
+
+
+def rolled_view_totals(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """(notes_viewed, note_views, note_viewers) of the scope over the covered days alone."""
+    r = note_views_days
+    new_viewer = _new_in_period(r.c.member_previous_on, covered)
+    return sa.select(
+        sa.func.count(sa.distinct(r.c.note_id)).label("notes_viewed"),
+        sa.func.coalesce(sa.func.sum(r.c.views), 0).label("note_views"),
+        sa.func.coalesce(sa.func.sum(sa.case((new_viewer, 1), else_=0)), 0).label("note_viewers"),
+    ).where(scope_days(r, "viewed_on", covered, vendor_id))
+
+
+def rolled_view_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered days' (note_id, member_id, views), to join a live rest."""
+    r = note_views_days
+    return sa.select(r.c.note_id, r.c.member_id, r.c.views.label("views")).where(
+        scope_days(r, "viewed_on", covered, vendor_id)
+    )

@@ -1,0 +1,240 @@
+"""The content rollups give the live Content figures, and their absence changes nothing.
+
+On the hand-built content mall (`tests/content_data.py`, plus a shop C without
+sales) and on a demo mall, each scope's note totals, notes list, tags read before
+buying and tag affinity (with the mall's baseline) are read live (no rollup
+tables), then again with the rollups cut on several days: before the data, on the
+day of m1's second order (rolled days and a live rest that share a buyer), on a
+day with no order, after November. Every frame must be equal, for each shop, the
+shop without sales and the whole mall, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from queries import schema as s
+from queries.actors import Scope
+from queries.content import affinity, notes, summary, tag_attribution
+from queries.content_rollups import CONTENT, content_coverage, tag_attribution_days, tag_readers
+from queries.periods import TimeRange, month_range, range_from_dates
+from queries.rollup_build import build_rollups, drop_rollups
+from queries.rollups import MALL, complete_before
+from tests.builders import SHANGHAI, MallBuilder, local
+from tests.conftest import BACKENDS
+from tests.content_data import build_content_mall, view
+
+TZ = "Asia/Shanghai"
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+PERIODS = {
+    "november": month_range(2026, 11, SHANGHAI),
+    "january (empty)": month_range(2027, 1, SHANGHAI),
+    # m1 bought on 11-10 and 11-11: counted once, whichever side of a cut the days are.
+    "nov 10 – nov 11": range_from_dates(_d("2026-11-10"), _d("2026-11-12"), SHANGHAI),
+    # Starts after m1's first order: m1 is a buyer of the period through 11-11 alone.
+    "nov 11 – nov 30": range_from_dates(_d("2026-11-11"), _d("2026-12-01"), SHANGHAI),
+    # Starts and ends inside days: 11-10 13:00 and 11-20 09:00 Shanghai.
+    "nov 10 13:00 – nov 20 9:00": TimeRange(
+        datetime(2026, 11, 10, 5, tzinfo=UTC), datetime(2026, 11, 20, 1, tzinfo=UTC)
+    ),
+}
+CUTS = ("2026-10-01", "2026-11-11", "2026-11-14", "2026-12-01")
+
+
+def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
+    scope = Scope(vendor_id)
+    with engine.connect() as conn:
+        return {
+            "summary": summary(conn, scope=scope, period=period, tz=TZ),
+            "notes": notes(conn, scope=scope, period=period, tz=TZ),
+            "tags": tag_attribution(conn, scope=scope, period=period, tz=TZ),
+            "affinity": affinity(conn, scope=scope, period=period, tz=TZ),
+        }
+
+
+def _same_everywhere(engine, live: dict, periods: dict, cuts) -> None:
+    for cut in cuts:
+        with engine.begin() as conn:
+            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        for (vendor_id, name), expected in live.items():
+            got = _read(engine, vendor_id, periods[name])
+            for figure, value in expected.items():
+                try:
+                    if isinstance(value, pd.DataFrame):
+                        pd.testing.assert_frame_equal(got[figure], value)
+                    else:
+                        assert got[figure] == value
+                except AssertionError as failed:
+                    where = f"{figure}: shop {vendor_id}, {name}, cut {cut}"
+                    raise AssertionError(where) from failed
+    with engine.begin() as conn:
+        drop_rollups(conn)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def content_mall(request, db_factory):
+    engine, shop_a, shop_b, (n1, n2, *_) = build_content_mall(db_factory.engine(request.param))
+    with engine.begin() as conn:
+        shop_c = MallBuilder(conn).vendor("C")  # no orders at all
+        # m4 (the fourth member) reads two of A's notes on 11-20: one viewer of A that day.
+        m4 = conn.execute(
+            sa.select(s.note_views.c.member_id).where(
+                s.note_views.c.viewed_at == local("2026-11-20 12:00")
+            )
+        ).scalar_one()
+        view(conn, m4, n2, "2026-11-20 08:00")
+    yield engine, shop_a, shop_b, shop_c
+    with engine.begin() as conn:
+        drop_rollups(conn)
+
+
+def test_content_rollup_gives_the_live_figures_on_the_hand_built_mall(content_mall):
+    engine, *shops = content_mall
+    scopes = (*shops, None)
+    with engine.begin() as conn:
+        drop_rollups(conn)
+    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
+    # The hand-worked figures (tests/test_content.py), so the comparison is not of empties.
+    assert live[(shops[0], "november")]["tags"].values.tolist() == [
+        ["平价好物", 3, 4, 56000],
+        ["通勤穿搭", 2, 3, 16000],
+    ]
+    assert live[(shops[0], "nov 10 – nov 11")]["tags"].values.tolist() == [
+        ["平价好物", 1, 2, 15000],
+        ["通勤穿搭", 1, 2, 15000],
+    ]
+    # tests/test_content.py's 7 views and 4 viewers, and m4's second note on 11-20.
+    assert live[(shops[0], "november")]["summary"] == {
+        "notes_posted": 1,
+        "notes_viewed": 2,
+        "note_views": 8,
+        "note_viewers": 4,
+    }
+    b_affinity = live[(shops[1], "november")]["affinity"]
+    assert dict(zip(b_affinity["tag"], b_affinity["affinity"], strict=True)) == {
+        "护肤": 2.5,
+        "通勤穿搭": 1.0,
+        "平价好物": 0.625,
+    }
+    _same_everywhere(engine, live, PERIODS, CUTS)
+
+
+def _rows_at_cut(engine: sa.Engine, cut: str, query: sa.Select) -> tuple[list, date | None]:
+    """The rows of `query` with the rollups built up to `cut`, and the content state's cut."""
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        rows = conn.execute(query).all()
+        state = complete_before(conn, rollup=CONTENT)
+        drop_rollups(conn)
+    return rows, state
+
+
+def test_content_rollup_rows_hold_the_hand_worked_figures(content_mall):
+    """Cut 2026-12-01. A: m1 on 11-10 (¥100) and 11-11 (¥50, previous day 11-10) for both
+    of n1's tags; m3 on 11-15, pa2's ¥400 for 平价好物 (n2); m4 on 11-20 (¥10), both tags.
+    B: m2 on 11-12, ¥500 for 护肤. The mall: the same eight rows under its marker."""
+    engine, shop_a, shop_b, shop_c = content_mall
+    r = tag_attribution_days
+    rows, state = _rows_at_cut(
+        engine, "2026-12-01",
+        sa.select(
+            r.c.vendor_id, r.c.paid_on, r.c.tag, r.c.previous_on, r.c.orders,
+            r.c.item_sales_cents,
+        ).order_by(r.c.vendor_id, r.c.paid_on, r.c.tag),
+    )  # fmt: skip
+    shop_rows = [
+        ("2026-11-10", "平价好物", None, 1, 10000),
+        ("2026-11-10", "通勤穿搭", None, 1, 10000),
+        ("2026-11-11", "平价好物", "2026-11-10", 1, 5000),
+        ("2026-11-11", "通勤穿搭", "2026-11-10", 1, 5000),
+        ("2026-11-15", "平价好物", None, 1, 40000),
+        ("2026-11-20", "平价好物", None, 1, 1000),
+        ("2026-11-20", "通勤穿搭", None, 1, 1000),
+    ]
+    b_row = ("2026-11-12", "护肤", None, 1, 50000)
+
+    def as_text(row):
+        vendor, day, tag, previous, orders, cents = row
+        return vendor, str(day), tag, previous and str(previous), int(orders), int(cents)
+
+    expected_mall = sorted([(MALL, *x) for x in [*shop_rows, b_row]], key=lambda x: (x[1], x[2]))
+    assert [as_text(x) for x in rows] == [
+        *expected_mall,
+        *((shop_a, *x) for x in shop_rows),
+        (shop_b, *b_row),
+    ]  # C: no row
+    assert state == _d("2026-12-01")
+
+
+def test_tag_reader_rows_hold_the_hand_worked_days(content_mall):
+    """Cut 2026-11-12: views and payments before it, one row per (day, tag, member). m1 read
+    n1 on 11-03, 11-10 and 11-11 (previous day 11-03, then 11-10) and paid on 11-10 and
+    11-11; m2 read n1 on 11-05 and n3 (护肤) on 11-11 and paid only on 11-12 (after the
+    cut); m5 read n1 on 10-31 23:59 (Shanghai) and never paid."""
+    r = tag_readers
+    rows, _ = _rows_at_cut(
+        content_mall[0], "2026-11-12",
+        sa.select(
+            r.c.viewed_on, r.c.tag, r.c.previous_on, r.c.paid_to_on, r.c.paid_from_on,
+            r.c.member_id,
+        ).order_by(r.c.viewed_on, r.c.tag, r.c.member_id),
+    )  # fmt: skip
+    members = sorted({row[-1] for row in rows})
+    m1, m2, m5 = members  # member ids in creation order: m1, m2, m5 read before the cut
+    got = [(*(x and str(x) for x in row[:-1]), row[-1]) for row in rows]
+    assert got == [
+        ("2026-10-31", "平价好物", None, None, None, m5),
+        ("2026-10-31", "通勤穿搭", None, None, None, m5),
+        ("2026-11-03", "平价好物", None, None, "2026-11-10", m1),
+        ("2026-11-03", "通勤穿搭", None, None, "2026-11-10", m1),
+        ("2026-11-05", "平价好物", None, None, None, m2),
+        ("2026-11-05", "通勤穿搭", None, None, None, m2),
+        ("2026-11-10", "平价好物", "2026-11-03", "2026-11-10", "2026-11-10", m1),
+        ("2026-11-10", "通勤穿搭", "2026-11-03", "2026-11-10", "2026-11-10", m1),
+        ("2026-11-11", "平价好物", "2026-11-10", "2026-11-11", "2026-11-11", m1),
+        ("2026-11-11", "护肤", None, None, None, m2),
+        ("2026-11-11", "通勤穿搭", "2026-11-10", "2026-11-11", "2026-11-11", m1),
+    ]
+
+
+def test_a_period_of_rolled_days_alone_reads_no_live_rest(content_mall):
+    engine, shop_a, _, _ = content_mall
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        covered = content_coverage(conn, scope=Scope(shop_a), period=PERIODS["november"], tz=TZ)
+        assert (covered.first, covered.end, covered.live) == (
+            _d("2026-11-01"),
+            _d("2026-12-01"),
+            (),
+        )
+        assert content_coverage(conn, scope=Scope(MALL), period=PERIODS["november"], tz=TZ) is None
+        drop_rollups(conn)
+        assert content_coverage(conn, scope=Scope(None), period=PERIODS["november"], tz=TZ) is None
+
+
+def test_content_rollup_gives_the_live_figures_on_a_demo_mall(rollup_demo_mall):
+    """A year and a month to today of the biggest shop, a small one, an empty one, the mall."""
+    engine, demo = rollup_demo_mall
+    periods = {
+        "year": range_from_dates(_d("2025-11-20"), _d("2026-11-20"), SHANGHAI),
+        "30 days": range_from_dates(_d("2026-10-21"), _d("2026-11-20"), SHANGHAI),
+        "30 days to the cut": range_from_dates(_d("2026-10-20"), _d("2026-11-19"), SHANGHAI),
+    }
+    scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
+    with engine.begin() as conn:
+        drop_rollups(conn)
+    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in periods.items()}
+    biggest = live[(demo.biggest_vendor_id, "year")]
+    assert len(biggest["tags"]) > 3 and biggest["tags"]["buyers"].min() > 0
+    assert biggest["affinity"]["shop_viewers"].min() > 0
+    assert live[(demo.empty_vendor_id, "year")]["tags"].empty
+    _same_everywhere(engine, live, periods, ("2026-11-20", "2026-11-01"))
