@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from queries import schema as s
-from queries.content import attributed_items
+from queries.content_attribution import attributed_items
 from queries.content_rollups import (
     CONTENT,
     note_views_days,
