@@ -91,8 +91,11 @@ def _live_view_rows(scope: Scope, period: TimeRange) -> sa.Select:
     )
 
 
-def _view_rows(covered, scope: Scope) -> sa.CompoundSelect:
-    """(note_id, member_id, views) of P: the covered days' rollup rows and the live rest."""
+def _view_rows(covered, scope: Scope, period: TimeRange) -> sa.Select | sa.CompoundSelect:
+    """(note_id, member_id, views) of P: the covered days' rollup rows and the live rest,
+    or every view read live without covered days."""
+    if covered is None:
+        return _live_view_rows(scope, period)
     parts = [rolled_view_rows(covered, vendor_id=scope.vendor_id)]
     parts += [_live_view_rows(scope, rest) for rest in covered.live]
     return sa.union_all(*parts)
@@ -105,9 +108,7 @@ def _note_views(
     covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     if covered is not None and not covered.live:
         return rolled_note_views(covered, vendor_id=scope.vendor_id).subquery("views")
-    rows = (
-        _live_view_rows(scope, period) if covered is None else _view_rows(covered, scope)
-    ).subquery("view_rows")
+    rows = _view_rows(covered, scope, period).subquery("view_rows")
     return (
         sa.select(
             rows.c.note_id,
@@ -145,7 +146,7 @@ def notes(
                 NOTE.c.note_id.in_(_scope_notes(scope)),
                 NOTE.c.posted_at >= period.start,
                 NOTE.c.posted_at < period.end,
-                NOTE.c.note_id.not_in(list(shown) or [-1]),
+                NOTE.c.note_id.not_in(list(shown)),
             )
             .order_by(NOTE.c.note_id)
             .limit(limit - len(shown))
@@ -199,9 +200,7 @@ def _view_totals(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str |
     covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     if covered is not None and not covered.live:
         return rolled_view_totals(covered, vendor_id=scope.vendor_id)
-    rows = (
-        _live_view_rows(scope, period) if covered is None else _view_rows(covered, scope)
-    ).subquery("view_rows")
+    rows = _view_rows(covered, scope, period).subquery("view_rows")
     return sa.select(
         sa.func.count(sa.distinct(rows.c.note_id)).label("notes_viewed"),
         sa.func.coalesce(sa.func.sum(rows.c.views), 0).label("note_views"),

@@ -40,7 +40,7 @@ from sqlalchemy import BigInteger, Column, Date, Index, Table, Text
 
 from queries.actors import Scope
 from queries.periods import TimeRange
-from queries.rollups import Coverage, coverage, rollup_metadata, scope_days
+from queries.rollups import Coverage, coverage, new_in_period, rollup_metadata, scope_days
 
 __all__ = [
     "CONTENT",
@@ -109,15 +109,10 @@ def content_coverage(
     return coverage(conn, scope=scope, period=period, tz=tz, rollup=CONTENT)
 
 
-def _new_in_period(previous_on, covered: Coverage):
-    """The row is the member's first in the covered days (its previous day lies before)."""
-    return sa.or_(previous_on.is_(None), previous_on < covered.first)
-
-
 def rolled_tag_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     """Per tag over the covered days alone: (tag, buyers, orders, item_sales_cents)."""
     r = tag_attribution_days
-    first_in_period = _new_in_period(r.c.previous_on, covered)
+    first_in_period = new_in_period(r.c.previous_on, covered)
     return (
         sa.select(
             r.c.tag,
@@ -145,11 +140,9 @@ def readers_in_covered_days(covered: Coverage, *, once: bool) -> sa.Select:
     """(tag, member_id) of the covered days' tag readers; with `once`, each (tag, member)
     once: at their first day in the covered days (for a period with no live rest)."""
     r = tag_readers
-    query = sa.select(r.c.tag, r.c.member_id).where(
-        r.c.viewed_on >= covered.first, r.c.viewed_on < covered.end
-    )
+    query = sa.select(r.c.tag, r.c.member_id).where(covered.holds(r.c.viewed_on))
     if once:
-        query = query.where(_new_in_period(r.c.previous_on, covered))
+        query = query.where(new_in_period(r.c.previous_on, covered))
     return query
 
 
@@ -163,9 +156,8 @@ def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
     return (
         sa.select(r.c.tag, sa.func.count().label("viewers"))
         .where(
-            r.c.viewed_on >= covered.first,
-            r.c.viewed_on < covered.end,
-            _new_in_period(r.c.previous_on, covered),
+            covered.holds(r.c.viewed_on),
+            new_in_period(r.c.previous_on, covered),
             paid_in_period,
         )
         .group_by(r.c.tag)
@@ -175,7 +167,7 @@ def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
 def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     """Per note over the covered days alone: (note_id, views, viewers)."""
     r = note_views_days
-    new_viewer = _new_in_period(r.c.previous_on, covered)
+    new_viewer = new_in_period(r.c.previous_on, covered)
     return (
         sa.select(
             r.c.note_id,
@@ -190,7 +182,7 @@ def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
 def rolled_view_totals(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     """(notes_viewed, note_views, note_viewers) of the scope over the covered days alone."""
     r = note_views_days
-    new_viewer = _new_in_period(r.c.member_previous_on, covered)
+    new_viewer = new_in_period(r.c.member_previous_on, covered)
     return sa.select(
         sa.func.count(sa.distinct(r.c.note_id)).label("notes_viewed"),
         sa.func.coalesce(sa.func.sum(r.c.views), 0).label("note_views"),

@@ -179,17 +179,19 @@ def _insert_tag_attribution(conn: sa.Connection, zone, cutoff) -> None:
         extra=(o.c.vendor_id, paid_on),
     )
     items = sa.select(attributed).cte("attributed_lines")  # read once for both levels
-    levels = []
-    for shop in (items.c.vendor_id, sa.literal(MALL, sa.BigInteger)):
-        keys = [items.c.paid_on, items.c.tag, items.c.member_id]
-        levels.append(
-            sa.select(
-                shop.label("vendor_id"),
-                *keys,
-                sa.func.count(sa.distinct(items.c.order_id)).label("orders"),
-                sa.func.sum(items.c.amount_cents).label("item_sales_cents"),
-            ).group_by(*([items.c.vendor_id] if shop is items.c.vendor_id else []), *keys)
+    keys = [items.c.paid_on, items.c.tag, items.c.member_id]
+    levels = [
+        sa.select(
+            shop.label("vendor_id"),
+            *keys,
+            sa.func.count(sa.distinct(items.c.order_id)).label("orders"),
+            sa.func.sum(items.c.amount_cents).label("item_sales_cents"),
+        ).group_by(*shop_keys, *keys)
+        for shop, shop_keys in (
+            (items.c.vendor_id, [items.c.vendor_id]),
+            (sa.literal(MALL, sa.BigInteger), []),
         )
+    ]
     rows = sa.union_all(*levels).subquery("attributed_days")
     previous_on = sa.func.lag(rows.c.paid_on).over(
         partition_by=(rows.c.vendor_id, rows.c.tag, rows.c.member_id), order_by=rows.c.paid_on

@@ -56,6 +56,7 @@ __all__ = [
     "item_sales_rows",
     "refunds_daily",
     "refunds_by_reason_rows",
+    "new_in_period",
     "rollup_metadata",
     "rollup_vendor_id",
     "rollup_state",
@@ -150,6 +151,10 @@ class Coverage:
     first: date
     end: date
     live: tuple[TimeRange, ...]  # the parts of the period outside [first, end), read live
+
+    def holds(self, day_column) -> sa.ColumnElement[bool]:
+        """The condition that a rollup row's local day (`day_column`) is a covered day."""
+        return sa.and_(day_column >= self.first, day_column < self.end)
 
     def months(self) -> list[date]:
         """The calendar months lying wholly inside the covered days."""
@@ -253,33 +258,25 @@ def refunds_by_reason_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Se
     f = refunds_daily
     return sa.select(
         f.c.reason, f.c.refunds.label("refunds"), f.c.refunded_cents.label("refunded_cents")
-    ).where(
-        f.c.vendor_id == rollup_vendor_id(vendor_id),
-        f.c.local_day >= covered.first,
-        f.c.local_day < covered.end,
-    )
+    ).where(scope_days(f, "local_day", covered, vendor_id))
 
 
-def _first_in(covered: Coverage):
-    """A buyer-day row that is its member's first in the covered days."""
-    b = buyer_days
-    return sa.or_(b.c.previous_on.is_(None), b.c.previous_on < covered.first)
+def new_in_period(previous_on, covered: Coverage) -> sa.ColumnElement[bool]:
+    """The row is its member's first in the covered days: its `previous_on` (the member's
+    previous day with a row for the same key) lies before them, or there is none."""
+    return sa.or_(previous_on.is_(None), previous_on < covered.first)
 
 
 def scope_days(table: Table, day: str, covered: Coverage, vendor_id: int | None):
     """`table`'s rows of the scope whose `day` column is one of the covered days."""
-    return sa.and_(
-        table.c.vendor_id == rollup_vendor_id(vendor_id),
-        table.c[day] >= covered.first,
-        table.c[day] < covered.end,
-    )
+    return sa.and_(table.c.vendor_id == rollup_vendor_id(vendor_id), covered.holds(table.c[day]))
 
 
 def buyers_in_covered_days(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     """member_id of each buyer of the scope in the covered days, once (no DISTINCT needed)."""
     b = buyer_days
     return sa.select(b.c.member_id).where(
-        scope_days(b, "paid_on", covered, vendor_id), _first_in(covered)
+        scope_days(b, "paid_on", covered, vendor_id), new_in_period(b.c.previous_on, covered)
     )
 
 
@@ -290,7 +287,7 @@ def buyer_day_figures(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     row is also their last in the days (next day past them) and holds one order.
     """
     b = buyer_days
-    first = _first_in(covered)
+    first = new_in_period(b.c.previous_on, covered)
     last = sa.or_(b.c.next_on.is_(None), b.c.next_on >= covered.end)
     once = sa.and_(first, last, b.c.orders == 1)
     buyers = sa.func.coalesce(sa.func.sum(sa.case((first, 1), else_=0)), 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -18,6 +18,11 @@ from queries import schema as s
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def day(text: str) -> date:
+    """The date of a `YYYY-MM-DD` text (rollup cuts, period bounds)."""
+    return date.fromisoformat(text)
 
 
 def local(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:

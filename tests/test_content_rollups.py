@@ -24,24 +24,20 @@ from queries.content_rollups import CONTENT, content_coverage, tag_attribution_d
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL, complete_before
-from tests.builders import SHANGHAI, MallBuilder, local
+from tests.builders import SHANGHAI, MallBuilder, day, local
 from tests.conftest import BACKENDS
 from tests.content_data import build_content_mall, view
 
 TZ = "Asia/Shanghai"
 
 
-def _d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 PERIODS = {
     "november": month_range(2026, 11, SHANGHAI),
     "january (empty)": month_range(2027, 1, SHANGHAI),
     # m1 bought on 11-10 and 11-11: counted once, whichever side of a cut the days are.
-    "nov 10 – nov 11": range_from_dates(_d("2026-11-10"), _d("2026-11-12"), SHANGHAI),
+    "nov 10 – nov 11": range_from_dates(day("2026-11-10"), day("2026-11-12"), SHANGHAI),
     # Starts after m1's first order: m1 is a buyer of the period through 11-11 alone.
-    "nov 11 – nov 30": range_from_dates(_d("2026-11-11"), _d("2026-12-01"), SHANGHAI),
+    "nov 11 – nov 30": range_from_dates(day("2026-11-11"), day("2026-12-01"), SHANGHAI),
     # Starts and ends inside days: 11-10 13:00 and 11-20 09:00 Shanghai.
     "nov 10 13:00 – nov 20 9:00": TimeRange(
         datetime(2026, 11, 10, 5, tzinfo=UTC), datetime(2026, 11, 20, 1, tzinfo=UTC)
@@ -64,7 +60,7 @@ def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
 def _same_everywhere(engine, live: dict, periods: dict, cuts) -> None:
     for cut in cuts:
         with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+            build_rollups(conn, tz=TZ, complete_before=day(cut))
         for (vendor_id, name), expected in live.items():
             got = _read(engine, vendor_id, periods[name])
             for figure, value in expected.items():
@@ -131,7 +127,7 @@ def test_content_rollup_gives_the_live_figures_on_the_hand_built_mall(content_ma
 def _rows_at_cut(engine: sa.Engine, cut: str, query: sa.Select) -> tuple[list, date | None]:
     """The rows of `query` with the rollups built up to `cut`, and the content state's cut."""
     with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d(cut))
+        build_rollups(conn, tz=TZ, complete_before=day(cut))
         rows = conn.execute(query).all()
         state = complete_before(conn, rollup=CONTENT)
         drop_rollups(conn)
@@ -163,8 +159,8 @@ def test_content_rollup_rows_hold_the_hand_worked_figures(content_mall):
     b_row = ("2026-11-12", "护肤", None, 1, 50000)
 
     def as_text(row):
-        vendor, day, tag, previous, orders, cents = row
-        return vendor, str(day), tag, previous and str(previous), int(orders), int(cents)
+        vendor, paid_on, tag, previous, orders, cents = row
+        return vendor, str(paid_on), tag, previous and str(previous), int(orders), int(cents)
 
     expected_mall = sorted([(MALL, *x) for x in [*shop_rows, b_row]], key=lambda x: (x[1], x[2]))
     assert [as_text(x) for x in rows] == [
@@ -172,7 +168,7 @@ def test_content_rollup_rows_hold_the_hand_worked_figures(content_mall):
         *((shop_a, *x) for x in shop_rows),
         (shop_b, *b_row),
     ]  # C: no row
-    assert state == _d("2026-12-01")
+    assert state == day("2026-12-01")
 
 
 def test_tag_reader_rows_hold_the_hand_worked_days(content_mall):
@@ -209,11 +205,11 @@ def test_tag_reader_rows_hold_the_hand_worked_days(content_mall):
 def test_a_period_of_rolled_days_alone_reads_no_live_rest(content_mall):
     engine, shop_a, _, _ = content_mall
     with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
         covered = content_coverage(conn, scope=Scope(shop_a), period=PERIODS["november"], tz=TZ)
         assert (covered.first, covered.end, covered.live) == (
-            _d("2026-11-01"),
-            _d("2026-12-01"),
+            day("2026-11-01"),
+            day("2026-12-01"),
             (),
         )
         assert content_coverage(conn, scope=Scope(MALL), period=PERIODS["november"], tz=TZ) is None
@@ -225,9 +221,9 @@ def test_content_rollup_gives_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     """A year and a month to today of the biggest shop, a small one, an empty one, the mall."""
     engine, demo = rollup_demo_mall
     periods = {
-        "year": range_from_dates(_d("2025-11-20"), _d("2026-11-20"), SHANGHAI),
-        "30 days": range_from_dates(_d("2026-10-21"), _d("2026-11-20"), SHANGHAI),
-        "30 days to the cut": range_from_dates(_d("2026-10-20"), _d("2026-11-19"), SHANGHAI),
+        "year": range_from_dates(day("2025-11-20"), day("2026-11-20"), SHANGHAI),
+        "30 days": range_from_dates(day("2026-10-21"), day("2026-11-20"), SHANGHAI),
+        "30 days to the cut": range_from_dates(day("2026-10-20"), day("2026-11-19"), SHANGHAI),
     }
     scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
     with engine.begin() as conn:

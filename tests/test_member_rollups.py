@@ -11,7 +11,7 @@ for each shop, the shop without sales and the whole mall, on SQLite and PostgreS
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -23,23 +23,19 @@ from queries.members import cohorts, summary, summary_and_trend
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL
-from tests.builders import SHANGHAI, MallBuilder
+from tests.builders import SHANGHAI, MallBuilder, day
 from tests.conftest import BACKENDS
 from tests.members_data import build_members_mall
 
 TZ = "Asia/Shanghai"
 
 
-def _d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 PERIODS = {
     "november": month_range(2026, 11, SHANGHAI),
     "january (empty)": month_range(2027, 1, SHANGHAI),
-    "oct 15 – nov 12": range_from_dates(_d("2026-10-15"), _d("2026-11-12"), SHANGHAI),
-    "a year to nov 30": range_from_dates(_d("2025-12-01"), _d("2026-11-30"), SHANGHAI),
-    "nov 1 – nov 11 (to a cut)": range_from_dates(_d("2026-11-01"), _d("2026-11-11"), SHANGHAI),
+    "oct 15 – nov 12": range_from_dates(day("2026-10-15"), day("2026-11-12"), SHANGHAI),
+    "a year to nov 30": range_from_dates(day("2025-12-01"), day("2026-11-30"), SHANGHAI),
+    "nov 1 – nov 11 (to a cut)": range_from_dates(day("2026-11-01"), day("2026-11-11"), SHANGHAI),
     # Starts and ends inside days: 10-31 12:00 and 11-12 09:00 Shanghai.
     "oct 31 noon – nov 12 9:00": TimeRange(
         datetime(2026, 10, 31, 4, tzinfo=UTC), datetime(2026, 11, 12, 1, tzinfo=UTC)
@@ -94,7 +90,7 @@ def test_member_rollups_give_the_live_figures_on_the_hand_built_mall(members_mal
     assert live[(shops[0], "november")]["summary"]["new_buyers"] == 2  # the hand-worked one
     for cut in CUTS:
         with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+            build_rollups(conn, tz=TZ, complete_before=day(cut))
         for (vendor_id, name), expected in live.items():
             _same(expected, _read(engine, vendor_id, PERIODS[name]), f"{vendor_id} {name} {cut}")
     with engine.begin() as conn:
@@ -109,7 +105,7 @@ def test_member_rollup_rows_hold_the_hand_worked_figures(members_mall):
     engine, shop_a, shop_b, shop_c = members_mall
     f, c = buyer_firsts, cohort_months
     with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
         counts = dict(
             conn.execute(sa.select(f.c.vendor_id, sa.func.count()).group_by(f.c.vendor_id)).all()
         )
@@ -140,7 +136,7 @@ def test_member_rollup_rows_hold_the_hand_worked_figures(members_mall):
 def test_a_shop_with_the_malls_marker_id_reads_live(members_mall):
     engine = members_mall[0]
     with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
         assert firsts_cut(conn, scope=Scope(MALL), tz=TZ) is None
         assert firsts_cut(conn, scope=Scope(None), tz=TZ) is not None
         drop_rollups(conn)
@@ -151,9 +147,9 @@ def test_member_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     """A year and a month to today of the biggest shop, a small one, an empty one, the mall."""
     engine, demo = rollup_demo_mall
     periods = {
-        "year": range_from_dates(_d("2025-11-20"), _d("2026-11-20"), SHANGHAI),
-        "30 days": range_from_dates(_d("2026-10-21"), _d("2026-11-20"), SHANGHAI),
-        "30 days to the cut": range_from_dates(_d("2026-10-20"), _d("2026-11-19"), SHANGHAI),
+        "year": range_from_dates(day("2025-11-20"), day("2026-11-20"), SHANGHAI),
+        "30 days": range_from_dates(day("2026-10-21"), day("2026-11-20"), SHANGHAI),
+        "30 days to the cut": range_from_dates(day("2026-10-20"), day("2026-11-19"), SHANGHAI),
     }
     scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
     with engine.begin() as conn:
@@ -161,7 +157,7 @@ def test_member_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     live = {(v, p): _read(engine, v, period) for v in scopes for p, period in periods.items()}
     for cut in ("2026-11-20", "2026-11-01"):
         with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+            build_rollups(conn, tz=TZ, complete_before=day(cut))
         for (vendor_id, name), expected in live.items():
             _same(expected, _read(engine, vendor_id, periods[name]), f"{vendor_id} {name} {cut}")
     biggest = live[(demo.biggest_vendor_id, "year")]

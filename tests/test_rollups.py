@@ -10,7 +10,7 @@ each shop, a shop without sales and the whole mall, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -23,7 +23,7 @@ from queries.periods import TimeRange, local_midnight, month_range, range_from_d
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL, Coverage, coverage, item_sales, sales_daily
 from queries.sales import ItemBreakdowns, item_breakdowns, refunds_by_reason
-from tests.builders import Item, MallBuilder, local
+from tests.builders import Item, MallBuilder, day, local
 from tests.sales_data import build_sales_mall
 
 TZ = "Asia/Shanghai"
@@ -31,15 +31,11 @@ ZONE = ZoneInfo(TZ)
 NOV = month_range(2026, 11, ZONE)
 
 
-def _d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 # Periods that start or end inside a day, span months, or hold only part of a day.
 PERIODS = {
     "november": NOV,
-    "oct 31 – dec 2": range_from_dates(_d("2026-10-31"), _d("2026-12-02"), ZONE),
-    "sep – dec": range_from_dates(_d("2026-09-01"), _d("2026-12-31"), ZONE),
+    "oct 31 – dec 2": range_from_dates(day("2026-10-31"), day("2026-12-02"), ZONE),
+    "sep – dec": range_from_dates(day("2026-09-01"), day("2026-12-31"), ZONE),
     "nov 5 10:00 – nov 20 22:00": TimeRange(
         datetime(2026, 11, 5, 2, tzinfo=UTC), datetime(2026, 11, 20, 14, tzinfo=UTC)
     ),
@@ -95,7 +91,7 @@ def test_rollups_give_the_live_figures_on_the_hand_built_mall(sales_mall):
     live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
     for cut in CUTS:
         with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=_d(cut))
+            build_rollups(conn, tz=TZ, complete_before=day(cut))
         with engine.connect() as conn:
             held = coverage(conn, scope=Scope(None), period=PERIODS["sep – dec"], tz=TZ)
         assert (held is None) == (cut == CUTS[0])  # the others do read rollup rows
@@ -114,7 +110,7 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
     sales o1 (10000 + 2×3000 − 500) + o4 2000 = 17500."""
     engine, shop_a = sales_mall.engine, sales_mall.shop_a
     with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
         d, r = sales_daily, item_sales
         gmv, orders, refunded = conn.execute(
             sa.select(
@@ -123,22 +119,22 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
                 sa.func.sum(d.c.refunded_cents),
             ).where(
                 d.c.vendor_id == shop_a,
-                d.c.local_day >= _d("2026-11-01"),
-                d.c.local_day < _d("2026-12-01"),
+                d.c.local_day >= day("2026-11-01"),
+                d.c.local_day < day("2026-12-01"),
             )
         ).one()
         month = conn.execute(
             sa.select(r.c.item_sales_cents, r.c.orders).where(
                 r.c.vendor_id == shop_a,
                 r.c.grain == "month",
-                r.c.bucket == _d("2026-11-01"),
+                r.c.bucket == day("2026-11-01"),
                 r.c.breakdown == "channel",
                 r.c.key_text == "app",
             )
         ).one()
         # o0 (paid 10-31 23:59:59) is October's; o5 (12-01 00:00) is December's and past the cut.
         december = conn.execute(
-            sa.select(sa.func.count()).where(d.c.local_day >= _d("2026-12-01"))
+            sa.select(sa.func.count()).where(d.c.local_day >= day("2026-12-01"))
         ).scalar()
         drop_rollups(conn)
     assert (int(gmv), int(orders), int(refunded)) == (39996, 5, 2598)
@@ -148,7 +144,7 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
 
 def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sales_mall):
     with sales_mall.engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-11-15"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-11-15"))
         covered = coverage(
             conn,
             scope=Scope(sales_mall.shop_a),
@@ -159,29 +155,31 @@ def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sal
         after = coverage(
             conn,
             scope=Scope(sales_mall.shop_a),
-            period=range_from_dates(_d("2026-11-15"), _d("2026-11-30"), ZONE),
+            period=range_from_dates(day("2026-11-15"), day("2026-11-30"), ZONE),
             tz=TZ,
         )
         drop_rollups(conn)
     assert covered == Coverage(
-        first=_d("2026-11-06"),
-        end=_d("2026-11-15"),
+        first=day("2026-11-06"),
+        end=day("2026-11-15"),
         live=(
-            TimeRange(datetime(2026, 11, 5, 2, tzinfo=UTC), local_midnight(_d("2026-11-06"), ZONE)),
             TimeRange(
-                local_midnight(_d("2026-11-15"), ZONE), datetime(2026, 11, 20, 14, tzinfo=UTC)
+                datetime(2026, 11, 5, 2, tzinfo=UTC), local_midnight(day("2026-11-06"), ZONE)
+            ),
+            TimeRange(
+                local_midnight(day("2026-11-15"), ZONE), datetime(2026, 11, 20, 14, tzinfo=UTC)
             ),
         ),
     )
-    assert whole.months() == [_d("2026-09-01"), _d("2026-10-01")]
-    assert whole.day_spans() == [(_d("2026-11-01"), _d("2026-11-15"))]
+    assert whole.months() == [day("2026-09-01"), day("2026-10-01")]
+    assert whole.day_spans() == [(day("2026-11-01"), day("2026-11-15"))]
     assert after is None
 
 
 def test_top_products_tie_is_cut_by_product_id_as_live(sales_mall):
     """pA1 19000 first; pA2 and pA3 tie at 10098 and the lower id (pA2) takes place 2."""
     with sales_mall.engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
     top = _read(sales_mall.engine, sales_mall.shop_a, NOV)[0].top_products
     with sales_mall.engine.begin() as conn:
         drop_rollups(conn)
@@ -191,7 +189,7 @@ def test_top_products_tie_is_cut_by_product_id_as_live(sales_mall):
 
 def test_a_shop_with_the_malls_marker_id_never_reads_the_malls_rows(sales_mall):
     with sales_mall.engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-12-01"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
         assert coverage(conn, scope=Scope(MALL), period=NOV, tz=TZ) is None
         assert coverage(conn, scope=Scope(None), period=NOV, tz=TZ) is not None
         drop_rollups(conn)
@@ -207,15 +205,15 @@ def test_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     """A year and a month of the biggest shop, a small one, one without sales, and the mall."""
     engine, summary = rollup_demo_mall
     periods = [
-        range_from_dates(_d("2025-11-20"), _d("2026-11-20"), ZONE),
-        range_from_dates(_d("2026-10-21"), _d("2026-11-21"), ZONE),
+        range_from_dates(day("2025-11-20"), day("2026-11-20"), ZONE),
+        range_from_dates(day("2026-10-21"), day("2026-11-21"), ZONE),
     ]
     scopes = (summary.biggest_vendor_id, summary.small_vendor_id, summary.empty_vendor_id, None)
     with engine.begin() as conn:
         drop_rollups(conn)
     live = {(v, i): _read(engine, v, p) for v in scopes for i, p in enumerate(periods)}
     with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=_d("2026-11-20"))
+        build_rollups(conn, tz=TZ, complete_before=day("2026-11-20"))
     for (vendor_id, index), expected in live.items():
         try:
             _same(expected, _read(engine, vendor_id, periods[index]))
