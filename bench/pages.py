@@ -165,7 +165,7 @@ def _members_calls(scope: Scope) -> tuple[Call, ...]:
     return (
         Call("members.summary_trend", _kw(members.summary_and_trend, grain="day")),
         Call("members.mixes", _no_tz(members.buyer_mixes)),
-        Call("members.rfm", _no_tz(members.rfm_segments)),
+        Call("members.rfm", _kw(members.rfm_segments)),
         Call("members.cohorts", _kw(members.cohorts)),
     )
 

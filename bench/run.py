@@ -130,6 +130,7 @@ def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
 
     A mall missing one family (built by an earlier version) has them all rebuilt.
     """
+    from queries.campaign_rollups import CAMPAIGNS
     from queries.content_rollups import CONTENT
     from queries.member_rollups import MEMBERS
     from queries.rollup_build import build_rollups, drop_rollups
@@ -137,7 +138,7 @@ def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
     from queries.settings import load_settings
 
     with engine.begin() as conn:
-        cuts = {complete_before(conn, rollup=name) for name in (NAME, MEMBERS, CONTENT)}
+        cuts = {complete_before(conn, rollup=name) for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS)}
         before = cuts.pop() if len(cuts) == 1 else None
         if not wanted:
             drop_rollups(conn)

@@ -14,6 +14,7 @@ so an order is counted once per promotion.
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
+from queries.campaign_rollups import campaigns_cut, live_session_buyers, promotion_orders
 from queries.db import local_day
 from queries.money import round_half_up_div
 from queries.periods import TimeRange
@@ -28,6 +30,7 @@ from queries.reports import Report
 
 __all__ = [
     "campaign_comparison",
+    "carried_pairs",
     "coupon_results",
     "live_session_results",
     "period_promotions",
@@ -59,19 +62,24 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
     return (numerator or 0) / denominator
 
 
-def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
-    """(promotion_id, order_id, the order's money) of the scope's paid orders carrying a
-    matching promotion.
+def _carried_select(
+    promotion_filter, scope: Scope, cut_at: datetime | None = None
+) -> sa.CompoundSelect:
+    """(promotion_id, order_id, vendor_id, the order's money) of the scope's paid orders
+    carrying a matching promotion.
 
     Non-coupon promotions through `orders.promotion_id`; coupon promotions through
     `coupons.order_id`. UNION (not UNION ALL) so one order counts once per promotion.
     The scope and "paid" are applied inside each branch, so a vendor's branch reads
-    only that vendor's orders (orders (vendor_id, paid_at)).
+    only that vendor's orders (orders (vendor_id, paid_at)). With `cut_at` (the campaign
+    rollups' cut) the orders paid before it are rollup rows and the rest is read live.
     """
     paid = sa.and_(ORD.c.paid_at.is_not(None), scope.owns(ORD.c.vendor_id))
-    # The order's money rides along (it depends on order_id only, so UNION still keeps
-    # one row per pair): the sums need not look every carried order up again.
-    money = (ORD.c.paid_cents, ORD.c.discount_cents, ORD.c.platform_discount_cents)
+    if cut_at is not None:
+        paid = sa.and_(ORD.c.paid_at >= cut_at, scope.owns(ORD.c.vendor_id))
+    # The order's shop and money ride along (they depend on order_id only, so UNION still
+    # keeps one row per pair): the sums need not look every carried order up again.
+    money = (ORD.c.vendor_id, *_money(ORD))
     by_order = (
         sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
         .join(ORD, ORD.c.promotion_id == PRO.c.promotion_id)
@@ -83,11 +91,29 @@ def _carried_select(promotion_filter, scope: Scope) -> sa.CompoundSelect:
         .join(ORD, ORD.c.order_id == CPN.c.order_id)
         .where(PRO.c.kind == "coupon", promotion_filter, paid)
     )
-    return sa.union(by_order, by_coupon)
+    if cut_at is None:
+        return sa.union(by_order, by_coupon)
+    r = promotion_orders
+    rolled = (
+        sa.select(r.c.promotion_id, r.c.order_id, r.c.vendor_id, *_money(r))
+        .join(PRO, PRO.c.promotion_id == r.c.promotion_id)
+        .where(promotion_filter, scope.owns(r.c.vendor_id))
+    )
+    return sa.union(rolled, by_order, by_coupon)
 
 
-def _carried(promotion_filter, scope: Scope) -> sa.Subquery:
-    return _carried_select(promotion_filter, scope).subquery("carried")
+def _money(table) -> tuple:
+    """An order's (or a carried row's) paid, discount and platform discount columns."""
+    return (table.c.paid_cents, table.c.discount_cents, table.c.platform_discount_cents)
+
+
+def carried_pairs(scope: Scope, *, paid_before: datetime) -> sa.CompoundSelect:
+    """Every (promotion, order) pair of the scope's orders paid before `paid_before`, live."""
+    return _carried_select(ORD.c.paid_at < paid_before, scope)
+
+
+def _carried(promotion_filter, scope: Scope, cut_at: datetime | None = None) -> sa.Subquery:
+    return _carried_select(promotion_filter, scope, cut_at).subquery("carried")
 
 
 def _visible(scope: Scope):
@@ -111,7 +137,7 @@ def _order_sums(orders) -> list:
 
 
 def _carried_sums(
-    conn: sa.Connection, *, scope: Scope, ids: list[int], with_total: bool
+    conn: sa.Connection, *, scope: Scope, ids: list[int], with_total: bool, tz: str | None = None
 ) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
     """Paid orders, GMV and discounts of the scope's orders carrying each of `ids` and, with
     `with_total`, carrying any of them (an order with two promotions counted once).
@@ -122,7 +148,8 @@ def _carried_sums(
     zero = dict.fromkeys(_SUMS, 0)
     if not ids:
         return {}, zero
-    carried = _carried_select(PRO.c.promotion_id.in_(ids), scope).cte("carried")
+    cut_at = campaigns_cut(conn, tz=tz)
+    carried = _carried_select(PRO.c.promotion_id.in_(ids), scope, cut_at).cte("carried")
     per_promotion = sa.select(carried.c.promotion_id, *_order_sums(carried)).group_by(
         carried.c.promotion_id
     )
@@ -205,7 +232,7 @@ def _overlaps(start_col, end_col, period: TimeRange):
 
 
 def _listed_promotions(
-    conn: sa.Connection, *, scope: Scope, period: TimeRange
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """`period_promotions`, and the totals over the listed promotions' orders."""
     overlapping = sa.and_(
@@ -230,9 +257,8 @@ def _listed_promotions(
         .order_by(PRO.c.starts_at, PRO.c.promotion_id)
     )
     candidates = [dict(r) for r in conn.execute(query).mappings()]
-    sums, totals = _carried_sums(
-        conn, scope=scope, ids=[r["promotion_id"] for r in candidates], with_total=True
-    )
+    ids = [r["promotion_id"] for r in candidates]
+    sums, totals = _carried_sums(conn, scope=scope, ids=ids, with_total=True, tz=tz)
     # A vendor is shown the platform promotions their paid orders used: those with
     # orders here. Unused ones carry no orders, so the totals are the same either way.
     rows = [
@@ -309,23 +335,17 @@ def coupon_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> p
     return _frame(rows, columns, ("redemption_rate",))
 
 
-def live_session_results(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
-    """The scope's live sessions overlapping the period, with whole-life results."""
+def live_session_results(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str | None = None
+) -> pd.DataFrame:
+    """The scope's live sessions overlapping the period, with whole-life results.
+
+    With `tz` (the platform's) the campaign rollups give the orders paid before their cut.
+    """
     owner = scope.owns(LS.c.vendor_id)
-    sums = (
-        sa.select(
-            ORD.c.live_session_id,
-            sa.func.count().label("paid_orders"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
-            sa.func.count(sa.distinct(ORD.c.member_id)).label("buyers"),
-        )
-        .where(
-            ORD.c.live_session_id.is_not(None),
-            ORD.c.paid_at.is_not(None),
-            scope.owns(ORD.c.vendor_id),
-        )
-        .group_by(ORD.c.live_session_id)
-        .subquery("sums")
+    listed = sa.and_(owner, _overlaps(LS.c.started_at, LS.c.ended_at, period))
+    sums = _live_session_sums(
+        sa.select(LS.c.live_session_id).where(listed), scope, campaigns_cut(conn, tz=tz)
     )
     query = (
         sa.select(
@@ -340,7 +360,7 @@ def live_session_results(conn: sa.Connection, *, scope: Scope, period: TimeRange
             sa.func.coalesce(sums.c.buyers, 0).label("buyers"),
         )
         .outerjoin(sums, sums.c.live_session_id == LS.c.live_session_id)
-        .where(owner, _overlaps(LS.c.started_at, LS.c.ended_at, period))
+        .where(listed)
         .order_by(LS.c.started_at, LS.c.live_session_id)
     )
     rows = []
@@ -366,6 +386,46 @@ def live_session_results(conn: sa.Connection, *, scope: Scope, period: TimeRange
     ]  # fmt: skip
     frame = _frame(rows, columns, ("conversion", "gmv_per_viewer_cents"))
     return frame
+
+
+def _live_session_sums(sessions: sa.Select, scope: Scope, cut_at: datetime | None) -> sa.Subquery:
+    """Per session of `sessions`: paid orders, GMV and buyers of the scope's orders carrying it.
+
+    Per (session, member) first, live (and from the rollup's rows before `cut_at`, if
+    given), then per session: a member is one buyer however many orders they paid.
+    """
+    per_member = [
+        sa.select(
+            ORD.c.live_session_id,
+            ORD.c.member_id,
+            sa.func.count().label("orders"),
+            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+        )
+        .where(
+            ORD.c.live_session_id.in_(sessions),
+            ORD.c.paid_at.is_not(None) if cut_at is None else ORD.c.paid_at >= cut_at,
+            scope.owns(ORD.c.vendor_id),
+        )
+        .group_by(ORD.c.live_session_id, ORD.c.member_id)
+    ]
+    if cut_at is not None:
+        b = live_session_buyers
+        per_member.append(
+            sa.select(b.c.live_session_id, b.c.member_id, b.c.orders, b.c.gmv_cents).where(
+                b.c.live_session_id.in_(sessions), scope.owns(b.c.vendor_id)
+            )
+        )
+    rows = sa.union_all(*per_member).subquery("per_member")
+    return (
+        sa.select(
+            rows.c.live_session_id,
+            sa.func.sum(rows.c.orders).label("paid_orders"),
+            sa.func.sum(rows.c.gmv_cents).label("gmv_cents"),
+            sa.func.count(sa.distinct(rows.c.member_id)).label("buyers"),
+        )
+        .group_by(rows.c.live_session_id)
+        .subquery("sums")
+    )
 
 
 def _campaign_windows(conn: sa.Connection, tz: str) -> pd.DataFrame:
@@ -398,7 +458,8 @@ def _campaign_sums(
         return {}
     zone = sa.bindparam("tz", tz)
     year = sa.extract("year", local_day(PRO.c.starts_at, zone))
-    carried = _carried(PRO.c.campaign.in_(sorted({k[0] for k in keys})), scope)
+    campaigns = PRO.c.campaign.in_(sorted({k[0] for k in keys}))
+    carried = _carried(campaigns, scope, campaigns_cut(conn, tz=tz))
     per_order = (
         sa.select(
             PRO.c.campaign,
@@ -483,9 +544,9 @@ def campaign_comparison(
 def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> Report:
     """The campaigns report for the page, the workbook and `python -m exports report campaigns`."""
     ZoneInfo(tz)  # a bad zone name fails here, before any query
-    promotions, totals = _listed_promotions(conn, scope=scope, period=period)
+    promotions, totals = _listed_promotions(conn, scope=scope, period=period, tz=tz)
     coupons = coupon_results(conn, scope=scope, period=period)
-    live = live_session_results(conn, scope=scope, period=period)
+    live = live_session_results(conn, scope=scope, period=period, tz=tz)
     campaigns = campaign_comparison(conn, scope=scope, period=period, tz=tz)
     issued, used = int(coupons["issued"].sum()), int(coupons["used"].sum())
     live_viewers = int(live["viewers"].sum())

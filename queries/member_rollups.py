@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 # The rollup_state row of these tables, with their layout's version.
-MEMBERS = "members/1"
+MEMBERS = "members/2"
 
 buyer_firsts = Table(
     "rollup_buyer_firsts",

@@ -15,7 +15,6 @@ or `orders (paid_at)`), and finds a buyer's first order through `orders (member_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +32,14 @@ from queries.member_rollups import (
 )
 from queries.periods import TimeRange, add_months, local_midnight
 from queries.reports import Report
+from queries.rfm import (
+    RFM_RULES,
+    RFM_SEGMENTS,
+    RfmRules,
+    rolled_as_of,
+    rolled_segments,
+    segment_of,
+)
 
 __all__ = [
     "AGE_BANDS",
@@ -65,36 +72,6 @@ AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("1980_1984", 1980, 1984),
     ("before_1980", None, 1979),
     ("unknown", None, None),
-)
-
-
-@dataclass(frozen=True)
-class RfmRules:
-    """Thresholds of the RFM model, measured as of the period's end over a look-back window.
-
-    R is *recent* when the last paid order is less than `recent_days` days before the
-    period end; F is *high* with at least `frequent_orders` paid orders in the window;
-    M is *high* with GMV of at least `monetary_cents` in the window.
-    """
-
-    window_days: int = 365
-    recent_days: int = 90
-    frequent_orders: int = 2
-    monetary_cents: int = 50_000
-
-
-RFM_RULES = RfmRules()
-
-# (segment code, R recent, F high, M high): the classic eight-segment RFM grid.
-RFM_SEGMENTS: tuple[tuple[str, bool, bool, bool], ...] = (
-    ("important_value", True, True, True),  # 重要价值客户
-    ("important_develop", True, False, True),  # 重要发展客户
-    ("important_keep", False, True, True),  # 重要保持客户
-    ("important_winback", False, False, True),  # 重要挽留客户
-    ("general_value", True, True, False),  # 一般价值客户
-    ("general_develop", True, False, False),  # 一般发展客户
-    ("general_keep", False, True, False),  # 一般保持客户
-    ("general_winback", False, False, False),  # 一般挽留客户
 )
 
 
@@ -372,47 +349,21 @@ def age_bands(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.Dat
 
 
 def rfm_segments(
-    conn: sa.Connection, *, scope: Scope, period: TimeRange, rules: RfmRules = RFM_RULES
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    rules: RfmRules = RFM_RULES,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Counts of the scope's buyers per RFM segment, as of the period end (see RfmRules).
 
     The buyers are the members with a paid order of the scope in the look-back window
-    [end − window_days, end). Bucketing is a CASE over per-buyer aggregates, in SQL.
+    [end − window_days, end). Bucketing is a CASE over per-buyer aggregates, in SQL;
+    with `tz` (the platform's) an as-of day the RFM rollup holds is read from it.
     """
-    window_start = period.end - timedelta(days=rules.window_days)
-    recent_since = period.end - timedelta(days=rules.recent_days)
-    recent = sa.func.max(ORD.c.paid_at) >= recent_since
-    frequent = sa.func.count() >= rules.frequent_orders
-    monetary = sa.func.sum(ORD.c.paid_cents) >= rules.monetary_cents
-    segment = sa.case(
-        *[
-            (
-                sa.and_(
-                    recent if r else sa.not_(recent),
-                    frequent if f else sa.not_(frequent),
-                    monetary if m else sa.not_(monetary),
-                ),
-                code,
-            )
-            for code, r, f, m in RFM_SEGMENTS
-        ],
-        else_="general_winback",
-    )
-    per_buyer = (
-        sa.select(
-            ORD.c.member_id,
-            segment.label("segment"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
-        )
-        .where(_paid_in(scope, window_start, period.end))
-        .group_by(ORD.c.member_id)
-        .subquery("per_buyer")
-    )
-    query = sa.select(
-        per_buyer.c.segment,
-        sa.func.count().label("buyers"),
-        sa.func.sum(per_buyer.c.gmv_cents).label("gmv_cents"),
-    ).group_by(per_buyer.c.segment)
+    as_of = rolled_as_of(conn, scope=scope, end=period.end, tz=tz, rules=rules)
+    query = rolled_segments(scope, as_of) if as_of else _live_segments(scope, period, rules)
     found = {r.segment: (int(r.buyers), int(r.gmv_cents)) for r in conn.execute(query)}
     rows = [
         {
@@ -428,6 +379,32 @@ def rfm_segments(
     return pd.DataFrame(
         rows, columns=["segment", "recent", "frequent", "high_value", "buyers", "gmv_cents"]
     )
+
+
+def _live_segments(scope: Scope, period: TimeRange, rules: RfmRules) -> sa.Select:
+    """(segment, buyers, gmv_cents) from the window's paid orders, one group per buyer."""
+    window_start = period.end - timedelta(days=rules.window_days)
+    recent_since = period.end - timedelta(days=rules.recent_days)
+    segment = segment_of(
+        sa.func.max(ORD.c.paid_at) >= recent_since,
+        sa.func.count() >= rules.frequent_orders,
+        sa.func.sum(ORD.c.paid_cents) >= rules.monetary_cents,
+    )
+    per_buyer = (
+        sa.select(
+            ORD.c.member_id,
+            segment.label("segment"),
+            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+        )
+        .where(_paid_in(scope, window_start, period.end))
+        .group_by(ORD.c.member_id)
+        .subquery("per_buyer")
+    )
+    return sa.select(
+        per_buyer.c.segment,
+        sa.func.count().label("buyers"),
+        sa.func.sum(per_buyer.c.gmv_cents).label("gmv_cents"),
+    ).group_by(per_buyer.c.segment)
 
 
 def cohorts(
@@ -590,6 +567,6 @@ def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> 
             "levels": mixes["level"],
             "tiers": mixes["city_tier"],
             "age_bands": mixes["age_band"],
-            "rfm": rfm_segments(conn, scope=scope, period=period),
+            "rfm": rfm_segments(conn, scope=scope, period=period, tz=tz),
         },
     )

@@ -10,9 +10,12 @@ each). Daily sales and refunds are grouped from orders and refunds directly, for
 the shops and again for the mall (the mall's buyers are counted over the mall).
 The member rollups (`queries.member_rollups`): each member's first paid order per
 shop and in the mall, then the cohort months from the distinct (member, month) of
-the whole months' orders joined to those first orders. The content rollup
+the whole months' orders joined to those first orders, and the RFM segments' daily
+moves (`queries.rfm`). The content rollup
 (`queries.content_rollups`): the attributed order items of every order paid before
-the cut, once, summed per shop and for the mall by day, tag and member.
+the cut, once, summed per shop and for the mall by day, tag and member. The campaign
+rollups (`queries.campaign_rollups`): the carried (promotion, order) pairs and the
+live sessions' buyers of the orders paid before the cut.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from queries import schema as s
+from queries.actors import Scope
+from queries.campaign_rollups import CAMPAIGNS, live_session_buyers, promotion_orders
+from queries.campaigns import carried_pairs
 from queries.content_attribution import attributed_items
 from queries.content_rollups import (
     CONTENT,
@@ -33,6 +39,7 @@ from queries.content_rollups import (
 from queries.db import local_day, local_hour, local_month
 from queries.member_rollups import MEMBERS, buyer_firsts, cohort_months
 from queries.periods import local_midnight
+from queries.rfm import insert_rfm_changes
 from queries.rollups import (
     MALL,
     NAME,
@@ -67,11 +74,13 @@ def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> Non
     _insert_sums(conn, month_before=month_before)
     for by_vendor in (True, False):
         _insert_cohort_months(conn, zone, cutoff, by_vendor=by_vendor)
+    insert_rfm_changes(conn, zone, cutoff, complete_before=complete_before)
     _insert_tag_attribution(conn, zone, cutoff)
     _insert_tag_readers(conn, zone, cutoff)
     _insert_buyer_days(conn, zone, cutoff)
     _insert_note_views(conn, zone, cutoff)
-    for name in (NAME, MEMBERS, CONTENT):
+    _insert_campaign_rows(conn, cutoff)
+    for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS):
         conn.execute(rollup_state.insert().values(rollup=name, complete_before=complete_before))
     if conn.dialect.name == "postgresql":
         for table in rollup_metadata.sorted_tables:
@@ -336,6 +345,25 @@ def _insert_note_views(conn: sa.Connection, zone, cutoff) -> None:
         "member_previous_on",
     ]  # fmt: skip
     conn.execute(note_views_days.insert().from_select(names, ordered))
+
+
+def _insert_campaign_rows(conn: sa.Connection, cutoff) -> None:
+    """Every (promotion, paid order) carried before the cut, and per live session, shop and
+    member the paid orders carrying it."""
+    pairs = carried_pairs(Scope.mall(), paid_before=cutoff).subquery("pairs")
+    money = ["paid_cents", "discount_cents", "platform_discount_cents"]
+    names = ["promotion_id", "vendor_id", "order_id", *money]
+    rows = sa.select(*[pairs.c[n] for n in names])
+    conn.execute(promotion_orders.insert().from_select(names, rows))
+    o = s.orders
+    keys = (o.c.live_session_id, o.c.vendor_id, o.c.member_id)
+    per_member = (
+        sa.select(*keys, sa.func.count(), sa.func.sum(o.c.paid_cents))
+        .where(o.c.live_session_id.is_not(None), o.c.paid_at < cutoff)
+        .group_by(*keys)
+    )
+    names = ["live_session_id", "vendor_id", "member_id", "orders", "gmv_cents"]
+    conn.execute(live_session_buyers.insert().from_select(names, per_member))
 
 
 def _insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:

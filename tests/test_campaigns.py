@@ -62,7 +62,7 @@ def mall(request, db_factory):
         a, vb = b.vendor("A"), b.vendor("B")
         pa, pb_ = b.product(a, cat), b.product(vb, cat)
         m1, m2, m3 = b.member(), b.member(), b.member()
-        ids.update(a=a, b=vb)
+        ids.update(a=a, b=vb, m1=m1)
 
         def promo(key, vendor, start, end, **kw):
             ids[key] = b.promotion(

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from queries.actors import Scope
 from queries.member_rollups import buyer_firsts, cohort_months, firsts_cut
-from queries.members import cohorts, summary, summary_and_trend
+from queries.members import cohorts, rfm_segments, summary, summary_and_trend
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL
 from tests.builders import SHANGHAI, MallBuilder, day
 from tests.conftest import BACKENDS
 from tests.members_data import build_members_mall
+from tests.rollup_checks import live_then_rolled
 
 TZ = "Asia/Shanghai"
 
@@ -57,18 +57,8 @@ def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
             **{f"totals {g}": totals for g, (totals, _) in frames.items()},
             **{f"trend {g}": daily for g, (_, daily) in frames.items()},
             "cohorts": cohorts(conn, scope=scope, period=period, tz=TZ),
+            "rfm": rfm_segments(conn, scope=scope, period=period, tz=TZ),
         }
-
-
-def _same(expected: dict, got: dict, where: str) -> None:
-    for name, value in expected.items():
-        try:
-            if isinstance(value, pd.DataFrame):
-                pd.testing.assert_frame_equal(got[name], value)
-            else:
-                assert got[name] == value
-        except AssertionError as failed:
-            raise AssertionError(f"{where}: {name}") from failed
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -83,18 +73,8 @@ def members_mall(request, db_factory):
 
 def test_member_rollups_give_the_live_figures_on_the_hand_built_mall(members_mall):
     engine, *shops = members_mall
-    scopes = (*shops, None)
-    with engine.begin() as conn:
-        drop_rollups(conn)
-    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
+    live = live_then_rolled(engine, _read, (*shops, None), PERIODS, CUTS)
     assert live[(shops[0], "november")]["summary"]["new_buyers"] == 2  # the hand-worked one
-    for cut in CUTS:
-        with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=day(cut))
-        for (vendor_id, name), expected in live.items():
-            _same(expected, _read(engine, vendor_id, PERIODS[name]), f"{vendor_id} {name} {cut}")
-    with engine.begin() as conn:
-        drop_rollups(conn)
 
 
 def test_member_rollup_rows_hold_the_hand_worked_figures(members_mall):
@@ -152,14 +132,7 @@ def test_member_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
         "30 days to the cut": range_from_dates(day("2026-10-20"), day("2026-11-19"), SHANGHAI),
     }
     scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
-    with engine.begin() as conn:
-        drop_rollups(conn)
-    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in periods.items()}
-    for cut in ("2026-11-20", "2026-11-01"):
-        with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=day(cut))
-        for (vendor_id, name), expected in live.items():
-            _same(expected, _read(engine, vendor_id, periods[name]), f"{vendor_id} {name} {cut}")
+    live = live_then_rolled(engine, _read, scopes, periods, ("2026-11-20", "2026-11-01"))
     biggest = live[(demo.biggest_vendor_id, "year")]
     assert biggest["summary"]["new_buyers"] > 0 and len(biggest["cohorts"]) > 12
     assert live[(demo.empty_vendor_id, "year")]["summary"]["buyers"] == 0

@@ -51,6 +51,6 @@ def members_view(
             levels=mixes["level"],
             tiers=mixes["city_tier"],
             age_bands=mixes["age_band"],
-            rfm=members.rfm_segments(conn, **args),
+            rfm=members.rfm_segments(conn, **args, tz=tz),
             cohorts=members.cohorts(conn, scope=scope, period=period, tz=tz),
         )

@@ -1,0 +1,84 @@
+"""The campaign rollups give the live figures, and their absence changes nothing.
+
+The campaigns report (promotions with their whole-life results and totals, coupons,
+campaigns year over year, live sessions) is read live, then with rollups cut on
+several days: before any order, inside 2025's 618, on the day of the live session
+(one of its orders paid the day after), inside the coupons' month, after
+everything. On the hand-built mall of `tests/test_campaigns.py` for each shop and
+the mall, then on a demo mall; SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from queries.actors import Scope
+from queries.campaign_rollups import campaigns_cut, live_session_buyers, promotion_orders
+from queries.campaigns import report
+from queries.periods import month_range, range_from_dates
+from queries.rollup_build import build_rollups, drop_rollups
+from tests.builders import SHANGHAI, day
+from tests.rollup_checks import live_then_rolled
+from tests.test_campaigns import JUNE, TZ, mall  # noqa: F401 - the hand-built mall fixture
+
+PERIODS = {
+    "june 2026": JUNE,
+    "june 2025": month_range(2025, 6, SHANGHAI),
+    "a year to july 2026": range_from_dates(day("2025-07-01"), day("2026-07-01"), SHANGHAI),
+    "march 2027 (empty)": month_range(2027, 3, SHANGHAI),
+}
+CUTS = ("2025-01-01", "2025-06-08", "2026-06-18", "2026-06-19", "2026-07-03", "2027-01-01")
+
+
+def _read(engine: sa.Engine, vendor_id: int | None, period) -> dict:
+    with engine.connect() as conn:
+        got = report(conn, scope=Scope(vendor_id), period=period, tz=TZ)
+    return {"totals": got.totals, **got.breakdowns}
+
+
+def _compare_at_cuts(engine, scopes, periods, cuts) -> dict:
+    live = live_then_rolled(engine, _read, scopes, periods, cuts)
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=day(cuts[0]))
+        assert campaigns_cut(conn, tz=TZ) is not None  # the rolled reads did read rollup rows
+        drop_rollups(conn)
+    return live
+
+
+def test_campaign_rollups_give_the_live_report_on_the_hand_built_mall(mall):  # noqa: F811
+    engine, ids = mall
+    live = _compare_at_cuts(engine, (ids["a"], ids["b"], None), PERIODS, CUTS)
+    june_a = live[(ids["a"], "june 2026")]["totals"]
+    assert june_a["live_paid_orders"] == 3 and june_a["promotion_orders"] > 0  # hand-worked
+
+
+def test_campaign_rollup_rows_hold_the_carried_orders(mall):  # noqa: F811
+    engine, ids = mall
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=day("2026-06-19"))
+        live_rows = conn.execute(
+            sa.select(
+                live_session_buyers.c.member_id,
+                live_session_buyers.c.orders,
+                live_session_buyers.c.gmv_cents,
+            )
+            .where(live_session_buyers.c.live_session_id == ids["ls1"])
+            .order_by(live_session_buyers.c.member_id)
+        ).all()
+        pairs = conn.execute(sa.select(sa.func.count()).select_from(promotion_orders)).scalar_one()
+        drop_rollups(conn)
+    # ls1 on 06-18: m1's o15 (¥100) and o17 (¥50); m2's o16 was paid on 06-19, after the cut.
+    assert [tuple(r) for r in live_rows] == [(ids["m1"], 2, 15_000)]
+    assert pairs > 0
+
+
+def test_campaign_rollups_give_the_live_report_on_a_demo_mall(rollup_demo_mall):
+    engine, demo = rollup_demo_mall
+    periods = {
+        "year": range_from_dates(day("2025-11-20"), day("2026-11-20"), SHANGHAI),
+        "30 days": range_from_dates(day("2026-10-21"), day("2026-11-20"), SHANGHAI),
+    }
+    scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
+    live = _compare_at_cuts(engine, scopes, periods, ("2026-11-20", "2026-11-01"))
+    biggest = live[(demo.biggest_vendor_id, "year")]["totals"]
+    assert biggest["promotion_orders"] > 0 and biggest["live_paid_orders"] > 0
