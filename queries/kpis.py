@@ -14,9 +14,10 @@ whole mall counted as one shop (`Scope.mall()`):
 A headline is one statement (orders per buyer, with the refunds as a scalar
 subquery); several periods' headlines are one `UNION ALL` (`headlines`: `compare`
 asks for three, Home's `compare_many` for nine); the figures for every vendor at
-once are one statement (`headlines_by_vendor`). A period of whole days the P5
-rollups hold (`queries.rollups`) is summed from the daily rows and its buyers
-counted from the buyer days, unless new buyers are asked for.
+once are one statement (`headlines_by_vendor`). The statements are built in
+`queries.headline_sql`: the whole days of a period that the P5 rollups hold
+(`queries.rollups`) are summed from the daily rows and their buyers counted from
+the buyer days, the rest read live, unless new buyers are asked for.
 """
 
 from __future__ import annotations
@@ -31,18 +32,19 @@ import sqlalchemy as sa
 from queries import schema as s
 from queries.actors import Scope
 from queries.db import local_day, local_month, local_week, union_all, within
+from queries.headline_sql import (
+    as_int,
+    buyer_figures_select,
+    mixed_headline_select,
+    refunded_select,
+    rolled_headline_select,
+    rolled_spans,
+)
 from queries.money import round_half_up_div
 from queries.periods import TimeRange, previous_range, year_earlier
 from queries.rollups import (
-    MALL,
-    Coverage,
-    buyer_day_figures,
-    complete_before,
     coverage,
-    covered_days,
-    sales_daily,
     sales_daily_rows,
-    scope_days,
 )
 
 __all__ = [
@@ -117,89 +119,6 @@ class Headline:
 FIGURES = tuple(f.name for f in fields(Headline))
 
 
-# --- statement builders ---------------------------------------------------------------
-
-
-def as_int(value) -> int:
-    """SUM of BIGINT is NUMERIC on PostgreSQL: bring it back to int (None → 0)."""
-    return 0 if value is None else int(value)
-
-
-def _paid_in(table, period: TimeRange) -> list:
-    return [table.c.paid_at >= period.start, table.c.paid_at < period.end]
-
-
-def buyer_figures_select(
-    period: TimeRange, *, vendor_id: int | None, by_vendor: bool, new_buyers: bool = True
-) -> sa.Select:
-    """GMV, paid orders, buyers, new and repurchase buyers, optionally per vendor.
-
-    `new_buyers=False` leaves out the new / returning split (NULL): it costs one
-    look-up per buyer into the buyer's earlier orders, which pages that do not
-    show it (Home, Sales) should not pay for.
-
-    Inner: one row per (vendor,) member with their paid orders and GMV in P.
-    Outer: sums, plus whether that member had a paid order with the same scope
-    before P (then they are returning, else new).
-    """
-    o = s.orders
-    keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
-    where = _paid_in(o, period)
-    if vendor_id is not None:
-        where.append(o.c.vendor_id == vendor_id)
-    buyer = (
-        sa.select(
-            *keys,
-            sa.func.count().label("n"),
-            sa.func.sum(o.c.paid_cents).label("gmv"),
-        )
-        .where(*where)
-        .group_by(*keys)
-        .subquery("buyer")
-    )
-    new = sa.null()
-    if new_buyers:  # (an alias of orders copies every column: only built when needed)
-        earlier = o.alias("earlier")
-        before = [earlier.c.member_id == buyer.c.member_id, earlier.c.paid_at < period.start]
-        if by_vendor:
-            before.append(earlier.c.vendor_id == buyer.c.vendor_id)
-        elif vendor_id is not None:
-            before.append(earlier.c.vendor_id == vendor_id)
-        new = sa.func.sum(sa.case((sa.exists().where(*before), 0), else_=1))
-    figures = [
-        sa.func.sum(buyer.c.gmv).label("gmv_cents"),
-        sa.func.sum(buyer.c.n).label("paid_orders"),
-        sa.func.count().label("buyers"),
-        new.label("new_buyers"),
-        sa.func.sum(sa.case((buyer.c.n >= 2, 1), else_=0)).label("repurchase_buyers"),
-    ]
-    if by_vendor:
-        return sa.select(buyer.c.vendor_id, *figures).group_by(buyer.c.vendor_id)
-    return sa.select(*figures)
-
-
-def refunded_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool) -> sa.Select:
-    """Σ completed refunds with completed_at in P, of the scope's orders."""
-    r, o = s.refunds, s.orders
-    where = [r.c.status == "completed", r.c.completed_at >= period.start]
-    where.append(r.c.completed_at < period.end)
-    total = sa.func.sum(r.c.amount_cents).label("refunded_cents")
-    if by_vendor:
-        return (
-            sa.select(o.c.vendor_id, total)
-            .select_from(r.join(o, o.c.order_id == r.c.order_id))
-            .where(*where)
-            .group_by(o.c.vendor_id)
-        )
-    if vendor_id is None:
-        return sa.select(total).where(*where)
-    return (
-        sa.select(total)
-        .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(*where, o.c.vendor_id == vendor_id)
-    )
-
-
 # --- reads ----------------------------------------------------------------------------
 
 
@@ -229,47 +148,6 @@ def _headline_of(row, new_buyers: bool) -> Headline:
     )
 
 
-def _rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: int) -> sa.Select:
-    """`_headline_select`'s row for a period of whole rolled days (no new buyers)."""
-    d = sales_daily
-    days = (
-        sa.select(
-            sa.func.sum(d.c.gmv_cents).label("gmv_cents"),
-            sa.func.sum(d.c.paid_orders).label("paid_orders"),
-            sa.func.sum(d.c.refunded_cents).label("refunded_cents"),
-        )
-        .where(scope_days(d, "local_day", covered, vendor_id))
-        .subquery("days")
-    )
-    buyers = buyer_day_figures(covered, vendor_id=vendor_id).subquery("buyer_days")
-    return sa.select(
-        sa.literal_column(str(int(which))).label("which"),  # an int of ours, never input
-        days.c.gmv_cents,
-        days.c.paid_orders,
-        buyers.c.buyers,
-        sa.null().label("new_buyers"),
-        buyers.c.repurchase_buyers,
-        days.c.refunded_cents,
-    ).select_from(days.join(buyers, sa.true()))
-
-
-def _rolled_spans(
-    conn: sa.Connection, scope: Scope, spans: list[tuple], tz: str | None
-) -> dict[int, Coverage]:
-    """The spans (by index) that are whole days the P5 rollups hold, with their days."""
-    if tz is None or scope.vendor_id == MALL:
-        return {}
-    before = complete_before(conn)
-    if before is None:
-        return {}
-    found = {}
-    for n, (start, end) in enumerate(spans):
-        covered = covered_days(TimeRange(start, end), tz=tz, before=before)
-        if covered is not None and not covered.live:
-            found[n] = covered
-    return found
-
-
 def headlines(
     conn: sa.Connection,
     *,
@@ -281,15 +159,17 @@ def headlines(
     """The headline figures of `scope` over each of `periods`, in one statement.
 
     A span asked for twice is read once: a 365-day range's previous period is the
-    same span as its year-earlier one. With `tz` and without new buyers, a span of
-    whole days the rollups hold is read from them.
+    same span as its year-earlier one. With `tz` and without new buyers, the whole
+    days of a span that the rollups hold are read from them, the rest live.
     """
     if not periods:
         return []
     spans = list(dict.fromkeys((p.start, p.end) for p in periods))
-    rolled = _rolled_spans(conn, scope, spans, tz) if not new_buyers else {}
+    rolled = rolled_spans(conn, scope, spans, tz) if not new_buyers else {}
     selects = [
-        _rolled_headline_select(rolled[n], vendor_id=scope.vendor_id, which=n)
+        (mixed_headline_select if rolled[n].live else rolled_headline_select)(
+            rolled[n], vendor_id=scope.vendor_id, which=n
+        )
         if n in rolled
         else _headline_select(
             TimeRange(start, end), vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n

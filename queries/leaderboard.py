@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from queries import schema as s
 from queries.actors import Scope
 from queries.errors import Forbidden
-from queries.kpis import as_int, buyer_figures_select, change, refunded_select
+from queries.headline_sql import as_int, buyer_figures_select, refunded_select
+from queries.kpis import change
 from queries.periods import TimeRange, previous_range
 
 __all__ = ["COLUMNS", "leaderboard"]

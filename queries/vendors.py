@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from queries.actors import Actor, require_role
 from queries.audit import record
 from queries.errors import Conflict, Invalid, NotFound
+from queries.headline_sql import as_int, refunded_select
 from queries.invalidation import changed
-from queries.kpis import as_int, refunded_select
 from queries.periods import TimeRange, preset_range
 from queries.schema import (
     VENDOR_STATUSES,
