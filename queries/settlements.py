@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from itertools import islice
 
 import pandas as pd
 import sqlalchemy as sa
@@ -286,10 +285,9 @@ def statement_detail(
         vendor_ids=[row["vendor_id"]],
     )
     period = period_range(row["period_start"], row["period_end"], tz)
-    orders = list(islice(iter_order_rows(conn, vendor_id=info.vendor_id, period=period), limit + 1))
-    refunds = list(
-        islice(iter_refund_rows(conn, vendor_id=info.vendor_id, period=period), limit + 1)
-    )
+    lines = {"vendor_id": info.vendor_id, "period": period, "limit": limit + 1}
+    orders = list(iter_order_rows(conn, **lines))
+    refunds = list(iter_refund_rows(conn, **lines))
     return StatementDetail(
         info=info,
         orders=pd.DataFrame([asdict(o) for o in orders[:limit]], columns=ORDER_ROW_COLUMNS),

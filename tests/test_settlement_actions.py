@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Actor
+from queries.actors import Actor, Scope
 from queries.errors import Conflict, Forbidden, Invalid, NotFound
 from queries.invalidation import subscribe
 from queries.schema import audit_log, settlements
@@ -26,7 +26,7 @@ from queries.settlement_actions import (
     issue_statements,
     mark_paid,
 )
-from queries.settlements import get_statement
+from queries.settlements import get_statement, statement_detail
 from tests.builders import snapshot
 from tests.settlement_data import (
     DEC_START,
@@ -317,3 +317,19 @@ def test_positive_net_cannot_be_carried(mall):
     with pytest.raises(Invalid):
         carry_negative_into(mall.engine, FINANCE, nov, jan, expected_version=1)
     assert snapshot(mall.engine) == before
+
+
+def test_statement_detail_shows_the_first_lines_and_says_when_there_are_more(mall):
+    """s1's November: orders o2…o6 oldest first, refund r1 (tests/settlement_data.py)."""
+    sid = _issue(mall, [mall.s1]).settlement_ids[0]
+    with mall.engine.connect() as conn:
+        every = statement_detail(conn, scope=Scope(mall.s1), settlement_id=sid, tz=TZ)
+        first_two = statement_detail(conn, scope=Scope(mall.s1), settlement_id=sid, tz=TZ, limit=2)
+        hidden = statement_detail(
+            conn, scope=Scope(mall.s1), settlement_id=sid, tz=TZ, statuses=("confirmed",)
+        )
+    assert len(every.orders) == 5 and not every.orders_truncated
+    assert len(every.refunds) == 1 and not every.refunds_truncated
+    assert list(first_two.orders["order_no"]) == list(every.orders["order_no"][:2])
+    assert first_two.orders_truncated and not first_two.refunds_truncated
+    assert hidden is None  # a draft, asked for as a vendor would
