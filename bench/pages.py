@@ -154,17 +154,10 @@ def _sales_clear():
 # --- members --------------------------------------------------------------------------
 
 
-def _no_tz(fn, **extra) -> Read:
-    def read(conn, scope, period, tz):
-        return fn(conn, scope=scope, period=period, **extra)
-
-    return read
-
-
 def _members_calls(scope: Scope) -> tuple[Call, ...]:
     return (
         Call("members.summary_trend", _kw(members.summary_and_trend, grain="day")),
-        Call("members.mixes", _no_tz(members.buyer_mixes)),
+        Call("members.mixes", _kw(members.buyer_mixes)),
         Call("members.rfm", _kw(members.rfm_segments)),
         Call("members.cohorts", _kw(members.cohorts)),
     )

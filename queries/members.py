@@ -40,6 +40,7 @@ from queries.rfm import (
     rolled_segments,
     segment_of,
 )
+from queries.rollups import Coverage, buyer_day_figures, buyer_days, coverage, scope_days
 
 __all__ = [
     "AGE_BANDS",
@@ -115,6 +116,7 @@ def _buyer_rows(
     grain: str | None,
     whole_period: bool,
     cut_at: datetime | None = None,
+    buyer_days_held: Coverage | None = None,
 ) -> sa.Select:
     """Buyers, new buyers and repurchase buyers per trend bucket of `grain` and, with
     `whole_period`, for the whole period in a row whose bucket is NULL.
@@ -122,8 +124,14 @@ def _buyer_rows(
     The buyers' first paid orders (the costly part: one look-up per buyer) are
     found once for both, whichever of the two the caller asks for. With `cut_at`
     (the member rollups' cut, after the period's start) the new buyers are counted
-    from the rollup's first orders instead (`member_rollups.firsts_in_period`).
+    from the rollup's first orders instead (`member_rollups.firsts_in_period`), and
+    with `buyer_days_held` too (the period is whole days the sales rollups hold) buyers
+    and repurchase buyers per day and in all come from the buyer days, no order read.
     """
+    bucket_of = GRAINS[grain] if grain else None
+    if cut_at is not None and buyer_days_held is not None and grain in (None, "day"):
+        counted = _rolled_counts(scope, buyer_days_held, daily=grain == "day", whole=whole_period)
+        return _buyer_rows_from_firsts(scope, period, counted, tz, bucket_of, whole_period, cut_at)
 
     def per_buyer(bucket, *keys) -> sa.Select:
         """The period's paid orders per (`keys`…, member), labelled with `bucket`."""
@@ -134,7 +142,6 @@ def _buyer_rows(
         )
 
     branches = []
-    bucket_of = GRAINS[grain] if grain else None
     if bucket_of is not None:
         bucket = bucket_of(ORD.c.paid_at, sa.bindparam("tz", tz))
         branches.append(per_buyer(bucket, bucket))
@@ -142,7 +149,15 @@ def _buyer_rows(
         branches.append(per_buyer(sa.null()))
     grouped = union_all(branches).subquery("grouped")
     if cut_at is not None:
-        return _buyer_rows_from_firsts(scope, period, grouped, tz, bucket_of, whole_period, cut_at)
+        counted = sa.select(
+            grouped.c.bucket,
+            sa.func.count().label("buyers"),
+            sa.literal(0, sa.BigInteger).label("new_buyers"),
+            sa.func.sum(sa.case((grouped.c.orders >= 2, 1), else_=0)).label("repurchase"),
+        ).group_by(grouped.c.bucket)
+        return _buyer_rows_from_firsts(
+            scope, period, [counted], tz, bucket_of, whole_period, cut_at
+        )
     first = _first_paid(scope, period)
     is_new = first.c.first_paid >= period.start
     if bucket_of is not None:
@@ -162,21 +177,44 @@ def _buyer_rows(
     )
 
 
-def _buyer_rows_from_firsts(scope, period, grouped, tz, bucket_of, whole_period, cut_at):
+def _rolled_counts(scope: Scope, held: Coverage, *, daily: bool, whole: bool) -> list[sa.Select]:
+    """(bucket, buyers, 0, repurchase) per day and (bucket NULL) for all of `held`'s days."""
+    b, zero = buyer_days, sa.literal(0, sa.BigInteger)
+    branches = []
+    if daily:  # one row per member and day: a day's buyers are its rows
+        branches.append(
+            sa.select(
+                b.c.paid_on.label("bucket"),
+                sa.func.count().label("buyers"),
+                zero.label("new_buyers"),
+                sa.func.sum(sa.case((b.c.orders >= 2, 1), else_=0)).label("repurchase"),
+            )
+            .where(scope_days(b, "paid_on", held, scope.vendor_id))
+            .group_by(b.c.paid_on)
+        )
+    if whole:
+        figures = buyer_day_figures(held, vendor_id=scope.vendor_id).subquery("all_days")
+        branches.append(
+            sa.select(
+                sa.null().label("bucket"),
+                figures.c.buyers,
+                zero.label("new_buyers"),
+                figures.c.repurchase_buyers.label("repurchase"),
+            )
+        )
+    return branches
+
+
+def _buyer_rows_from_firsts(scope, period, counted, tz, bucket_of, whole_period, cut_at):
     """`_buyer_rows` with the new buyers counted from the period's first orders.
 
-    A new buyer is new in the bucket of their first paid order, which is in the
-    period: counting first orders by bucket gives the same figures as the live join.
+    `counted` are selects of (bucket, buyers, 0, repurchase). A new buyer is new in the bucket
+    of their first paid order, which is in the period: counting first orders by bucket
+    gives the same figures as the live join.
     """
     zero = sa.literal(0, sa.BigInteger)
     firsts = firsts_in_period(scope, start=period.start, end=period.end, cut_at=cut_at)
-    counted = sa.select(
-        grouped.c.bucket,
-        sa.func.count().label("buyers"),
-        zero.label("new_buyers"),
-        sa.func.sum(sa.case((grouped.c.orders >= 2, 1), else_=0)).label("repurchase"),
-    ).group_by(grouped.c.bucket)
-    branches = [counted]
+    branches = list(counted)
     if bucket_of is not None:
         bucket = bucket_of(firsts.c.first_paid, sa.bindparam("tz", tz))
         branches.append(sa.select(bucket, zero, sa.func.count(), zero).group_by(bucket))
@@ -219,9 +257,20 @@ def summary(
     from the member rollups; without it they are read live.
     """
     cut_at = _cut_at(conn, scope, period, tz) if tz else None
-    stmt = _buyer_rows(scope, period, tz=None, grain=None, whole_period=True, cut_at=cut_at)
+    held = _buyer_days_held(conn, scope, period, tz) if tz else None
+    stmt = _buyer_rows(
+        scope, period, tz=None, grain=None, whole_period=True, cut_at=cut_at, buyer_days_held=held
+    )
     rows = conn.execute(stmt).all()
     return _figures(rows[0] if rows else None)
+
+
+def _buyer_days_held(
+    conn: sa.Connection, scope: Scope, period: TimeRange, tz: str
+) -> Coverage | None:
+    """The period's days when the sales rollups' buyer days hold all of them, else None."""
+    held = coverage(conn, scope=scope, period=period, tz=tz)
+    return held if held is not None and not held.live else None
 
 
 def _cut_at(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str) -> datetime | None:
@@ -250,7 +299,10 @@ def summary_and_trend(
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     cut_at = _cut_at(conn, scope, period, tz)
-    stmt = _buyer_rows(scope, period, tz=tz, grain=grain, whole_period=totals, cut_at=cut_at)
+    held = _buyer_days_held(conn, scope, period, tz) if grain == "day" else None
+    stmt = _buyer_rows(
+        scope, period, tz=tz, grain=grain, whole_period=totals, cut_at=cut_at, buyer_days_held=held
+    )
     whole, rows = None, []
     for r in conn.execute(stmt):
         if r.bucket is None:
@@ -293,17 +345,29 @@ def _mix_key(by: str):
 
 
 def buyer_mixes(
-    conn: sa.Connection, *, scope: Scope, period: TimeRange, by: tuple[str, ...] = MIXES
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    by: tuple[str, ...] = MIXES,
+    tz: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The period's buyers counted by each of `by` (member level, city tier, age band).
 
     One statement: the buyers' member rows are read once (a CTE) and counted each way
     in a UNION ALL, instead of one semi-join of the period's orders per breakdown.
+    With `tz` (the platform's), a period of whole days the buyer days hold takes its
+    buyers from them (an index-only range) instead of the orders.
     """
     # A semi-join (members WHERE member_id IN the period's orders), not DISTINCT buyers
     # joined to members: the planner hashes the orders once instead of sorting them
     # for DISTINCT — 10× faster for the whole mall over a year.
-    paid = _period_buyers(scope, period)
+    held = _buyer_days_held(conn, scope, period, tz) if tz else None
+    if held is None:
+        paid = _period_buyers(scope, period)
+    else:  # every row, not only each member's first: the key alone, read from the index
+        b = buyer_days
+        paid = sa.select(b.c.member_id).where(scope_days(b, "paid_on", held, scope.vendor_id))
     keyed = (
         sa.select(*[_mix_key(name).label(name) for name in by])
         .where(MEM.c.member_id.in_(paid))
@@ -560,7 +624,7 @@ def report(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> 
     """The members report for the page, the workbook and `python -m exports report members`."""
     ZoneInfo(tz)  # a bad zone name fails before any query
     totals = summary(conn, scope=scope, period=period, tz=tz)
-    mixes = buyer_mixes(conn, scope=scope, period=period)
+    mixes = buyer_mixes(conn, scope=scope, period=period, tz=tz)
     return Report(
         totals=totals,
         breakdowns={

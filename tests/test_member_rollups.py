@@ -2,7 +2,8 @@
 
 On the hand-built members mall (`tests/members_data.py`, plus a shop C without
 sales) and on a demo mall, the Members page's buyers, new buyers and repurchase
-(summary and trend, every grain) and cohorts are read live (no rollup tables),
+(summary and trend, every grain), cohorts, RFM segments and buyer mixes are read
+live (no rollup tables),
 then again with rollups cut on several days: before the data, before the cohort
 window, on a month's first day, in the middle of November (on the day of a new
 buyer's first order), after November, after everything. Every frame must be equal,
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 
 from queries.actors import Scope
 from queries.member_rollups import buyer_firsts, cohort_months, firsts_cut
-from queries.members import cohorts, rfm_segments, summary, summary_and_trend
+from queries.members import buyer_mixes, cohorts, rfm_segments, summary, summary_and_trend
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL
@@ -58,6 +59,10 @@ def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
             **{f"trend {g}": daily for g, (_, daily) in frames.items()},
             "cohorts": cohorts(conn, scope=scope, period=period, tz=TZ),
             "rfm": rfm_segments(conn, scope=scope, period=period, tz=TZ),
+            **{
+                f"mix {name}": frame
+                for name, frame in buyer_mixes(conn, scope=scope, period=period, tz=TZ).items()
+            },
         }
 
 

@@ -44,7 +44,7 @@ def members_view(
     with engine().connect() as conn:
         # The summary and the trend share the buyers' first orders: one statement.
         totals, trend = members.summary_and_trend(conn, **args, tz=tz, grain=grain)
-        mixes = members.buyer_mixes(conn, **args)
+        mixes = members.buyer_mixes(conn, **args, tz=tz)
         return MembersView(
             totals=totals,
             trend=trend,
