@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,8 +24,11 @@ from queries.reconciliation import causes_for
 from queries.settlement_lines import (
     LINE_LABELS,
     LINES,
+    OrderRow,
+    RefundRow,
     iter_order_rows,
     iter_refund_rows,
+    iter_vendor_lines,
     period_range,
 )
 from queries.settlements import StatementInfo, statement_infos
@@ -123,8 +126,7 @@ def _summary_rows(info: StatementInfo, tz: str) -> list[tuple]:
     return rows
 
 
-def _write_orders(workbook, conn, info: StatementInfo, tz: str, symbol: str, max_rows: int):
-    period = period_range(info.period_start, info.period_end, tz)
+def _write_orders(workbook, lines: Iterable[OrderRow], tz: str, symbol: str, max_rows: int):
     sheet = SheetWriter(
         workbook,
         "Orders",
@@ -136,7 +138,7 @@ def _write_orders(workbook, conn, info: StatementInfo, tz: str, symbol: str, max
     sums = [0] * 7
 
     def rows():
-        for r in iter_order_rows(conn, vendor_id=info.vendor_id, period=period):
+        for r in lines:
             values = (
                 r.goods_cents,
                 r.discount_cents,
@@ -155,8 +157,7 @@ def _write_orders(workbook, conn, info: StatementInfo, tz: str, symbol: str, max
     sheet.close()
 
 
-def _write_refunds(workbook, conn, info: StatementInfo, tz: str, symbol: str, max_rows: int):
-    period = period_range(info.period_start, info.period_end, tz)
+def _write_refunds(workbook, lines: Iterable[RefundRow], tz: str, symbol: str, max_rows: int):
     sheet = SheetWriter(
         workbook,
         "Refunds",
@@ -168,7 +169,7 @@ def _write_refunds(workbook, conn, info: StatementInfo, tz: str, symbol: str, ma
     sums = [0, 0]
 
     def rows():
-        for r in iter_refund_rows(conn, vendor_id=info.vendor_id, period=period):
+        for r in lines:
             sums[0] += r.amount_cents
             sums[1] += r.commission_refund_cents
             yield (
@@ -224,16 +225,27 @@ def write_statement_workbook(
     tz: str,
     currency_symbol: str = "¥",
     max_rows: int = EXCEL_MAX_ROWS,
+    lines: tuple[Iterable[OrderRow], Iterable[RefundRow]] | None = None,
 ) -> None:
-    """Write one vendor's statement workbook to `target` (a path or a binary file)."""
+    """Write one vendor's statement workbook to `target` (a path or a binary file).
+
+    `lines` are the vendor's order and refund lines when the caller streams them
+    already (the month-end run); by default they are read here.
+    """
+    if lines is None:
+        period = period_range(info.period_start, info.period_end, tz)
+        lines = (
+            iter_order_rows(conn, vendor_id=info.vendor_id, period=period),
+            iter_refund_rows(conn, vendor_id=info.vendor_id, period=period),
+        )
     workbook = new_workbook(target)
     summary = SheetWriter(
         workbook, "Summary", SUMMARY_COLUMNS, tz=ZoneInfo(tz), currency_symbol=currency_symbol
     )
     summary.write_rows(_summary_rows(info, tz))
     summary.close()
-    _write_orders(workbook, conn, info, tz, currency_symbol, max_rows)
-    _write_refunds(workbook, conn, info, tz, currency_symbol, max_rows)
+    _write_orders(workbook, lines[0], tz, currency_symbol, max_rows)
+    _write_refunds(workbook, lines[1], tz, currency_symbol, max_rows)
     if info.differences:
         _write_differences(workbook, conn, info, tz, currency_symbol, max_rows)
     workbook.close()
@@ -312,10 +324,22 @@ def write_month_end(
     archive = folder / "statements.zip"
     scratch = folder / ".statement.xlsx.part"
     total = len(infos)
+    # Every vendor's lines in two streams, handed out vendor by vendor (infos are in
+    # vendor order too): two queries for the run, not two per vendor.
+    order_lines, refund_lines = iter_vendor_lines(
+        conn, period=period_range(period_start, period_end, tz)
+    )
+    orders_of, refunds_of = _VendorSlices(order_lines), _VendorSlices(refund_lines)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for done, info in enumerate(infos, start=1):
             write_statement_workbook(
-                conn, scratch, info, tz=tz, currency_symbol=currency_symbol, max_rows=max_rows
+                conn,
+                scratch,
+                info,
+                tz=tz,
+                currency_symbol=currency_symbol,
+                max_rows=max_rows,
+                lines=(orders_of.rows(info.vendor_id), refunds_of.rows(info.vendor_id)),
             )
             zf.write(scratch, statement_file_name(info))
             if progress is not None:
@@ -323,6 +347,22 @@ def write_month_end(
     if scratch.exists():
         os.unlink(scratch)
     return overview, archive
+
+
+class _VendorSlices:
+    """One (vendor_id, row) stream in vendor order, handed out a vendor at a time."""
+
+    def __init__(self, pairs: Iterable[tuple[int, object]]) -> None:
+        self._pairs = iter(pairs)
+        self._next = next(self._pairs, None)
+
+    def rows(self, vendor_id: int) -> Iterator:
+        """The rows of `vendor_id` (rows of vendors before it, left unread, are skipped)."""
+        while self._next is not None and self._next[0] < vendor_id:
+            self._next = next(self._pairs, None)
+        while self._next is not None and self._next[0] == vendor_id:
+            yield self._next[1]
+            self._next = next(self._pairs, None)
 
 
 def statement_file_name(info: StatementInfo) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "compute_totals",
     "iter_order_rows",
     "iter_refund_rows",
+    "iter_vendor_lines",
     "period_range",
     "refs_by_vendor",
 ]
@@ -263,7 +264,9 @@ def _order_fee() -> sa.ScalarSelect:
     )
 
 
-def _order_rows_select(vendor_id: int, period: TimeRange) -> sa.Select:
+def _order_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
+    """One vendor's order lines in paid order; for None every vendor's, vendor by vendor,
+    each row ending with its vendor_id."""
     o = orders
     commission = (
         sa.select(_sum(_half_up_bps(order_items.c.amount_cents, order_items.c.commission_bps), "c"))
@@ -271,26 +274,26 @@ def _order_rows_select(vendor_id: int, period: TimeRange) -> sa.Select:
         .scalar_subquery()
     )
     fee = _order_fee()
-    return (
-        sa.select(
-            o.c.order_id,
-            o.c.order_no,
-            o.c.paid_at,
-            o.c.goods_cents,
-            o.c.discount_cents,
-            o.c.platform_discount_cents,
-            o.c.shipping_cents,
-            o.c.paid_cents,
-            commission,
-            fee,
-        )
-        .where(o.c.vendor_id == vendor_id, _paid_in(period))
-        .order_by(o.c.paid_at, o.c.order_id)
-    )
+    lines = sa.select(
+        o.c.order_id,
+        o.c.order_no,
+        o.c.paid_at,
+        o.c.goods_cents,
+        o.c.discount_cents,
+        o.c.platform_discount_cents,
+        o.c.shipping_cents,
+        o.c.paid_cents,
+        commission,
+        fee,
+    ).where(_paid_in(period))
+    if vendor_id is None:
+        return lines.add_columns(o.c.vendor_id).order_by(o.c.vendor_id, o.c.paid_at, o.c.order_id)
+    return lines.where(o.c.vendor_id == vendor_id).order_by(o.c.paid_at, o.c.order_id)
 
 
-def _refund_rows_select(vendor_id: int, period: TimeRange) -> sa.Select:
-    return (
+def _refund_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
+    """As `_order_rows_select`, for the refunds completed in the period."""
+    lines = (
         sa.select(
             refunds.c.refund_id,
             orders.c.order_no,
@@ -303,9 +306,12 @@ def _refund_rows_select(vendor_id: int, period: TimeRange) -> sa.Select:
                 orders, refunds.c.order_id == orders.c.order_id
             )
         )
-        .where(orders.c.vendor_id == vendor_id, _completed_in(period))
-        .order_by(refunds.c.completed_at, refunds.c.refund_id)
+        .where(_completed_in(period))
     )
+    order = (refunds.c.completed_at, refunds.c.refund_id)
+    if vendor_id is None:
+        return lines.add_columns(orders.c.vendor_id).order_by(orders.c.vendor_id, *order)
+    return lines.where(orders.c.vendor_id == vendor_id).order_by(*order)
 
 
 def _stream(conn: sa.Connection, stmt: sa.Select) -> Iterator[sa.Row]:
@@ -324,12 +330,32 @@ def iter_order_rows(
     # With a limit the database stops after those rows (the index is in paid_at order)
     # instead of working out every order's commission and fees for a page of them.
     for row in _stream(conn, _order_rows_select(vendor_id, period).limit(limit)):
-        yield OrderRow(
-            int(row[0]),
-            row[1],
-            row[2],
-            *(int(x) for x in row[3:]),  # type: ignore[arg-type]
-        )
+        yield _order_row(row)
+
+
+def _order_row(row) -> OrderRow:
+    return OrderRow(int(row[0]), row[1], row[2], *(int(x) for x in row[3:10]))  # type: ignore[arg-type]
+
+
+def _refund_row(row) -> RefundRow:
+    return RefundRow(int(row[0]), row[1], row[2], int(row[3]), int(row[4]))
+
+
+def iter_vendor_lines(
+    conn: sa.Connection, *, period: TimeRange
+) -> tuple[Iterator[tuple[int, OrderRow]], Iterator[tuple[int, RefundRow]]]:
+    """Every vendor's order lines and refund lines of `period` as (vendor_id, row), vendor by
+    vendor in id order and each vendor's in `iter_order_rows` / `iter_refund_rows` order.
+
+    Two streams over the whole period (the month-end run), instead of two queries per
+    vendor: a small shop's refunds alone cost a scan of the month's refunds.
+    """
+    orders_stream = _stream(conn, _order_rows_select(None, period))
+    refunds_stream = _stream(conn, _refund_rows_select(None, period))
+    return (
+        ((int(row[-1]), _order_row(row)) for row in orders_stream),
+        ((int(row[-1]), _refund_row(row)) for row in refunds_stream),
+    )
 
 
 def iter_refund_rows(
@@ -337,7 +363,7 @@ def iter_refund_rows(
 ) -> Iterator[RefundRow]:
     """Every refund of the vendor completed in `period` (the first `limit`), oldest first."""
     for row in _stream(conn, _refund_rows_select(vendor_id, period).limit(limit)):
-        yield RefundRow(int(row[0]), row[1], row[2], int(row[3]), int(row[4]))
+        yield _refund_row(row)
 
 
 def refs_by_vendor(

@@ -228,3 +228,26 @@ def test_payment_table_untouched_by_reads(mall, tmp_path):
     _workbook(mall, tmp_path, mall.s1)
     with mall.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(payments)).scalar_one() == before
+
+
+def _cells(book) -> dict[str, list[tuple]]:
+    if not isinstance(book, openpyxl.Workbook):
+        book = openpyxl.load_workbook(book)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+def test_month_end_workbooks_equal_each_vendors_own(mall, tmp_path):
+    """The month-end run streams every vendor's lines at once; each workbook in its zip
+    holds exactly what the vendor's own workbook holds (s1's orders spill onto three
+    sheets of two rows)."""
+    with mall.engine.connect() as conn:
+        _, archive = write_month_end(
+            conn, tmp_path / "out", period_start=NOV_START, period_end=NOV_END, tz=TZ, max_rows=3
+        )
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path / "zip")
+    for vendor_id in (mall.s1, mall.s2, mall.s3):
+        own = _workbook(mall, tmp_path, vendor_id, max_rows=3)
+        name = f"statement_{vendor_id}_2026-11-01_2026-12-01.xlsx"
+        assert _cells(tmp_path / "zip" / name) == _cells(own), vendor_id
+    assert len(_cells(tmp_path / "zip" / f"statement_{mall.s1}_2026-11-01_2026-12-01.xlsx")) == 5
