@@ -172,9 +172,10 @@ def _head(run: BenchRun) -> list[str]:
         f"- Data as of {run.as_of:%Y-%m-%d %H:%M} UTC (the last payment); timezone {run.tz}.",
         "- "
         + (
-            f"Sales, member and content rollups (proposal P5) present, complete before "
-            f"{run.rollups}: the Sales, Members and Content pages read their whole days and "
-            "the rest live; the plain twins read live."
+            f"Sales, member, content and campaign rollups (proposal P5) present, complete "
+            f"before {run.rollups}: Home, Sales, Members and Content read their whole days "
+            "from them and the rest live, Campaigns the orders paid before the cut; the "
+            "plain twins read live."
             if getattr(run, "rollups", "")
             else "No rollups: the contract's tables only; every page reads live."
         ),
