@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -324,13 +325,18 @@ def write_month_end(
     archive = folder / "statements.zip"
     scratch = folder / ".statement.xlsx.part"
     total = len(infos)
-    # Every vendor's lines in two streams, handed out vendor by vendor (infos are in
-    # vendor order too): two queries for the run, not two per vendor.
+    # Every vendor's lines in two streams, handed out vendor by vendor (infos list every
+    # vendor, in id order too): two queries for the run, not two per vendor. A vendor
+    # created after `infos` was read has no workbook here, nor a row in the overview.
     order_lines, refund_lines = iter_vendor_lines(
         conn, period=period_range(period_start, period_end, tz)
     )
-    orders_of, refunds_of = _VendorSlices(order_lines), _VendorSlices(refund_lines)
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with (
+        closing(order_lines),  # the server-side cursors end here, even on an error
+        closing(refund_lines),
+        zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+    ):
+        orders_of, refunds_of = _VendorSlices(order_lines), _VendorSlices(refund_lines)
         for done, info in enumerate(infos, start=1):
             write_statement_workbook(
                 conn,
