@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from queries import schema as s
 from queries.actors import Scope
 from queries.campaign_rollups import campaigns_cut, live_session_buyers, promotion_orders
 from queries.campaigns import report
 from queries.periods import month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
-from tests.builders import SHANGHAI, day
+from tests.builders import SHANGHAI, Item, MallBuilder, day, local
 from tests.rollup_checks import live_then_rolled
 from tests.test_campaigns import JUNE, TZ, mall  # noqa: F401 - the hand-built mall fixture
 
@@ -82,3 +83,52 @@ def test_campaign_rollups_give_the_live_report_on_a_demo_mall(rollup_demo_mall):
     live = _compare_at_cuts(engine, scopes, periods, ("2026-11-20", "2026-11-01"))
     biggest = live[(demo.biggest_vendor_id, "year")]["totals"]
     assert biggest["promotion_orders"] > 0 and biggest["live_paid_orders"] > 0
+
+
+def test_cross_shop_orders_and_two_promotions_read_the_same_rolled(db_factory, backend):
+    """Data the contract does not forbid: B's order carrying A's live session, and one
+    order with both a shop promotion and a coupon of a platform campaign, paid on the
+    cut's day (a second after the cut) and the day before."""
+    engine = db_factory.engine(backend)
+    with engine.begin() as conn:
+        b = MallBuilder(conn)
+        cat = b.category()
+        a, other = b.vendor("A"), b.vendor("B")
+        pa, pb = b.product(a, cat), b.product(other, cat)
+        m1, m2 = b.member(), b.member()
+        june = {"starts_at": local("2026-06-01 00:00"), "ends_at": local("2026-06-30 00:00")}
+        own = b.promotion(vendor_id=a, name="own", campaign="618", **june)
+        coupon = b.promotion(
+            vendor_id=None, name="cpn", kind="coupon", campaign="618", threshold_cents=5_000, **june
+        )
+        live = b.live_session(
+            a, started_at=local("2026-06-18 20:00"), ended_at=local("2026-06-18 23:00")
+        )
+
+        def order(vendor, member, product, paid, **kw):
+            return b.order(vendor, member, [Item(product, unit_price_cents=10_000)],
+                           paid_at=local(paid), order_discount_cents=1_000, **kw)  # fmt: skip
+
+        both = order(a, m1, pa, "2026-06-18 21:00", promotion_id=own, live_session_id=live)
+        order(other, m2, pb, "2026-06-18 22:00", live_session_id=live)  # B's, on A's session
+        late = order(a, m2, pa, "2026-06-19 00:00:01", promotion_id=own, live_session_id=live)
+        for built, member, paid in ((both, m1, "2026-06-18 21:00"), (late, m2, "2026-06-19")):
+            conn.execute(
+                s.coupons.insert().values(
+                    promotion_id=coupon, member_id=member, issued_at=local("2026-06-02 10:00"),
+                    used_at=local(paid), order_id=built.order_id,
+                )
+            )  # fmt: skip
+    live_figures = live_then_rolled(
+        engine,
+        _read,
+        (a, other, None),
+        {"june 2026": JUNE},
+        ("2026-06-18", "2026-06-19", "2026-06-20"),
+    )
+    june_a = live_figures[(a, "june 2026")]
+    # A's session: A's two orders (m1 and m2); B's order counts for the mall only.
+    assert (june_a["totals"]["live_paid_orders"], june_a["totals"]["live_buyers"]) == (2, 2)
+    assert live_figures[(None, "june 2026")]["totals"]["live_paid_orders"] == 3
+    # Two orders each carry two promotions of 618: counted once in the campaign.
+    assert list(june_a["campaigns"]["paid_orders"]) == [2]
