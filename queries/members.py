@@ -7,7 +7,7 @@ Definitions (the contract's "Figures", the whole mall counted as one shop):
   first paid order, if that order is inside P.
 - *repurchase buyers*: buyers with two or more paid orders in P (per bucket: in
   that bucket); repurchase rate = repurchase buyers ÷ buyers.
-- RFM and cohort rules: see `RFM_RULES` and `cohorts`.
+- RFM rules and segments: `queries.rfm` (re-exported here); cohort rules: `cohorts`.
 
 Every query starts from the scope's paid orders (`orders (vendor_id, paid_at)`
 or `orders (paid_at)`), and finds a buyer's first order through `orders (member_id)`.
@@ -15,7 +15,7 @@ or `orders (paid_at)`), and finds a buyer's first order through `orders (member_
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -32,14 +32,7 @@ from queries.member_rollups import (
 )
 from queries.periods import TimeRange, add_months, local_midnight
 from queries.reports import Report
-from queries.rfm import (
-    RFM_RULES,
-    RFM_SEGMENTS,
-    RfmRules,
-    rolled_as_of,
-    rolled_segments,
-    segment_of,
-)
+from queries.rfm import RFM_RULES, RFM_SEGMENTS, RfmRules, rfm_segments
 from queries.rollups import Coverage, buyer_day_figures, buyer_days, coverage, scope_days
 
 __all__ = [
@@ -410,65 +403,6 @@ def buyer_mix(conn: sa.Connection, *, scope: Scope, period: TimeRange, by: str) 
 def age_bands(conn: sa.Connection, *, scope: Scope, period: TimeRange) -> pd.DataFrame:
     """The period's buyers by birth-year band (AGE_BANDS)."""
     return buyer_mix(conn, scope=scope, period=period, by="age_band")
-
-
-def rfm_segments(
-    conn: sa.Connection,
-    *,
-    scope: Scope,
-    period: TimeRange,
-    rules: RfmRules = RFM_RULES,
-    tz: str | None = None,
-) -> pd.DataFrame:
-    """Counts of the scope's buyers per RFM segment, as of the period end (see RfmRules).
-
-    The buyers are the members with a paid order of the scope in the look-back window
-    [end − window_days, end). Bucketing is a CASE over per-buyer aggregates, in SQL;
-    with `tz` (the platform's) an as-of day the RFM rollup holds is read from it.
-    """
-    as_of = rolled_as_of(conn, scope=scope, end=period.end, tz=tz, rules=rules)
-    query = rolled_segments(scope, as_of) if as_of else _live_segments(scope, period, rules)
-    found = {r.segment: (int(r.buyers), int(r.gmv_cents)) for r in conn.execute(query)}
-    rows = [
-        {
-            "segment": code,
-            "recent": r,
-            "frequent": f,
-            "high_value": m,
-            "buyers": found.get(code, (0, 0))[0],
-            "gmv_cents": found.get(code, (0, 0))[1],
-        }
-        for code, r, f, m in RFM_SEGMENTS
-    ]
-    return pd.DataFrame(
-        rows, columns=["segment", "recent", "frequent", "high_value", "buyers", "gmv_cents"]
-    )
-
-
-def _live_segments(scope: Scope, period: TimeRange, rules: RfmRules) -> sa.Select:
-    """(segment, buyers, gmv_cents) from the window's paid orders, one group per buyer."""
-    window_start = period.end - timedelta(days=rules.window_days)
-    recent_since = period.end - timedelta(days=rules.recent_days)
-    segment = segment_of(
-        sa.func.max(ORD.c.paid_at) >= recent_since,
-        sa.func.count() >= rules.frequent_orders,
-        sa.func.sum(ORD.c.paid_cents) >= rules.monetary_cents,
-    )
-    per_buyer = (
-        sa.select(
-            ORD.c.member_id,
-            segment.label("segment"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
-        )
-        .where(_paid_in(scope, window_start, period.end))
-        .group_by(ORD.c.member_id)
-        .subquery("per_buyer")
-    )
-    return sa.select(
-        per_buyer.c.segment,
-        sa.func.count().label("buyers"),
-        sa.func.sum(per_buyer.c.gmv_cents).label("gmv_cents"),
-    ).group_by(per_buyer.c.segment)
 
 
 def cohorts(
