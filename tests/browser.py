@@ -129,8 +129,29 @@ def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
         log.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Mark a journey whose test body failed, so its page can say what it showed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.journey_failed = True
+
+
+def _show_failed_page(page, folder) -> None:
+    """Print what the page showed when a journey failed (CI keeps only the output)."""
+    try:
+        shot = folder / "failed.png"
+        page.screenshot(path=str(shot), full_page=True)
+        text = page.get_by_test_id("stMain").first.inner_text(timeout=2_000)
+    except Exception as exc:  # noqa: BLE001 - a report of a failure must not fail itself
+        print(f"[journey] the page could not be read: {exc}")
+        return
+    print(f"[journey] url {page.url}; screenshot {shot}; the page showed:\n{text[:3000]}")
+
+
 @pytest.fixture
-def browser_page(tmp_path):
+def browser_page(tmp_path, request):
     """A Playwright page in Debian's headless Chromium."""
     from playwright.sync_api import sync_playwright
 
@@ -143,6 +164,8 @@ def browser_page(tmp_path):
         page.set_default_timeout(30_000)
         try:
             yield page
+            if getattr(request.node, "journey_failed", False):
+                _show_failed_page(page, tmp_path)
         finally:
             context.close()
             browser.close()
