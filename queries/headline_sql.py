@@ -30,7 +30,6 @@ from queries.rollups import (
 __all__ = [
     "as_int",
     "buyer_figures_select",
-    "mixed_headline_select",
     "paid_in",
     "refunded_select",
     "rolled_headline_select",
@@ -120,31 +119,8 @@ def refunded_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool
 
 
 def rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: int) -> sa.Select:
-    """`queries.kpis`' live headline row for a period of whole rolled days (no new buyers)."""
-    d = sales_daily
-    days = (
-        sa.select(
-            sa.func.sum(d.c.gmv_cents).label("gmv_cents"),
-            sa.func.sum(d.c.paid_orders).label("paid_orders"),
-            sa.func.sum(d.c.refunded_cents).label("refunded_cents"),
-        )
-        .where(scope_days(d, "local_day", covered, vendor_id))
-        .subquery("days")
-    )
-    buyers = buyer_day_figures(covered, vendor_id=vendor_id).subquery("buyer_days")
-    return sa.select(
-        sa.literal_column(str(int(which))).label("which"),  # an int of ours, never input
-        days.c.gmv_cents,
-        days.c.paid_orders,
-        buyers.c.buyers,
-        sa.null().label("new_buyers"),
-        buyers.c.repurchase_buyers,
-        days.c.refunded_cents,
-    ).select_from(days.join(buyers, sa.true()))
-
-
-def mixed_headline_select(covered: Coverage, *, vendor_id: int | None, which: int) -> sa.Select:
-    """`rolled_headline_select` for rolled whole days plus live parts (this month to now).
+    """`queries.kpis`' headline row (no new buyers) from the rollups' whole days, plus the
+    live parts of the period if it has any (this month to now).
 
     Sums add up across the parts; buyers do not. The rolled days give their buyers and
     repurchase buyers (`buyer_day_figures`); each member of the live parts is then either
@@ -152,44 +128,8 @@ def mixed_headline_select(covered: Coverage, *, vendor_id: int | None, which: in
     one already counted, who becomes a repurchase buyer if the rolled days held only one
     order of theirs. Only the live members are hashed, not the rolled days' buyers.
     """
-    d, b, o = sales_daily, buyer_days, s.orders
+    d, o = sales_daily, s.orders
     shop = [] if vendor_id is None else [o.c.vendor_id == vendor_id]
-    live = union_all(
-        [sa.select(o.c.member_id).where(*paid_in(o, part), *shop) for part in covered.live]
-    ).subquery("live_orders")
-    live_members = (
-        sa.select(live.c.member_id, sa.func.count().label("n"))
-        .group_by(live.c.member_id)
-        .subquery("live_members")
-    )
-    first = new_in_period(b.c.previous_on, covered)
-    once = sa.and_(sa.or_(b.c.next_on.is_(None), b.c.next_on >= covered.end), b.c.orders == 1)
-    rolled = (
-        sa.select(b.c.member_id, once.label("once"))
-        .where(scope_days(b, "paid_on", covered, vendor_id), first)
-        .subquery("rolled")
-    )
-    seen = rolled.c.member_id.is_not(None)
-    became = sa.or_(sa.and_(seen, rolled.c.once), sa.and_(~seen, live_members.c.n >= 2))
-    extra = (
-        sa.select(
-            sa.func.sum(sa.case((seen, 0), else_=1)).label("buyers"),
-            sa.func.sum(sa.case((became, 1), else_=0)).label("repurchase_buyers"),
-        )
-        .select_from(live_members.outerjoin(rolled, rolled.c.member_id == live_members.c.member_id))
-        .subquery("extra")
-    )
-    days = buyer_day_figures(covered, vendor_id=vendor_id).subquery("rolled_buyers")
-    buyers = (
-        sa.select(
-            (days.c.buyers + sa.func.coalesce(extra.c.buyers, 0)).label("buyers"),
-            (days.c.repurchase_buyers + sa.func.coalesce(extra.c.repurchase_buyers, 0)).label(
-                "repurchase_buyers"
-            ),
-        )
-        .select_from(days.join(extra, sa.true()))
-        .subquery("buyers")
-    )
     zero = sa.literal(0, sa.BigInteger)
     sums = union_all(
         [
@@ -216,6 +156,8 @@ def mixed_headline_select(covered: Coverage, *, vendor_id: int | None, which: in
         sa.func.sum(sums.c.paid_orders).label("paid_orders"),
         sa.func.sum(sums.c.refunded_cents).label("refunded_cents"),
     ).subquery("totals")
+    days = buyer_day_figures(covered, vendor_id=vendor_id).subquery("rolled_buyers")
+    buyers = _with_live_buyers(days, covered, vendor_id) if covered.live else days
     return sa.select(
         sa.literal_column(str(int(which))).label("which"),  # an int of ours, never input
         totals.c.gmv_cents,
@@ -225,6 +167,47 @@ def mixed_headline_select(covered: Coverage, *, vendor_id: int | None, which: in
         buyers.c.repurchase_buyers,
         totals.c.refunded_cents,
     ).select_from(totals.join(buyers, sa.true()))
+
+
+def _with_live_buyers(days: sa.Subquery, covered: Coverage, vendor_id: int | None) -> sa.Subquery:
+    """(buyers, repurchase_buyers) of the rolled `days` with the live parts' members added."""
+    b, o = buyer_days, s.orders
+    shop = [] if vendor_id is None else [o.c.vendor_id == vendor_id]
+    live = union_all(
+        [sa.select(o.c.member_id).where(*paid_in(o, part), *shop) for part in covered.live]
+    ).subquery("live_orders")
+    live_members = (
+        sa.select(live.c.member_id, sa.func.count().label("n"))
+        .group_by(live.c.member_id)
+        .subquery("live_members")
+    )
+    first = new_in_period(b.c.previous_on, covered)
+    once = sa.and_(sa.or_(b.c.next_on.is_(None), b.c.next_on >= covered.end), b.c.orders == 1)
+    rolled = (
+        sa.select(b.c.member_id, once.label("once"))
+        .where(scope_days(b, "paid_on", covered, vendor_id), first)
+        .subquery("rolled")
+    )
+    seen = rolled.c.member_id.is_not(None)
+    became = sa.or_(sa.and_(seen, rolled.c.once), sa.and_(~seen, live_members.c.n >= 2))
+    extra = (
+        sa.select(
+            sa.func.sum(sa.case((seen, 0), else_=1)).label("buyers"),
+            sa.func.sum(sa.case((became, 1), else_=0)).label("repurchase_buyers"),
+        )
+        .select_from(live_members.outerjoin(rolled, rolled.c.member_id == live_members.c.member_id))
+        .subquery("extra")
+    )
+    return (
+        sa.select(
+            (days.c.buyers + sa.func.coalesce(extra.c.buyers, 0)).label("buyers"),
+            (days.c.repurchase_buyers + sa.func.coalesce(extra.c.repurchase_buyers, 0)).label(
+                "repurchase_buyers"
+            ),
+        )
+        .select_from(days.join(extra, sa.true()))
+        .subquery("buyers")
+    )
 
 
 def rolled_spans(

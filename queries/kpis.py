@@ -35,7 +35,6 @@ from queries.db import local_day, local_month, local_week, union_all, within
 from queries.headline_sql import (
     as_int,
     buyer_figures_select,
-    mixed_headline_select,
     refunded_select,
     rolled_headline_select,
     rolled_spans,
@@ -167,9 +166,7 @@ def headlines(
     spans = list(dict.fromkeys((p.start, p.end) for p in periods))
     rolled = rolled_spans(conn, scope, spans, tz) if not new_buyers else {}
     selects = [
-        (mixed_headline_select if rolled[n].live else rolled_headline_select)(
-            rolled[n], vendor_id=scope.vendor_id, which=n
-        )
+        rolled_headline_select(rolled[n], vendor_id=scope.vendor_id, which=n)
         if n in rolled
         else _headline_select(
             TimeRange(start, end), vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n
