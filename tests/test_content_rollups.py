@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -27,6 +26,7 @@ from queries.rollups import MALL, complete_before
 from tests.builders import SHANGHAI, MallBuilder, day, local
 from tests.conftest import BACKENDS
 from tests.content_data import build_content_mall, view
+from tests.rollup_checks import live_then_rolled
 
 TZ = "Asia/Shanghai"
 
@@ -57,25 +57,6 @@ def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
         }
 
 
-def _same_everywhere(engine, live: dict, periods: dict, cuts) -> None:
-    for cut in cuts:
-        with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=day(cut))
-        for (vendor_id, name), expected in live.items():
-            got = _read(engine, vendor_id, periods[name])
-            for figure, value in expected.items():
-                try:
-                    if isinstance(value, pd.DataFrame):
-                        pd.testing.assert_frame_equal(got[figure], value)
-                    else:
-                        assert got[figure] == value
-                except AssertionError as failed:
-                    where = f"{figure}: shop {vendor_id}, {name}, cut {cut}"
-                    raise AssertionError(where) from failed
-    with engine.begin() as conn:
-        drop_rollups(conn)
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def content_mall(request, db_factory):
     engine, shop_a, shop_b, (n1, n2, *_) = build_content_mall(db_factory.engine(request.param))
@@ -95,10 +76,7 @@ def content_mall(request, db_factory):
 
 def test_content_rollup_gives_the_live_figures_on_the_hand_built_mall(content_mall):
     engine, *shops = content_mall
-    scopes = (*shops, None)
-    with engine.begin() as conn:
-        drop_rollups(conn)
-    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
+    live = live_then_rolled(engine, _read, (*shops, None), PERIODS, CUTS)
     # The hand-worked figures (tests/test_content.py), so the comparison is not of empties.
     assert live[(shops[0], "november")]["tags"].values.tolist() == [
         ["平价好物", 3, 4, 56000],
@@ -121,7 +99,6 @@ def test_content_rollup_gives_the_live_figures_on_the_hand_built_mall(content_ma
         "通勤穿搭": 1.0,
         "平价好物": 0.625,
     }
-    _same_everywhere(engine, live, PERIODS, CUTS)
 
 
 def _rows_at_cut(engine: sa.Engine, cut: str, query: sa.Select) -> tuple[list, date | None]:
@@ -226,11 +203,8 @@ def test_content_rollup_gives_the_live_figures_on_a_demo_mall(rollup_demo_mall):
         "30 days to the cut": range_from_dates(day("2026-10-20"), day("2026-11-19"), SHANGHAI),
     }
     scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
-    with engine.begin() as conn:
-        drop_rollups(conn)
-    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in periods.items()}
+    live = live_then_rolled(engine, _read, scopes, periods, ("2026-11-20", "2026-11-01"))
     biggest = live[(demo.biggest_vendor_id, "year")]
     assert len(biggest["tags"]) > 3 and biggest["tags"]["buyers"].min() > 0
     assert biggest["affinity"]["shop_viewers"].min() > 0
     assert live[(demo.empty_vendor_id, "year")]["tags"].empty
-    _same_everywhere(engine, live, periods, ("2026-11-20", "2026-11-01"))
