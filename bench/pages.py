@@ -196,8 +196,7 @@ def _campaigns_clear():
 
 def _content_calls(scope: Scope) -> tuple[Call, ...]:
     return (
-        Call("content.summary", _kw(content.summary)),
-        Call("content.notes", _kw(content.notes)),
+        Call("content.summary_and_notes", _kw(content.summary_and_notes)),
         Call("content.tag_attribution", _kw(content.tag_attribution)),
         Call("content.affinity", _kw(content.affinity)),
     )

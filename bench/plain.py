@@ -205,6 +205,13 @@ SELECT (SELECT count(*) FROM notes WHERE note_id IN (SELECT note_id FROM n)
        count(DISTINCT v.note_id), count(*), count(DISTINCT v.member_id)
 FROM note_views v WHERE v.note_id IN (SELECT note_id FROM n)
   AND v.viewed_at >= :s AND v.viewed_at < :e"""
+CONTENT_NOTES = """
+WITH n AS (SELECT DISTINCT np.note_id FROM note_products np JOIN products o
+           ON o.product_id = np.product_id WHERE true {vendor})
+SELECT v.note_id, count(*), count(DISTINCT v.member_id)
+FROM note_views v WHERE v.note_id IN (SELECT note_id FROM n)
+  AND v.viewed_at >= :s AND v.viewed_at < :e
+GROUP BY v.note_id ORDER BY 2 DESC, 1 LIMIT 100"""
 TAG_ATTRIBUTION = """
 SELECT a.tag, count(DISTINCT a.member_id), count(DISTINCT a.order_id), sum(a.amount_cents)
 FROM (SELECT DISTINCT t.tag, i.order_item_id, i.amount_cents, o.order_id, o.member_id
@@ -314,7 +321,7 @@ PLAIN: dict[str, Plain] = {
         _sql(MEMBERS_MIX.replace("{column}", "city_tier")),
         _sql(MEMBERS_AGE_BANDS),
     ),
-    "content.summary": _sql(CONTENT_SUMMARY),
+    "content.summary_and_notes": _each(_sql(CONTENT_SUMMARY), _sql(CONTENT_NOTES)),
     "content.tag_attribution": _sql(TAG_ATTRIBUTION),
     "settlements.period_overview": _settlement_totals,
     "orders.search": _orders,

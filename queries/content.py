@@ -13,7 +13,8 @@ Definitions (also on the Content page and in docs/analytics-members-campaigns-co
   the shop's buyers read X as much as the mall's; above 1, more. None when a share's
   denominator is zero.
 
-Tags read before buying are `queries.content_attribution` (re-exported here).
+Tags read before buying are `queries.content_attribution`, tag affinity
+`queries.content_affinity` (both re-exported here).
 """
 
 from __future__ import annotations
@@ -23,18 +24,16 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.content_attribution import ATTRIBUTION_WINDOW, paid_in, tag_attribution
+from queries.content_affinity import affinity, mall_tag_viewers
+from queries.content_attribution import ATTRIBUTION_WINDOW, tag_attribution
 from queries.content_rollups import (
     content_coverage,
-    mall_buyers_per_tag,
-    readers_in_covered_days,
+    rolled_note_ranking,
     rolled_note_views,
     rolled_view_rows,
     rolled_view_totals,
-    tag_readers,
 )
 from queries.periods import TimeRange
-from queries.rollups import buyers_in_covered_days, coverage
 
 __all__ = [
     "ATTRIBUTION_WINDOW",
@@ -42,22 +41,16 @@ __all__ = [
     "mall_tag_viewers",
     "notes",
     "summary",
+    "summary_and_notes",
     "tag_attribution",
 ]
 
-ORD = s.orders
+NOTE_COLUMNS = ["note_id", "title", "posted_at", "products", "views", "viewers", "tags"]
 PROD = s.products
 NOTE = s.notes
 NT = s.note_tags
 NP = s.note_products
 NV = s.note_views
-
-
-def ratio(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator ÷ denominator, or None when the denominator is zero."""
-    if not denominator:
-        return None
-    return (numerator or 0) / denominator
 
 
 def _mentions_of_scope(query: sa.Select, scope: Scope) -> sa.Select:
@@ -138,7 +131,14 @@ def notes(
         .order_by(views.c.views.desc(), views.c.note_id)
         .limit(limit)
     ).all()
-    shown = {note_id: (int(v), int(viewers)) for note_id, v, viewers in ranked}
+    return _listed_notes(conn, scope, period, ranked, limit)
+
+
+def _listed_notes(
+    conn: sa.Connection, scope: Scope, period: TimeRange, ranked: list, limit: int
+) -> pd.DataFrame:
+    """The notes list from the most viewed notes' (note_id, views, viewers), in that order."""
+    shown = {note_id: (int(v), int(viewers)) for note_id, v, viewers, *_ in ranked}
     if len(shown) < limit:  # then every viewed note is shown: add the unviewed new ones
         unviewed = conn.execute(
             sa.select(NOTE.c.note_id)
@@ -152,10 +152,9 @@ def notes(
             .limit(limit - len(shown))
         ).scalars()
         shown.update((note_id, (0, 0)) for note_id in unviewed)
-    columns = ["note_id", "title", "posted_at", "products", "views", "viewers", "tags"]
     if not shown:
-        return pd.DataFrame(columns=columns)
-    return pd.DataFrame(_note_rows(conn, scope, shown), columns=columns)
+        return pd.DataFrame(columns=NOTE_COLUMNS)
+    return pd.DataFrame(_note_rows(conn, scope, shown), columns=NOTE_COLUMNS)
 
 
 def _note_rows(conn: sa.Connection, scope: Scope, shown: dict) -> list[dict]:
@@ -208,6 +207,16 @@ def _view_totals(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str |
     )
 
 
+def _notes_posted(conn: sa.Connection, scope: Scope, period: TimeRange) -> int:
+    """How many notes mentioning the scope's products were posted in P."""
+    posted = sa.select(sa.func.count()).where(
+        NOTE.c.note_id.in_(_scope_notes(scope)),
+        NOTE.c.posted_at >= period.start,
+        NOTE.c.posted_at < period.end,
+    )
+    return int(conn.execute(posted).scalar_one())
+
+
 def summary(
     conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str | None = None
 ) -> dict[str, int]:
@@ -215,120 +224,36 @@ def summary(
 
     With `tz`, the views of whole days may come from the content rollups.
     """
-    posted = sa.select(sa.func.count().label("notes_posted")).where(
-        NOTE.c.note_id.in_(_scope_notes(scope)),
-        NOTE.c.posted_at >= period.start,
-        NOTE.c.posted_at < period.end,
-    )
     row = conn.execute(_view_totals(conn, scope, period, tz)).mappings().one()
     return {
-        "notes_posted": int(conn.execute(posted).scalar_one()),
+        "notes_posted": _notes_posted(conn, scope, period),
         **{k: int(v) for k, v in row.items()},
     }
 
 
-def _readers_in(period: TimeRange) -> sa.Select:
-    """(tag, member_id) of every view in the period of a note with the tag (repeats kept)."""
-    return (
-        sa.select(NT.c.tag, NV.c.member_id)
-        .join(NT, NT.c.note_id == NV.c.note_id)
-        .where(NV.c.viewed_at >= period.start, NV.c.viewed_at < period.end)
-    )
-
-
-def _tag_viewers(
-    conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None
-) -> tuple[int, dict[str, int]]:
-    """The scope's buyers in P, and per tag how many of them viewed a note with it in P.
-
-    For whole rolled days the buyers come from the sales rollups' buyer days and the
-    readers from the content rollups' (`queries.content_rollups`); the rest is live.
-    """
-    sales_days = coverage(conn, scope=scope, period=period, tz=tz) if tz else None
-    if sales_days is not None and not sales_days.live:
-        buyers = buyers_in_covered_days(sales_days, vendor_id=scope.vendor_id)
-        count = sa.select(sa.func.count()).select_from(buyers.subquery())
-    else:
-        # For IN, the plain member list: the planner then picks a semi-join itself.
-        buyers = sa.select(ORD.c.member_id).where(paid_in(scope, period))
-        count = sa.select(sa.func.count(sa.distinct(ORD.c.member_id))).where(paid_in(scope, period))
-    total = int(conn.execute(count).scalar_one())
-    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
-    if covered is None:
-        readers = _readers_in(period).where(NV.c.member_id.in_(buyers)).distinct()
-    elif covered.live:
-        parts = [readers_in_covered_days(covered, once=False)]
-        parts += [_readers_in(rest) for rest in covered.live]
-        both = sa.union(*parts).subquery("readers")  # UNION: each (tag, member) once
-        readers = sa.select(both).where(both.c.member_id.in_(buyers))
-    elif scope.is_mall:  # the readers' own paid days say who bought in P
-        return total, {r.tag: int(r.viewers) for r in conn.execute(mall_buyers_per_tag(covered))}
-    else:  # each (tag, member) is one row already
-        readers = readers_in_covered_days(covered, once=True).where(
-            tag_readers.c.member_id.in_(buyers)
-        )
-    viewed = readers.subquery("viewed")
-    query = sa.select(viewed.c.tag, sa.func.count().label("viewers")).group_by(viewed.c.tag)
-    return total, {r.tag: int(r.viewers) for r in conn.execute(query)}
-
-
-def mall_tag_viewers(
-    conn: sa.Connection, *, period: TimeRange, tz: str | None = None
-) -> tuple[int, dict[str, int]]:
-    """The mall's buyers in P and, per tag, how many of them read it in P (affinity's baseline).
-
-    The same for every shop: the dashboard caches it once per period, so a shop's
-    page does not recompute the whole mall's note views.
-    """
-    return _tag_viewers(conn, Scope.mall(), period, tz)
-
-
-def affinity(
+def summary_and_notes(
     conn: sa.Connection,
     *,
     scope: Scope,
     period: TimeRange,
-    mall_baseline: tuple[int, dict[str, int]] | None = None,
+    limit: int = 100,
     tz: str | None = None,
-) -> pd.DataFrame:
-    """Per tag: share of the scope's buyers who read it in P ÷ that share of the mall's buyers.
-
-    `mall_baseline` is `mall_tag_viewers(...)` of the same period when the caller has it;
-    with `tz`, whole days may come from the content rollups.
-    """
-    shop_total, shop = _tag_viewers(conn, scope, period, tz)
-    if scope.is_mall:
-        mall_total, mall = shop_total, shop
-    else:
-        mall_total, mall = mall_baseline or mall_tag_viewers(conn, period=period, tz=tz)
-    rows = []
-    # Only tags the scope's own buyers read: other shops' niches stay theirs.
-    for tag in sorted(shop):
-        shop_share = ratio(shop.get(tag, 0), shop_total)
-        mall_share = ratio(mall[tag], mall_total)
-        rows.append(
-            {
-                "tag": tag,
-                "shop_viewers": shop.get(tag, 0),
-                "shop_buyers": shop_total,
-                "shop_share": shop_share,
-                "mall_viewers": mall[tag],
-                "mall_buyers": mall_total,
-                "mall_share": mall_share,
-                # (a ÷ A) ÷ (m ÷ M) as one division, so equal shares give exactly 1.
-                "affinity": (
-                    ratio(shop.get(tag, 0) * mall_total, shop_total * mall[tag])
-                    if shop_total
-                    else None
-                ),
-            }
+) -> tuple[dict[str, int], pd.DataFrame]:
+    """`summary(...)` and `notes(...)` together: for whole rolled days, one read of the views."""
+    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if covered is None or covered.live:
+        return (
+            summary(conn, scope=scope, period=period, tz=tz),
+            notes(conn, scope=scope, period=period, limit=limit, tz=tz),
         )
-    rows.sort(key=lambda r: (-(r["affinity"] or 0), r["tag"]))
-    columns = [
-        "tag", "shop_viewers", "shop_buyers", "shop_share",
-        "mall_viewers", "mall_buyers", "mall_share", "affinity",
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
-    for name in ("shop_share", "mall_share", "affinity"):
-        frame[name] = pd.Series([r[name] for r in rows], dtype=object, index=frame.index)
-    return frame
+    ranked = conn.execute(
+        rolled_note_ranking(covered, vendor_id=scope.vendor_id, limit=limit)
+    ).all()
+    first = ranked[0] if ranked else None
+    totals = {
+        "notes_posted": _notes_posted(conn, scope, period),
+        "notes_viewed": int(first.notes_viewed) if first else 0,
+        "note_views": int(first.note_views) if first else 0,
+        "note_viewers": int(first.note_viewers) if first else 0,
+    }
+    return totals, _listed_notes(conn, scope, period, ranked, limit)

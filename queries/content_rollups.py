@@ -45,9 +45,11 @@ from queries.rollups import Coverage, coverage, new_in_period, rollup_metadata, 
 __all__ = [
     "CONTENT",
     "content_coverage",
+    "buyer_readers_in_covered_days",
     "mall_buyers_per_tag",
     "note_views_days",
     "readers_in_covered_days",
+    "rolled_note_ranking",
     "rolled_note_views",
     "rolled_view_rows",
     "rolled_view_totals",
@@ -146,22 +148,25 @@ def readers_in_covered_days(covered: Coverage, *, once: bool) -> sa.Select:
     return query
 
 
-def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
-    """(tag, viewers): the mall's buyers of the covered days who read the tag in them.
+def buyer_readers_in_covered_days(covered: Coverage) -> sa.Select:
+    """(tag, member_id) of the covered days' tag readers who paid in the mall on one of those
+    days, each (tag, member) once: at their first day in the covered days, whose nearest
+    paid days say whether the member paid in them. Only for a period of covered days alone.
 
-    Only for a period of covered days alone: its buyers paid on one of those days.
+    Any shop's buyers of the period are among them, so a shop's count reads no other row.
     """
     r = tag_readers
-    paid_in_period = sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end)
-    return (
-        sa.select(r.c.tag, sa.func.count().label("viewers"))
-        .where(
-            covered.holds(r.c.viewed_on),
-            new_in_period(r.c.previous_on, covered),
-            paid_in_period,
-        )
-        .group_by(r.c.tag)
+    return sa.select(r.c.tag, r.c.member_id).where(
+        covered.holds(r.c.viewed_on),
+        new_in_period(r.c.previous_on, covered),
+        sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end),
     )
+
+
+def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
+    """(tag, viewers): the mall's buyers of the covered days who read the tag in them."""
+    readers = buyer_readers_in_covered_days(covered).subquery("readers")
+    return sa.select(readers.c.tag, sa.func.count().label("viewers")).group_by(readers.c.tag)
 
 
 def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
@@ -195,4 +200,42 @@ def rolled_view_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     r = note_views_days
     return sa.select(r.c.note_id, r.c.member_id, r.c.views.label("views")).where(
         scope_days(r, "viewed_on", covered, vendor_id)
+    )
+
+
+def rolled_note_ranking(covered: Coverage, *, vendor_id: int | None, limit: int) -> sa.Select:
+    """The scope's `limit` most viewed notes of the covered days, (note_id, views, viewers),
+    each row carrying the totals of all the viewed notes: notes_viewed, note_views, note_viewers.
+
+    One read of the period's rows for both the summary and the list: each note's rows
+    are summed once, and the totals are sums over the notes (a member is a new viewer
+    of the scope at one row only, so the notes' new-member counts add up).
+    """
+    r = note_views_days
+    per_note = (
+        sa.select(
+            r.c.note_id,
+            sa.func.sum(r.c.views).label("views"),
+            sa.func.sum(sa.case((new_in_period(r.c.previous_on, covered), 1), else_=0)).label(
+                "viewers"
+            ),
+            sa.func.sum(
+                sa.case((new_in_period(r.c.member_previous_on, covered), 1), else_=0)
+            ).label("new_members"),
+        )
+        .where(scope_days(r, "viewed_on", covered, vendor_id))
+        .group_by(r.c.note_id)
+        .subquery("per_note")
+    )
+    return (
+        sa.select(
+            per_note.c.note_id,
+            per_note.c.views,
+            per_note.c.viewers,
+            sa.func.count().over().label("notes_viewed"),
+            sa.func.sum(per_note.c.views).over().label("note_views"),
+            sa.func.sum(per_note.c.new_members).over().label("note_viewers"),
+        )
+        .order_by(per_note.c.views.desc(), per_note.c.note_id)
+        .limit(limit)
     )

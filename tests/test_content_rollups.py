@@ -13,12 +13,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.content import affinity, notes, summary, tag_attribution
+from queries.content import (
+    affinity,
+    mall_tag_viewers,
+    notes,
+    summary,
+    summary_and_notes,
+    tag_attribution,
+)
 from queries.content_rollups import CONTENT, content_coverage, tag_attribution_days, tag_readers
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
@@ -47,14 +55,23 @@ CUTS = ("2026-10-01", "2026-11-11", "2026-11-14", "2026-12-01")
 
 
 def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
+    """Each Content read; the page's own (summary and notes in one, the cached mall baseline)
+    must give the figures of the separate reads, rolled or live."""
     scope = Scope(vendor_id)
     with engine.connect() as conn:
-        return {
+        figures = {
             "summary": summary(conn, scope=scope, period=period, tz=TZ),
             "notes": notes(conn, scope=scope, period=period, tz=TZ),
             "tags": tag_attribution(conn, scope=scope, period=period, tz=TZ),
             "affinity": affinity(conn, scope=scope, period=period, tz=TZ),
         }
+        totals, listed = summary_and_notes(conn, scope=scope, period=period, tz=TZ)
+        mall = mall_tag_viewers(conn, period=period, tz=TZ)
+        with_mall = affinity(conn, scope=scope, period=period, mall_baseline=mall, tz=TZ)
+    assert totals == figures["summary"]
+    pd.testing.assert_frame_equal(listed, figures["notes"])
+    pd.testing.assert_frame_equal(with_mall, figures["affinity"])
+    return figures
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -44,9 +44,10 @@ def content_view(vendor_id: int | None, start: datetime, end: datetime, kind: st
     scope, period, tz = Scope(vendor_id), TimeRange(start, end, kind), settings().timezone
     baseline = None if vendor_id is None else _mall_baseline(start, end, kind)
     with engine().connect() as conn:
+        totals, notes = content.summary_and_notes(conn, scope=scope, period=period, tz=tz)
         return ContentView(
-            totals=content.summary(conn, scope=scope, period=period, tz=tz),
-            notes=content.notes(conn, scope=scope, period=period, tz=tz),
+            totals=totals,
+            notes=notes,
             tags=content.tag_attribution(conn, scope=scope, period=period, tz=tz),
             affinity=content.affinity(
                 conn, scope=scope, period=period, mall_baseline=baseline, tz=tz
