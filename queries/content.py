@@ -240,6 +240,8 @@ def summary_and_notes(
     tz: str | None = None,
 ) -> tuple[dict[str, int], pd.DataFrame]:
     """`summary(...)` and `notes(...)` together: for whole rolled days, one read of the views."""
+    if limit < 1:  # the totals ride on the listed rows: a list of none would lose them
+        raise ValueError("limit must be at least 1")
     covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     if covered is None or covered.live:
         return (

@@ -80,8 +80,15 @@ def _tag_viewers(
         readers = sa.select(both).where(both.c.member_id.in_(buyers))
     elif scope.is_mall:  # the readers' own paid days say who bought in P
         return total, {r.tag: int(r.viewers) for r in conn.execute(mall_buyers_per_tag(covered))}
-    else:  # each (tag, member) is one row already; only the mall's buyers' rows can match
+    elif sales_days is not None and not sales_days.live:
+        # Buyers and the readers' paid days come from the same build: a buyer of the period
+        # paid in the mall in it, so only those reader rows can match. (Buyers read live may
+        # include an order written after the build, which those paid days do not know.)
         readers = buyer_readers_in_covered_days(covered).where(tag_readers.c.member_id.in_(buyers))
+    else:  # each (tag, member) is one row already
+        readers = readers_in_covered_days(covered, once=True).where(
+            tag_readers.c.member_id.in_(buyers)
+        )
     viewed = readers.subquery("viewed")
     query = sa.select(viewed.c.tag, sa.func.count().label("viewers")).group_by(viewed.c.tag)
     return total, {r.tag: int(r.viewers) for r in conn.execute(query)}

@@ -30,8 +30,8 @@ from queries.content import (
 from queries.content_rollups import CONTENT, content_coverage, tag_attribution_days, tag_readers
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
-from queries.rollups import MALL, complete_before
-from tests.builders import SHANGHAI, MallBuilder, day, local
+from queries.rollups import MALL, complete_before, rollup_state
+from tests.builders import SHANGHAI, Item, MallBuilder, day, local
 from tests.conftest import BACKENDS
 from tests.content_data import build_content_mall, view
 from tests.rollup_checks import live_then_rolled
@@ -225,3 +225,50 @@ def test_content_rollup_gives_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     assert len(biggest["tags"]) > 3 and biggest["tags"]["buyers"].min() > 0
     assert biggest["affinity"]["shop_viewers"].min() > 0
     assert live[(demo.empty_vendor_id, "year")]["tags"].empty
+
+
+def test_page_reads_take_a_shorter_list_and_refuse_an_empty_one(content_mall):
+    """The totals of the combined read do not depend on how many notes it lists."""
+    engine, shop_a, *_ = content_mall
+    november = PERIODS["november"]
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
+    try:
+        with engine.connect() as conn:
+            for vendor_id in (shop_a, None):
+                scope = Scope(vendor_id)
+                totals, top = summary_and_notes(conn, scope=scope, period=november, limit=1, tz=TZ)
+                assert totals == summary(conn, scope=scope, period=november, tz=TZ)
+                assert totals["notes_viewed"] > 1  # so the list of one is shorter
+                expected = notes(conn, scope=scope, period=november, limit=1, tz=TZ)
+                pd.testing.assert_frame_equal(top, expected)
+            with pytest.raises(ValueError):
+                summary_and_notes(conn, scope=Scope(shop_a), period=november, limit=0, tz=TZ)
+    finally:
+        with engine.begin() as conn:
+            drop_rollups(conn)
+
+
+def test_affinity_with_live_buyers_counts_an_order_written_after_the_build(empty_db):
+    """Content rolled but no sales rollup: buyers are read live, so a payment recorded after
+    the build (its day already rolled) counts, although the readers' paid days miss it."""
+    engine, _, shop_b, (_, _, n3, _) = build_content_mall(empty_db)
+    with engine.begin() as conn:
+        late_buyer = MallBuilder(conn).member()
+        view(conn, late_buyer, n3, "2026-11-20 10:00")
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
+        conn.execute(rollup_state.delete().where(rollup_state.c.rollup != CONTENT))
+        product = conn.execute(
+            sa.select(s.products.c.product_id).where(s.products.c.vendor_id == shop_b)
+        ).scalar()
+        MallBuilder(conn).order(
+            shop_b, late_buyer, [Item(product, unit_price_cents=100)],
+            paid_at=local("2026-11-21 12:00"),
+        )  # fmt: skip
+    november = PERIODS["november"]
+    with engine.connect() as conn:
+        assert content_coverage(conn, scope=Scope(shop_b), period=november, tz=TZ) is not None
+        rolled = affinity(conn, scope=Scope(shop_b), period=november, tz=TZ)
+        live = affinity(conn, scope=Scope(shop_b), period=november)
+    assert rolled["shop_viewers"].tolist() == live["shop_viewers"].tolist()
+    assert rolled["tag"].tolist() == live["tag"].tolist()

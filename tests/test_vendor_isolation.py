@@ -368,6 +368,9 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
         "campaigns.report": campaigns.report(conn, **args),
         "content.summary": content.summary(conn, scope=scope, period=period),
         "content.notes": content.notes(conn, scope=scope, period=period),
+        "content.summary_and_notes": content.summary_and_notes(
+            conn, scope=scope, period=period, tz=tz
+        ),
         "content.tags": content.tag_attribution(conn, scope=scope, period=period),
         "content.affinity": content.affinity(conn, scope=scope, period=period),
         "orders.search": orders.search_orders(
