@@ -185,12 +185,13 @@ def _result_row(promotion_id: int, budget_cents: int | None, sums: dict[str, int
 
 
 def promotion_results(
-    conn: sa.Connection, *, scope: Scope, promotion_ids: list[int]
+    conn: sa.Connection, *, scope: Scope, promotion_ids: list[int], tz: str | None = None
 ) -> pd.DataFrame:
     """Whole-life results of the given promotions over the scope's paid orders, one row each.
 
     Promotions the scope may not see (another vendor's) and unknown ids are left out;
-    a visible promotion without orders has zeros and None ratios.
+    a visible promotion without orders has zeros and None ratios. With `tz` (the
+    platform's), the orders paid before the campaign rollups' cut come from them.
     """
     ids = sorted({int(i) for i in promotion_ids})
     if not ids:
@@ -201,7 +202,7 @@ def promotion_results(
         .order_by(PRO.c.promotion_id)
     ).all()
     sums, _ = _carried_sums(
-        conn, scope=scope, ids=[r.promotion_id for r in visible], with_total=False
+        conn, scope=scope, ids=[r.promotion_id for r in visible], with_total=False, tz=tz
     )
     zero = dict.fromkeys(_SUMS, 0)
     return _typed_results(

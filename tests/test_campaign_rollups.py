@@ -1,7 +1,8 @@
 """The campaign rollups give the live figures, and their absence changes nothing.
 
 The campaigns report (promotions with their whole-life results and totals, coupons,
-campaigns year over year, live sessions) is read live, then with rollups cut on
+campaigns year over year, live sessions) and the Promotions page's results of every
+promotion are read live, then with rollups cut on
 several days: before any order, inside 2025's 618, on the day of the live session
 (one of its orders paid the day after), inside the coupons' month, after
 everything. On the hand-built mall of `tests/test_campaigns.py` for each shop and
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from queries import schema as s
 from queries.actors import Scope
 from queries.campaign_rollups import campaigns_cut, live_session_buyers, promotion_orders
-from queries.campaigns import report
+from queries.campaigns import promotion_results, report
 from queries.periods import month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from tests.builders import SHANGHAI, Item, MallBuilder, day, local
@@ -32,9 +33,12 @@ CUTS = ("2025-01-01", "2025-06-08", "2026-06-18", "2026-06-19", "2026-07-03", "2
 
 
 def _read(engine: sa.Engine, vendor_id: int | None, period) -> dict:
+    """The campaigns report, and the Promotions page's results of every promotion."""
     with engine.connect() as conn:
         got = report(conn, scope=Scope(vendor_id), period=period, tz=TZ)
-    return {"totals": got.totals, **got.breakdowns}
+        every = list(conn.execute(sa.select(s.promotions.c.promotion_id)).scalars())
+        results = promotion_results(conn, scope=Scope(vendor_id), promotion_ids=every, tz=TZ)
+    return {"totals": got.totals, **got.breakdowns, "promotion_results": results}
 
 
 def _compare_at_cuts(engine, scopes, periods, cuts) -> dict:

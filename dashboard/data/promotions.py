@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.context import engine
+from dashboard.context import engine, settings
 from queries import promotions as q
 from queries.actors import Actor, Scope
 from queries.campaigns import promotion_results
@@ -51,7 +51,10 @@ def promotion_page(
             page_size=page_size,
         )
         results = promotion_results(
-            conn, scope=scope, promotion_ids=[int(i) for i in frame["promotion_id"]]
+            conn,
+            scope=scope,
+            promotion_ids=[int(i) for i in frame["promotion_id"]],
+            tz=settings().timezone,
         )
     wanted = ["promotion_id", "paid_orders", "gmv_cents", "discount_cents", "roi"]
     merged = frame.merge(results[wanted], on="promotion_id", how="left")
