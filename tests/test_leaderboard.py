@@ -1,7 +1,12 @@
-"""The operators' vendor leaderboard on `tests/sales_data.py` (November 2026 vs October)."""
+"""The operators' vendor leaderboard on `tests/sales_data.py` (November 2026 vs October).
+
+Read live, then with the rollups cut on several days: the same board, on the
+hand-built mall and on a demo mall, SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +14,9 @@ import pytest
 from queries.actors import Scope
 from queries.errors import Forbidden
 from queries.leaderboard import leaderboard
-from queries.periods import month_range
+from queries.periods import TimeRange, month_range, range_from_dates
+from tests.builders import SHANGHAI, day
+from tests.rollup_checks import live_then_rolled
 from tests.sales_data import SalesMall, build_sales_mall
 
 TZ = "Asia/Shanghai"
@@ -45,3 +52,37 @@ def test_every_vendor_ranked_by_gmv(mall):
 def test_leaderboard_is_for_the_whole_mall_only(mall):
     with mall.engine.connect() as conn, pytest.raises(Forbidden):
         leaderboard(conn, scope=Scope(mall.shop_a), period=NOV, tz=TZ)
+
+
+# Periods of whole days (the rollups can hold them) and one ending inside a day (live).
+PERIODS = {
+    "november": NOV,
+    "oct 31 – dec 2": range_from_dates(day("2026-10-31"), day("2026-12-02"), SHANGHAI),
+    "nov 2 – nov 30": range_from_dates(day("2026-11-02"), day("2026-12-01"), SHANGHAI),
+    "nov 10 13:00 – nov 20 9:00": TimeRange(
+        datetime(2026, 11, 10, 5, tzinfo=UTC), datetime(2026, 11, 20, 1, tzinfo=UTC)
+    ),
+}
+# Before the data; inside November (live rest); after November; after everything.
+CUTS = ("2026-09-01", "2026-11-21", "2026-12-01", "2027-01-01")
+
+
+def _board(engine, vendor_id, period) -> dict:
+    with engine.connect() as conn:
+        return {"board": leaderboard(conn, scope=Scope.mall(), period=period, tz=TZ)}
+
+
+def test_rollups_give_the_live_leaderboard_on_the_hand_built_mall(mall):
+    live = live_then_rolled(mall.engine, _board, (None,), PERIODS, CUTS)
+    board = live[(None, "november")]["board"].set_index("vendor_id")
+    assert board.loc[mall.shop_a, "new_buyers"] == 2  # hand-worked above, so not of empties
+
+
+def test_rollups_give_the_live_leaderboard_on_a_demo_mall(rollup_demo_mall):
+    engine, _ = rollup_demo_mall
+    periods = {
+        "30 days": range_from_dates(day("2026-10-21"), day("2026-11-20"), SHANGHAI),
+        "a year": range_from_dates(day("2025-11-20"), day("2026-11-20"), SHANGHAI),
+    }
+    live = live_then_rolled(engine, _board, (None,), periods, ("2026-11-20", "2026-11-01"))
+    assert live[(None, "a year")]["board"]["new_buyers"].sum() > 0
