@@ -6,7 +6,6 @@ hand-built mall and on a demo mall, SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,10 +13,12 @@ import pytest
 from queries.actors import Scope
 from queries.errors import Forbidden
 from queries.leaderboard import leaderboard
-from queries.periods import TimeRange, month_range, range_from_dates
+from queries.periods import month_range, range_from_dates
 from tests.builders import SHANGHAI, day
 from tests.rollup_checks import live_then_rolled
 from tests.sales_data import SalesMall, build_sales_mall
+from tests.test_rollups import CUTS as ROLLUP_CUTS
+from tests.test_rollups import PERIODS as ROLLUP_PERIODS
 
 TZ = "Asia/Shanghai"
 NOV = month_range(2026, 11, ZoneInfo(TZ))
@@ -54,26 +55,14 @@ def test_leaderboard_is_for_the_whole_mall_only(mall):
         leaderboard(conn, scope=Scope(mall.shop_a), period=NOV, tz=TZ)
 
 
-# Periods of whole days (the rollups can hold them) and one ending inside a day (live).
-PERIODS = {
-    "november": NOV,
-    "oct 31 – dec 2": range_from_dates(day("2026-10-31"), day("2026-12-02"), SHANGHAI),
-    "nov 2 – nov 30": range_from_dates(day("2026-11-02"), day("2026-12-01"), SHANGHAI),
-    "nov 10 13:00 – nov 20 9:00": TimeRange(
-        datetime(2026, 11, 10, 5, tzinfo=UTC), datetime(2026, 11, 20, 1, tzinfo=UTC)
-    ),
-}
-# Before the data; inside November (live rest); after November; after everything.
-CUTS = ("2026-09-01", "2026-11-21", "2026-12-01", "2027-01-01")
-
-
 def _board(engine, vendor_id, period) -> dict:
     with engine.connect() as conn:
         return {"board": leaderboard(conn, scope=Scope.mall(), period=period, tz=TZ)}
 
 
 def test_rollups_give_the_live_leaderboard_on_the_hand_built_mall(mall):
-    live = live_then_rolled(mall.engine, _board, (None,), PERIODS, CUTS)
+    """The periods and cuts of the headline's rollup test (tests/test_rollups.py)."""
+    live = live_then_rolled(mall.engine, _board, (None,), ROLLUP_PERIODS, ROLLUP_CUTS)
     board = live[(None, "november")]["board"].set_index("vendor_id")
     assert board.loc[mall.shop_a, "new_buyers"] == 2  # hand-worked above, so not of empties
 
