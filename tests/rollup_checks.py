@@ -31,9 +31,11 @@ def live_then_rolled(
     scopes: Iterable[int | None],
     periods: dict,
     cuts: Iterable[str],
+    at_cut: Callable[[sa.Connection, str], None] | None = None,
 ) -> dict:
     """Read every (scope, period) live, then with rollups cut on each of `cuts`: the same.
 
+    `at_cut(conn, cut)`, if given, checks the freshly built rollups before the reads.
     Returns the live figures by (scope, period name); leaves no rollups behind.
     """
     with engine.begin() as conn:
@@ -42,6 +44,8 @@ def live_then_rolled(
     for cut in cuts:
         with engine.begin() as conn:
             build_rollups(conn, tz=TZ, complete_before=day(cut))
+            if at_cut is not None:
+                at_cut(conn, cut)
         for (vendor_id, name), expected in live.items():
             got = read(engine, vendor_id, periods[name])
             assert_same_figures(expected, got, f"{vendor_id} {name} {cut}")

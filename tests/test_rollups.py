@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -24,6 +23,7 @@ from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL, Coverage, coverage, item_sales, sales_daily
 from queries.sales import ItemBreakdowns, item_breakdowns, refunds_by_reason
 from tests.builders import Item, MallBuilder, day, local
+from tests.rollup_checks import live_then_rolled
 from tests.sales_data import build_sales_mall
 
 TZ = "Asia/Shanghai"
@@ -44,26 +44,19 @@ PERIODS = {
 CUTS = ("2026-09-01", "2026-11-06", "2026-12-01", "2027-01-01")
 
 
-def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange):
+def _read(engine: sa.Engine, vendor_id: int | None, period: TimeRange) -> dict:
+    """The Sales page's reads: each item breakdown, the daily trend, refunds by reason and
+    the headline with its previous and year-earlier periods (buyers, repurchase)."""
     with engine.connect() as conn:
         args = {"scope": Scope(vendor_id), "period": period, "tz": TZ}
-        return (
-            item_breakdowns(conn, **args, top=2),
-            trend(conn, **args, grain="day"),
-            refunds_by_reason(conn, **args),
-            compare(conn, **args, new_buyers=False),
-        )
-
-
-def _same(live, rolled) -> None:
-    live_items, live_trend, live_refunds, live_headlines = live
-    items, daily, refunds, headlines = rolled
-    for name in ItemBreakdowns.__dataclass_fields__:
-        pd.testing.assert_frame_equal(getattr(items, name), getattr(live_items, name))
-    pd.testing.assert_frame_equal(daily, live_trend)
-    pd.testing.assert_frame_equal(refunds, live_refunds)
-    # The headline with its previous and year-earlier periods (buyers, repurchase).
-    assert headlines == live_headlines
+        items = item_breakdowns(conn, **args, top=2)
+        names = ItemBreakdowns.__dataclass_fields__
+        return {
+            **{f"items.{name}": getattr(items, name) for name in names},
+            "trend": trend(conn, **args, grain="day"),
+            "refunds": refunds_by_reason(conn, **args),
+            "headlines": compare(conn, **args, new_buyers=False),
+        }
 
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
@@ -84,24 +77,13 @@ def sales_mall(request, db_factory):
 
 
 def test_rollups_give_the_live_figures_on_the_hand_built_mall(sales_mall):
-    engine = sales_mall.engine
     scopes = (sales_mall.shop_a, sales_mall.shop_b, sales_mall.shop_c, None)
-    with engine.begin() as conn:
-        drop_rollups(conn)
-    live = {(v, p): _read(engine, v, period) for v in scopes for p, period in PERIODS.items()}
-    for cut in CUTS:
-        with engine.begin() as conn:
-            build_rollups(conn, tz=TZ, complete_before=day(cut))
-        with engine.connect() as conn:
-            held = coverage(conn, scope=Scope(None), period=PERIODS["sep – dec"], tz=TZ)
+
+    def rolled_rows_read(conn: sa.Connection, cut: str) -> None:
+        held = coverage(conn, scope=Scope(None), period=PERIODS["sep – dec"], tz=TZ)
         assert (held is None) == (cut == CUTS[0])  # the others do read rollup rows
-        for (vendor_id, name), expected in live.items():
-            try:
-                _same(expected, _read(engine, vendor_id, PERIODS[name]))
-            except AssertionError as failed:
-                raise AssertionError(f"vendor {vendor_id}, {name}, cut {cut}") from failed
-    with engine.begin() as conn:
-        drop_rollups(conn)
+
+    live_then_rolled(sales_mall.engine, _read, scopes, PERIODS, CUTS, at_cut=rolled_rows_read)
 
 
 def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
@@ -180,7 +162,7 @@ def test_top_products_tie_is_cut_by_product_id_as_live(sales_mall):
     """pA1 19000 first; pA2 and pA3 tie at 10098 and the lower id (pA2) takes place 2."""
     with sales_mall.engine.begin() as conn:
         build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
-    top = _read(sales_mall.engine, sales_mall.shop_a, NOV)[0].top_products
+    top = _read(sales_mall.engine, sales_mall.shop_a, NOV)["items.top_products"]
     with sales_mall.engine.begin() as conn:
         drop_rollups(conn)
     assert list(top["product_id"]) == [sales_mall.p_a1, sales_mall.p_a2]
@@ -204,20 +186,11 @@ def test_without_rollup_tables_there_is_no_coverage(sales_mall):
 def test_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
     """A year and a month of the biggest shop, a small one, one without sales, and the mall."""
     engine, summary = rollup_demo_mall
-    periods = [
-        range_from_dates(day("2025-11-20"), day("2026-11-20"), ZONE),
-        range_from_dates(day("2026-10-21"), day("2026-11-21"), ZONE),
-    ]
+    periods = {
+        "year": range_from_dates(day("2025-11-20"), day("2026-11-20"), ZONE),
+        "month": range_from_dates(day("2026-10-21"), day("2026-11-21"), ZONE),
+    }
     scopes = (summary.biggest_vendor_id, summary.small_vendor_id, summary.empty_vendor_id, None)
-    with engine.begin() as conn:
-        drop_rollups(conn)
-    live = {(v, i): _read(engine, v, p) for v in scopes for i, p in enumerate(periods)}
-    with engine.begin() as conn:
-        build_rollups(conn, tz=TZ, complete_before=day("2026-11-20"))
-    for (vendor_id, index), expected in live.items():
-        try:
-            _same(expected, _read(engine, vendor_id, periods[index]))
-        except AssertionError as failed:
-            raise AssertionError(f"vendor {vendor_id}, period {index}") from failed
-    assert not live[(summary.empty_vendor_id, 0)][0].by_channel.shape[0]  # really no sales
-    assert live[(summary.biggest_vendor_id, 0)][0].top_products.shape[0] == 2
+    live = live_then_rolled(engine, _read, scopes, periods, ("2026-11-20",))
+    assert not live[(summary.empty_vendor_id, "year")]["items.by_channel"].shape[0]  # no sales
+    assert live[(summary.biggest_vendor_id, "year")]["items.top_products"].shape[0] == 2
