@@ -26,7 +26,7 @@ from queries.campaign_rollups import campaigns_cut, live_session_buyers, promoti
 from queries.db import local_day
 from queries.money import round_half_up_div
 from queries.periods import TimeRange
-from queries.reports import Report
+from queries.reports import Report, ratio
 
 __all__ = [
     "campaign_comparison",
@@ -53,13 +53,6 @@ RESULT_COLUMNS = [
     "roi",
     "budget_used",
 ]
-
-
-def ratio(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator ÷ denominator, or None when the denominator is zero (or missing)."""
-    if not denominator:
-        return None
-    return (numerator or 0) / denominator
 
 
 def _carried_select(

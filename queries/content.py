@@ -94,11 +94,13 @@ def _view_rows(covered, scope: Scope, period: TimeRange) -> sa.Select | sa.Compo
     return sa.union_all(*parts)
 
 
-def _note_views(
-    conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None
-) -> sa.Subquery:
+def _covered(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None):
+    """The whole days of P the content rollups hold (and the rest), or None: all live."""
+    return content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+
+
+def _note_views(covered, scope: Scope, period: TimeRange) -> sa.Subquery:
     """(note_id, views, viewers) in P of each viewed note on the scope's products."""
-    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     if covered is not None and not covered.live:
         return rolled_note_views(covered, vendor_id=scope.vendor_id).subquery("views")
     rows = _view_rows(covered, scope, period).subquery("view_rows")
@@ -125,7 +127,11 @@ def notes(
 
     With `tz`, the views of whole days may come from the content rollups.
     """
-    views = _note_views(conn, scope, period, tz)
+    return _notes(conn, scope, period, limit, _covered(conn, scope, period, tz))
+
+
+def _notes(conn: sa.Connection, scope: Scope, period: TimeRange, limit: int, covered):
+    views = _note_views(covered, scope, period)
     ranked = conn.execute(
         sa.select(views.c.note_id, views.c.views, views.c.viewers)
         .order_by(views.c.views.desc(), views.c.note_id)
@@ -194,9 +200,8 @@ def _note_rows(conn: sa.Connection, scope: Scope, shown: dict) -> list[dict]:
     ]
 
 
-def _view_totals(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str | None):
+def _view_totals(covered, scope: Scope, period: TimeRange) -> sa.Select:
     """(notes_viewed, note_views, note_viewers) of the scope's notes in P."""
-    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     if covered is not None and not covered.live:
         return rolled_view_totals(covered, vendor_id=scope.vendor_id)
     rows = _view_rows(covered, scope, period).subquery("view_rows")
@@ -224,7 +229,11 @@ def summary(
 
     With `tz`, the views of whole days may come from the content rollups.
     """
-    row = conn.execute(_view_totals(conn, scope, period, tz)).mappings().one()
+    return _summary(conn, scope, period, _covered(conn, scope, period, tz))
+
+
+def _summary(conn: sa.Connection, scope: Scope, period: TimeRange, covered) -> dict[str, int]:
+    row = conn.execute(_view_totals(covered, scope, period)).mappings().one()
     return {
         "notes_posted": _notes_posted(conn, scope, period),
         **{k: int(v) for k, v in row.items()},
@@ -242,11 +251,11 @@ def summary_and_notes(
     """`summary(...)` and `notes(...)` together: for whole rolled days, one read of the views."""
     if limit < 1:  # the totals ride on the listed rows: a list of none would lose them
         raise ValueError("limit must be at least 1")
-    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    covered = _covered(conn, scope, period, tz)
     if covered is None or covered.live:
         return (
-            summary(conn, scope=scope, period=period, tz=tz),
-            notes(conn, scope=scope, period=period, limit=limit, tz=tz),
+            _summary(conn, scope, period, covered),
+            _notes(conn, scope, period, limit, covered),
         )
     ranked = conn.execute(
         rolled_note_ranking(covered, vendor_id=scope.vendor_id, limit=limit)

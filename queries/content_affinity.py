@@ -27,9 +27,10 @@ from queries.content_rollups import (
     tag_readers,
 )
 from queries.periods import TimeRange
+from queries.reports import ratio
 from queries.rollups import buyers_in_covered_days, coverage
 
-__all__ = ["affinity", "mall_tag_viewers", "ratio"]
+__all__ = ["affinity", "mall_tag_viewers"]
 
 ORD = s.orders
 NT = s.note_tags
@@ -39,13 +40,6 @@ COLUMNS = [
     "tag", "shop_viewers", "shop_buyers", "shop_share",
     "mall_viewers", "mall_buyers", "mall_share", "affinity",
 ]  # fmt: skip
-
-
-def ratio(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator ÷ denominator, or None when the denominator is zero."""
-    if not denominator:
-        return None
-    return (numerator or 0) / denominator
 
 
 def _readers_in(period: TimeRange) -> sa.Select:
@@ -62,7 +56,8 @@ def _tag_viewers(
 ) -> tuple[int, dict[str, int]]:
     """The scope's buyers in P, and per tag how many of them viewed a note with it in P."""
     sales_days = coverage(conn, scope=scope, period=period, tz=tz) if tz else None
-    if sales_days is not None and not sales_days.live:
+    rolled_buyers = sales_days is not None and not sales_days.live
+    if rolled_buyers:
         buyers = buyers_in_covered_days(sales_days, vendor_id=scope.vendor_id)
         count = sa.select(sa.func.count()).select_from(buyers.subquery())
     else:
@@ -80,7 +75,7 @@ def _tag_viewers(
         readers = sa.select(both).where(both.c.member_id.in_(buyers))
     elif scope.is_mall:  # the readers' own paid days say who bought in P
         return total, {r.tag: int(r.viewers) for r in conn.execute(mall_buyers_per_tag(covered))}
-    elif sales_days is not None and not sales_days.live:
+    elif rolled_buyers:
         # Buyers and the readers' paid days come from the same build: a buyer of the period
         # paid in the mall in it, so only those reader rows can match. (Buyers read live may
         # include an order written after the build, which those paid days do not know.)

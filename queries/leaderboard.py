@@ -132,7 +132,7 @@ def _rolled_parts(
         )
         .where(_shop_days(d.c.vendor_id, d.c.local_day, covered))
         .group_by(d.c.vendor_id)
-        .subquery("sums")
+        .cte("sums")  # read by both parts: summed once
     )
     buyers = (  # each buyer at their first day in the period
         sa.select(b.c.vendor_id, sa.func.count().label("buyers"))

@@ -31,7 +31,7 @@ from queries.member_rollups import (
     firsts_in_period,
 )
 from queries.periods import TimeRange, add_months, local_midnight
-from queries.reports import Report
+from queries.reports import Report, ratio
 from queries.rfm import RFM_RULES, RFM_SEGMENTS, RfmRules, rfm_segments
 from queries.rollups import Coverage, buyer_day_figures, buyer_days, coverage, scope_days
 
@@ -67,13 +67,6 @@ AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("before_1980", None, 1979),
     ("unknown", None, None),
 )
-
-
-def ratio(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator ÷ denominator, or None when the denominator is zero."""
-    if not denominator:
-        return None
-    return (numerator or 0) / denominator
 
 
 def _paid_in(scope: Scope, start, end):

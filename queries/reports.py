@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-__all__ = ["Figure", "Report"]
+__all__ = ["Figure", "Report", "ratio"]
 
 Figure = int | float | Decimal | None
 
@@ -23,3 +23,10 @@ class Report:
 
     totals: dict[str, Figure]
     breakdowns: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator ÷ denominator, or None when the denominator is zero (or missing)."""
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator
