@@ -440,6 +440,35 @@ def test_platform_promotion_counts_only_the_vendors_own_orders(mall):
     assert ids["coupon_b"] not in listed["promotion_id"].tolist()
 
 
+def test_platform_promotion_from_the_rollups_counts_only_the_vendors_own_orders(mall):
+    """The same read through the campaign rollups (the Promotions page passes the zone)."""
+    from queries import campaigns
+    from queries.campaign_rollups import promotion_orders
+    from queries.rollup_build import build_rollups, drop_rollups
+
+    engine, ids = mall
+    tz = "Asia/Shanghai"
+    with engine.begin() as conn:
+        tomorrow = datetime.now(ZoneInfo(tz)).date() + timedelta(days=1)
+        build_rollups(conn, tz=tz, complete_before=tomorrow)
+    try:
+        with engine.connect() as conn:
+            pairs = promotion_orders.c.promotion_id == ids["platform"]
+            held = conn.execute(sa.select(sa.func.count()).where(pairs)).scalar_one()
+            assert held == 2  # A's and B's orders: the read must keep B's out
+            found = campaigns.promotion_results(
+                conn,
+                scope=Scope(ids["a"]),
+                promotion_ids=[ids["platform"], ids["promo_b"]],
+                tz=tz,
+            )
+    finally:
+        with engine.begin() as conn:
+            drop_rollups(conn)
+    assert found["promotion_id"].tolist() == [ids["platform"]]
+    assert (int(found["paid_orders"].iloc[0]), int(found["gmv_cents"].iloc[0])) == (1, 10000)
+
+
 def test_vendor_headline_counts_only_the_shop(mall):
     """A in the recent period: ¥200 + ¥100 paid, ¥5 refunded; 2 buyers (ma, shared)."""
     from queries import kpis
