@@ -7,7 +7,8 @@ denominator is zero. Only the tags the scope's own buyers read are listed: other
 shops' niches stay theirs.
 
 For whole rolled days the buyers come from the sales rollups' buyer days and the
-readers from the content rollups' (`queries.content_rollups`); the rest is live.
+readers from the content rollups' (`queries.content_rollups`), the scope's own reader
+rows when the period is rolled days alone; the rest is live.
 The mall's baseline is the same for every shop: the dashboard caches it per period.
 """
 
@@ -20,9 +21,8 @@ from queries import schema as s
 from queries.actors import Scope
 from queries.content_attribution import paid_in
 from queries.content_rollups import (
-    buyer_readers_in_covered_days,
+    buyers_per_tag,
     content_coverage,
-    mall_buyers_per_tag,
     readers_in_covered_days,
     tag_readers,
 )
@@ -73,13 +73,12 @@ def _tag_viewers(
         parts += [_readers_in(rest) for rest in covered.live]
         both = sa.union(*parts).subquery("readers")  # UNION: each (tag, member) once
         readers = sa.select(both).where(both.c.member_id.in_(buyers))
-    elif scope.is_mall:  # the readers' own paid days say who bought in P
-        return total, {r.tag: int(r.viewers) for r in conn.execute(mall_buyers_per_tag(covered))}
-    elif rolled_buyers:
-        # Buyers and the readers' paid days come from the same build: a buyer of the period
-        # paid in the mall in it, so only those reader rows can match. (Buyers read live may
-        # include an order written after the build, which those paid days do not know.)
-        readers = buyer_readers_in_covered_days(covered).where(tag_readers.c.member_id.in_(buyers))
+    elif scope.is_mall or rolled_buyers:
+        # The scope's own reader rows: their paid days say who bought in P. For a shop they
+        # must come from the same build as its buyers (buyers read live may include an
+        # order written after the build, which those paid days do not know).
+        rows = conn.execute(buyers_per_tag(covered, vendor_id=scope.vendor_id))
+        return total, {r.tag: int(r.viewers) for r in rows}
     else:  # each (tag, member) is one row already
         readers = readers_in_covered_days(covered, once=True).where(
             tag_readers.c.member_id.in_(buyers)

@@ -5,7 +5,7 @@ buyer's note views of the week before: for the largest shop that is most of its
 lines, and a year of them takes seconds (docs/performance.md). An order's
 attribution is settled when it is paid (the views it counts are at or before
 `paid_at`), so the platform can keep it per day, built by `queries.rollup_build`
-up to `rollup_state.complete_before` of `content/1`:
+up to `rollup_state.complete_before` of `content/2`:
 
 - `rollup_tag_attribution`: per shop (vendor_id −1 = the mall), local day of
   payment, tag and member: the member's attributed orders of that day and their
@@ -15,6 +15,8 @@ up to `rollup_state.complete_before` of `content/1`:
   note with the tag that day, `previous_on`, the member's previous such day, and
   the member's paid days in the mall nearest to it: `paid_to_on` (the last on or
   before the day) and `paid_from_on` (the first on or after it);
+- `rollup_shop_tag_readers`: the same per shop, for the readers who paid in it
+  before the cut, with their paid days in the shop;
 - `rollup_note_views`: per shop whose products the note mentions (−1: the mall,
   every note mentioning a product), local day, note and member, the member's views
   of the note that day; `previous_on`, the member's previous day viewing the note;
@@ -26,9 +28,11 @@ so `previous_on` counts them: among a period's rows, a member is counted at the
 one row whose previous day lies before the period (or is null). Tag affinity
 counts the period's buyers among a tag's readers the same way: at that row, the
 member paid in the period if `paid_to_on` is in it or `paid_from_on` is before its
-end, which gives the mall's baseline without reading its orders; the period's
-buyers themselves come from the sales rollups' `rollup_buyer_days`. A period that is
-not all whole rolled days (today, a start inside a day) counts its rolled rows'
+end, which gives the mall's baseline, and a shop's count from its own rows, without
+reading orders or joining the buyers (for the largest shop, a year's join of the
+mall's reader rows to its buyers took most of the page's time: docs/decisions.md).
+The period's buyers themselves come from the sales rollups' `rollup_buyer_days`. A
+period that is not all whole rolled days (today, a start inside a day) counts its rolled rows'
 members together with the live rest's instead. Rolled and live reads agree
 (`tests/test_content_rollups.py`).
 """
@@ -44,9 +48,8 @@ from queries.rollups import Coverage, coverage, new_in_period, rollup_metadata, 
 
 __all__ = [
     "CONTENT",
-    "buyer_readers_in_covered_days",
+    "buyers_per_tag",
     "content_coverage",
-    "mall_buyers_per_tag",
     "note_views_days",
     "readers_in_covered_days",
     "rolled_member_rows",
@@ -55,12 +58,13 @@ __all__ = [
     "rolled_tag_rows",
     "rolled_view_rows",
     "rolled_view_totals",
+    "shop_tag_readers",
     "tag_attribution_days",
     "tag_readers",
 ]
 
 # The rollup_state row of this table, with its layout's version.
-CONTENT = "content/1"
+CONTENT = "content/2"  # 2: with rollup_shop_tag_readers
 
 tag_attribution_days = Table(
     "rollup_tag_attribution",
@@ -84,8 +88,30 @@ tag_readers = Table(
     Column("previous_on", Date),  # the member's previous viewed_on for this tag
     Column("paid_to_on", Date),  # the member's last paid day in the mall up to viewed_on
     Column("paid_from_on", Date),  # and the first from viewed_on on
-    # A small shop's few buyers are looked up member by member.
+    # With buyers read live, a small shop's few buyers are looked up member by member.
     Index("rollup_tag_readers_by_member", "member_id", "viewed_on"),
+)
+
+
+# The same rows per shop, for the readers who paid in it, with their paid days in the shop.
+shop_tag_readers = Table(
+    "rollup_shop_tag_readers",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("viewed_on", Date, primary_key=True),
+    Column("tag", Text, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("previous_on", Date),
+    Column("paid_to_on", Date),  # the member's last paid day in the shop up to viewed_on
+    Column("paid_from_on", Date),  # and the first from viewed_on on
+    # A shop's days read from the index alone (PostgreSQL): the largest shop's year is a
+    # sixth of the table, which the planner would otherwise scan whole.
+    Index(
+        "rollup_shop_tag_readers_by_day",
+        "vendor_id",
+        "viewed_on",
+        postgresql_include=["tag", "previous_on", "paid_to_on", "paid_from_on"],
+    ),
 )
 
 
@@ -148,25 +174,27 @@ def readers_in_covered_days(covered: Coverage, *, once: bool) -> sa.Select:
     return query
 
 
-def buyer_readers_in_covered_days(covered: Coverage) -> sa.Select:
-    """(tag, member_id) of the covered days' tag readers who paid in the mall on one of those
-    days, each (tag, member) once: at their first day in the covered days, whose nearest
-    paid days say whether the member paid in them. Only for a period of covered days alone.
+def buyers_per_tag(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """(tag, viewers): the scope's buyers of the covered days who read the tag in them.
+    Only for a period of covered days alone, with its buyers from the same build.
 
-    Any shop's buyers of the period are among them, so a shop's count reads no other row.
+    Each (tag, member) counts once, at their first day in the covered days, whose
+    nearest paid days in the scope say whether the member paid in them.
     """
-    r = tag_readers
-    return sa.select(r.c.tag, r.c.member_id).where(
-        covered.holds(r.c.viewed_on),
-        new_in_period(r.c.previous_on, covered),
-        sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end),
+    if vendor_id is None:
+        r, scope = tag_readers, covered.holds(tag_readers.c.viewed_on)
+    else:
+        r = shop_tag_readers
+        scope = scope_days(r, "viewed_on", covered, vendor_id)
+    return (
+        sa.select(r.c.tag, sa.func.count().label("viewers"))
+        .where(
+            scope,
+            new_in_period(r.c.previous_on, covered),
+            sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end),
+        )
+        .group_by(r.c.tag)
     )
-
-
-def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
-    """(tag, viewers): the mall's buyers of the covered days who read the tag in them."""
-    readers = buyer_readers_in_covered_days(covered).subquery("readers")
-    return sa.select(readers.c.tag, sa.func.count().label("viewers")).group_by(readers.c.tag)
 
 
 def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:

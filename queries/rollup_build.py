@@ -33,6 +33,7 @@ from queries.content_attribution import attributed_items
 from queries.content_rollups import (
     CONTENT,
     note_views_days,
+    shop_tag_readers,
     tag_attribution_days,
     tag_readers,
 )
@@ -60,9 +61,9 @@ _FIGURES = ("item_sales_cents", "units", "orders")
 
 def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> None:
     """(Re)build every rollup row for the local days before `complete_before`."""
-    rollup_metadata.create_all(conn, checkfirst=True)
-    for table in rollup_metadata.sorted_tables:
-        conn.execute(table.delete())
+    # Dropped, not emptied: a table of an earlier layout (an earlier build) may lack columns.
+    drop_rollups(conn)
+    rollup_metadata.create_all(conn)
     cutoff = local_midnight(complete_before, ZoneInfo(tz))
     zone = sa.bindparam("tz", tz)
     month_before = complete_before.replace(day=1)
@@ -223,43 +224,75 @@ def _insert_tag_attribution(conn: sa.Connection, zone, cutoff) -> None:
 
 def _insert_tag_readers(conn: sa.Connection, zone, cutoff) -> None:
     """Per local day, tag and member who viewed a note with the tag: the previous such day
-    and the member's paid days in the mall nearest to it."""
+    and the member's paid days nearest to it, in the mall (every reader) and per shop (the
+    readers who paid in it before the cut)."""
     v, t, o = s.note_views, s.note_tags, s.orders
-    viewed_on = local_day(v.c.viewed_at, zone)
-    no_tag = sa.cast(sa.null(), sa.Text)
-    no_day = sa.cast(sa.null(), sa.Date)
-    # One event list per member: reader days (with a tag) and paid days (without).
     read = (
-        sa.select(
-            viewed_on.label("day"), t.c.tag.label("tag"), v.c.member_id, no_day.label("paid_on")
-        )
+        sa.select(local_day(v.c.viewed_at, zone).label("day"), t.c.tag, v.c.member_id)
         .join(t, t.c.note_id == v.c.note_id)
         .where(v.c.viewed_at < cutoff)
+        .subquery("read")
     )
     paid_on = local_day(o.c.paid_at, zone)
-    paid = sa.select(paid_on, no_tag, o.c.member_id, paid_on).where(
-        o.c.paid_at.is_not(None), o.c.paid_at < cutoff
+    paid = (o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+    no_tag = sa.cast(sa.null(), sa.Text)
+    mall = sa.literal(MALL, sa.BigInteger)
+    shops = sa.select(o.c.vendor_id, o.c.member_id).where(*paid).distinct().subquery("shops")
+    levels = (
+        (
+            tag_readers,
+            sa.select(mall.label("vendor_id"), read),
+            sa.select(mall, paid_on, no_tag, o.c.member_id).where(*paid),
+        ),
+        (
+            shop_tag_readers,
+            sa.select(shops.c.vendor_id, read).join(shops, shops.c.member_id == read.c.member_id),
+            sa.select(o.c.vendor_id, paid_on, no_tag, o.c.member_id).where(*paid),
+        ),
     )
-    events = sa.union(read, paid).subquery("member_days")  # UNION: each day once
-    by_member = {"partition_by": events.c.member_id, "order_by": events.c.day}
+    for table, read_days, paid_days in levels:
+        rows = _reader_rows(read_days, paid_days)
+        names = [c.name for c in rows.selected_columns]
+        if table is tag_readers:  # the mall's table has no vendor column
+            mall_rows = rows.subquery("mall_rows")
+            names.remove("vendor_id")
+            rows = sa.select(*(mall_rows.c[n] for n in names)).order_by(mall_rows.c.viewed_on)
+        conn.execute(table.insert().from_select(names, rows))
+
+
+def _reader_rows(read_days: sa.Select, paid_days: sa.Select) -> sa.Select:
+    """(vendor_id, viewed_on, tag, member_id, previous_on, paid_to_on, paid_from_on) from a
+    scope's (vendor_id, day, tag, member_id) reader days and paid days (tag null)."""
+    no_day = sa.cast(sa.null(), sa.Date)
+    # One event list per scope and member: reader days (with a tag) and paid days (without).
+    events = sa.union(
+        sa.select(*read_days.subquery().c, no_day.label("paid_on")),
+        sa.select(*(paid := paid_days.subquery()).c, paid.c[1]),
+    ).subquery("member_days")  # UNION: each day once
+    e = events.c
+    by_member = {"partition_by": (e.vendor_id, e.member_id), "order_by": e.day}
     with_paid = sa.select(
-        events.c.day,
-        events.c.tag,
-        events.c.member_id,
+        e.vendor_id,
+        e.day,
+        e.tag,
+        e.member_id,
         # RANGE frames take the day's peers: a payment on the reading day is on both sides.
-        sa.func.max(events.c.paid_on).over(**by_member, range_=(None, 0)).label("paid_to_on"),
-        sa.func.min(events.c.paid_on).over(**by_member, range_=(0, None)).label("paid_from_on"),
+        sa.func.max(e.paid_on).over(**by_member, range_=(None, 0)).label("paid_to_on"),
+        sa.func.min(e.paid_on).over(**by_member, range_=(0, None)).label("paid_from_on"),
     ).subquery("with_paid")
     days = sa.select(with_paid).where(with_paid.c.tag.is_not(None)).subquery("reader_days")
     previous_on = sa.func.lag(days.c.day).over(
-        partition_by=(days.c.tag, days.c.member_id), order_by=days.c.day
+        partition_by=(days.c.vendor_id, days.c.tag, days.c.member_id), order_by=days.c.day
     )
-    rows = sa.select(
-        days.c.day, days.c.tag, days.c.member_id, previous_on, days.c.paid_to_on,
+    return sa.select(
+        days.c.vendor_id,
+        days.c.day.label("viewed_on"),
+        days.c.tag,
+        days.c.member_id,
+        previous_on.label("previous_on"),
+        days.c.paid_to_on,
         days.c.paid_from_on,
-    ).order_by(days.c.day)  # fmt: skip
-    names = ["viewed_on", "tag", "member_id", "previous_on", "paid_to_on", "paid_from_on"]
-    conn.execute(tag_readers.insert().from_select(names, rows))
+    ).order_by(days.c.vendor_id, days.c.day)
 
 
 def _insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:

@@ -27,7 +27,13 @@ from queries.content import (
     summary_and_notes,
     tag_attribution,
 )
-from queries.content_rollups import CONTENT, content_coverage, tag_attribution_days, tag_readers
+from queries.content_rollups import (
+    CONTENT,
+    content_coverage,
+    shop_tag_readers,
+    tag_attribution_days,
+    tag_readers,
+)
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL, complete_before, rollup_state
@@ -193,6 +199,40 @@ def test_tag_reader_rows_hold_the_hand_worked_days(content_mall):
         ("2026-11-11", "平价好物", "2026-11-10", "2026-11-11", "2026-11-11", m1),
         ("2026-11-11", "护肤", None, None, None, m2),
         ("2026-11-11", "通勤穿搭", "2026-11-10", "2026-11-11", "2026-11-11", m1),
+    ]
+
+
+def test_shop_tag_reader_rows_hold_their_buyers_and_the_shop_paid_days(content_mall):
+    """Cut 2026-11-14. A's buyers before it: m1 (11-10, 11-11) and m2 (11-12); B's: m2
+    (11-12) and m6 (11-13). Each shop holds its buyers' reader rows with their paid days
+    in the shop: m1 only in A, m6 (n4, 通勤穿搭, 11-13) only in B, m5 (never paid) in
+    neither; m3's view of 11-14 is on the cut day."""
+    engine, shop_a, shop_b, _ = content_mall
+    r = shop_tag_readers
+    rows, _ = _rows_at_cut(
+        engine, "2026-11-14",
+        sa.select(
+            r.c.vendor_id, r.c.viewed_on, r.c.tag, r.c.previous_on, r.c.paid_to_on,
+            r.c.paid_from_on, r.c.member_id,
+        ).order_by(r.c.vendor_id, r.c.member_id, r.c.viewed_on, r.c.tag),
+    )  # fmt: skip
+    m1, m2, m6 = sorted({row[-1] for row in rows})
+    got = [(row[0], *(x and str(x) for x in row[1:-1]), row[-1]) for row in rows]
+    m2_rows = [
+        ("2026-11-05", "平价好物", None, None, "2026-11-12", m2),
+        ("2026-11-05", "通勤穿搭", None, None, "2026-11-12", m2),
+        ("2026-11-11", "护肤", None, None, "2026-11-12", m2),
+    ]
+    assert got == [
+        (shop_a, "2026-11-03", "平价好物", None, None, "2026-11-10", m1),
+        (shop_a, "2026-11-03", "通勤穿搭", None, None, "2026-11-10", m1),
+        (shop_a, "2026-11-10", "平价好物", "2026-11-03", "2026-11-10", "2026-11-10", m1),
+        (shop_a, "2026-11-10", "通勤穿搭", "2026-11-03", "2026-11-10", "2026-11-10", m1),
+        (shop_a, "2026-11-11", "平价好物", "2026-11-10", "2026-11-11", "2026-11-11", m1),
+        (shop_a, "2026-11-11", "通勤穿搭", "2026-11-10", "2026-11-11", "2026-11-11", m1),
+        *((shop_a, *x) for x in m2_rows),
+        *((shop_b, *x) for x in m2_rows),
+        (shop_b, "2026-11-13", "通勤穿搭", None, "2026-11-13", "2026-11-13", m6),
     ]
 
 
