@@ -236,40 +236,38 @@ def _insert_tag_readers(conn: sa.Connection, zone, cutoff) -> None:
     paid_on = local_day(o.c.paid_at, zone)
     paid = (o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
     no_tag = sa.cast(sa.null(), sa.Text)
+    no_day = sa.cast(sa.null(), sa.Date).label("paid_on")
     mall = sa.literal(MALL, sa.BigInteger)
     shops = sa.select(o.c.vendor_id, o.c.member_id).where(*paid).distinct().subquery("shops")
+    # Per level, its reader days (with a tag) and its paid days (without).
     levels = (
         (
             tag_readers,
-            sa.select(mall.label("vendor_id"), read),
-            sa.select(mall, paid_on, no_tag, o.c.member_id).where(*paid),
+            sa.select(mall.label("vendor_id"), read, no_day),
+            sa.select(mall, paid_on, no_tag, o.c.member_id, paid_on).where(*paid),
         ),
         (
             shop_tag_readers,
-            sa.select(shops.c.vendor_id, read).join(shops, shops.c.member_id == read.c.member_id),
-            sa.select(o.c.vendor_id, paid_on, no_tag, o.c.member_id).where(*paid),
+            sa.select(shops.c.vendor_id, read, no_day).join(
+                shops, shops.c.member_id == read.c.member_id
+            ),
+            sa.select(o.c.vendor_id, paid_on, no_tag, o.c.member_id, paid_on).where(*paid),
         ),
     )
     for table, read_days, paid_days in levels:
-        rows = _reader_rows(read_days, paid_days)
-        names = [c.name for c in rows.selected_columns]
-        if table is tag_readers:  # the mall's table has no vendor column
-            mall_rows = rows.subquery("mall_rows")
-            names.remove("vendor_id")
-            rows = sa.select(*(mall_rows.c[n] for n in names)).order_by(mall_rows.c.viewed_on)
-        conn.execute(table.insert().from_select(names, rows))
+        rows = _reader_rows(sa.union(read_days, paid_days)).subquery("reader_rows")
+        names = [c.name for c in table.c]  # the mall's table has no vendor_id
+        # Stored in day order (per shop), the order the periods' range scans read them in.
+        order = [rows.c[n] for n in ("vendor_id", "viewed_on") if n in names]
+        ordered = sa.select(*(rows.c[n] for n in names)).order_by(*order)
+        conn.execute(table.insert().from_select(names, ordered))
 
 
-def _reader_rows(read_days: sa.Select, paid_days: sa.Select) -> sa.Select:
+def _reader_rows(events: sa.CompoundSelect) -> sa.Select:
     """(vendor_id, viewed_on, tag, member_id, previous_on, paid_to_on, paid_from_on) from a
-    scope's (vendor_id, day, tag, member_id) reader days and paid days (tag null)."""
-    no_day = sa.cast(sa.null(), sa.Date)
-    # One event list per scope and member: reader days (with a tag) and paid days (without).
-    events = sa.union(
-        sa.select(*read_days.subquery().c, no_day.label("paid_on")),
-        sa.select(*(paid := paid_days.subquery()).c, paid.c[1]),
-    ).subquery("member_days")  # UNION: each day once
-    e = events.c
+    level's events (vendor_id, day, tag, member_id, paid_on): reader days carry a tag,
+    paid days their day as paid_on. The UNION of the events keeps each day once."""
+    e = events.subquery("member_days").c
     by_member = {"partition_by": (e.vendor_id, e.member_id), "order_by": e.day}
     with_paid = sa.select(
         e.vendor_id,
@@ -292,7 +290,7 @@ def _reader_rows(read_days: sa.Select, paid_days: sa.Select) -> sa.Select:
         previous_on.label("previous_on"),
         days.c.paid_to_on,
         days.c.paid_from_on,
-    ).order_by(days.c.vendor_id, days.c.day)
+    )
 
 
 def _insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
