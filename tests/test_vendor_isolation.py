@@ -469,6 +469,35 @@ def test_platform_promotion_from_the_rollups_counts_only_the_vendors_own_orders(
     assert (int(found["paid_orders"].iloc[0]), int(found["gmv_cents"].iloc[0])) == (1, 10000)
 
 
+def test_tag_affinity_from_the_shop_reader_rows_counts_only_the_vendors_buyers(mall):
+    """A's affinity over whole rolled days reads the shop reader rows, which hold B's buyer
+    mb and B's tag too: A's buyers read only A's tag (mb is not A's buyer)."""
+    from queries import content
+    from queries.content_rollups import shop_tag_readers
+    from queries.periods import range_from_dates
+    from queries.rollup_build import build_rollups, drop_rollups
+
+    engine, ids = mall
+    tz = "Asia/Shanghai"
+    zone = ZoneInfo(tz)
+    tomorrow = datetime.now(zone).date() + timedelta(days=1)
+    period = range_from_dates(
+        _recent().astimezone(zone).date() - timedelta(days=10), tomorrow, zone
+    )
+    with engine.begin() as conn:
+        build_rollups(conn, tz=tz, complete_before=tomorrow)
+    try:
+        with engine.connect() as conn:
+            held = sa.select(sa.func.count()).where(shop_tag_readers.c.vendor_id == ids["b"])
+            assert conn.execute(held).scalar_one() == 1  # mb's read of B's note
+            rolled = content.affinity(conn, scope=Scope(ids["a"]), period=period, tz=tz)
+    finally:
+        with engine.begin() as conn:
+            drop_rollups(conn)
+    assert rolled["tag"].tolist() == [f"{MINE}-TAG"]
+    assert (int(rolled["shop_viewers"].iloc[0]), int(rolled["shop_buyers"].iloc[0])) == (1, 2)
+
+
 def test_vendor_headline_counts_only_the_shop(mall):
     """A in the recent period: ¥200 + ¥100 paid, ¥5 refunded; 2 buyers (ma, shared)."""
     from queries import kpis
