@@ -8,7 +8,9 @@ shops' niches stay theirs.
 
 For whole rolled days the buyers come from the sales rollups' buyer days and the
 readers from the content rollups' (`queries.content_rollups`), the scope's own reader
-rows when the period is rolled days alone; the rest is live.
+rows when the period is rolled days alone; the rest is live. A period of rolled days
+that runs to the cut (the last N days after a build) reads both counts from the
+content build's per-day nets instead.
 The mall's baseline is the same for every shop: the dashboard caches it per period.
 """
 
@@ -24,6 +26,7 @@ from queries.content_rollups import (
     buyers_per_tag,
     content_coverage,
     readers_in_covered_days,
+    tag_buyers_to_cut_counts,
     tag_readers,
 )
 from queries.periods import TimeRange
@@ -57,6 +60,13 @@ def _tag_viewers(
     """The scope's buyers in P, and per tag how many of them viewed a note with it in P."""
     sales_days = coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     rolled_buyers = sales_days is not None and not sales_days.live
+    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if rolled_buyers and covered is not None and covered.runs_to_cut():
+        # Both counts from the build's nets, no scan of the period's rows; only when the
+        # buyers are rolled too (an order written after the build is in neither).
+        buyers_query, per_tag = tag_buyers_to_cut_counts(covered, vendor_id=scope.vendor_id)
+        total = int(conn.execute(buyers_query).scalar_one())
+        return total, {r.tag: int(r.viewers) for r in conn.execute(per_tag)}
     if rolled_buyers:
         buyers = buyers_in_covered_days(sales_days, vendor_id=scope.vendor_id)
         count = sa.select(sa.func.count()).select_from(buyers.subquery())
@@ -65,7 +75,6 @@ def _tag_viewers(
         buyers = sa.select(ORD.c.member_id).where(paid_in(scope, period))
         count = sa.select(sa.func.count(sa.distinct(ORD.c.member_id))).where(paid_in(scope, period))
     total = int(conn.execute(count).scalar_one())
-    covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     if covered is None:
         readers = _readers_in(period).where(NV.c.member_id.in_(buyers)).distinct()
     elif covered.live:

@@ -5,7 +5,7 @@ buyer's note views of the week before: for the largest shop that is most of its
 lines, and a year of them takes seconds (docs/performance.md). An order's
 attribution is settled when it is paid (the views it counts are at or before
 `paid_at`), so the platform can keep it per day, built by `queries.rollup_build`
-up to `rollup_state.complete_before` of `content/2`:
+up to `rollup_state.complete_before` of `content/3`:
 
 - `rollup_tag_attribution`: per shop (vendor_id −1 = the mall), local day of
   payment, tag and member: the member's attributed orders of that day and their
@@ -17,6 +17,10 @@ up to `rollup_state.complete_before` of `content/2`:
   before the day) and `paid_from_on` (the first on or after it);
 - `rollup_shop_tag_readers`: the same per shop, for the readers who paid in it
   before the cut, with their paid days in the shop;
+- `rollup_tag_buyers_to_cut` and `rollup_buyers_to_cut`: per shop (−1: the mall),
+  day (and tag), a net count, such that over a period of whole days that runs up to
+  the cut (the last N days after a nightly build) the scope's buyers who read the tag,
+  and its buyers, are the sums of the nets from the period's first day on;
 - `rollup_note_views`: per shop whose products the note mentions (−1: the mall,
   every note mentioning a product), local day, note and member, the member's views
   of the note that day; `previous_on`, the member's previous day viewing the note;
@@ -31,7 +35,12 @@ member paid in the period if `paid_to_on` is in it or `paid_from_on` is before i
 end, which gives the mall's baseline, and a shop's count from its own rows, without
 reading orders or joining the buyers (for the largest shop, a year's join of the
 mall's reader rows to its buyers took most of the page's time: docs/decisions.md).
-The period's buyers themselves come from the sales rollups' `rollup_buyer_days`. A
+The period's buyers themselves come from the sales rollups' `rollup_buyer_days`.
+A period that runs to the cut needs neither scan: each such row is counted for the
+periods starting after its `previous_on` and at or before its last day `hi` (its own
+day if the member paid on or after it, else `paid_to_on`), so the count from day a is
+#(hi ≥ a) − #(previous_on ≥ a): sums of per-day nets from a on (14 tags × a few
+hundred days per shop instead of a shop's year of reader rows). A
 period that is not all whole rolled days (today, a start inside a day) counts its rolled rows'
 members together with the live rest's instead. Rolled and live reads agree
 (`tests/test_content_rollups.py`).
@@ -44,11 +53,19 @@ from sqlalchemy import BigInteger, Column, Date, Index, Table, Text
 
 from queries.actors import Scope
 from queries.periods import TimeRange
-from queries.rollups import Coverage, coverage, new_in_period, rollup_metadata, scope_days
+from queries.rollups import (
+    Coverage,
+    coverage,
+    new_in_period,
+    rollup_metadata,
+    rollup_vendor_id,
+    scope_days,
+)
 
 __all__ = [
     "CONTENT",
     "buyers_per_tag",
+    "buyers_to_cut",
     "content_coverage",
     "note_views_days",
     "readers_in_covered_days",
@@ -60,11 +77,13 @@ __all__ = [
     "rolled_view_totals",
     "shop_tag_readers",
     "tag_attribution_days",
+    "tag_buyers_to_cut",
+    "tag_buyers_to_cut_counts",
     "tag_readers",
 ]
 
 # The rollup_state row of this table, with its layout's version.
-CONTENT = "content/2"  # 2: with rollup_shop_tag_readers
+CONTENT = "content/3"  # 2: with rollup_shop_tag_readers; 3: with the counts to the cut
 
 tag_attribution_days = Table(
     "rollup_tag_attribution",
@@ -112,6 +131,27 @@ shop_tag_readers = Table(
         "viewed_on",
         postgresql_include=["tag", "previous_on", "paid_to_on", "paid_from_on"],
     ),
+)
+
+
+# Per scope, day and tag: #(reader rows whose last counted day is this day) − #(those
+# whose previous_on is): the scope's buyers who read the tag in [a, cut) = Σ net, day ≥ a.
+tag_buyers_to_cut = Table(
+    "rollup_tag_buyers_to_cut",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("tag", Text, primary_key=True),
+    Column("net", BigInteger, nullable=False),
+)
+
+# The same for the buyer days: the scope's buyers in [a, cut) = Σ net, day ≥ a.
+buyers_to_cut = Table(
+    "rollup_buyers_to_cut",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("net", BigInteger, nullable=False),
 )
 
 
@@ -195,6 +235,28 @@ def buyers_per_tag(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
         )
         .group_by(r.c.tag)
     )
+
+
+def tag_buyers_to_cut_counts(
+    covered: Coverage, *, vendor_id: int | None
+) -> tuple[sa.Select, sa.Select]:
+    """(buyers,) and (tag, viewers) of the scope, for covered days that run to the cut.
+
+    The same figures as `buyers_in_covered_days` and `buyers_per_tag`, read from the
+    nets of the same build: a few thousand rows for the largest shop's year.
+    """
+    b, r, scope = buyers_to_cut, tag_buyers_to_cut, rollup_vendor_id(vendor_id)
+    buyers = sa.select(sa.func.coalesce(sa.func.sum(b.c.net), 0)).where(
+        b.c.vendor_id == scope, b.c.day >= covered.first
+    )
+    viewers = sa.func.sum(r.c.net)
+    per_tag = (
+        sa.select(r.c.tag, viewers.label("viewers"))
+        .where(r.c.vendor_id == scope, r.c.day >= covered.first)
+        .group_by(r.c.tag)
+        .having(viewers > 0)  # as buyers_per_tag: only the tags some buyer read
+    )
+    return buyers, per_tag
 
 
 def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:

@@ -32,9 +32,11 @@ from queries.campaigns import carried_pairs
 from queries.content_attribution import attributed_items
 from queries.content_rollups import (
     CONTENT,
+    buyers_to_cut,
     note_views_days,
     shop_tag_readers,
     tag_attribution_days,
+    tag_buyers_to_cut,
     tag_readers,
 )
 from queries.db import local_day, local_hour, local_month
@@ -79,6 +81,7 @@ def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> Non
     _insert_tag_attribution(conn, zone, cutoff)
     _insert_tag_readers(conn, zone, cutoff)
     _insert_buyer_days(conn, zone, cutoff)
+    _insert_counts_to_cut(conn)
     _insert_note_views(conn, zone, cutoff)
     _insert_campaign_rows(conn, cutoff)
     for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS):
@@ -291,6 +294,45 @@ def _reader_rows(events: sa.CompoundSelect) -> sa.Select:
         days.c.paid_to_on,
         days.c.paid_from_on,
     )
+
+
+def _insert_counts_to_cut(conn: sa.Connection) -> None:
+    """The per-day nets of the periods that run to the cut, from the reader and buyer rows
+    just built: +1 on a row's last counted day, −1 on its previous_on (None: no −1)."""
+    levels = []
+    for table in (tag_readers, shop_tag_readers):
+        r = table.c
+        shop = r.vendor_id if "vendor_id" in r else sa.literal(MALL, sa.BigInteger)
+        # Counted for the periods starting after previous_on and by its last day: its own
+        # day if the member paid on or after it (before the cut), else the last paid day.
+        last = sa.case((r.paid_from_on.is_not(None), r.viewed_on), else_=r.paid_to_on)
+        counted = sa.and_(last.is_not(None), sa.or_(r.previous_on.is_(None), r.previous_on < last))
+        levels.append(
+            (
+                sa.select(
+                    shop.label("vendor_id"), last.label("day"), r.tag, sa.literal(1).label("n")
+                ).where(counted),
+                sa.select(shop, r.previous_on, r.tag, sa.literal(-1)).where(
+                    counted, r.previous_on.is_not(None)
+                ),
+            )
+        )
+    events = sa.union_all(*(part for level in levels for part in level)).subquery("events")
+    _insert_nets(conn, tag_buyers_to_cut, events, events.c.tag)
+    b = buyer_days.c  # a buyer day always counts for the periods after its previous_on
+    events = sa.union_all(
+        sa.select(b.vendor_id, b.paid_on.label("day"), sa.literal(1).label("n")),
+        sa.select(b.vendor_id, b.previous_on, sa.literal(-1)).where(b.previous_on.is_not(None)),
+    ).subquery("events")
+    _insert_nets(conn, buyers_to_cut, events)
+
+
+def _insert_nets(conn: sa.Connection, table, events, *keys) -> None:
+    """`table`'s rows: the events' sum per (vendor_id, day, *keys), where it is not zero."""
+    group = (events.c.vendor_id, events.c.day, *keys)
+    net = sa.func.sum(events.c.n)
+    rows = sa.select(*group, net).group_by(*group).having(net != 0)
+    conn.execute(table.insert().from_select([c.name for c in table.c], rows))
 
 
 def _insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:

@@ -151,6 +151,11 @@ class Coverage:
     first: date
     end: date
     live: tuple[TimeRange, ...]  # the parts of the period outside [first, end), read live
+    cut: date | None = None  # the rollups' complete_before: `end` equals it when it runs to it
+
+    def runs_to_cut(self) -> bool:
+        """The period is covered days alone, up to the cut (as "the last N days" after a build)."""
+        return not self.live and self.end == self.cut
 
     def holds(self, day_column) -> sa.ColumnElement[bool]:
         """The condition that a rollup row's local day (`day_column`) is a covered day."""
@@ -213,7 +218,7 @@ def covered_days(period: TimeRange, *, tz: str, before: date) -> Coverage | None
         (local_midnight(end, zone), period.end),
     ]
     live = tuple(TimeRange(a, b, period.kind) for a, b in edges if a < b)
-    return Coverage(first=first, end=end, live=live)
+    return Coverage(first=first, end=end, live=live, cut=before)
 
 
 def rollup_vendor_id(vendor_id: int | None) -> int:

@@ -29,9 +29,11 @@ from queries.content import (
 )
 from queries.content_rollups import (
     CONTENT,
+    buyers_to_cut,
     content_coverage,
     shop_tag_readers,
     tag_attribution_days,
+    tag_buyers_to_cut,
     tag_readers,
 )
 from queries.periods import TimeRange, month_range, range_from_dates
@@ -52,6 +54,8 @@ PERIODS = {
     "nov 10 – nov 11": range_from_dates(day("2026-11-10"), day("2026-11-12"), SHANGHAI),
     # Starts after m1's first order: m1 is a buyer of the period through 11-11 alone.
     "nov 11 – nov 30": range_from_dates(day("2026-11-11"), day("2026-12-01"), SHANGHAI),
+    # Runs to the 11-14 cut (the nets' read): starts on m1's second paid and read day.
+    "nov 11 – nov 13": range_from_dates(day("2026-11-11"), day("2026-11-14"), SHANGHAI),
     # Starts and ends inside days: 11-10 13:00 and 11-20 09:00 Shanghai.
     "nov 10 13:00 – nov 20 9:00": TimeRange(
         datetime(2026, 11, 10, 5, tzinfo=UTC), datetime(2026, 11, 20, 1, tzinfo=UTC)
@@ -234,6 +238,84 @@ def test_shop_tag_reader_rows_hold_their_buyers_and_the_shop_paid_days(content_m
         *((shop_b, *x) for x in m2_rows),
         (shop_b, "2026-11-13", "通勤穿搭", None, "2026-11-13", "2026-11-13", m6),
     ]
+
+
+def test_counts_to_the_cut_hold_the_hand_worked_nets(content_mall):
+    """Cut 2026-11-14, the reader rows of the test above (and the mall's, which add m6 to
+    A's readers). A row counts for the periods [a, cut) with previous_on < a ≤ its last
+    day: m1's 平价 rows 11-03, 11-10 (previous 11-03), 11-11 (previous 11-10) give
+    +1 −1 on 11-03 and 11-10 (dropped, zero) and +1 on 11-11; m2's 11-05 row (paid 11-12,
+    after it) +1 on 11-05. Buyer days: m1 11-10 and 11-11 (previous 11-10), m2 11-12,
+    m6 11-13 (B)."""
+    engine, shop_a, shop_b, _ = content_mall
+    n = tag_buyers_to_cut
+    tag_rows, _ = _rows_at_cut(
+        engine, "2026-11-14",
+        sa.select(n.c.vendor_id, n.c.tag, n.c.day, n.c.net).order_by(
+            n.c.vendor_id, n.c.tag, n.c.day
+        ),
+    )  # fmt: skip
+    b = buyers_to_cut
+    buyer_rows, _ = _rows_at_cut(
+        engine, "2026-11-14",
+        sa.select(b.c.vendor_id, b.c.day, b.c.net).order_by(b.c.vendor_id, b.c.day),
+    )  # fmt: skip
+    a_tags = [
+        ("平价好物", "2026-11-05", 1),
+        ("平价好物", "2026-11-11", 1),
+        ("护肤", "2026-11-11", 1),
+        ("通勤穿搭", "2026-11-05", 1),
+        ("通勤穿搭", "2026-11-11", 1),
+    ]
+    got = sorted((row[0], row[1], str(row[2]), int(row[3])) for row in tag_rows)
+    assert got == sorted(
+        [
+            *((MALL, *x) for x in a_tags),
+            (MALL, "通勤穿搭", "2026-11-13", 1),  # m6
+            *((shop_a, *x) for x in a_tags),
+            (shop_b, "平价好物", "2026-11-05", 1),
+            (shop_b, "护肤", "2026-11-11", 1),
+            (shop_b, "通勤穿搭", "2026-11-05", 1),
+            (shop_b, "通勤穿搭", "2026-11-13", 1),
+        ]
+    )  # C: no row
+    got = sorted((row[0], str(row[1]), int(row[2])) for row in buyer_rows)
+    assert got == sorted(
+        [
+            *((MALL, d, 1) for d in ("2026-11-11", "2026-11-12", "2026-11-13")),
+            (shop_a, "2026-11-11", 1),
+            (shop_a, "2026-11-12", 1),
+            (shop_b, "2026-11-12", 1),
+            (shop_b, "2026-11-13", 1),
+        ]
+    )
+
+
+def test_a_period_to_the_cut_reads_its_counts_from_the_nets(content_mall):
+    """11-11 to the 11-14 cut: A's buyers m1 and m2, readers m1 (平价好物, 通勤穿搭) and m2
+    (护肤); the mall's buyers m1, m2, m6 and readers m1 (平价好物), m1 and m6 (通勤穿搭), m2
+    (护肤). One net changed by hand shows in the figures: they come from the nets."""
+    engine, shop_a, _, _ = content_mall
+    period = PERIODS["nov 11 – nov 13"]
+    n = tag_buyers_to_cut
+    with engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=day("2026-11-14"))
+        assert content_coverage(conn, scope=Scope(shop_a), period=period, tz=TZ).runs_to_cut()
+        before = affinity(conn, scope=Scope(shop_a), period=period, tz=TZ)
+        conn.execute(
+            n.update()
+            .where(n.c.vendor_id == MALL, n.c.tag == "通勤穿搭", n.c.day == day("2026-11-13"))
+            .values(net=n.c.net + 1)
+        )
+        after = affinity(conn, scope=Scope(shop_a), period=period, tz=TZ)
+        drop_rollups(conn)
+    figures = ["tag", "shop_viewers", "shop_buyers", "mall_viewers", "mall_buyers", "affinity"]
+    assert before[figures].values.tolist() == [
+        ["平价好物", 1, 2, 1, 3, 1.5],
+        ["护肤", 1, 2, 1, 3, 1.5],
+        ["通勤穿搭", 1, 2, 2, 3, 0.75],
+    ]
+    assert after["mall_viewers"].tolist() == [1, 1, 3]
 
 
 def test_a_period_of_rolled_days_alone_reads_no_live_rest(content_mall):

@@ -152,7 +152,9 @@ def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sal
                 local_midnight(day("2026-11-15"), ZONE), datetime(2026, 11, 20, 14, tzinfo=UTC)
             ),
         ),
+        cut=day("2026-11-15"),
     )
+    assert not covered.runs_to_cut()  # it holds a live rest after the cut
     assert whole.months() == [day("2026-09-01"), day("2026-10-01")]
     assert whole.day_spans() == [(day("2026-11-01"), day("2026-11-15"))]
     assert after is None
