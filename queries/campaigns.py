@@ -6,10 +6,8 @@ life (every paid order carrying them, whenever paid); a period only decides
 *which* promotions and sessions are listed (those whose time overlaps it).
 A vendor sees a platform promotion's results over their own orders only.
 
-An order "carries" a promotion when `orders.promotion_id` names it, except for a
-`coupon` promotion, whose orders are those a coupon of it was used on
-(`coupons.order_id`). Both are read through one (promotion_id, order_id) union,
-so an order is counted once per promotion.
+An order "carries" a promotion as `queries.carried_orders` reads it: through
+`orders.promotion_id`, or for a coupon promotion the orders its coupons were used on.
 """
 
 from __future__ import annotations
@@ -22,7 +20,13 @@ import sqlalchemy as sa
 
 from queries import schema as s
 from queries.actors import Scope
-from queries.campaign_rollups import campaigns_cut, live_session_buyers, promotion_orders
+from queries.campaign_rollups import campaigns_cut, live_session_buyers
+from queries.carried_orders import (
+    SUMS,
+    carried_rows,
+    carried_sums,
+    matching_promotions,
+)
 from queries.db import local_day
 from queries.money import round_half_up_div
 from queries.periods import TimeRange
@@ -30,7 +34,6 @@ from queries.reports import Report, ratio
 
 __all__ = [
     "campaign_comparison",
-    "carried_pairs",
     "coupon_results",
     "live_session_results",
     "period_promotions",
@@ -55,143 +58,11 @@ RESULT_COLUMNS = [
 ]
 
 
-def _carried_select(
-    promotion_filter,
-    scope: Scope,
-    cut_at: datetime | None = None,
-    matching: dict[int, str] | None = None,
-) -> sa.CompoundSelect:
-    """(promotion_id, order_id, vendor_id, the order's money) of the scope's paid orders
-    carrying a matching promotion.
-
-    Non-coupon promotions through `orders.promotion_id`; coupon promotions through
-    `coupons.order_id`. UNION (not UNION ALL) so one order counts once per promotion.
-    The scope and "paid" are applied inside each branch, so a vendor's branch reads
-    only that vendor's orders (orders (vendor_id, paid_at)). With `cut_at` (the campaign
-    rollups' cut) the orders paid before it are rollup rows and the rest is read live.
-    `matching`, when the caller has it, is every matching promotion's id and kind.
-    """
-    paid = sa.and_(ORD.c.paid_at.is_not(None), scope.owns(ORD.c.vendor_id))
-    if cut_at is not None:
-        paid = sa.and_(ORD.c.paid_at >= cut_at, scope.owns(ORD.c.vendor_id))
-    # The order's shop and money ride along (they depend on order_id only, so UNION still
-    # keeps one row per pair): the sums need not look every carried order up again.
-    money = (ORD.c.vendor_id, *_money(ORD))
-    by_order = (
-        sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
-        .join(ORD, ORD.c.promotion_id == PRO.c.promotion_id)
-        .where(PRO.c.kind != "coupon", promotion_filter, paid)
-    )
-    r = promotion_orders
-    rolled = sa.select(r.c.promotion_id, r.c.order_id, r.c.vendor_id, *_money(r))
-    if matching is None:
-        by_coupon = (
-            sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
-            .join(CPN, CPN.c.promotion_id == PRO.c.promotion_id)
-            .join(ORD, ORD.c.order_id == CPN.c.order_id)
-            .where(PRO.c.kind == "coupon", promotion_filter, paid)
-        )
-        rolled = rolled.join(PRO, PRO.c.promotion_id == r.c.promotion_id).where(promotion_filter)
-    else:
-        # The ids on the coupons' and rollup rows' own columns, not through a join to
-        # promotions: PostgreSQL then knows that a double-11 promotion has 80,000 coupons
-        # and 13,000 of the largest shop's orders. Through the join it assumed the
-        # average (321 and 68), looked each coupon's order up (79,000 probes for the
-        # shop's 69 orders since the cut) instead of hashing those orders, and sorted
-        # 52,000 rows on disk.
-        coupon_ids = [i for i, kind in matching.items() if kind == "coupon"]
-        by_coupon = (
-            sa.select(CPN.c.promotion_id, ORD.c.order_id, *money)
-            .join(ORD, ORD.c.order_id == CPN.c.order_id)
-            .where(CPN.c.promotion_id.in_(coupon_ids), paid)
-        )
-        rolled = rolled.where(r.c.promotion_id.in_(list(matching)))
-    if cut_at is None:
-        return sa.union(by_order, by_coupon)
-    return sa.union(rolled.where(scope.owns(r.c.vendor_id)), by_order, by_coupon)
-
-
-def _money(table) -> tuple:
-    """An order's (or a carried row's) paid, discount and platform discount columns."""
-    return (table.c.paid_cents, table.c.discount_cents, table.c.platform_discount_cents)
-
-
-def carried_pairs(scope: Scope, *, paid_before: datetime) -> sa.CompoundSelect:
-    """Every (promotion, order) pair of the scope's orders paid before `paid_before`, live."""
-    return _carried_select(ORD.c.paid_at < paid_before, scope)
-
-
-def _carried(
-    promotion_filter,
-    scope: Scope,
-    cut_at: datetime | None = None,
-    matching: dict[int, str] | None = None,
-) -> sa.Subquery:
-    return _carried_select(promotion_filter, scope, cut_at, matching).subquery("carried")
-
-
-def _matching(conn: sa.Connection, promotion_filter) -> dict[int, str]:
-    """Each promotion that `promotion_filter` matches: its id and kind."""
-    query = sa.select(PRO.c.promotion_id, PRO.c.kind).where(promotion_filter)
-    return {int(row.promotion_id): row.kind for row in conn.execute(query)}
-
-
 def _visible(scope: Scope):
     """Promotions a scope may look at: its own and the platform's (all for the mall)."""
     if scope.is_mall:
         return sa.true()
     return sa.or_(PRO.c.vendor_id == scope.vendor_id, PRO.c.vendor_id.is_(None))
-
-
-_SUMS = ("paid_orders", "gmv_cents", "discount_cents", "platform_discount_cents")
-
-
-def _order_sums(orders) -> list:
-    """Count and money sums of `orders` (a subquery or CTE with the orders' money columns)."""
-    return [
-        sa.func.count().label("paid_orders"),
-        sa.func.sum(orders.c.paid_cents).label("gmv_cents"),
-        sa.func.sum(orders.c.discount_cents).label("discount_cents"),
-        sa.func.sum(orders.c.platform_discount_cents).label("platform_discount_cents"),
-    ]
-
-
-def _carried_sums(
-    conn: sa.Connection, *, scope: Scope, ids: list[int], with_total: bool, tz: str | None = None
-) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
-    """Paid orders, GMV and discounts of the scope's orders carrying each of `ids` and, with
-    `with_total`, carrying any of them (an order with two promotions counted once).
-
-    One statement: the carried (promotion, order) pairs are found once (a CTE) for both
-    the per-promotion rows and the total row (promotion id NULL).
-    """
-    zero = dict.fromkeys(_SUMS, 0)
-    if not ids:
-        return {}, zero
-    cut_at = campaigns_cut(conn, tz=tz)
-    listed = PRO.c.promotion_id.in_(ids)
-    carried = _carried_select(listed, scope, cut_at, _matching(conn, listed)).cte("carried")
-    per_promotion = sa.select(carried.c.promotion_id, *_order_sums(carried)).group_by(
-        carried.c.promotion_id
-    )
-    stmt = per_promotion
-    if with_total:
-        money = ("paid_cents", "discount_cents", "platform_discount_cents")
-        distinct_orders = (
-            sa.select(carried.c.order_id, *(carried.c[name] for name in money))
-            .distinct()  # an order carrying two of the promotions counts once
-            .subquery("distinct_orders")
-        )
-        total = sa.select(sa.null().label("promotion_id"), *_order_sums(distinct_orders))
-        stmt = sa.union_all(per_promotion, total)
-    sums, overall = {}, zero
-    for row in conn.execute(stmt).mappings():
-        figures = {name: int(row[name] or 0) for name in _SUMS}
-        if row["promotion_id"] is None:
-            overall = figures
-        else:
-            sums[int(row["promotion_id"])] = figures
-    return sums, overall
 
 
 def _result_row(promotion_id: int, budget_cents: int | None, sums: dict[str, int]) -> dict:
@@ -222,10 +93,10 @@ def promotion_results(
         .where(PRO.c.promotion_id.in_(ids), _visible(scope))
         .order_by(PRO.c.promotion_id)
     ).all()
-    sums, _ = _carried_sums(
+    sums, _ = carried_sums(
         conn, scope=scope, ids=[r.promotion_id for r in visible], with_total=False, tz=tz
     )
-    zero = dict.fromkeys(_SUMS, 0)
+    zero = dict.fromkeys(SUMS, 0)
     return _typed_results(
         [
             _result_row(r.promotion_id, r.budget_cents, sums.get(r.promotion_id, zero))
@@ -280,7 +151,7 @@ def _listed_promotions(
     )
     candidates = [dict(r) for r in conn.execute(query).mappings()]
     ids = [r["promotion_id"] for r in candidates]
-    sums, totals = _carried_sums(conn, scope=scope, ids=ids, with_total=True, tz=tz)
+    sums, totals = carried_sums(conn, scope=scope, ids=ids, with_total=True, tz=tz)
     # A vendor is shown the platform promotions their paid orders used: those with
     # orders here. Unused ones carry no orders, so the totals are the same either way.
     rows = [
@@ -293,7 +164,7 @@ def _listed_promotions(
     # show them as whole numbers and blanks.
     for name in ("vendor_id", "budget_cents", "campaign"):
         listed[name] = pd.Series([r[name] for r in rows], dtype=object, index=listed.index)
-    zero = dict.fromkeys(_SUMS, 0)
+    zero = dict.fromkeys(SUMS, 0)
     results = _typed_results(
         [
             _result_row(r["promotion_id"], r["budget_cents"], sums.get(r["promotion_id"], zero))
@@ -481,7 +352,9 @@ def _campaign_sums(
     zone = sa.bindparam("tz", tz)
     year = sa.extract("year", local_day(PRO.c.starts_at, zone))
     campaigns = PRO.c.campaign.in_(sorted({k[0] for k in keys}))
-    carried = _carried(campaigns, scope, campaigns_cut(conn, tz=tz), _matching(conn, campaigns))
+    carried = carried_rows(
+        campaigns, scope, campaigns_cut(conn, tz=tz), matching_promotions(conn, campaigns)
+    )
     per_order = (
         sa.select(
             PRO.c.campaign,

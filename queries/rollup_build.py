@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from queries import schema as s
 from queries.actors import Scope
 from queries.campaign_rollups import CAMPAIGNS, live_session_buyers, promotion_orders
-from queries.campaigns import carried_pairs
+from queries.carried_orders import carried_pairs
 from queries.content_attribution import attributed_items
 from queries.content_rollups import (
     CONTENT,
