@@ -11,7 +11,7 @@ differences in `reconciliation`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 
 import pandas as pd
@@ -290,8 +290,9 @@ def statement_detail(
     refunds = list(iter_refund_rows(conn, **lines))
     return StatementDetail(
         info=info,
-        orders=pd.DataFrame([asdict(o) for o in orders[:limit]], columns=ORDER_ROW_COLUMNS),
-        refunds=pd.DataFrame([asdict(r) for r in refunds[:limit]], columns=REFUND_ROW_COLUMNS),
+        # vars(), not asdict(): asdict deep-copies every value (2,000 rows' datetimes).
+        orders=pd.DataFrame([vars(o) for o in orders[:limit]], columns=ORDER_ROW_COLUMNS),
+        refunds=pd.DataFrame([vars(r) for r in refunds[:limit]], columns=REFUND_ROW_COLUMNS),
         orders_truncated=len(orders) > limit,
         refunds_truncated=len(refunds) > limit,
     )
