@@ -137,14 +137,15 @@ def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
     from queries.rollups import NAME, complete_before
     from queries.settings import load_settings
 
+    tz = load_settings().timezone
     with engine.begin() as conn:
-        cuts = {complete_before(conn, rollup=name) for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS)}
+        names = (NAME, MEMBERS, CONTENT, CAMPAIGNS)
+        cuts = {complete_before(conn, rollup=name, tz=tz) for name in names}
         before = cuts.pop() if len(cuts) == 1 else None
         if not wanted:
             drop_rollups(conn)
             return ""
         if before is None:
-            tz = load_settings().timezone
             last = conn.execute(sa.select(sa.func.max(s.orders.c.paid_at))).scalar_one()
             say("Building the P5 rollups …")
             before = last.astimezone(ZoneInfo(tz)).date()

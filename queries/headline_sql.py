@@ -216,7 +216,7 @@ def rolled_spans(
     """The spans (by index) holding whole days the P5 rollups hold, with their days and rest."""
     if tz is None or scope.vendor_id == MALL:
         return {}
-    before = complete_before(conn)
+    before = complete_before(conn, tz=tz)
     if before is None:
         return {}
     found = {}

@@ -73,7 +73,7 @@ def firsts_cut(conn: sa.Connection, *, scope: Scope, tz: str) -> tuple[date, dat
     """
     if scope.vendor_id == MALL:
         return None
-    before = complete_before(conn, rollup=MEMBERS)
+    before = complete_before(conn, rollup=MEMBERS, tz=tz)
     if before is None:
         return None
     return before, local_midnight(before, ZoneInfo(tz))

@@ -124,7 +124,7 @@ def rolled_as_of(
         edge = as_of - timedelta(days=days)
         if local_midnight(edge, zone) != end - timedelta(days=days):
             return None
-    before = complete_before(conn, rollup=MEMBERS)
+    before = complete_before(conn, rollup=MEMBERS, tz=tz)
     return as_of if before is not None and as_of <= before else None
 
 

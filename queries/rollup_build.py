@@ -53,6 +53,7 @@ from queries.rollups import (
     rollup_metadata,
     rollup_state,
     sales_daily,
+    state_key,
 )
 from queries.sales import category_tops, top_category_id
 
@@ -85,7 +86,8 @@ def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> Non
     _insert_note_views(conn, zone, cutoff)
     _insert_campaign_rows(conn, cutoff)
     for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS):
-        conn.execute(rollup_state.insert().values(rollup=name, complete_before=complete_before))
+        key = state_key(name, tz)  # the zone its local days were cut in
+        conn.execute(rollup_state.insert().values(rollup=key, complete_before=complete_before))
     if conn.dialect.name == "postgresql":
         for table in rollup_metadata.sorted_tables:
             conn.exec_driver_sql(f"ANALYZE {table.name}")  # fixed table names, never input

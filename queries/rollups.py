@@ -15,7 +15,8 @@ demo loader, which plays the platform's part, builds them with `build_rollups`:
   order that day, the member's paid orders that day and their previous and next
   such days: the distinct buyers of a period of whole days, and those with two or
   more orders in it, counted without `DISTINCT` (see `buyer_day_figures`);
-- `rollup_state`: `complete_before`, the first local day the rollups do not hold.
+- `rollup_state`: `complete_before`, the first local day the rollups do not hold,
+  per layout and the zone its days were cut in (`state_key`).
 
 The console reads them only for whole local days before `complete_before` and
 reads the rest of a period live, so today's orders always count. Without the
@@ -61,6 +62,7 @@ __all__ = [
     "rollup_vendor_id",
     "rollup_state",
     "scope_days",
+    "state_key",
     "sales_daily",
     "sales_daily_rows",
 ]
@@ -179,11 +181,21 @@ class Coverage:
         return [(a, b) for a, b in spans if a < b]
 
 
-def complete_before(conn: sa.Connection, *, rollup: str = NAME) -> date | None:
-    """The first local day the rollups of `rollup` (a layout name) do not hold, or None."""
+def state_key(rollup: str, tz: str) -> str:
+    """`rollup_state.rollup` of a layout built with local days of the zone `tz`."""
+    return f"{rollup}@{tz}"
+
+
+def complete_before(conn: sa.Connection, *, tz: str, rollup: str = NAME) -> date | None:
+    """The first local day the rollups of `rollup` (a layout name) do not hold, or None.
+
+    None too when they were built in another zone than `tz` (the console's): their
+    days would be cut at other instants than the live rest's.
+    """
     if not sa.inspect(conn).has_table(rollup_state.name):
         return None
-    stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == rollup)
+    key = state_key(rollup, tz)
+    stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == key)
     return conn.execute(stmt).scalar()  # the Date type reads SQLite's text as a date
 
 
@@ -197,7 +209,7 @@ def coverage(
     """
     if scope.vendor_id == MALL:
         return None
-    before = complete_before(conn, rollup=rollup)
+    before = complete_before(conn, rollup=rollup, tz=tz)
     return None if before is None else covered_days(period, tz=tz, before=before)
 
 

@@ -38,7 +38,7 @@ from queries.content_rollups import (
 )
 from queries.periods import TimeRange, month_range, range_from_dates
 from queries.rollup_build import build_rollups, drop_rollups
-from queries.rollups import MALL, complete_before, rollup_state
+from queries.rollups import MALL, complete_before, rollup_state, state_key
 from tests.builders import SHANGHAI, Item, MallBuilder, day, local
 from tests.conftest import BACKENDS
 from tests.content_data import build_content_mall, view
@@ -133,7 +133,7 @@ def _rows_at_cut(engine: sa.Engine, cut: str, query: sa.Select) -> tuple[list, d
     with engine.begin() as conn:
         build_rollups(conn, tz=TZ, complete_before=day(cut))
         rows = conn.execute(query).all()
-        state = complete_before(conn, rollup=CONTENT)
+        state = complete_before(conn, rollup=CONTENT, tz=TZ)
         drop_rollups(conn)
     return rows, state
 
@@ -379,7 +379,7 @@ def test_affinity_with_live_buyers_counts_an_order_written_after_the_build(empty
         late_buyer = MallBuilder(conn).member()
         view(conn, late_buyer, n3, "2026-11-20 10:00")
         build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
-        conn.execute(rollup_state.delete().where(rollup_state.c.rollup != CONTENT))
+        conn.execute(rollup_state.delete().where(rollup_state.c.rollup != state_key(CONTENT, TZ)))
         product = conn.execute(
             sa.select(s.products.c.product_id).where(s.products.c.vendor_id == shop_b)
         ).scalar()

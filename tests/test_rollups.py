@@ -23,7 +23,7 @@ from queries.rollup_build import build_rollups, drop_rollups
 from queries.rollups import MALL, Coverage, coverage, item_sales, sales_daily
 from queries.sales import ItemBreakdowns, item_breakdowns, refunds_by_reason
 from tests.builders import Item, MallBuilder, day, local
-from tests.rollup_checks import live_then_rolled
+from tests.rollup_checks import assert_same_figures, live_then_rolled
 from tests.sales_data import build_sales_mall
 
 TZ = "Asia/Shanghai"
@@ -177,6 +177,37 @@ def test_a_shop_with_the_malls_marker_id_never_reads_the_malls_rows(sales_mall):
         assert coverage(conn, scope=Scope(MALL), period=NOV, tz=TZ) is None
         assert coverage(conn, scope=Scope(None), period=NOV, tz=TZ) is not None
         drop_rollups(conn)
+
+
+def test_rollups_built_in_another_zone_are_not_read(sales_mall):
+    """Built with Shanghai's days and read by a console set to UTC, every read is live: the
+    figures are UTC's days (Shanghai's rolled days would be cut eight hours off)."""
+    utc = "UTC"
+    november = month_range(2026, 11, ZoneInfo(utc))
+    with sales_mall.engine.begin() as conn:
+        drop_rollups(conn)
+    live = _read_in(sales_mall.engine, sales_mall.shop_a, november, utc)
+    with sales_mall.engine.begin() as conn:
+        build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
+        assert coverage(conn, scope=Scope(sales_mall.shop_a), period=november, tz=utc) is None
+        assert coverage(conn, scope=Scope(sales_mall.shop_a), period=NOV, tz=TZ) is not None
+    try:
+        assert_same_figures(
+            live, _read_in(sales_mall.engine, sales_mall.shop_a, november, utc), utc
+        )
+    finally:
+        with sales_mall.engine.begin() as conn:
+            drop_rollups(conn)
+
+
+def _read_in(engine: sa.Engine, vendor_id: int, period: TimeRange, tz: str) -> dict:
+    """The daily trend and the headline comparison of a shop, read with the zone `tz`."""
+    with engine.connect() as conn:
+        args = {"scope": Scope(vendor_id), "period": period, "tz": tz}
+        return {
+            "trend": trend(conn, **args, grain="day"),
+            "headlines": compare(conn, **args, new_buyers=False),
+        }
 
 
 def test_without_rollup_tables_there_is_no_coverage(sales_mall):
