@@ -45,8 +45,9 @@ def _carried_select(
     `coupons.order_id`. UNION (not UNION ALL) so one order counts once per promotion.
     The scope and "paid" are applied inside each branch, so a vendor's branch reads
     only that vendor's orders (orders (vendor_id, paid_at)). With `cut_at` (the campaign
-    rollups' cut) the orders paid before it are rollup rows and the rest is read live.
-    `matching`, when the caller has it, is every matching promotion's id and kind.
+    rollups' cut) the orders paid before it are rollup rows and the rest is read live;
+    `matching` (every matching promotion's id and kind) is then required, as the rollup
+    rows are found by those ids.
     """
     paid = sa.and_(ORD.c.paid_at.is_not(None), scope.owns(ORD.c.vendor_id))
     if cut_at is not None:
@@ -59,8 +60,6 @@ def _carried_select(
         .join(ORD, ORD.c.promotion_id == PRO.c.promotion_id)
         .where(PRO.c.kind != "coupon", promotion_filter, paid)
     )
-    r = promotion_orders
-    rolled = sa.select(r.c.promotion_id, r.c.order_id, r.c.vendor_id, *_money(r))
     if matching is None:
         by_coupon = (
             sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
@@ -68,7 +67,6 @@ def _carried_select(
             .join(ORD, ORD.c.order_id == CPN.c.order_id)
             .where(PRO.c.kind == "coupon", promotion_filter, paid)
         )
-        rolled = rolled.join(PRO, PRO.c.promotion_id == r.c.promotion_id).where(promotion_filter)
     else:
         # The ids on the coupons' and rollup rows' own columns, not through a join to
         # promotions: PostgreSQL then knows that a double-11 promotion has 80,000 coupons
@@ -82,10 +80,15 @@ def _carried_select(
             .join(ORD, ORD.c.order_id == CPN.c.order_id)
             .where(CPN.c.promotion_id.in_(coupon_ids), paid)
         )
-        rolled = rolled.where(r.c.promotion_id.in_(list(matching)))
     if cut_at is None:
         return sa.union(by_order, by_coupon)
-    return sa.union(rolled.where(scope.owns(r.c.vendor_id)), by_order, by_coupon)
+    if matching is None:
+        raise ValueError("the rollup rows of a cut are found by the matching promotions' ids")
+    r = promotion_orders
+    rolled = sa.select(r.c.promotion_id, r.c.order_id, r.c.vendor_id, *_money(r)).where(
+        r.c.promotion_id.in_(list(matching)), scope.owns(r.c.vendor_id)
+    )
+    return sa.union(rolled, by_order, by_coupon)
 
 
 def _money(table) -> tuple:
@@ -99,10 +102,7 @@ def carried_pairs(scope: Scope, *, paid_before: datetime) -> sa.CompoundSelect:
 
 
 def carried_rows(
-    promotion_filter,
-    scope: Scope,
-    cut_at: datetime | None = None,
-    matching: dict[int, str] | None = None,
+    promotion_filter, scope: Scope, cut_at: datetime | None, matching: dict[int, str]
 ) -> sa.Subquery:
     """The carried (promotion, order) rows of `_carried_select` as a subquery."""
     return _carried_select(promotion_filter, scope, cut_at, matching).subquery("carried")

@@ -301,7 +301,7 @@ def _reader_rows(events: sa.CompoundSelect) -> sa.Select:
 def _insert_counts_to_cut(conn: sa.Connection) -> None:
     """The per-day nets of the periods that run to the cut, from the reader and buyer rows
     just built: +1 on a row's last counted day, −1 on its previous_on (None: no −1)."""
-    levels = []
+    events = []
     for table in (tag_readers, shop_tag_readers):
         r = table.c
         shop = r.vendor_id if "vendor_id" in r else sa.literal(MALL, sa.BigInteger)
@@ -309,30 +309,26 @@ def _insert_counts_to_cut(conn: sa.Connection) -> None:
         # day if the member paid on or after it (before the cut), else the last paid day.
         last = sa.case((r.paid_from_on.is_not(None), r.viewed_on), else_=r.paid_to_on)
         counted = sa.and_(last.is_not(None), sa.or_(r.previous_on.is_(None), r.previous_on < last))
-        levels.append(
-            (
-                sa.select(
-                    shop.label("vendor_id"), last.label("day"), r.tag, sa.literal(1).label("n")
-                ).where(counted),
-                sa.select(shop, r.previous_on, r.tag, sa.literal(-1)).where(
-                    counted, r.previous_on.is_not(None)
-                ),
-            )
-        )
-    events = sa.union_all(*(part for level in levels for part in level)).subquery("events")
-    _insert_nets(conn, tag_buyers_to_cut, events, events.c.tag)
+        events += _net_events(shop, last, r.previous_on, r.tag, counted=counted)
+    _insert_nets(conn, tag_buyers_to_cut, events, "tag")
     b = buyer_days.c  # a buyer day always counts for the periods after its previous_on
-    events = sa.union_all(
-        sa.select(b.vendor_id, b.paid_on.label("day"), sa.literal(1).label("n")),
-        sa.select(b.vendor_id, b.previous_on, sa.literal(-1)).where(b.previous_on.is_not(None)),
-    ).subquery("events")
-    _insert_nets(conn, buyers_to_cut, events)
+    _insert_nets(conn, buyers_to_cut, _net_events(b.vendor_id, b.paid_on, b.previous_on))
 
 
-def _insert_nets(conn: sa.Connection, table, events, *keys) -> None:
+def _net_events(shop, last, previous_on, *keys, counted=None) -> list[sa.Select]:
+    """(vendor_id, day, *keys, n) of the `counted` rows (None: all): +1 on `last`, −1 on
+    `previous_on`."""
+    counted = sa.true() if counted is None else counted
+    plus = sa.select(shop.label("vendor_id"), last.label("day"), *keys, sa.literal(1).label("n"))
+    minus = sa.select(shop, previous_on, *keys, sa.literal(-1))
+    return [plus.where(counted), minus.where(counted, previous_on.is_not(None))]
+
+
+def _insert_nets(conn: sa.Connection, table, events: list[sa.Select], *keys: str) -> None:
     """`table`'s rows: the events' sum per (vendor_id, day, *keys), where it is not zero."""
-    group = (events.c.vendor_id, events.c.day, *keys)
-    net = sa.func.sum(events.c.n)
+    e = sa.union_all(*events).subquery("events").c
+    group = (e.vendor_id, e.day, *(e[k] for k in keys))
+    net = sa.func.sum(e.n)
     rows = sa.select(*group, net).group_by(*group).having(net != 0)
     conn.execute(table.insert().from_select([c.name for c in table.c], rows))
 

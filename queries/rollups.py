@@ -153,7 +153,7 @@ class Coverage:
     first: date
     end: date
     live: tuple[TimeRange, ...]  # the parts of the period outside [first, end), read live
-    cut: date | None = None  # the rollups' complete_before: `end` equals it when it runs to it
+    cut: date  # the rollups' complete_before: `end` equals it when the period runs to it
 
     def runs_to_cut(self) -> bool:
         """The period is covered days alone, up to the cut (as "the last N days" after a build)."""
