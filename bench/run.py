@@ -136,10 +136,11 @@ def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
     from queries.rollup_build import build_rollups, drop_rollups
     from queries.rollups import NAME, complete_before
     from queries.settings import load_settings
+    from queries.settlement_rollups import SETTLEMENTS
 
     tz = load_settings().timezone
     with engine.begin() as conn:
-        names = (NAME, MEMBERS, CONTENT, CAMPAIGNS)
+        names = (NAME, MEMBERS, CONTENT, CAMPAIGNS, SETTLEMENTS)
         cuts = {complete_before(conn, rollup=name, tz=tz) for name in names}
         before = cuts.pop() if len(cuts) == 1 else None
         if not wanted:

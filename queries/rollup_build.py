@@ -15,7 +15,8 @@ moves (`queries.rfm`). The content rollup
 (`queries.content_rollups`): the attributed order items of every order paid before
 the cut, once, summed per shop and for the mall by day, tag and member. The campaign
 rollups (`queries.campaign_rollups`): the carried (promotion, order) pairs and the
-live sessions' buyers of the orders paid before the cut.
+live sessions' buyers of the orders paid before the cut. The settlement day rows
+(`queries.settlement_rollups`): every shop's statement lines per local day.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from queries.rollups import (
     state_key,
 )
 from queries.sales import category_tops, top_category_id
+from queries.settlement_rollups import SETTLEMENTS, insert_settlement_days
 
 __all__ = ["build_rollups", "drop_rollups"]
 
@@ -85,7 +87,8 @@ def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> Non
     _insert_counts_to_cut(conn)
     _insert_note_views(conn, zone, cutoff)
     _insert_campaign_rows(conn, cutoff)
-    for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS):
+    insert_settlement_days(conn, zone, cutoff)
+    for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS, SETTLEMENTS):
         key = state_key(name, tz)  # the zone its local days were cut in
         conn.execute(rollup_state.insert().values(rollup=key, complete_before=complete_before))
     if conn.dialect.name == "postgresql":

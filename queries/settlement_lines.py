@@ -33,9 +33,11 @@ __all__ = [
     "RefundRow",
     "Totals",
     "compute_totals",
+    "half_up_bps",
     "iter_order_rows",
     "iter_refund_rows",
     "iter_vendor_lines",
+    "payment_fees",
     "period_range",
     "refs_by_vendor",
 ]
@@ -143,7 +145,7 @@ def period_range(period_start: date, period_end: date, tz: str) -> TimeRange:
     return range_from_dates(period_start, period_end, ZoneInfo(tz))
 
 
-def _half_up_bps(amount: sa.ColumnElement, bps: sa.ColumnElement) -> sa.ColumnElement:
+def half_up_bps(amount: sa.ColumnElement, bps: sa.ColumnElement) -> sa.ColumnElement:
     """round_half_up(amount × bps ÷ 10000) in integer SQL (BIGINT on PostgreSQL)."""
     return (2 * sa.cast(amount, sa.BigInteger) * bps + 10000) // 20000
 
@@ -192,35 +194,19 @@ def compute_totals(
     commission_agg = (
         sa.select(
             o.c.vendor_id,
-            _sum(_half_up_bps(order_items.c.amount_cents, order_items.c.commission_bps), "comm"),
+            _sum(half_up_bps(order_items.c.amount_cents, order_items.c.commission_bps), "comm"),
         )
         .select_from(order_items.join(o, order_items.c.order_id == o.c.order_id))
         .where(_paid_in(period), by_vendor)
         .group_by(o.c.vendor_id)
         .subquery("commission_agg")
     )
-    if vendor_ids is None:
-        fee, fee_source = (
-            payments.c.fee_cents,
-            payments.join(o, payments.c.order_id == o.c.order_id),
-        )
-    else:
-        # A few shops' orders reach their payments one by one through payments
-        # (order_id): joined, PostgreSQL scanned every payment of the mall (the largest
-        # shop's month: 190 ms for the fees, ≈ 40 ms by look-up).
-        fee, fee_source = _order_fee(), o
-    fee_agg = (
-        sa.select(o.c.vendor_id, _sum(fee, "fee"))
-        .select_from(fee_source)
-        .where(_paid_in(period), by_vendor)
-        .group_by(o.c.vendor_id)
-        .subquery("fee_agg")
-    )
+    fee_agg = _fee_select(period, vendor_ids).subquery("fee_agg")
     refund_agg = (
         sa.select(
             o.c.vendor_id,
             _sum(refunds.c.amount_cents, "refund"),
-            _sum(_half_up_bps(refunds.c.amount_cents, order_items.c.commission_bps), "comm_back"),
+            _sum(half_up_bps(refunds.c.amount_cents, order_items.c.commission_bps), "comm_back"),
         )
         .select_from(
             refunds.join(order_items, refunds.c.order_item_id == order_items.c.order_item_id).join(
@@ -255,6 +241,34 @@ def compute_totals(
     return {int(row[0]): Totals(*(int(x) for x in row[1:])) for row in conn.execute(stmt).all()}
 
 
+def payment_fees(
+    conn: sa.Connection, *, period: TimeRange, vendor_ids: Sequence[int] | None = None
+) -> dict[int, int]:
+    """The payment fee line of every vendor with orders paid in `period` (others: 0)."""
+    return {int(v): int(fee) for v, fee in conn.execute(_fee_select(period, vendor_ids))}
+
+
+def _fee_select(period: TimeRange, vendor_ids: Sequence[int] | None) -> sa.Select:
+    """(vendor_id, fee) of the orders paid in `period`, per vendor."""
+    o = orders
+    if vendor_ids is None:
+        fee, fee_source = (
+            payments.c.fee_cents,
+            payments.join(o, payments.c.order_id == o.c.order_id),
+        )
+    else:
+        # A few shops' orders reach their payments one by one through payments
+        # (order_id): joined, PostgreSQL scanned every payment of the mall (the largest
+        # shop's month: 190 ms for the fees, ≈ 40 ms by look-up).
+        fee, fee_source = _order_fee(), o
+    return (
+        sa.select(o.c.vendor_id, _sum(fee, "fee"))
+        .select_from(fee_source)
+        .where(_paid_in(period), _vendor_filter(o.c.vendor_id, vendor_ids))
+        .group_by(o.c.vendor_id)
+    )
+
+
 def _order_fee() -> sa.ScalarSelect:
     """The payment fees of the outer query's order (0 without payments)."""
     return (
@@ -269,7 +283,7 @@ def _order_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
     each row ending with its vendor_id."""
     o = orders
     commission = (
-        sa.select(_sum(_half_up_bps(order_items.c.amount_cents, order_items.c.commission_bps), "c"))
+        sa.select(_sum(half_up_bps(order_items.c.amount_cents, order_items.c.commission_bps), "c"))
         .where(order_items.c.order_id == o.c.order_id)
         .scalar_subquery()
     )
@@ -299,7 +313,7 @@ def _refund_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
             orders.c.order_no,
             refunds.c.completed_at,
             refunds.c.amount_cents,
-            _half_up_bps(refunds.c.amount_cents, order_items.c.commission_bps),
+            half_up_bps(refunds.c.amount_cents, order_items.c.commission_bps),
         )
         .select_from(
             refunds.join(order_items, refunds.c.order_item_id == order_items.c.order_item_id).join(
@@ -314,8 +328,12 @@ def _refund_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
     return lines.where(orders.c.vendor_id == vendor_id).order_by(*order)
 
 
-def _stream(conn: sa.Connection, stmt: sa.Select) -> Iterator[sa.Row]:
-    """Rows through a server-side cursor (PostgreSQL), `_YIELD_PER` at a time."""
+def _stream(conn: sa.Connection, stmt: sa.Select, limit: int | None = None) -> Iterator[sa.Row]:
+    """Rows through a server-side cursor (PostgreSQL), `_YIELD_PER` at a time; the first
+    `limit` rows (a page's listing) at once, which saves the cursor's round trips."""
+    if limit is not None:
+        yield from conn.execute(stmt.limit(limit)).all()
+        return
     result = conn.execute(stmt, execution_options={"yield_per": _YIELD_PER})
     try:
         yield from result
@@ -329,7 +347,7 @@ def iter_order_rows(
     """Every order of the vendor paid in `period` (the first `limit`), oldest first, streamed."""
     # With a limit the database stops after those rows (the index is in paid_at order)
     # instead of working out every order's commission and fees for a page of them.
-    for row in _stream(conn, _order_rows_select(vendor_id, period).limit(limit)):
+    for row in _stream(conn, _order_rows_select(vendor_id, period), limit):
         yield _order_row(row)
 
 
@@ -362,7 +380,7 @@ def iter_refund_rows(
     conn: sa.Connection, *, vendor_id: int, period: TimeRange, limit: int | None = None
 ) -> Iterator[RefundRow]:
     """Every refund of the vendor completed in `period` (the first `limit`), oldest first."""
-    for row in _stream(conn, _refund_rows_select(vendor_id, period).limit(limit)):
+    for row in _stream(conn, _refund_rows_select(vendor_id, period), limit):
         yield _refund_row(row)
 
 

@@ -3,7 +3,8 @@
 A vendor's state for a period is that of the statement issued for exactly that
 vendor and period (`draft`, `confirmed`, `paid`), or `not_issued`. Issued
 statements show their frozen totals; not-issued ones are computed from today's
-data (`queries.settlement_lines.compute_totals`, one query for all vendors).
+data (`queries.settlement_lines.compute_totals`, one query for all vendors; the
+pages' reads take closed days from `queries.settlement_rollups` when present).
 Computation lives in `settlement_lines`, writes in `settlement_actions`,
 differences in `reconciliation`.
 """
@@ -29,6 +30,7 @@ from queries.settlement_lines import (
     iter_refund_rows,
     period_range,
 )
+from queries.settlement_rollups import statement_totals
 
 __all__ = [
     "NOT_ISSUED",
@@ -94,14 +96,22 @@ def statement_infos(
     period_end: date,
     tz: str,
     vendor_ids: Sequence[int] | None = None,
+    read_rollups: bool = False,
 ) -> list[StatementInfo]:
     """Every vendor's statement for exactly `[period_start, period_end)`, in vendor order.
 
     Three queries whatever the number of vendors: names, issued statements,
-    and today's totals of all of them.
+    and today's totals of all of them: live, or with `read_rollups` from the
+    settlement day rows where the platform provides them (the pages' reads; what
+    is issued, reconciled or exported stays live).
     """
-    period = period_range(period_start, period_end, tz)
-    today = compute_totals(conn, period=period, vendor_ids=vendor_ids)
+    if read_rollups:
+        today = statement_totals(
+            conn, period_start=period_start, period_end=period_end, tz=tz, vendor_ids=vendor_ids
+        )
+    else:
+        period = period_range(period_start, period_end, tz)
+        today = compute_totals(conn, period=period, vendor_ids=vendor_ids)
     names = sa.select(vendors.c.vendor_id, vendors.c.name, vendors.c.status).order_by(
         vendors.c.vendor_id
     )
@@ -195,7 +205,12 @@ def period_overview(
     )
     records = []
     for info in statement_infos(
-        conn, period_start=period_start, period_end=period_end, tz=tz, vendor_ids=vendor_ids
+        conn,
+        period_start=period_start,
+        period_end=period_end,
+        tz=tz,
+        vendor_ids=vendor_ids,
+        read_rollups=True,
     ):
         issued = info.settlement or {}
         records.append(
@@ -283,6 +298,7 @@ def statement_detail(
         period_end=row["period_end"],
         tz=tz,
         vendor_ids=[row["vendor_id"]],
+        read_rollups=True,
     )
     period = period_range(row["period_start"], row["period_end"], tz)
     lines = {"vendor_id": info.vendor_id, "period": period, "limit": limit + 1}
