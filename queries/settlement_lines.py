@@ -9,7 +9,8 @@ with integer arithmetic inside SQL: round_half_up(a × b ÷ 10000) =
 
 `compute_totals` answers every vendor asked for in ONE statement (a month-end
 over 1,000 vendors is one query, not 1,000 × N). The detail rows stream from a
-server-side cursor so that a workbook of millions of orders keeps memory flat.
+server-side cursor so that a workbook of millions of orders keeps memory flat; a
+page's first rows (a `limit`) are fetched at once.
 """
 
 from __future__ import annotations
@@ -344,7 +345,10 @@ def _stream(conn: sa.Connection, stmt: sa.Select, limit: int | None = None) -> I
 def iter_order_rows(
     conn: sa.Connection, *, vendor_id: int, period: TimeRange, limit: int | None = None
 ) -> Iterator[OrderRow]:
-    """Every order of the vendor paid in `period` (the first `limit`), oldest first, streamed."""
+    """Every order of the vendor paid in `period` (the first `limit`), oldest first.
+
+    Streamed without a limit (a workbook); the first `limit` rows are fetched at once.
+    """
     # With a limit the database stops after those rows (the index is in paid_at order)
     # instead of working out every order's commission and fees for a page of them.
     for row in _stream(conn, _order_rows_select(vendor_id, period), limit):

@@ -24,6 +24,7 @@ from queries.settlement_actions import issue_statements
 from queries.settlement_lines import compute_totals, period_range
 from queries.settlement_rollups import settlement_days, statement_totals
 from queries.settlements import period_overview, statement_detail, statement_infos
+from tests.builders import Item, MallBuilder, local
 from tests.rollup_checks import live_then_rolled
 from tests.settlement_data import (
     DEC_START,
@@ -132,6 +133,34 @@ def test_day_rows_hold_the_hand_worked_lines(mall):
     ]
 
 
+def test_day_rows_round_each_line_and_each_refund_not_the_day(empty_db):
+    """Two lines of 10.10 at 5 % (50.5 → 51 fen each: 102, where the day's 20.20 would give
+    101) and two refunds of 0.10 on one day (0.5 → 1 fen each: 2, where 0.20 would give 1)."""
+    with empty_db.begin() as conn:
+        b = MallBuilder(conn)
+        shop = b.vendor("Rounding")
+        product = b.product(shop, b.category(commission_bps=500))
+        order = b.order(
+            shop,
+            b.member(),
+            [Item(product, 1, 1010), Item(product, 1, 1010)],
+            paid_at=local("2026-11-02 09:00:00"),
+        )
+        for line in (0, 1):
+            b.refund(order, line, 10, completed_at=local("2026-11-05 10:00:00"))
+        build_rollups(conn, tz=TZ, complete_before=date(2026, 11, 6))
+        rows = _day_rows(conn)
+    with empty_db.connect() as conn:
+        rolled = statement_totals(conn, period_start=NOV_START, period_end=NOV_END, tz=TZ)
+        live = compute_totals(conn, period=period_range(NOV_START, NOV_END, TZ))
+    assert rows == [
+        (shop, "2026-11-02", 2020, 0, 102, 0, 0),
+        (shop, "2026-11-05", 0, 0, 0, 20, 2),
+    ]
+    assert rolled[shop] == live[shop]
+    assert live[shop].net_cents == 2020 - 102 - 20 + 2
+
+
 def test_statement_pages_give_the_live_figures_at_every_cut(mall):
     built, _ = mall
     scopes = (built.s1, built.s2, built.s3, None)
@@ -170,12 +199,22 @@ def test_a_rolled_period_reads_its_lines_from_the_day_rows(mall):
             (exported,) = statement_infos(
                 conn, period_start=NOV_START, period_end=NOV_END, tz=TZ, vendor_ids=[s1]
             )
+            own = period_overview(
+                conn, scope=Scope(s1), period_start=NOV_START, period_end=NOV_END, tz=TZ
+            )
+            detail = statement_detail(conn, scope=Scope(s1), settlement_id=ids[s1], tz=TZ)
     finally:
         with built.engine.begin() as conn:
             drop_rollups(conn)
     assert rolled[s1].commission_cents == S1_NOV["commission_cents"] + 1000
     assert table.loc[s1, "today_net_cents"] == S1_NOV["net_cents"] - 1000
     assert bool(table.loc[s1, "differs"]) and not bool(table.loc[built.s3, "differs"])
+    assert list(own["today_net_cents"]) == [S1_NOV["net_cents"] - 1000]  # the shop's own table
+    assert detail.info.today.commission_cents == S1_NOV["commission_cents"] + 1000
+    assert detail.info.differences == {
+        "commission_cents": (376, 1376),
+        "net_cents": (S1_NOV["net_cents"], S1_NOV["net_cents"] - 1000),
+    }
     assert live[s1].as_dict() == S1_NOV and exported.today.as_dict() == S1_NOV
     assert checked.differences.empty  # reconciliation reads the orders, not the day rows
     assert ids[s1] in set(table["settlement_id"])
