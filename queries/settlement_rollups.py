@@ -33,7 +33,7 @@ from sqlalchemy import BigInteger, Column, Date, Table
 
 from queries import schema as s
 from queries.db import local_day
-from queries.rollups import complete_before, rollup_metadata
+from queries.rollups import Coverage, complete_before, covered_days, rollup_metadata
 from queries.settlement_lines import (
     Totals,
     compute_totals,
@@ -129,31 +129,30 @@ def statement_totals(
     Without the day rows (or built in another zone) the whole period is live. Vendors
     with nothing in the period may be missing (all zeros).
     """
+    period = period_range(period_start, period_end, tz)
     cut = complete_before(conn, tz=tz, rollup=SETTLEMENTS)
-    if cut is None or cut <= period_start:
-        period = period_range(period_start, period_end, tz)
+    covered = None if cut is None else covered_days(period, tz=tz, before=cut)
+    if covered is None:
         return compute_totals(conn, period=period, vendor_ids=vendor_ids)
-    rolled_end = min(period_end, cut)
-    found = _summed_days(conn, first=period_start, end=rolled_end, vendor_ids=vendor_ids)
-    rolled = period_range(period_start, rolled_end, tz)
+    found = _summed_days(conn, covered=covered, vendor_ids=vendor_ids)
+    rolled = period_range(covered.first, covered.end, tz)
     for vendor_id, fee in payment_fees(conn, period=rolled, vendor_ids=vendor_ids).items():
         found[vendor_id] = replace(found.get(vendor_id, Totals()), payment_fee_cents=fee)
-    if rolled_end < period_end:
-        rest = period_range(rolled_end, period_end, tz)
+    for rest in covered.live:  # the days from the cut on
         for vendor_id, today in compute_totals(conn, period=rest, vendor_ids=vendor_ids).items():
             found[vendor_id] = _plus(found.get(vendor_id, Totals()), today)
     return found
 
 
 def _summed_days(
-    conn: sa.Connection, *, first: date, end: date, vendor_ids: Sequence[int] | None
+    conn: sa.Connection, *, covered: Coverage, vendor_ids: Sequence[int] | None
 ) -> dict[int, Totals]:
     d = settlement_days
     stmt = (
         sa.select(
             d.c.vendor_id, *(sa.cast(sa.func.sum(d.c[line]), BigInteger) for line in _DAY_LINES)
         )
-        .where(d.c.local_day >= first, d.c.local_day < end)
+        .where(covered.holds(d.c.local_day))
         .group_by(d.c.vendor_id)
     )
     if vendor_ids is not None:
