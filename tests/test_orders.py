@@ -421,3 +421,69 @@ def test_refund_state_edges(empty_db):
     assert states == {"FREE": "none", "TWO": "full", "OPEN": "in_progress"}
     assert refunded == {"FREE": 0, "TWO": 10000, "OPEN": 4000}
     assert by_filter == {"none": ["FREE"], "in_progress": ["OPEN"], "partial": [], "full": ["TWO"]}
+
+
+# Each line's refund history, in order (amount of a 4000 / 6000 line; None: no refund).
+_LINE_REFUNDS = (
+    (),
+    (("requested", 1000),),
+    (("approved", 4000),),
+    (("rejected", 4000),),
+    (("completed", 1000),),
+    (("completed", 4000),),
+    (("completed", 1000), ("requested", 3000)),
+)
+
+
+def _expected_state(refunds: list[tuple[str, int]], lines_total: int) -> str:
+    """The refund state by the rules written out (docs/orders.md), independent of the SQL."""
+    back = sum(amount for status, amount in refunds if status == "completed")
+    completed = any(status == "completed" for status, _ in refunds)
+    open_ = any(status in ("requested", "approved") for status, _ in refunds)
+    if completed and back >= lines_total:
+        return "full"
+    if open_:
+        return "in_progress"
+    return "partial" if completed else "none"
+
+
+def test_refund_state_shown_matches_filter_for_every_history(empty_db):
+    """The list's refund state (one pass over the refunds) and the filter's (EXISTS terms)
+    agree with the rules for every mix of requested, approved, rejected and completed."""
+    expected: dict[str, str] = {}
+    with empty_db.begin() as conn:
+        b = MallBuilder(conn)
+        cat, shop, member = b.category(), b.vendor(), b.member()
+        product = b.product(shop, cat)
+        paid = local("2026-11-10 12:00:00")
+        for first_i, first in enumerate(_LINE_REFUNDS):
+            for second_i, second in enumerate(_LINE_REFUNDS):
+                no = f"R{first_i}{second_i}"
+                # the second line's amounts scaled to its 6000: "completed 4000" → all of it
+                second = tuple((st, 6000 if amount == 4000 else amount) for st, amount in second)
+                order = b.order(
+                    shop,
+                    member,
+                    [Item(product, 1, 4000), Item(product, 1, 6000)],
+                    paid_at=paid,
+                    order_no=no,
+                )
+                for line, history in ((0, first), (1, second)):
+                    for status, amount in history:
+                        done = paid if status == "completed" else None
+                        b.refund(
+                            order, line, amount, status=status, requested_at=paid, completed_at=done
+                        )
+                expected[no] = _expected_state([*first, *second], 10000)
+    filters = OrderFilter()
+    with empty_db.connect() as conn:
+        page = search_orders(conn, scope=Scope(shop), filters=filters, tz=TZ, page_size=100)
+        shown = dict(zip(page.rows["order_no"], page.rows["refund_state"], strict=True))
+    by_filter = {
+        no: state
+        for state in ("none", "in_progress", "partial", "full")
+        for no in _nos(empty_db, Scope(shop), OrderFilter(refund_state=state), page_size=100)
+    }
+    assert set(expected.values()) == {"none", "in_progress", "partial", "full"}
+    assert shown == expected
+    assert by_filter == expected
