@@ -1,13 +1,13 @@
 """Timings: a page's data cold and warm with the plain SQL beside each call, and page renders.
 
 Cold is the page's query calls made straight to `queries/` (nothing from
-Streamlit's cache), one connection per run, summed; each call's plain twin runs
-beside it on the same connection, so both see the same database cache. The two
-take turns going first (whichever runs second finds the pages the first just
-read, and the connection already in a transaction); the page's cold total is
-taken from the runs where each call goes before its twin, so that its first call
-finds the connection as the page does (the later ones follow the previous
-call's twin, as in the first version of this bench).
+Streamlit's cache), one connection per run, summed, in the page's own order and
+with nothing else between them: `runs` page totals, never cut short by the
+budget (the issue asks for at least 20 runs of each measurement). Then each call
+with a plain twin runs beside it on the same connection, so both see the same
+database cache; the two take turns going first (whichever runs second finds the
+pages the first just read, and the connection already in a transaction). Only
+these pairs stop at the budget: a twin of a heavy page can take seconds a run.
 Warm is the page's `dashboard.data` wrapper called again right after one
 priming call (that first call is kept as `wrapper_cold`: the cold time through
 the wrapper, pickling included); the priming call also warms the database's
@@ -116,7 +116,7 @@ def time_page(
     plain: bool = True,
     warm: bool = True,
 ) -> PageResult:
-    """Time one page's data `runs` times cold (calls + plain twins), then warm."""
+    """Time one page's data warm, then `runs` times cold, then each call beside its twin."""
     scope = Scope(vendor_id)
     calls = page.calls_for(scope)
     dialect = engine.dialect.name
@@ -138,28 +138,39 @@ def time_page(
             with engine.connect() as conn:  # warm the database's cache, unrecorded
                 for call in calls:
                     call.read(conn, *args)
+        alone = {c.name: Timing() for c in calls}
+        for _ in range(runs):  # the page's totals: its calls alone, in its order
+            total = 0.0
+            with engine.connect() as conn:
+                for call in calls:
+                    spent = _clock(call.read, conn, *args)
+                    alone[call.name].add(spent)
+                    total += spent
+                conn.rollback()
+            cold.add(total)
+        for name in timings:
+            if name not in plains:  # no twin: the call's own times are its page runs'
+                timings[name] = alone[name]
         began = time.perf_counter()
-        for done in range(1, 2 * runs + 1):  # `runs` page totals, `2 * runs` call pairs
-            total, ours_first = 0.0, done % 2 == 1
+        for done in range(1, 2 * runs + 1 if plains else 1):  # `2 * runs` call pairs
+            ours_first = done % 2 == 1
             with engine.connect() as conn:
                 for call in calls:
                     twin = twins[call.name]
+                    if twin is None:  # still run: the next call finds what it left
+                        call.read(conn, *args)
+                        continue
                     # The call and its twin take turns going first: whichever runs
                     # second finds the pages the first just read (and the connection
                     # already in a transaction), so a fixed order favours the twin.
-                    twin_first = twin is not None and not ours_first
-                    if twin_first:
+                    if not ours_first:
                         plains[call.name].add(_clock(twin, conn, *args))
-                    spent = _clock(call.read, conn, *args)
-                    timings[call.name].add(spent)
-                    total += spent
-                    if twin is not None and not twin_first:
+                    timings[call.name].add(_clock(call.read, conn, *args))
+                    if ours_first:
                         plains[call.name].add(_clock(twin, conn, *args))
                 conn.rollback()
-            if ours_first:  # each call before its twin (see the module docstring)
-                cold.add(total)
-            # min_runs page totals, and stop after an even run: as many call pairs in
-            # each order (a call right after a heavy one pays for it, whichever it is).
+            # min_runs pairs in each order, and stop after an even run: as many call
+            # pairs in each order (a call right after a heavy one pays for it).
             enough = done >= 2 * min_runs and done % 2 == 0
             if budget and enough and time.perf_counter() - began > budget:
                 break

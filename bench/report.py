@@ -179,15 +179,16 @@ def _head(run: BenchRun) -> list[str]:
             if getattr(run, "rollups", "")
             else "No rollups: the contract's tables only; every page reads live."
         ),
-        f"- Runs per measurement: {run.runs}"
+        f"- Runs per measurement: {run.runs}; a page's cold and warm data are always "
+        f"timed {run.runs} times (cold: its calls alone, in its own order)"
         + (
-            f", but a measurement stopped once it had taken {run.budget:.0f} s"
+            f"; each call beside its plain twin is timed in pairs that stopped once "
+            f"they had taken {run.budget:.0f} s"
             if run.budget
             else ""
         )
-        + "; the number of runs actually made is in each table's `n` column (page data: "
-        "the runs in the page's own order; a call with a plain twin is timed in twice as many "
-        "runs, half of them right after its twin).",
+        + "; the number of runs actually made is in each table's `n` column (a call with a "
+        "plain twin: pairs in both orders, half of them right after its twin).",
         *(f"- {note}" for note in run.notes),
         "",
         "| table | rows |",
