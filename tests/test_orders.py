@@ -423,7 +423,7 @@ def test_refund_state_edges(empty_db):
     assert by_filter == {"none": ["FREE"], "in_progress": ["OPEN"], "partial": [], "full": ["TWO"]}
 
 
-# Each line's refund history, in order (amount of a 4000 / 6000 line; None: no refund).
+# Each line's refund history, in order (amounts on the 4000 line; (): no refund).
 _LINE_REFUNDS = (
     (),
     (("requested", 1000),),
