@@ -15,13 +15,13 @@ import streamlit_authenticator as stauth
 
 from dashboard.accounts import Account
 from dashboard.i18n import t
+from dashboard.remember_cookie import QuietAuthenticator, RememberCookie
 from queries.actors import Actor
 
 __all__ = ["authenticate", "logout_button", "make_authenticator"]
 
 COOKIE_NAME = "mallboard_auth"
 COOKIE_DAYS = 7
-_COOKIE_PENDING = "_mb_cookie_pending"
 
 
 class _Logouts:
@@ -80,9 +80,7 @@ def _credentials(accounts: dict[str, Account]) -> dict:
 
 def make_authenticator(accounts: dict[str, Account], key: str) -> stauth.Authenticate:
     """The authenticator for this run (built per run: accounts may have been added since)."""
-    return stauth.Authenticate(
-        _credentials(accounts), COOKIE_NAME, key, cookie_expiry_days=COOKIE_DAYS, login_sleep_time=0
-    )
+    return QuietAuthenticator(_credentials(accounts), RememberCookie(COOKIE_NAME, key, COOKIE_DAYS))
 
 
 def _shop_refusal(account: Account, vendor_status: str | None) -> str | None:
@@ -107,7 +105,7 @@ def authenticate(
     suspension takes effect on the next page view, not only at the next login.
     """
     if not st.session_state.get("authentication_status"):
-        _flush_cookie(authenticator)
+        authenticator.cookie_controller.flush()
         remembered = _remembered(authenticator)
         if remembered and _logouts().voids(remembered):
             st.session_state["logout"] = True  # the authenticator then ignores the cookie
@@ -130,9 +128,9 @@ def authenticate(
         if not st.session_state.get("authentication_status"):
             st.session_state.pop("actor", None)
             return None
-        # Draw the pages without the login form above them; the cookie is set in
-        # that next run, since a rerun now would cut the cookie component off.
-        st.session_state[_COOKIE_PENDING] = "set"
+        # Draw the pages without the login form above them; the cookie is written in
+        # that next run, since a script sent in a run cut short may never run.
+        authenticator.cookie_controller.set_cookie()
         st.rerun()
     account = accounts.get(st.session_state.get("username") or "")
     if account is None or account.disabled:
@@ -146,20 +144,8 @@ def authenticate(
         return None
     actor = Actor(username=account.username, role=account.role, vendor_id=account.vendor_id)
     st.session_state["actor"] = actor
-    _flush_cookie(authenticator)
+    authenticator.cookie_controller.flush()
     return actor
-
-
-def _flush_cookie(authenticator: stauth.Authenticate) -> None:
-    """Set or delete the re-login cookie in a run that is not cut short by a rerun."""
-    pending = st.session_state.pop(_COOKIE_PENDING, None)
-    try:
-        if pending == "set":
-            authenticator.cookie_controller.set_cookie()
-        elif pending == "delete":
-            authenticator.cookie_controller.delete_cookie()
-    except Exception:  # noqa: BLE001 - no cookie to delete; the session state decides anyway
-        pass
 
 
 def _end_session(authenticator: stauth.Authenticate) -> None:
@@ -171,7 +157,7 @@ def _end_session(authenticator: stauth.Authenticate) -> None:
         pass
     for name in ("actor", "authentication_status", "username", "name", "roles"):
         st.session_state.pop(name, None)
-    st.session_state[_COOKIE_PENDING] = "delete"
+    authenticator.cookie_controller.delete_cookie()
 
 
 def _force_logout(authenticator: stauth.Authenticate, reason: str) -> None:

@@ -175,7 +175,7 @@ def login(page, app: RunningApp, username: str, password: str) -> None:
     """Open the app and log in through the real form."""
     page.goto(app.url)
     submit_login(page, username, password, expect=page.get_by_text(f"Signed in as {username}"))
-    # The re-login cookie is set by a component in the browser just after; wait for it
+    # The re-login cookie is written by a script in the page just after; wait for it
     # so that a navigation by URL right away keeps the session, as it will for a person.
     for _ in range(100):
         if any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
@@ -211,14 +211,11 @@ def wait_idle(page) -> None:
 
 
 def open_page(page, name: str):
-    """Open a page from the sidebar (a typed URL starts a session before the login cookie).
-
-    A click that lands during a script run can be lost, so it is retried.
-    """
+    """Open a page from the sidebar, once: a person's click is not retried either."""
     main = page.get_by_test_id("stMain")
-    heading = main.get_by_role("heading", name=name)
-    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name)
-    until_done(page, link.click, heading.wait_for)
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
+    main.get_by_role("heading", name=name).wait_for()
     wait_idle(page)
     return main
 
@@ -226,8 +223,8 @@ def open_page(page, name: str):
 def until_done(page, act, done, *, attempts: int = 3, timeout: float = 15_000) -> None:
     """`act()` once the app is idle, until `done(timeout=…)` succeeds.
 
-    A click or submit that lands in a script run (the cookie component reruns the
-    script right after a page loads) can be lost, as a fast person would see; retry it.
+    For forms drawn in the session's first run: a fill that lands while that run still
+    redraws them can be wiped by the redraw, as a very fast person would see; retry it.
     """
     for attempt in range(attempts):
         wait_idle(page)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import login, logout, submit_login
+from tests.browser import login, logout, submit_login, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -56,3 +57,30 @@ def test_vendor_cannot_open_an_operator_page_by_url(running_app, browser_page):
     page.get_by_text("Signed in as shop_small").wait_for()
     expect(page.get_by_role("link", name="Supplier onboarding")).to_have_count(0)
     expect(page.get_by_role("link", name="Home")).to_have_count(1)
+
+
+def test_a_page_opened_right_after_a_reload_stays_open(running_app, browser_page):
+    """Nothing in the page reruns the app behind the user's back and undoes a click.
+
+    The authenticator's cookie component used to report the cookies after each load,
+    and its rerun carried the page the browser had shown: a click on Products in the
+    second after a reload opened Products, then Home came back.
+    """
+    page = browser_page
+    login(page, running_app, "shop_big", "demo-shop-big")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "mallboard_auth")
+    assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert 6.9 * 86400 < cookie["expires"] - time.time() < 7.1 * 86400
+    main = page.get_by_test_id("stMain")
+    for name in ("Products", "Sales", "Orders"):
+        page.reload()
+        page.get_by_text("Signed in as shop_big").wait_for()
+        page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
+        heading = main.get_by_role("heading", name=name, exact=True)
+        heading.wait_for()
+        wait_idle(page)
+        page.wait_for_timeout(1500)  # a late rerun would have taken the page back by now
+        expect(heading).to_have_count(1)
+        expect(main.get_by_role("heading", name=re.compile("at a glance"))).to_have_count(0)
+    # The cause, checked directly: no component frame that talks back to the server.
+    assert page.locator("iframe").count() == 0
