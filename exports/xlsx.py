@@ -10,7 +10,7 @@ Headers are frozen, autofilter is on, column widths are set from the spec.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -124,54 +124,88 @@ class SheetWriter:
 
     def write_rows(self, rows: Iterable[Sequence]) -> None:
         """Append rows, each a sequence of values in column order."""
-        # One writer per column, chosen once: the per-cell cost is most of the time.
-        writers = [self._cell_writer(column.kind) for column in self._columns]
-        width = len(writers)
+        width = len(self._columns)
+        writers = self._cell_writers()
         for row in rows:
             if self._row >= self._max_rows:
                 self._new_sheet()
+                writers = self._cell_writers()
             if len(row) != width:
                 raise ValueError(f"a row of {len(row)} values for {width} columns")
             at = self._row
-            for index, value in enumerate(row):
-                if value is None or _is_missing(value):
-                    self._sheet.write_blank(at, index, None)
-                else:
-                    writers[index](at, index, value)
+            for (index, write), value in zip(writers, row, strict=False):  # checked above
+                write(at, index, value)
             self._row += 1
             self.rows_written += 1
 
-    def _cell_writer(self, kind: str):
-        """A function (row, col, value) writing a present value of `kind`."""
-        formats = self._formats
+    def _cell_writers(self) -> list[tuple[int, Callable]]:
+        """(column index, writer) per column, bound to the current sheet.
+
+        The per-cell cost is most of a big workbook's time, so each writer is chosen
+        once per sheet, tries the type its column usually holds first, and takes the
+        sheet's methods from a closure rather than through `self`.
+        """
+        sheet, formats, tz = self._sheet, self._formats, self._tz
+        write_string, write_number = sheet.write_string, sheet.write_number
+        write_datetime, write_blank = sheet.write_datetime, sheet.write_blank
 
         def text(row, col, value):  # never a formula, whatever it begins with
-            self._sheet.write_string(row, col, str(value))
+            if value.__class__ is str:
+                write_string(row, col, value)
+            elif value is None or _is_missing(value):
+                write_blank(row, col, None)
+            else:
+                write_string(row, col, str(value))
+
+        money_format = formats["money"]
 
         def money(row, col, value):
-            self._sheet.write_number(row, col, int(value) / 100, formats["money"])
+            if value.__class__ is int:
+                write_number(row, col, value / 100, money_format)
+            elif value is None or _is_missing(value):
+                write_blank(row, col, None)
+            else:
+                write_number(row, col, int(value) / 100, money_format)
 
-        def number(row, col, value):
-            value = float(value) if isinstance(value, Decimal) else value
-            self._sheet.write_number(row, col, value, formats[kind])
+        def number_writer(number_format):
+            def number(row, col, value):
+                if value is None or _is_missing(value):
+                    write_blank(row, col, None)
+                else:
+                    value = float(value) if isinstance(value, Decimal) else value
+                    write_number(row, col, value, number_format)
+
+            return number
+
+        datetime_format = formats["datetime"]
 
         def moment(row, col, value):
+            if value is None or _is_missing(value):
+                write_blank(row, col, None)
+                return
             if isinstance(value, pd.Timestamp):
                 value = value.to_pydatetime()
             if value.tzinfo is not None:
-                value = value.astimezone(self._tz).replace(tzinfo=None)
-            self._sheet.write_datetime(row, col, value, formats["datetime"])
+                value = value.astimezone(tz).replace(tzinfo=None)
+            write_datetime(row, col, value, datetime_format)
+
+        date_format = formats["date"]
 
         def day(row, col, value):
+            if value is None or _is_missing(value):
+                write_blank(row, col, None)
+                return
             if isinstance(value, datetime):
                 value = value.date()
             elif not isinstance(value, date):
                 value = date.fromisoformat(str(value))
-            midnight = datetime(value.year, value.month, value.day)
-            self._sheet.write_datetime(row, col, midnight, formats["date"])
+            write_datetime(row, col, datetime(value.year, value.month, value.day), date_format)
 
         by_kind = {"text": text, "money": money, "datetime": moment, "date": day}
-        return by_kind.get(kind, number)
+        return [
+            (index, by_kind.get(column.kind) or number_writer(formats[column.kind]))
+            for index, column in enumerate(self._columns)
+        ]
 
     def close(self) -> None:
         """Set the last sheet's autofilter; call before closing the workbook."""
