@@ -319,8 +319,9 @@ def _workbook_rows(run: BenchRun) -> tuple[list[str], list[tuple[str, bool]]]:
         "",
         "Each run in its own process; peak memory is that process's maximum resident set "
         "(its `VmHWM`, Python and libraries included). The plain writer is a hand-written SQL "
-        "cursor streamed into xlsxwriter's `write_row` in constant-memory mode with the same "
-        "rows and formats, run alternately with the console's writer. Rows = order rows + "
+        "cursor streamed cell by cell (`write_string`, `write_datetime`, `write_number`) "
+        "into xlsxwriter in constant-memory mode with the same rows and formats, run "
+        "alternately with the console's writer. Rows = order rows + "
         "refund rows. `n` = runs of each writer; the time each pair of jobs finished is "
         "in the last column.",
         "",
