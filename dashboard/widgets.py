@@ -115,6 +115,8 @@ def download_table(
         file_name=file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,
+        # A download needs no rerun of the page: its data is made on the click.
+        on_click="ignore",
         icon=":material/download:",
     )
 

@@ -148,6 +148,11 @@ def _show_failed_page(page, folder) -> None:
         print(f"[journey] the page could not be read: {exc}")
         return
     print(f"[journey] url {page.url}; screenshot {shot}; the page showed:\n{text[:3000]}")
+    # The server's own log says what the page cannot (a failed download, an exception).
+    log = folder / "streamlit.log"
+    if log.exists():
+        tail = log.read_text(errors="replace").splitlines()[-60:]
+        print("[journey] the app's log ended with:\n" + "\n".join(tail))
 
 
 @pytest.fixture

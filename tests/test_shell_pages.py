@@ -54,12 +54,18 @@ def test_access_table_matches_sections():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_allowed_page_runs(mall, role):
+    downloads = 0
     for name, roles in ACCESS.items():
         if role not in roles:
             continue
         at = mall.open(name, as_user=USER[role])
         assert not at.exception, (role, name, at.exception)
         assert "Something unexpected" not in texts(at), (role, name)
+        # A download makes its file on the click; it must not also rerun the whole page.
+        for button in at.get("download_button"):
+            assert button.proto.ignore_rerun, (role, name, button.label)
+            downloads += 1
+    assert downloads > 0, role
 
 
 @pytest.mark.parametrize("role", ROLES)

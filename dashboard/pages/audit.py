@@ -159,5 +159,6 @@ download_col.download_button(
     file_name=f"audit-{lang()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="audit_download",
+    on_click="ignore",
     icon=":material/download:",
 )

@@ -308,6 +308,7 @@ def _workbook(filters: ProductFilter) -> None:
         file_name="products.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="products_workbook_download",
+        on_click="ignore",
         icon=":material/download:",
     )
     upload = st.file_uploader(t("products.workbook_upload"), type=["xlsx"], key="products_upload")

@@ -329,6 +329,7 @@ def _month_end_panel(pick: PeriodPick) -> None:
             file_name=f"overview_{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="settlements_overview_download",
+            on_click="ignore",
             icon=":material/download:",
         )
         right.download_button(
@@ -337,6 +338,7 @@ def _month_end_panel(pick: PeriodPick) -> None:
             file_name=f"statements_{stem}.zip",
             mime="application/zip",
             key="settlements_zip_download",
+            on_click="ignore",
             icon=":material/folder_zip:",
         )
 
