@@ -351,32 +351,41 @@ def _campaign_sums(
         return {}
     zone = sa.bindparam("tz", tz)
     year = sa.extract("year", local_day(PRO.c.starts_at, zone))
-    campaigns = PRO.c.campaign.in_(sorted({k[0] for k in keys}))
-    carried = carried_rows(
-        campaigns, scope, campaigns_cut(conn, tz=tz), matching_promotions(conn, campaigns)
+    counted = sa.and_(PRO.c.campaign.in_(sorted({k[0] for k in keys})), PRO.c.status != "draft")
+    years = conn.execute(
+        sa.select(PRO.c.promotion_id, PRO.c.campaign, year.label("year")).where(counted)
     )
+    # Each campaign-year gets a small number, and each carried row the number of its
+    # promotion's campaign-year: the tens of thousands of rows of a big campaign are
+    # then made distinct per order on integers, with no join back to promotions.
+    groups: dict[tuple[str, int], int] = {}
+    group_of: dict[int, int] = {}
+    for row in years:
+        key = (row.campaign, int(row.year))
+        group_of[int(row.promotion_id)] = groups.setdefault(key, len(groups))
+    carried = carried_rows(
+        counted, scope, campaigns_cut(conn, tz=tz), matching_promotions(conn, counted)
+    )
+    group = sa.case(group_of, value=carried.c.promotion_id)
     per_order = (
         sa.select(
-            PRO.c.campaign,
-            year.label("year"),
+            group.label("campaign_year"),
             carried.c.order_id,
             carried.c.paid_cents,
             carried.c.discount_cents,
         )
-        .join(carried, carried.c.promotion_id == PRO.c.promotion_id)
-        .where(PRO.c.status != "draft")
         .distinct()  # an order carrying two promotions of one campaign counts once
         .subquery("per_order")
     )
     query = sa.select(
-        per_order.c.campaign,
-        per_order.c.year,
+        per_order.c.campaign_year,
         sa.func.count().label("paid_orders"),
         sa.func.sum(per_order.c.paid_cents).label("gmv_cents"),
         sa.func.sum(per_order.c.discount_cents).label("discount_cents"),
-    ).group_by(per_order.c.campaign, per_order.c.year)
+    ).group_by(per_order.c.campaign_year)
+    key_of = {number: key for key, number in groups.items()}
     return {
-        (r.campaign, int(r.year)): {
+        key_of[int(r.campaign_year)]: {
             "paid_orders": int(r.paid_orders),
             "gmv_cents": int(r.gmv_cents),
             "discount_cents": int(r.discount_cents),

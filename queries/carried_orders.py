@@ -42,7 +42,7 @@ def _carried_select(
     carrying a matching promotion.
 
     Non-coupon promotions through `orders.promotion_id`; coupon promotions through
-    `coupons.order_id`. UNION (not UNION ALL) so one order counts once per promotion.
+    `coupons.order_id`. One row per (promotion, order): see the comment on the union.
     The scope and "paid" are applied inside each branch, so a vendor's branch reads
     only that vendor's orders (orders (vendor_id, paid_at)). With `cut_at` (the campaign
     rollups' cut) the orders paid before it are rollup rows and the rest is read live;
@@ -52,8 +52,8 @@ def _carried_select(
     paid = sa.and_(ORD.c.paid_at.is_not(None), scope.owns(ORD.c.vendor_id))
     if cut_at is not None:
         paid = sa.and_(ORD.c.paid_at >= cut_at, scope.owns(ORD.c.vendor_id))
-    # The order's shop and money ride along (they depend on order_id only, so UNION still
-    # keeps one row per pair): the sums need not look every carried order up again.
+    # The order's shop and money ride along (they depend on order_id only, so a pair is
+    # still one row): the sums need not look every carried order up again.
     money = (ORD.c.vendor_id, *_money(ORD))
     by_order = (
         sa.select(PRO.c.promotion_id, ORD.c.order_id, *money)
@@ -80,15 +80,22 @@ def _carried_select(
             .join(ORD, ORD.c.order_id == CPN.c.order_id)
             .where(CPN.c.promotion_id.in_(coupon_ids), paid)
         )
+    # The branches cannot share a pair: an order names one promotion, the coupon branch
+    # reads only coupon promotions and the other none, and the rollup rows (unique by
+    # their key) are the orders paid before the cut, the live branches those from it.
+    # Only two coupons of one promotion on one order repeat a pair, so only that branch
+    # is made distinct, and UNION ALL spares hashing every rolled row once more
+    # (70 of the largest shop's 30-day Campaigns report's 320 ms).
+    by_coupon = by_coupon.distinct()
     if cut_at is None:
-        return sa.union(by_order, by_coupon)
+        return sa.union_all(by_order, by_coupon)
     if matching is None:
         raise ValueError("the rollup rows of a cut are found by the matching promotions' ids")
     r = promotion_orders
     rolled = sa.select(r.c.promotion_id, r.c.order_id, r.c.vendor_id, *_money(r)).where(
         r.c.promotion_id.in_(list(matching)), scope.owns(r.c.vendor_id)
     )
-    return sa.union(rolled, by_order, by_coupon)
+    return sa.union_all(rolled, by_order, by_coupon)
 
 
 def _money(table) -> tuple:

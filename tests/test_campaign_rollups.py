@@ -89,9 +89,10 @@ def test_campaign_rollups_give_the_live_report_on_a_demo_mall(rollup_demo_mall):
 
 
 def test_cross_shop_orders_and_two_promotions_read_the_same_rolled(db_factory, backend):
-    """Data the contract does not forbid: B's order carrying A's live session, and one
+    """Data the contract does not forbid: B's order carrying A's live session, one
     order with both a shop promotion and a coupon of a platform campaign, paid on the
-    cut's day (a second after the cut) and the day before."""
+    cut's day (a second after the cut) and the day before, and two coupons of that
+    promotion used on one order."""
     engine = db_factory.engine(backend)
     with engine.begin() as conn:
         b = MallBuilder(conn)
@@ -122,6 +123,13 @@ def test_cross_shop_orders_and_two_promotions_read_the_same_rolled(db_factory, b
                     used_at=local(paid), order_id=built.order_id,
                 )
             )  # fmt: skip
+        # m2 used two coupons of the promotion on their order: it carries it once.
+        conn.execute(
+            s.coupons.insert().values(
+                promotion_id=coupon, member_id=m2, issued_at=local("2026-06-03 10:00"),
+                used_at=local("2026-06-19"), order_id=late.order_id,
+            )
+        )  # fmt: skip
     live_figures = live_then_rolled(
         engine,
         _read,
@@ -135,3 +143,7 @@ def test_cross_shop_orders_and_two_promotions_read_the_same_rolled(db_factory, b
     assert live_figures[(None, "june 2026")]["totals"]["live_paid_orders"] == 3
     # Two orders each carry two promotions of 618: counted once in the campaign.
     assert list(june_a["campaigns"]["paid_orders"]) == [2]
+    # The coupon promotion carried each order once, though one used two of its coupons.
+    by_promotion = june_a["promotions"].set_index("promotion_id")["paid_orders"]
+    assert (by_promotion[coupon], by_promotion[own]) == (2, 2)
+    assert june_a["totals"]["promotion_orders"] == 2
