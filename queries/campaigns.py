@@ -25,7 +25,6 @@ from queries.carried_orders import (
     SUMS,
     carried_rows,
     carried_sums,
-    matching_promotions,
 )
 from queries.db import local_day
 from queries.money import round_half_up_div
@@ -321,10 +320,14 @@ def _live_session_sums(sessions: sa.Select, scope: Scope, cut_at: datetime | Non
     )
 
 
+def _local_year(tz: str):
+    """The local calendar year a promotion starts in: the year of its campaign."""
+    return sa.extract("year", local_day(PRO.c.starts_at, sa.bindparam("tz", tz)))
+
+
 def _campaign_windows(conn: sa.Connection, tz: str) -> pd.DataFrame:
     """Each platform campaign's window per local year: first start to last end of its promotions."""
-    zone = sa.bindparam("tz", tz)
-    year = sa.extract("year", local_day(PRO.c.starts_at, zone))
+    year = _local_year(tz)
     query = (
         sa.select(
             PRO.c.campaign,
@@ -349,22 +352,26 @@ def _campaign_sums(
     """Paid orders, GMV, discount of the scope's orders carrying each campaign-year's promotions."""
     if not keys:
         return {}
-    zone = sa.bindparam("tz", tz)
-    year = sa.extract("year", local_day(PRO.c.starts_at, zone))
     counted = sa.and_(PRO.c.campaign.in_(sorted({k[0] for k in keys})), PRO.c.status != "draft")
-    years = conn.execute(
-        sa.select(PRO.c.promotion_id, PRO.c.campaign, year.label("year")).where(counted)
-    )
+    promotions = sa.select(
+        PRO.c.promotion_id, PRO.c.kind, PRO.c.campaign, _local_year(tz).label("year")
+    ).where(counted)
     # Each campaign-year gets a small number, and each carried row the number of its
     # promotion's campaign-year: the tens of thousands of rows of a big campaign are
     # then made distinct per order on integers, with no join back to promotions.
     groups: dict[tuple[str, int], int] = {}
     group_of: dict[int, int] = {}
-    for row in years:
+    kinds: dict[int, str] = {}
+    for row in conn.execute(promotions):
         key = (row.campaign, int(row.year))
         group_of[int(row.promotion_id)] = groups.setdefault(key, len(groups))
+        kinds[int(row.promotion_id)] = row.kind
+    if not group_of:
+        return {}
+    # Every branch reads exactly these promotions (their kinds from the same rows, in place
+    # of `matching_promotions`), so every carried row has a number.
     carried = carried_rows(
-        counted, scope, campaigns_cut(conn, tz=tz), matching_promotions(conn, counted)
+        PRO.c.promotion_id.in_(list(group_of)), scope, campaigns_cut(conn, tz=tz), kinds
     )
     group = sa.case(group_of, value=carried.c.promotion_id)
     per_order = (
