@@ -65,27 +65,28 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError("streamlit did not become healthy")
 
 
-def _demo_database(tmp: Path) -> str:
+def _fill_demo(url: str) -> None:
+    """The tiny demo mall and its demo logins in the (empty) database at `url`."""
     from dashboard.bootstrap import ensure_demo_accounts
     from queries.db import connect_engine
     from queries.demo import generate
     from queries.schema import create_schema
 
-    url = f"sqlite:///{tmp / 'mall.sqlite'}"
     engine = connect_engine(url, check=False)
     create_schema(engine)
     generate(engine, scale="tiny", seed=7)
     ensure_demo_accounts(engine)  # writes MALLBOARD_ACCOUNTS, set by the caller
     engine.dispose()
+
+
+def _demo_database(tmp: Path) -> str:
+    url = f"sqlite:///{tmp / 'mall.sqlite'}"
+    _fill_demo(url)
     return url
 
 
-@pytest.fixture
-def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
-    """The app on a fresh tiny demo mall, served on a free port for this test."""
-    accounts = tmp_path / "accounts.yaml"
-    monkeypatch.setenv("MALLBOARD_ACCOUNTS", str(accounts))
-    database_url = _demo_database(tmp_path)
+def serve(database_url: str, accounts: Path, folder: Path) -> Iterator[RunningApp]:
+    """`streamlit run` the app on `database_url` on a free port until the generator closes."""
     port = _free_port()
     env = {
         **os.environ,
@@ -94,7 +95,7 @@ def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
         "MALLBOARD_COOKIE_KEY": TEST_COOKIE_KEY,
     }
     env.pop("MALLBOARD_RAISE_ERRORS", None)
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -127,6 +128,24 @@ def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
+    """The app on a fresh tiny demo mall (SQLite), served on a free port for this test."""
+    accounts = tmp_path / "accounts.yaml"
+    monkeypatch.setenv("MALLBOARD_ACCOUNTS", str(accounts))
+    yield from serve(_demo_database(tmp_path), accounts, tmp_path)
+
+
+@pytest.fixture
+def running_app_pg(tmp_path, monkeypatch, db_factory) -> Iterator[RunningApp]:
+    """The app on a fresh tiny demo mall in a new PostgreSQL database, served for this test."""
+    accounts = tmp_path / "accounts.yaml"
+    monkeypatch.setenv("MALLBOARD_ACCOUNTS", str(accounts))
+    url = db_factory.url("postgresql")
+    _fill_demo(url)
+    yield from serve(url, accounts, tmp_path)
 
 
 @pytest.hookimpl(hookwrapper=True)
