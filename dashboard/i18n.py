@@ -15,7 +15,7 @@ import streamlit as st
 
 import dashboard.strings as strings_package
 
-__all__ = ["LANGS", "all_strings", "lang", "set_lang", "status_label", "t"]
+__all__ = ["LANGS", "all_strings", "lang", "set_lang", "status_label", "t", "tn"]
 
 LANGS = ("zh", "en")
 
@@ -61,6 +61,16 @@ def t(key: str, **fmt: object) -> str:
         return key  # a missing key shows itself; tests/test_i18n.py keeps them all defined
     text = pair[0] if lang() == "zh" else pair[1]
     return text.format(**fmt) if fmt else text
+
+
+def tn(key: str, count: int, **fmt: object) -> str:
+    """`t(key)` for a count: the `key + ".one"` variant when `count` is 1 and it exists.
+
+    English needs "1 product" beside "2 products"; Chinese has one form, so its
+    `.one` text may equal the plain key's. `count` is also passed to the format.
+    """
+    chosen = f"{key}.one" if count == 1 and f"{key}.one" in all_strings() else key
+    return t(chosen, **{"count": count, **fmt})
 
 
 def status_label(kind: str, code: str | None) -> str:
