@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +24,7 @@ __all__ = [
     "empty_state",
     "freshness",
     "kpi_row",
+    "literal",
     "period_picker",
     "show_error",
 ]
@@ -146,3 +148,19 @@ def empty_state(message: str) -> None:
 def today_local() -> date:
     """Today in the platform timezone."""
     return datetime.now(UTC).astimezone(settings().tz).date()
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# Streamlit turns " -- " into a dash, "->" into an arrow, ":smile:" into an emoji in the text
+# it has already parsed; a zero-width space between the two characters keeps them as typed.
+_TYPOGRAPHY = re.compile(r"(?<=[-<>~])(?=[->=])|(?<=:)(?=[A-Za-z_+-])")
+
+
+def literal(text: object) -> str:
+    """Text a user wrote (a name, a reason, a value) made safe to place in Markdown.
+
+    Every ASCII punctuation mark is backslash-escaped, so `**x**`, `[a](b)`, `$x$`,
+    `:red[x]` or `<b>` show exactly as typed inside `st.markdown`, `st.error`, etc.
+    """
+    plain = _TYPOGRAPHY.sub("\u200b", str(text))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain)
