@@ -9,6 +9,8 @@ and checks the `version` the user saw: a second click or a second person gets
   Explicit vendors: all or nothing (any overlap refuses the whole call).
   All vendors (`vendor_ids=None`): vendors with an overlapping statement are
   skipped and reported; closed vendors with nothing in the period are skipped.
+  A vendor that joined (`vendors.joined_at`) at or after the period's end did
+  not exist in it: left out of "all", refused when named.
   Two identical issues at once: the unique (vendor, start, end) constraint lets
   one through; the other's IntegrityError becomes `Conflict`.
 - `adjust_statement`: a draft's adjustment (the whole amount, may be negative)
@@ -25,6 +27,7 @@ and checks the `version` the user saw: a second click or a second person gets
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -55,6 +58,7 @@ __all__ = [
 
 ENTITY = "settlement"
 _MAX_NOTE = 500
+_MAX_REFERENCE = 100
 
 
 @dataclass(frozen=True)
@@ -184,15 +188,28 @@ def issue_statements(
 
 
 def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) -> IssueResult:
-    wanted = sa.select(vendors.c.vendor_id, vendors.c.status).order_by(vendors.c.vendor_id)
+    wanted = sa.select(vendors.c.vendor_id, vendors.c.status, vendors.c.joined_at).order_by(
+        vendors.c.vendor_id
+    )
     if vendor_ids is not None:
         wanted = wanted.where(vendors.c.vendor_id.in_(list(vendor_ids)))
     # Locking the vendor rows serializes two issues of the same vendors (PostgreSQL).
-    known = dict(conn.execute(wanted.with_for_update()).all())
+    found = conn.execute(wanted.with_for_update()).all()
+    # A shop that joined (was approved) at or after the period's end did not exist in it:
+    # it gets no statement (docs/decisions.md, "Statements only for shops that existed").
+    late = [v for v, _, joined in found if joined >= period.end]
+    known = {v: status for v, status, joined in found if joined < period.end}
     if vendor_ids is not None:
-        missing = sorted(set(vendor_ids) - set(known))
+        missing = sorted(set(vendor_ids) - {v for v, _, _ in found})
         if missing:
             raise NotFound(f"商家不存在：{missing}", f"No such vendor: {missing}", details=missing)
+        if late:
+            ids = ", ".join(f"#{v}" for v in late)
+            raise Invalid(
+                f"商家 {ids} 在该结算周期结束后才入驻，不能出具此周期的结算单",
+                f"Vendor {ids} joined after the period ended; no statement for this period",
+                details={"joined_after_period": late},
+            )
     overlap = sa.select(settlements.c.vendor_id, settlements.c.settlement_id).where(
         settlements.c.period_start < period_end, settlements.c.period_end > period_start
     )
@@ -253,7 +270,41 @@ def _note(text: str | None) -> str:
             f"The note may not exceed {_MAX_NOTE} characters",
             details={"note": "too_long"},
         )
+    if any(_control(c) and c not in "\n\t" for c in note):
+        raise Invalid(
+            "调整说明含有不可见的控制字符",
+            "The note contains control characters",
+            details={"note": "control_characters"},
+        )
     return note
+
+
+def _control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
+
+
+def _reference(text: str | None) -> str:
+    """A transfer reference: one line of visible text, at most `_MAX_REFERENCE` characters."""
+    reference = (text or "").strip()
+    if not reference:
+        raise Invalid(
+            "请填写转账流水号",
+            "Enter the transfer's reference",
+            details={"payment_reference": "required"},
+        )
+    if len(reference) > _MAX_REFERENCE:
+        raise Invalid(
+            f"转账流水号不能超过 {_MAX_REFERENCE} 个字符",
+            f"The transfer's reference may not exceed {_MAX_REFERENCE} characters",
+            details={"payment_reference": "too_long"},
+        )
+    if any(_control(c) for c in reference):
+        raise Invalid(
+            "转账流水号含有不可见的控制字符（如换行、制表符）",
+            "The transfer's reference contains control characters (such as a line break or tab)",
+            details={"payment_reference": "control_characters"},
+        )
+    return reference
 
 
 def adjust_statement(
@@ -333,13 +384,7 @@ def mark_paid(
 ) -> dict:
     """Confirmed → paid, with the bank transfer's reference."""
     require_role(actor, "finance")
-    reference = (payment_reference or "").strip()
-    if not reference:
-        raise Invalid(
-            "请填写转账流水号",
-            "Enter the transfer's reference",
-            details={"payment_reference": "required"},
-        )
+    reference = _reference(payment_reference)
     with engine.begin() as conn:
         row = _load(conn, settlement_id)
         _check(row, expected_version, "confirmed")

@@ -100,6 +100,9 @@ def statement_infos(
 ) -> list[StatementInfo]:
     """Every vendor's statement for exactly `[period_start, period_end)`, in vendor order.
 
+    Without `vendor_ids`, a vendor that joined at or after the period's end (and so
+    has no statement for it) is left out: it did not exist in the period.
+
     Three queries whatever the number of vendors: names, issued statements,
     and today's totals of all of them: live, or with `read_rollups` from the
     settlement day rows where the platform provides them (the pages' reads; what
@@ -112,9 +115,10 @@ def statement_infos(
     else:
         period = period_range(period_start, period_end, tz)
         today = compute_totals(conn, period=period, vendor_ids=vendor_ids)
-    names = sa.select(vendors.c.vendor_id, vendors.c.name, vendors.c.status).order_by(
-        vendors.c.vendor_id
-    )
+    names = sa.select(
+        vendors.c.vendor_id, vendors.c.name, vendors.c.status, vendors.c.joined_at
+    ).order_by(vendors.c.vendor_id)
+    ended = period_range(period_start, period_end, tz).end
     issued_stmt = sa.select(settlements).where(
         settlements.c.period_start == period_start, settlements.c.period_end == period_end
     )
@@ -123,8 +127,10 @@ def statement_infos(
         issued_stmt = issued_stmt.where(settlements.c.vendor_id.in_(list(vendor_ids)))
     issued = {r.vendor_id: dict(r._mapping) for r in conn.execute(issued_stmt)}
     out = []
-    for vendor_id, name, vendor_status in conn.execute(names):
+    for vendor_id, name, vendor_status, joined_at in conn.execute(names):
         row = issued.get(vendor_id)
+        if vendor_ids is None and row is None and joined_at >= ended:
+            continue  # the shop joined after the period: it has no statement for it
         computed = today.get(vendor_id, Totals())
         if row is None:
             totals, status = computed, NOT_ISSUED

@@ -35,6 +35,7 @@ from queries.settlement_lines import LINES
 
 FLASH = "settlements_flash"
 MONTH_END = "settlements_month_end"
+PICK = "settlements_pick"
 
 
 @dataclass(frozen=True)
@@ -234,10 +235,8 @@ def _carry_panel(actor, row, pick: PeriodPick) -> None:
     )
     if st.button(t("settlements.carry.button"), key="settlements_carry"):
         _act(
-            lambda: (
-                data.carry(actor, int(row["settlement_id"]), target, options[target][0])
-                and t("settlements.carry.done", id=target)
-            )
+            lambda: data.carry(actor, int(row["settlement_id"]), target, options[target][0]),
+            t("settlements.carry.done", id=target),
         )
 
 
@@ -248,6 +247,11 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
         st.caption(t("settlements.act.none"))
         return
     rows = {int(r["settlement_id"]): r for _, r in issued.iterrows()}
+    if st.session_state.get(PICK) in rows:
+        # The browser holds the picked option by its label, which names the state.
+        # Setting the value again makes this run send the current label, so a
+        # statement just confirmed (here or by someone else) no longer reads "Draft".
+        st.session_state[PICK] = st.session_state[PICK]
     picked = st.selectbox(
         t("settlements.act.pick"),
         list(rows),
@@ -257,19 +261,19 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
             vendor=rows[i]["vendor_name"],
             state=status_label("settlement", rows[i]["status"]),
         ),
-        key="settlements_pick",
+        key=PICK,
     )
     row = rows[picked]
     net = int(row["net_cents"])
     st.markdown(
         f"**{t('settlements.line.net_cents')}**: {money(net)} · "
         f"**{t('settlements.col.created_at')}**: {local_datetime(_moment(row['created_at']))}"
-        + (
-            f"  \n**{t('settlements.col.note')}**: {row['adjustment_note']}"
-            if row["adjustment_note"]
-            else ""
-        )
     )
+    # What finance typed is shown literally, never as Markdown.
+    if row["adjustment_note"]:
+        st.text(f"{t('settlements.col.note')}: {row['adjustment_note']}")
+    if row["payment_reference"]:
+        st.text(f"{t('settlements.col.reference')}: {row['payment_reference']}")
     if net < 0:
         st.warning(t("settlements.act.owed", amount=money(-net)))
     if row["differs"]:
@@ -291,9 +295,8 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
             reference = st.text_input(t("settlements.pay.reference"), key="settlements_reference")
             if st.form_submit_button(t("settlements.pay.submit")):
                 _act(
-                    lambda: (
-                        data.pay(actor, picked, version, reference) and t("settlements.pay.done")
-                    )
+                    lambda: data.pay(actor, picked, version, reference),
+                    t("settlements.pay.done"),
                 )
     else:
         st.caption(t("settlements.no_actions"))
