@@ -15,7 +15,16 @@ from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from dashboard.context import settings
 from dashboard.i18n import lang
 
-__all__ = ["change", "local_date", "local_datetime", "money", "number", "percent", "pp"]
+__all__ = [
+    "change",
+    "local_date",
+    "local_datetime",
+    "money",
+    "money_in",
+    "number",
+    "percent",
+    "pp",
+]
 
 DASH = "—"
 _LOCALES = {"zh": "zh_CN", "en": "en_US"}
@@ -39,11 +48,18 @@ def money(cents: int | None) -> str:
     """
     if cents is None:
         return DASH
+    return money_in(cents, lang=lang(), currency_symbol=settings().currency_symbol)
+
+
+def money_in(cents: int | None, *, lang: str, currency_symbol: str) -> str:
+    """`money` for a given language and symbol, outside a page run (e.g. a download's thread)."""
+    if cents is None:
+        return DASH
     cents = int(cents)
-    group, decimal = _symbols(_locale())
+    group, decimal = _symbols(_LOCALES[lang])
     yuan, fen = divmod(abs(cents), 100)
     whole = f"{yuan:,}".replace(",", group)
-    return f"{'-' if cents < 0 else ''}{settings().currency_symbol}{whole}{decimal}{fen:02d}"
+    return f"{'-' if cents < 0 else ''}{currency_symbol}{whole}{decimal}{fen:02d}"
 
 
 def number(value: int | float | Decimal | None, digits: int = 0) -> str:
