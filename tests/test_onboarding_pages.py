@@ -12,10 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.accounts import load_accounts, verify_password
+from dashboard.plain_text import unescape
 from queries.actors import Actor
 from queries.onboarding import decide_application, status_counts
 from queries.schema import audit_log, supplier_applications, vendors
-from tests.apptest import AppSession, texts
+from tests.apptest import AppSession
+from tests.apptest import texts as markdown_texts
 from tests.builders import Item, MallBuilder
 from tests.conftest import BACKENDS
 
@@ -60,6 +62,11 @@ def site(request, db_factory, tmp_path_factory):
     session.add("ops", role="operator")
     session.add("shop_s2", role="vendor", vendor_id=ids["s2"])
     return session, engine, ids
+
+
+def texts(at) -> str:
+    """The page's text as a reader sees it (user-written values are escaped Markdown)."""
+    return unescape(markdown_texts(at))
 
 
 def _button(at, label):

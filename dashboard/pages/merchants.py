@@ -17,6 +17,7 @@ from dashboard.context import current_actor, open_vendor_view, settings
 from dashboard.data.vendors import merchants, set_status
 from dashboard.formatting import local_date, money, number, percent
 from dashboard.i18n import lang, status_label, t
+from dashboard.plain_text import literal
 from dashboard.widgets import download_table, empty_state, freshness, show_error
 from exports.xlsx import Column
 from queries.actors import require_role
@@ -165,13 +166,14 @@ def _submit(actor, vendor_id: int, name: str, seen_status: str) -> None:
             reason=st.session_state["merchants_reason"],
         )
     except UserError as exc:
-        st.session_state[FLASH] = ("error", exc.message(lang()))
+        st.session_state[FLASH] = ("error", literal(exc.message(lang())))
         return
     status = status_label("vendor", target)
     st.session_state[FLASH] = (
         "ok",
-        t("merchants.done", vendor_id=vendor_id, name=name, status=status),
+        t("merchants.done", vendor_id=vendor_id, name=literal(name), status=status),
     )
+    st.session_state["merchants_reason"] = ""  # the next change needs its own reason
 
 
 actor = current_actor()

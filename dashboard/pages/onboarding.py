@@ -26,6 +26,7 @@ from dashboard.data.onboarding import (
 )
 from dashboard.formatting import local_datetime, number
 from dashboard.i18n import lang, status_label, t
+from dashboard.plain_text import literal
 from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
 from exports.xlsx import Column
 from queries.actors import require_role
@@ -173,32 +174,43 @@ def _show_queue(rows: pd.DataFrame, filters: QueueFilters) -> None:
 
 
 def _show_fields(app: ApplicationDetail) -> None:
+    """Every field; what the applicant wrote is shown as plain text, never as Markdown."""
     f = app.fields
     category = app.category_name if lang() == "zh" else app.category_name_en
-    left, right = st.columns(2)
-    left.markdown(
-        f"**{t('onboarding.col.company')}**: {f['company_name']}  \n"
-        f"**{t('onboarding.col.licence')}**: `{f['business_license_no']}`  \n"
-        f"**{t('onboarding.col.category')}**: {category}  \n"
-        f"**{t('onboarding.col.region')}**: {f['region']}  \n"
-        f"**{t('onboarding.col.submitted')}**: {local_datetime(f['submitted_at'])}"
-    )
+    colon = "：" if lang() == "zh" else ": "
     shop = "—" if f["vendor_id"] is None else f"#{f['vendor_id']}"
-    right.markdown(
-        f"**{t('onboarding.col.contact')}**: {f['contact_name']}  \n"
-        f"**{t('onboarding.col.email')}**: {f['contact_email']}  \n"
-        f"**{t('onboarding.col.phone')}**: {f['contact_phone']}  \n"
-        f"**{t('onboarding.col.status')}**: {status_label('application', f['status'])} · "
-        f"**{t('onboarding.col.reviewed_by')}**: {f['reviewed_by'] or '—'} · "
-        f"**{t('onboarding.col.reviewed_at')}**: {local_datetime(f['reviewed_at'])}  \n"
-        f"**{t('onboarding.col.note')}**: {f['review_note'] or '—'} · "
-        f"**{t('onboarding.col.shop')}**: {shop}"
-    )
+    left, right = st.columns(2)
+    for column, pairs in (
+        (
+            left,
+            (
+                ("onboarding.col.company", f["company_name"]),
+                ("onboarding.col.licence", f["business_license_no"]),
+                ("onboarding.col.category", category),
+                ("onboarding.col.region", f["region"]),
+                ("onboarding.col.submitted", local_datetime(f["submitted_at"])),
+                ("onboarding.col.status", status_label("application", f["status"])),
+            ),
+        ),
+        (
+            right,
+            (
+                ("onboarding.col.contact", f["contact_name"]),
+                ("onboarding.col.email", f["contact_email"]),
+                ("onboarding.col.phone", f["contact_phone"]),
+                ("onboarding.col.reviewed_by", f["reviewed_by"] or "—"),
+                ("onboarding.col.reviewed_at", local_datetime(f["reviewed_at"])),
+                ("onboarding.col.note", f["review_note"] or "—"),
+                ("onboarding.col.shop", shop),
+            ),
+        ),
+    ):
+        column.text("\n".join(f"{t(key)}{colon}{value}" for key, value in pairs))
 
 
 def _show_checks(app: ApplicationDetail) -> None:
     st.markdown(f"**{t('onboarding.checks')}**")
-    number_ = app.licence.number
+    number_ = literal(app.licence.number)
     if app.licence.valid:
         st.success(t("onboarding.licence_ok", number=number_), icon=":material/verified:")
     else:
@@ -344,18 +356,18 @@ def _submit(actor, app_id: int, seen_status: str, contact_email: str) -> None:
             contact_email=contact_email,
         )
     except UserError as exc:
-        state[FLASH] = {"error": exc.message(lang())}
+        state[FLASH] = {"error": literal(exc.message(lang()))}
         return
-    name = (shop_name or "").strip()
+    name = literal((shop_name or "").strip())
     flash = {
         "message": t(
             f"onboarding.done.{decision}", id=app_id, vendor_id=outcome.vendor_id, name=name
         )
     }
     if outcome.password:
-        flash.update(username=outcome.username, password=outcome.password)
+        flash.update(username=literal(outcome.username), password=outcome.password)
     if outcome.account_error:
-        flash["account_error"] = outcome.account_error.message(lang())
+        flash["account_error"] = literal(outcome.account_error.message(lang()))
     state[FLASH] = flash
 
 
@@ -377,7 +389,8 @@ def _show_flash() -> None:
 
 def _show_detail(actor, application_id: int) -> None:
     app = detail(application_id)
-    st.subheader(t("onboarding.detail", id=app.application_id, company=app.fields["company_name"]))
+    company = literal(app.fields["company_name"])
+    st.subheader(t("onboarding.detail", id=app.application_id, company=company))
     _show_fields(app)
     _show_checks(app)
     _show_history(app)
