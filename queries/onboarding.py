@@ -332,15 +332,31 @@ def _clean(text: str | None, *, limit: int, what_zh: str, what_en: str) -> str |
     return text
 
 
+# The statuses as the console's words (as `status.application.*` of the dashboard's strings),
+# for the messages below: a user never reads a raw code such as `needs_info`.
+_STATUS_WORDS = {
+    "pending": ("待审核", "pending"),
+    "needs_info": ("待补充资料", "needs info"),
+    "approved": ("已通过", "approved"),
+    "rejected": ("已驳回", "rejected"),
+}
+
+
+def _words(status: str) -> tuple[str, str]:
+    """(Chinese, English) words for an application status; an unknown code as itself."""
+    return _STATUS_WORDS.get(status, (status, status))
+
+
 def _validate(decision: str, seen_status: str, note: str | None, shop_name: str | None):
     """The target status, cleaned note and shop name; Invalid when the decision breaks a rule."""
     if decision not in DECISIONS:
         raise Invalid(f"未知的审核决定：{decision}", f"Unknown decision: {decision}")
     target = DECISIONS[decision]
     if not application_allowed(seen_status, target):
+        (seen_zh, seen_en), (target_zh, target_en) = _words(seen_status), _words(target)
         raise Invalid(
-            f"申请状态为 {seen_status}，不能改为 {target}",
-            f"An application that is {seen_status} cannot become {target}",
+            f"申请状态为{seen_zh}，不能改为{target_zh}",
+            f"An application that is {seen_en} cannot become {target_en}",
             details={"status": seen_status, "target": target},
         )
     note = _clean(note, limit=MAX_NOTE, what_zh="说明", what_en="note")
@@ -363,16 +379,17 @@ def _already_decided(current: dict, tz: str) -> Conflict:
     """Who decided the application the operator was looking at, and when."""
     status, who, when = current["status"], current["reviewed_by"], current["reviewed_at"]
     details = {"status": status, "reviewed_by": who, "reviewed_at": when}
+    zh, en = _words(status)
     if who is None or when is None:
         return Conflict(
-            f"此申请已被更改，当前状态为 {status}，请刷新后重试",
-            f"This application has changed: it is now {status}. Refresh and try again",
+            f"此申请已被更改，当前状态为{zh}，请刷新后重试",
+            f"This application has changed: it is now {en}. Refresh and try again",
             details=details,
         )
     at = when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
     return Conflict(
-        f"此申请已由 {who} 于 {at} 处理，当前状态为 {status}",
-        f"{who} already decided this application at {at}; it is now {status}",
+        f"此申请已由 {who} 于 {at} 处理，当前状态为{zh}",
+        f"{who} already decided this application at {at}; it is now {en}",
         details=details,
     )
 

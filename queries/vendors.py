@@ -18,6 +18,7 @@ status the operator saw, with the reason in the audit row.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -197,27 +198,56 @@ def _not_found(vendor_id: int) -> NotFound:
     return NotFound(f"店铺 #{vendor_id} 不存在", f"Shop #{vendor_id} does not exist")
 
 
+# The statuses as the console's words (as `status.vendor.*` of the dashboard's strings),
+# for the messages below: a user never reads a raw code.
+_STATUS_WORDS = {
+    "active": ("营业中", "active"),
+    "suspended": ("已暂停", "suspended"),
+    "closed": ("已关店", "closed"),
+}
+
+
+def _words(status: str) -> tuple[str, str]:
+    """(Chinese, English) words for a shop status; an unknown code as itself."""
+    return _STATUS_WORDS.get(status, (status, status))
+
+
+def _set_status(after: str | None) -> str | None:
+    """The status an audit row's `after` JSON set, if any."""
+    try:
+        value = json.loads(after) if after else None
+    except ValueError:
+        return None
+    return value.get("status") if isinstance(value, dict) else None
+
+
 def _changed_meanwhile(conn: sa.Connection, vendor_id: int, status: str, tz: str) -> Conflict:
-    """The shop's current status, and who last changed it and when (from the audit log)."""
+    """The shop's current status, and who last changed it and when (from the audit log).
+
+    The last status change in the audit log names who did it only if it set the
+    status the shop has now: a change made outside the console is not pinned on
+    the operator who happened to act before it.
+    """
     a = audit_log.c
     last = conn.execute(
-        sa.select(a.actor, a.at)
+        sa.select(a.actor, a.at, a.after)
         .where(a.vendor_id == vendor_id, a.entity == ENTITY, a.action.startswith("vendor."))
         .order_by(a.at.desc(), a.audit_id.desc())
         .limit(1)
     ).first()
     details = {"status": status, "changed_by": None, "changed_at": None}
-    if last is None:
+    zh, en = _words(status)
+    if last is None or _set_status(last.after) != status:
         return Conflict(
-            f"店铺状态已变为 {status}，请刷新后重试",
-            f"The shop is now {status}. Refresh and try again",
+            f"店铺状态已变为{zh}，请刷新后重试",
+            f"The shop is now {en}. Refresh and try again",
             details=details,
         )
     details.update(changed_by=last.actor, changed_at=last.at)
     at = last.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
     return Conflict(
-        f"{last.actor} 已于 {at} 更改了店铺状态，当前为 {status}",
-        f"{last.actor} changed this shop at {at}; it is now {status}",
+        f"{last.actor} 已于 {at} 更改了店铺状态，当前为{zh}",
+        f"{last.actor} changed this shop at {at}; it is now {en}",
         details=details,
     )
 
@@ -240,9 +270,10 @@ def set_vendor_status(
     if not vendor_allowed(seen_status, status):
         if seen_status == "closed":
             raise Invalid("已关店的店铺不能重新开启", "A closed shop cannot be reopened")
+        (seen_zh, seen_en), (zh, en) = _words(seen_status), _words(status)
         raise Invalid(
-            f"店铺状态为 {seen_status}，不能改为 {status}",
-            f"A shop that is {seen_status} cannot become {status}",
+            f"店铺状态为{seen_zh}，不能改为{zh}",
+            f"A shop that is {seen_en} cannot become {en}",
             details={"status": seen_status, "target": status},
         )
     reason = (reason or "").strip()
