@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Sequence
 from functools import lru_cache
 
 import streamlit as st
 
 import dashboard.strings as strings_package
 
-__all__ = ["LANGS", "all_strings", "lang", "set_lang", "status_label", "t", "tn"]
+__all__ = [
+    "LANGS",
+    "all_strings",
+    "choose_placeholder",
+    "lang",
+    "set_lang",
+    "status_label",
+    "t",
+    "tn",
+]
 
 LANGS = ("zh", "en")
 
@@ -63,14 +73,25 @@ def t(key: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def tn(key: str, count: int, **fmt: object) -> str:
+def tn(key: str, count: int, /, **fmt: object) -> str:
     """`t(key)` for a count: the `key + ".one"` variant when `count` is 1 and it exists.
 
     English needs "1 product" beside "2 products"; Chinese has one form, so its
-    `.one` text may equal the plain key's. `count` is also passed to the format.
+    `.one` text may equal the plain key's. `count` is also passed to the format,
+    unless the caller gives its own (grouped) text: `tn(key, n, count=number(n))`.
     """
     chosen = f"{key}.one" if count == 1 and f"{key}.one" in all_strings() else key
     return t(chosen, **{"count": count, **fmt})
+
+
+def choose_placeholder(options: Sequence[object] | None = None, *, many: bool = False) -> str:
+    """A select box's or multiselect's placeholder in the session's language.
+
+    Streamlit's own ("Choose options", "No options to select") are English only.
+    """
+    if options is not None and len(options) == 0:
+        return t("widget.no_options")
+    return t("widget.choose_options" if many else "widget.choose_option")
 
 
 def status_label(kind: str, code: str | None) -> str:
