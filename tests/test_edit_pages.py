@@ -216,7 +216,7 @@ def test_audit_page_shows_what_each_role_may_see(mall, user):
     if user == "money":
         assert "No actions match" in page
     else:
-        assert "product.update" in page and "stock: 10 → 3" in page
+        assert "Product edited" in page and "Stock: 10 → 3" in page
         assert at.get("download_button")
 
 
