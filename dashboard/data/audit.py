@@ -183,6 +183,19 @@ def _value(entity: str, field: str, value: object, how: Reading) -> str:
     return str(value)  # what a user wrote (names, notes, references) stays as written
 
 
+@lru_cache(maxsize=1)
+def _field_order() -> dict[str, int]:
+    """Fields in the order the strings table lists them (price before stock, …)."""
+    prefix = "audit.field."
+    keys = [k[len(prefix) :] for k in all_strings() if k.startswith(prefix)]
+    return {field: i for i, field in enumerate(keys)}
+
+
+def _field_rank(field: str) -> tuple[int, str]:
+    order = _field_order()
+    return (order.get(field, len(order)), field)
+
+
 def _loads(text: object) -> dict | None:
     if not isinstance(text, str) or not text:
         return None
@@ -199,7 +212,7 @@ def _changes(entity: str, before: dict | None, after: dict | None, how: Reading)
     colon, sep = ("：", "；") if zh else (": ", "; ")
     old, new = before or {}, after or {}
     parts: list[str] = []
-    for field in dict.fromkeys([*old, *new]):
+    for field in sorted(dict.fromkeys([*old, *new]), key=_field_rank):
         label = word(f"audit.field.{field}", how.lang, field)
         was, now = old.get(field), new.get(field)
         if before is None or after is None:  # created or deleted: its values, not a change
