@@ -473,7 +473,8 @@ def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[Prod
                 count = len(check.refused)
                 raise cls(
                     f"{count} 行不能保存，本次未保存任何修改",
-                    f"{count} row(s) cannot be saved; nothing was saved",
+                    f"{count} {'row cannot' if count == 1 else 'rows cannot'} be saved; "
+                    "nothing was saved",
                     details=check.refused,
                 )
             if check.stale:

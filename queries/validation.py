@@ -53,6 +53,7 @@ PRODUCT_STATUS_LABELS: dict[str, tuple[str, str]] = {
 
 _INT = re.compile(r"^\s*[+]?(\d{1,3}(,\d{3})+|\d+)(\.0*)?\s*$", re.ASCII)
 _PERCENT = re.compile(r"^\s*([+-])?(\d{1,4})(\.(\d{1,2}))?\s*%?\s*$", re.ASCII)
+_NEGATIVE = re.compile(r"^\s*(-\s*¥?|¥\s*-)\s*((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)\s*$", re.ASCII)
 _CAMPAIGN = re.compile(r"^[0-9A-Za-z_\-]{1,40}$", re.ASCII)
 
 
@@ -85,6 +86,17 @@ def _show(value: object) -> str:
         return "…"  # str() of a huge int is slow, and refused past 4300 digits
     text = repr(value) if isinstance(value, float) else str(value)
     return text if len(text) <= 30 else text[:27] + "…"
+
+
+def _is_negative(value: object) -> bool:
+    """A number below zero (`-5`, `-¥19.99`, `¥-1,200`, a cell's -3.5), however many decimals."""
+    if isinstance(value, str):
+        return bool(_NEGATIVE.match(value))
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return value.is_finite() and value < 0 if isinstance(value, Decimal) else value < 0
+    if isinstance(value, float):
+        return value == value and repr(value).startswith("-")  # NaN is not negative
+    return False
 
 
 def _invalid(field: str, zh: str, en: str) -> Invalid:
@@ -121,6 +133,11 @@ def parse_money(
                 f"“{_show(value)}” 不是有效金额（最多两位小数）",
                 f"“{_show(value)}” is not a valid amount (at most two decimals)",
             )
+    if _is_negative(value):
+        # "-5" is a number, only not an allowed one: say so, not "at most two decimals".
+        if allow_zero:
+            raise _invalid(field, "金额不能为负数", "The amount cannot be negative")
+        raise _invalid(field, "金额须大于 0", "The amount must be greater than 0")
     try:
         return parse_yuan(value, max_cents=max_cents, allow_zero=allow_zero)
     except Invalid as exc:

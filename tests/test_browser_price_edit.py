@@ -21,7 +21,7 @@ def test_vendor_changes_a_price_and_the_audit_log_shows_it(running_app, browser_
     price = main.get_by_role("textbox", name="Price (¥)")
     price.fill("123.45")
     main.get_by_role("button", name="Save", exact=True).click()
-    main.get_by_text("Saved changes to 1 product(s).").wait_for()
+    main.get_by_text("Saved changes to 1 product.").wait_for()
 
     page.reload()
     page.get_by_text("Signed in as shop_big").wait_for()

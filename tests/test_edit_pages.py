@@ -68,7 +68,7 @@ def test_vendor_edits_one_product(mall):
     assert not at.exception
     row = _product(engine, ids["a1"])
     assert (row.price_cents, row.stock, row.version) == (1999, 7, 2)
-    assert "Saved changes to 1 product(s)." in texts(at)
+    assert "Saved changes to 1 product." in texts(at)
 
 
 def test_vendor_bad_price_is_refused(mall):

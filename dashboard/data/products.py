@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.caching import cached
+from dashboard.caching import cached, clear_topics
 from dashboard.context import engine, settings
 from exports.products_workbook import (
     UploadPreview,
@@ -20,6 +20,7 @@ from exports.products_workbook import (
     read_products_workbook,
 )
 from queries.actors import Actor, Scope
+from queries.errors import Conflict
 from queries.products import (
     ProductChange,
     bulk_update_products,
@@ -107,10 +108,22 @@ def preview_workbook(actor: Actor, data: bytes) -> UploadPreview:
 
 
 def save_product(actor: Actor, product_id: int, **kwargs) -> int:
-    """`queries.products.update_product` on the app's engine."""
-    return update_product(engine(), actor, product_id, **kwargs)
+    """`queries.products.update_product` on the app's engine.
+
+    A conflict means the page showed old values: its cached reads are dropped, so
+    the redrawn page shows what the database holds now.
+    """
+    try:
+        return update_product(engine(), actor, product_id, **kwargs)
+    except Conflict:
+        clear_topics(("products",))
+        raise
 
 
 def save_changes(actor: Actor, changes: Sequence[ProductChange]) -> int:
-    """`queries.products.bulk_update_products` on the app's engine."""
-    return bulk_update_products(engine(), actor, list(changes))
+    """`queries.products.bulk_update_products` on the app's engine (a conflict: as above)."""
+    try:
+        return bulk_update_products(engine(), actor, list(changes))
+    except Conflict:
+        clear_topics(("products",))
+        raise

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from dashboard.caching import cached
+from dashboard.caching import cached, clear_topics
 from dashboard.context import engine, settings
 from queries import promotions as q
 from queries.actors import Actor, Scope
 from queries.campaigns import promotion_results
+from queries.errors import Conflict
 
 __all__ = [
     "PromotionFilter",
@@ -87,18 +88,29 @@ def create(actor: Actor, **fields) -> int:
     return q.create_promotion(engine(), actor, **fields)
 
 
+def _fresh_on_conflict(write, *args, **kwargs) -> int:
+    """A write; on a conflict the page showed old values, so its cached reads are dropped."""
+    try:
+        return write(engine(), *args, **kwargs)
+    except Conflict:
+        clear_topics(("promotions",))
+        raise
+
+
 def update(actor: Actor, promotion_id: int, **fields) -> int:
     """`queries.promotions.update_promotion` on the app's engine."""
-    return q.update_promotion(engine(), actor, promotion_id, **fields)
+    return _fresh_on_conflict(q.update_promotion, actor, promotion_id, **fields)
 
 
 def publish(actor: Actor, promotion_id: int, *, expected_version: int) -> int:
     """`queries.promotions.publish_promotion` on the app's engine."""
-    return q.publish_promotion(engine(), actor, promotion_id, expected_version=expected_version)
+    return _fresh_on_conflict(
+        q.publish_promotion, actor, promotion_id, expected_version=expected_version
+    )
 
 
 def cancel(actor: Actor, promotion_id: int, *, expected_version: int, reason: str | None) -> int:
     """`queries.promotions.cancel_promotion` on the app's engine."""
-    return q.cancel_promotion(
-        engine(), actor, promotion_id, expected_version=expected_version, reason=reason
+    return _fresh_on_conflict(
+        q.cancel_promotion, actor, promotion_id, expected_version=expected_version, reason=reason
     )

@@ -22,10 +22,11 @@ from dashboard.data.products import (
     save_product,
 )
 from dashboard.formatting import local_datetime, money, number
-from dashboard.i18n import lang, status_label, t
-from dashboard.widgets import download_table, empty_state, freshness, show_error
+from dashboard.i18n import lang, status_label, t, tn
+from dashboard.url_state import bind
+from dashboard.widgets import download_table, empty_state, freshness, literal
 from exports.xlsx import Column
-from queries.errors import UserError
+from queries.errors import Conflict, UserError
 from queries.products import SORTS, ProductChange, preview_price_change
 from queries.schema import PRODUCT_STATUSES
 from queries.validation import parse_price, parse_price_change, parse_product_status, parse_stock
@@ -49,6 +50,7 @@ def _category_label(category_id: int | None) -> str:
 def _read_filters() -> ProductFilter:
     with st.form("products_filters"):
         a, b, c = st.columns([2, 2, 1])
+        bind("products_search", "q")
         search = a.text_input(t("products.search"), key="products_search")
         statuses = b.multiselect(
             t("products.statuses"),
@@ -105,14 +107,19 @@ def _shown(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
+def _error(exc: UserError) -> None:
+    """A user's error in their language; what it quotes (typed text, a ban reason) as typed."""
+    st.error(literal(exc.message(lang())))
+
+
 def _report(exc: UserError) -> None:
     """An error, with the rows it names (refused rows or someone else's current values)."""
-    show_error(exc)
+    _error(exc)
     if isinstance(exc.details, dict) and exc.details:
         lines = []
         for key, value in exc.details.items():
             if isinstance(value, tuple):
-                lines.append(f"- #{key}: {value[0] if lang() == 'zh' else value[1]}")
+                lines.append(f"- #{key}: {literal(value[0] if lang() == 'zh' else value[1])}")
             elif isinstance(value, dict) and "price_cents" in value:
                 lines.append(
                     f"- #{key}: {money(value['price_cents'])} · {number(value['stock'])} · "
@@ -122,9 +129,56 @@ def _report(exc: UserError) -> None:
             st.markdown("\n".join(lines))
 
 
-def _saved(count: int) -> None:
-    st.session_state["products_flash"] = t("products.saved", count=number(count))
-    st.rerun()
+def _saved(count: int, *, rerun: bool = True) -> None:
+    """Say what was saved (at the top, after the rerun) and redraw the forms from the database."""
+    _refresh()
+    if count == 0:  # already as wanted (a repeated click): nothing was written
+        st.session_state["products_flash"] = t("products.nothing_changed")
+    else:
+        st.session_state["products_flash"] = tn("products.saved", count, count=number(count))
+    if rerun:
+        st.rerun()
+
+
+def _refresh() -> None:
+    """New keys for the edit forms and the table: they show the database's values again."""
+    st.session_state["products_nonce"] = st.session_state.get("products_nonce", 0) + 1
+
+
+def _failed(where: str, exc: UserError) -> None:
+    """Keep a callback's error for its section; a conflict also redraws it with current values."""
+    st.session_state[f"products_error_{where}"] = exc
+    if isinstance(exc, Conflict):
+        _refresh()
+
+
+def _outcome(where: str) -> None:
+    """The error a callback left for this section, shown once."""
+    found = st.session_state.pop(f"products_error_{where}", None)
+    if found is not None:
+        _report(found)
+
+
+def _save_one(product_id: int, version: int, prefix: str) -> None:
+    """The form's save: runs on the click, with the version the person saw (not a newer one)."""
+    state = st.session_state
+    try:
+        new_version = save_product(
+            actor,
+            product_id,
+            expected_version=version,
+            price_cents=parse_price(state[f"{prefix}_price"]),
+            stock=parse_stock(state[f"{prefix}_stock"]),
+            status=state[f"{prefix}_status"],
+        )
+    except UserError as exc:
+        _failed("one", exc)
+        return
+    _saved(1 if new_version != version else 0, rerun=False)
+
+
+def _nonce() -> int:
+    return st.session_state.get("products_nonce", 0)
 
 
 def _edit_one(rows: pd.DataFrame) -> None:
@@ -138,36 +192,55 @@ def _edit_one(rows: pd.DataFrame) -> None:
     )
     row = rows.loc[rows["product_id"] == picked].iloc[0]
     if row["status"] == "banned":
-        st.warning(t("products.banned_notice", reason=row["ban_reason"] or "—"))
-    with st.form(f"products_one_{picked}_{row['version']}"):
-        price_text = st.text_input(
-            t("products.price_yuan"), value=f"{row['price_cents'] / 100:.2f}"
-        )  # shown only; the typed text is parsed exactly below
-        stock_text = st.text_input(t("products.stock"), value=str(row["stock"]))
+        st.warning(t("products.banned_notice", reason=literal(row["ban_reason"] or "—")))
+    prefix = f"products_one_{picked}_{_nonce()}"
+    price = int(row["price_cents"])
+    with st.form(prefix):
+        st.text_input(
+            t("products.price_yuan"),
+            value=f"{price // 100}.{price % 100:02d}",
+            key=f"{prefix}_price",
+        )  # the typed text is parsed exactly on save
+        st.text_input(t("products.stock"), value=str(row["stock"]), key=f"{prefix}_stock")
         options = ["on_sale", "off_shelf"] + (["banned"] if row["status"] == "banned" else [])
-        status = st.radio(
+        st.radio(
             t("products.status"),
             options,
             index=options.index(row["status"]),
             horizontal=True,
             format_func=lambda c: status_label("product", c),
+            key=f"{prefix}_status",
         )
-        submitted = st.form_submit_button(t("products.save"), type="primary")
-    if not submitted:
-        return
-    try:
-        version = save_product(
-            actor,
-            int(picked),
-            expected_version=int(row["version"]),
-            price_cents=parse_price(price_text),
-            stock=parse_stock(stock_text),
-            status=status,
+        st.form_submit_button(
+            t("products.save"),
+            type="primary",
+            on_click=_save_one,
+            args=(int(picked), int(row["version"]), prefix),
         )
-    except UserError as exc:
-        _report(exc)
-        return
-    _saved(1 if version != row["version"] else 0)
+    _outcome("one")
+
+
+def _save_table(table: pd.DataFrame, versions: list[int], editor_key: str) -> None:
+    """The table's save: the edits applied to the rows as the person saw them, with their versions.
+
+    The edit state holds positions; applied to a fresh page (re-sorted after someone
+    else's change) they would land on other products.
+    """
+    edited = table.astype(object)
+    for position, cells in (st.session_state.get(editor_key) or {}).get("edited_rows", {}).items():
+        for column, value in cells.items():
+            if column in ("price", "stock", "status", "select"):
+                edited.iloc[int(position), edited.columns.get_loc(column)] = value
+    changes, problems = _table_changes(versions, table, edited)
+    if problems:
+        st.session_state["products_table_problems"] = problems
+    elif not changes:
+        st.session_state["products_table_nothing"] = True
+    else:
+        try:
+            _saved(save_changes(actor, changes), rerun=False)
+        except UserError as exc:
+            _failed("table", exc)
 
 
 def _edit_table(rows: pd.DataFrame) -> None:
@@ -183,9 +256,13 @@ def _edit_table(rows: pd.DataFrame) -> None:
             "status": rows["status"].map(labels),
         }
     )
+    versions = [int(v) for v in rows["version"]]
+    # A new key when the rows differ (another page, someone's save): edits never move rows.
+    shown = hash((tuple(int(i) for i in rows["product_id"]), tuple(versions))) & 0xFFFFFFFF
+    editor_key = f"products_editor_{_nonce()}_{shown:08x}"
     edited = st.data_editor(
         table,
-        key="products_editor",
+        key=editor_key,
         hide_index=True,
         disabled=["product_id", "name"],
         column_config={
@@ -199,26 +276,28 @@ def _edit_table(rows: pd.DataFrame) -> None:
             ),
         },
     )
-    if st.button(t("products.save_table"), type="primary", key="products_save_table"):
-        changes, problems = _table_changes(rows, table, edited)
-        if problems:
-            st.error(t("products.rows_refused", count=len(problems)))
-            st.markdown("\n".join(f"- #{pid}: {msg}" for pid, msg in problems.items()))
-        elif not changes:
-            st.info(t("products.nothing_changed"))
-        else:
-            try:
-                _saved(save_changes(actor, changes))
-            except UserError as exc:
-                _report(exc)
+    st.button(
+        t("products.save_table"),
+        type="primary",
+        key="products_save_table",
+        on_click=_save_table,
+        args=(table, versions, editor_key),
+    )
+    problems = st.session_state.pop("products_table_problems", None)
+    if problems:
+        st.error(tn("products.rows_refused", len(problems)))
+        st.markdown("\n".join(f"- #{pid}: {literal(msg)}" for pid, msg in problems.items()))
+    if st.session_state.pop("products_table_nothing", False):
+        st.info(t("products.nothing_changed"))
+    _outcome("table")
     _percent_change(rows, edited)
 
 
-def _table_changes(rows, table, edited) -> tuple[list[ProductChange], dict[int, str]]:
+def _table_changes(versions, table, edited) -> tuple[list[ProductChange], dict[int, str]]:
     """The changed rows as ProductChanges, or a message per row that cannot be read."""
     changes, problems = [], {}
     for (_, old), (_, new), version in zip(
-        table.iterrows(), edited.iterrows(), rows["version"], strict=True
+        table.iterrows(), edited.iterrows(), versions, strict=True
     ):
         if (old["price"], old["stock"], old["status"]) == (
             new["price"],
@@ -259,7 +338,7 @@ def _percent_change(rows: pd.DataFrame, edited: pd.DataFrame) -> None:
         try:
             bps = parse_price_change(text)
         except UserError as exc:
-            show_error(exc)
+            _error(exc)
             return
         if selected.empty:
             st.warning(t("products.select_rows"))
@@ -317,14 +396,18 @@ def _workbook(filters: ProductFilter) -> None:
     try:
         preview = preview_workbook(actor, upload.getvalue())
     except UserError as exc:
-        show_error(exc)
+        _error(exc)
         return
+    counts = len(preview.changes), len(preview.refused), preview.unchanged
     st.markdown(
         t(
             "products.workbook_summary",
-            changes=number(len(preview.changes)),
-            refused=number(len(preview.refused)),
-            unchanged=number(preview.unchanged),
+            changes=number(counts[0]),
+            refused=number(counts[1]),
+            unchanged=number(counts[2]),
+            changes_text=tn("products.n_products", counts[0], count=number(counts[0])),
+            refused_text=tn("products.n_rows", counts[1], count=number(counts[1])),
+            unchanged_text=tn("products.n_rows", counts[2], count=number(counts[2])),
         )
     )
     if not preview.changed.empty:
@@ -379,6 +462,29 @@ def _changes_frame(changed: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _save_ban(product_id: int, version: int, banned: bool, prefix: str) -> None:
+    """Ban (or lift the ban) as the operator saw the product: its version and its status."""
+    reason = st.session_state.get(f"{prefix}_reason") or ""
+    try:
+        new_version = save_product(
+            actor,
+            product_id,
+            expected_version=version,
+            status="off_shelf" if banned else "banned",
+            reason=reason.strip() or None,
+        )
+    except UserError as exc:
+        _failed("ban", exc)
+        return
+    _refresh()
+    if new_version == version:
+        st.session_state["products_flash"] = t("products.nothing_changed")
+    else:
+        st.session_state["products_flash"] = t(
+            "products.unbanned_done" if banned else "products.banned_done", product_id=product_id
+        )
+
+
 def _ban(rows: pd.DataFrame) -> None:
     """Operators: ban a product with a reason, or lift a ban (it stays off shelf)."""
     ids = rows["product_id"].tolist()
@@ -390,26 +496,19 @@ def _ban(rows: pd.DataFrame) -> None:
     )
     row = rows.loc[rows["product_id"] == picked].iloc[0]
     banned = row["status"] == "banned"
-    with st.form(f"products_ban_{picked}_{row['version']}"):
+    prefix = f"products_ban_{picked}_{_nonce()}"
+    with st.form(prefix):
         if banned:
-            st.warning(t("products.banned_notice", reason=row["ban_reason"] or "—"))
-        reason = st.text_area(t("products.ban_reason"), max_chars=500)
+            st.warning(t("products.banned_notice", reason=literal(row["ban_reason"] or "—")))
+        st.text_area(t("products.ban_reason"), max_chars=500, key=f"{prefix}_reason")
         label = t("products.lift_ban") if banned else t("products.ban")
-        submitted = st.form_submit_button(label, type="primary")
-    if not submitted:
-        return
-    try:
-        save_product(
-            actor,
-            int(picked),
-            expected_version=int(row["version"]),
-            status="off_shelf" if banned else "banned",
-            reason=reason.strip() or None,
+        st.form_submit_button(
+            label,
+            type="primary",
+            on_click=_save_ban,
+            args=(int(picked), int(row["version"]), bool(banned), prefix),
         )
-    except UserError as exc:
-        _report(exc)
-        return
-    _saved(1)
+    _outcome("ban")
 
 
 def _step(delta: int, pages: int) -> None:
@@ -424,12 +523,13 @@ seen = (scope.vendor_id, filters)
 if st.session_state.get("products_seen") != seen:
     st.session_state["products_seen"] = seen
     st.session_state[PAGE_KEY] = 1
+bind(PAGE_KEY, "page", kind=int, default=1)
 try:
     rows, total = product_page(
         scope.vendor_id, filters, st.session_state.get(PAGE_KEY, 1), PAGE_SIZE
     )
 except UserError as exc:
-    show_error(exc)
+    _error(exc)
     st.stop()
 freshness("products_refresh")
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
@@ -439,7 +539,9 @@ if total == 0:
         _workbook(filters)
     st.stop()
 
-st.caption(t("products.total", total=number(total), page=st.session_state[PAGE_KEY], pages=pages))
+st.caption(
+    tn("products.total", total, total=number(total), page=st.session_state[PAGE_KEY], pages=pages)
+)
 st.dataframe(_shown(rows), hide_index=True)
 prev_col, next_col, _ = st.columns([1, 1, 4])
 prev_col.button(

@@ -17,10 +17,10 @@ import streamlit as st
 from dashboard.context import current_actor, page_scope, settings
 from dashboard.data import promotions as data
 from dashboard.formatting import local_datetime, money, number
-from dashboard.i18n import lang, status_label, t
-from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
+from dashboard.i18n import lang, status_label, t, tn
+from dashboard.widgets import download_table, empty_state, freshness, literal, today_local
 from exports.xlsx import Column
-from queries.errors import Invalid, UserError
+from queries.errors import Conflict, Invalid, UserError
 from queries.promotions import EDITABLE_BY_STATE, KIND_FIELDS, STATES
 from queries.schema import PROMOTION_KINDS
 from queries.validation import local_datetime as to_utc
@@ -145,7 +145,18 @@ def _collect(kind: str, values: dict) -> tuple[dict, dict[str, tuple[str, str]]]
 
 def _show_field_errors(errors: dict[str, tuple[str, str]]) -> None:
     pick = 0 if lang() == "zh" else 1
-    st.error("\n".join(f"- {t(f'promotions.field.{k}')}: {v[pick]}" for k, v in errors.items()))
+    st.error(
+        "\n".join(f"- {t(f'promotions.field.{k}')}: {literal(v[pick])}" for k, v in errors.items())
+    )
+
+
+def _error(exc: UserError) -> None:
+    """A user's error in their language, with its messages per field; quoted values as typed."""
+    st.error(literal(exc.message(lang())))
+    if isinstance(exc.details, dict) and exc.details:
+        fields = {k: v for k, v in exc.details.items() if isinstance(v, tuple)}
+        if fields:
+            _show_field_errors(fields)
 
 
 def _overlap_note(vendor_id, kind, starts_at, ends_at, exclude_id=None) -> str | None:
@@ -153,15 +164,36 @@ def _overlap_note(vendor_id, kind, starts_at, ends_at, exclude_id=None) -> str |
     if found.empty:
         return None
     names = "、".join(
-        f"#{i} {n}" for i, n in zip(found["promotion_id"], found["name"], strict=True)
+        f"#{i} {literal(n)}" for i, n in zip(found["promotion_id"], found["name"], strict=True)
     )
     return t("promotions.overlap", names=names)
 
 
-def _done(message: str, warning: str | None = None) -> None:
+def _done(message: str, warning: str | None = None, *, rerun: bool = True) -> None:
+    """Say what was done (at the top) and redraw the forms from the database."""
     st.session_state["promotions_flash"] = (message, warning)
+    _refresh()
+    if rerun:
+        st.rerun()
+
+
+def _refresh() -> None:
     st.session_state["promotions_nonce"] = st.session_state.get("promotions_nonce", 0) + 1
-    st.rerun()
+
+
+def _failed(exc: UserError | dict) -> None:
+    """Keep a callback's error (or field messages) for the manage section; a conflict redraws."""
+    st.session_state["promotions_error"] = exc
+    if isinstance(exc, Conflict):
+        _refresh()
+
+
+def _outcome() -> None:
+    found = st.session_state.pop("promotions_error", None)
+    if isinstance(found, dict):
+        _show_field_errors(found)
+    elif found is not None:
+        _error(found)
 
 
 def _create() -> None:
@@ -204,9 +236,7 @@ def _create() -> None:
     try:
         new_id = data.create(actor, kind=kind, **fields)
     except UserError as exc:
-        show_error(exc)
-        if isinstance(exc.details, dict) and exc.details:
-            _show_field_errors({k: v for k, v in exc.details.items() if isinstance(v, tuple)})
+        _error(exc)
         return
     note = _overlap_note(actor.vendor_id, kind, fields["starts_at"], fields["ends_at"], new_id)
     _done(t("promotions.created", promotion_id=new_id), note)
@@ -233,12 +263,12 @@ def _manage(rows: pd.DataFrame) -> None:
     try:
         promo = data.one(actor, int(picked))
     except UserError as exc:
-        show_error(exc)
+        _error(exc)
         return
     state = promo["state"]
     st.markdown(
-        f"**{promo['name']}** · {status_label('kind', promo['kind'])} · "
-        f"{status_label('promotion_state', state)} · {_terms(promo)}"
+        f"**{literal(promo['name'])}** · {status_label('kind', promo['kind'])} · "
+        f"{status_label('promotion_state', state)} · {literal(_terms(promo))}"
     )
     editable = EDITABLE_BY_STATE[state]
     mine = promo["vendor_id"] is None or actor.role == "vendor"
@@ -247,88 +277,123 @@ def _manage(rows: pd.DataFrame) -> None:
     elif not editable:
         st.caption(t("promotions.frozen"))
     _actions(promo, state, mine)
+    _outcome()
+
+
+def _prefix(kind: str, promo: dict) -> str:
+    """Widget keys of one promotion's form, new after every save or conflict."""
+    return (
+        f"promotions_{kind}_{promo['promotion_id']}_{st.session_state.get('promotions_nonce', 0)}"
+    )
+
+
+def _save_edit(promotion_id: int, version: int, kind: str, fields: tuple, prefix: str) -> None:
+    """The edit form's save, with the version the person saw (not a newer one)."""
+    state = st.session_state
+    values: dict = {}
+    for name in fields:
+        if name in ("starts_at", "ends_at"):
+            values[name] = (state[f"{prefix}_{name}_day"], state[f"{prefix}_{name}_time"])
+        else:
+            values[name] = state[f"{prefix}_{name}"]
+    parsed, errors = _collect(kind, values)
+    if errors:
+        _failed(errors)
+        return
+    try:
+        data.update(actor, promotion_id, expected_version=version, **parsed)
+    except UserError as exc:
+        _failed(exc)
+        return
+    _done(t("promotions.saved"), rerun=False)
 
 
 def _edit(promo: dict, editable: tuple[str, ...]) -> None:
-    version = promo["version"]
-    nonce = st.session_state.get("promotions_nonce", 0)
+    prefix = _prefix("edit", promo)
     starts = promo["starts_at"].astimezone(tz)
     ends = promo["ends_at"].astimezone(tz)
-    with st.form(f"promotions_edit_{promo['promotion_id']}_{version}_{nonce}"):
-        values: dict = {}
-        name = st.text_input(
-            t("promotions.name"), value=promo["name"], disabled="name" not in editable
+    with st.form(prefix):
+        st.text_input(
+            t("promotions.name"),
+            value=promo["name"],
+            disabled="name" not in editable,
+            key=f"{prefix}_name",
         )
-        if "name" in editable:
-            values["name"] = name
-        start = _when(
-            "promotions_edit_start",
+        _when(
+            f"{prefix}_starts_at",
             t("promotions.starts"),
             starts.date(),
             starts.time(),
             disabled="starts_at" not in editable,
         )
-        if "starts_at" in editable:
-            values["starts_at"] = start
-        values["ends_at"] = _when(
-            "promotions_edit_end", t("promotions.ends"), ends.date(), ends.time()
-        )
+        _when(f"{prefix}_ends_at", t("promotions.ends"), ends.date(), ends.time())
         for field in KIND_FIELDS[promo["kind"]]:
             current = promo[field]
             shown = (
                 str(current) if field == "percent_off" else f"{current // 100}.{current % 100:02d}"
             )
-            text = st.text_input(
-                t(f"promotions.field.{field}"), value=shown, disabled=field not in editable
+            st.text_input(
+                t(f"promotions.field.{field}"),
+                value=shown,
+                disabled=field not in editable,
+                key=f"{prefix}_{field}",
             )
-            if field in editable:
-                values[field] = text
         budget = promo["budget_cents"]
-        values["budget_cents"] = st.text_input(
+        st.text_input(
             t("promotions.field.budget_cents"),
             help=t("promotions.budget_help"),
             value="" if budget is None else f"{budget // 100}.{budget % 100:02d}",
+            key=f"{prefix}_budget_cents",
         )
-        submitted = st.form_submit_button(t("promotions.save"), type="primary")
-    if not submitted:
-        return
-    fields, errors = _collect(promo["kind"], values)
-    if errors:
-        _show_field_errors(errors)
-        return
+        fields = tuple(
+            name for name in ("name", "starts_at", *KIND_FIELDS[promo["kind"]]) if name in editable
+        ) + ("ends_at", "budget_cents")
+        st.form_submit_button(
+            t("promotions.save"),
+            type="primary",
+            on_click=_save_edit,
+            args=(int(promo["promotion_id"]), int(promo["version"]), promo["kind"], fields, prefix),
+        )
+
+
+def _publish(promo: dict) -> None:
+    """Publish the draft the person saw (its version): a draft changed meanwhile is refused."""
+    pid = int(promo["promotion_id"])
     try:
-        data.update(actor, int(promo["promotion_id"]), expected_version=version, **fields)
+        data.publish(actor, pid, expected_version=int(promo["version"]))
     except UserError as exc:
-        show_error(exc)
-        if isinstance(exc.details, dict):
-            _show_field_errors({k: v for k, v in exc.details.items() if isinstance(v, tuple)})
+        _failed(exc)
         return
-    _done(t("promotions.saved"))
+    note = _overlap_note(
+        promo["vendor_id"], promo["kind"], promo["starts_at"], promo["ends_at"], pid
+    )
+    _done(t("promotions.published"), note, rerun=False)
+
+
+def _cancel(promotion_id: int, version: int, prefix: str) -> None:
+    reason = st.session_state.get(f"{prefix}_reason") or ""
+    try:
+        data.cancel(actor, promotion_id, expected_version=version, reason=reason.strip() or None)
+    except UserError as exc:
+        _failed(exc)
+        return
+    _done(t("promotions.cancelled"), rerun=False)
 
 
 def _actions(promo: dict, state: str, mine: bool) -> None:
-    pid, version = int(promo["promotion_id"]), promo["version"]
+    pid, version = int(promo["promotion_id"]), int(promo["version"])
     left, right = st.columns(2)
-    if state == "draft" and mine and left.button(t("promotions.publish"), key="promotions_publish"):
-        try:
-            data.publish(actor, pid, expected_version=version)
-        except UserError as exc:
-            show_error(exc)
-            return
-        note = _overlap_note(
-            promo["vendor_id"], promo["kind"], promo["starts_at"], promo["ends_at"], pid
+    if state == "draft" and mine:
+        left.button(
+            t("promotions.publish"), key="promotions_publish", on_click=_publish, args=(promo,)
         )
-        _done(t("promotions.published"), note)
     if state in ("draft", "scheduled", "running"):
-        with right.form(f"promotions_cancel_{pid}_{version}"):
-            reason = st.text_input(t("promotions.cancel_reason"), max_chars=500)
-            if st.form_submit_button(t("promotions.cancel")):
-                try:
-                    data.cancel(actor, pid, expected_version=version, reason=reason.strip() or None)
-                except UserError as exc:
-                    show_error(exc)
-                    return
-                _done(t("promotions.cancelled"))
+        prefix = _prefix("cancel", promo)
+        with right.form(prefix):
+            st.text_input(t("promotions.cancel_reason"), max_chars=500, key=f"{prefix}_reason")
+            st.form_submit_button(
+                t("promotions.cancel"), on_click=_cancel, args=(pid, version, prefix)
+            )
 
 
 def _step(delta: int, pages: int) -> None:
@@ -349,7 +414,7 @@ try:
         scope.vendor_id, filters, st.session_state.get(PAGE_KEY, 1), PAGE_SIZE
     )
 except UserError as exc:
-    show_error(exc)
+    _error(exc)
     st.stop()
 freshness("promotions_refresh")
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
@@ -357,7 +422,13 @@ if total == 0:
     empty_state(t("promotions.empty"))
 else:
     st.caption(
-        t("promotions.total", total=number(total), page=st.session_state[PAGE_KEY], pages=pages)
+        tn(
+            "promotions.total",
+            total,
+            total=number(total),
+            page=st.session_state[PAGE_KEY],
+            pages=pages,
+        )
     )
     st.dataframe(_table(rows), hide_index=True)
     prev_col, next_col, _ = st.columns([1, 1, 4])

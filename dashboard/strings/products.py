@@ -20,6 +20,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "共 {total} 件商品 · 第 {page}/{pages} 页",
         "{total} products · page {page} of {pages}",
     ),
+    "products.total.one": (
+        "共 {total} 件商品 · 第 {page}/{pages} 页",
+        "{total} product · page {page} of {pages}",
+    ),
     "products.prev": ("上一页", "Previous"),
     "products.next": ("下一页", "Next"),
     "products.empty": ("没有符合条件的商品。", "No products match these filters."),
@@ -56,7 +60,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "products.stock": ("库存", "Stock"),
     "products.status": ("状态", "Status"),
     "products.save": ("保存", "Save"),
-    "products.saved": ("已保存 {count} 件商品的修改。", "Saved changes to {count} product(s)."),
+    "products.saved": ("已保存 {count} 件商品的修改。", "Saved changes to {count} products."),
+    "products.saved.one": ("已保存 {count} 件商品的修改。", "Saved changes to 1 product."),
     "products.banned_notice": (
         "该商品已被平台违规下架，原因：{reason}。违规下架只能由平台运营解除。",
         "This product was banned by the platform. Reason: {reason}. Only operators can lift a ban.",
@@ -65,7 +70,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "products.nothing_changed": ("没有修改需要保存。", "Nothing to save."),
     "products.rows_refused": (
         "{count} 行无法保存，本次未保存任何修改：",
-        "{count} row(s) cannot be saved; nothing was saved:",
+        "{count} rows cannot be saved; nothing was saved:",
+    ),
+    "products.rows_refused.one": (
+        "{count} 行无法保存，本次未保存任何修改：",
+        "1 row cannot be saved; nothing was saved:",
     ),
     "products.percent_title": ("按比例调价", "Raise or lower prices by a percentage"),
     "products.percent": ("调价百分比（%）", "Change (%)"),
@@ -88,8 +97,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "products.workbook_upload": ("上传修改后的商品表", "Upload the edited workbook"),
     "products.workbook_summary": (
         "待保存修改 {changes} 件，无法导入 {refused} 行，未改动 {unchanged} 行。",
-        "{changes} product(s) to change, {refused} row(s) refused, {unchanged} unchanged.",
+        "{changes_text} to change, {refused_text} refused, {unchanged_text} unchanged.",
     ),
+    "products.n_products": ("{count} 件商品", "{count} products"),
+    "products.n_products.one": ("{count} 件商品", "1 product"),
+    "products.n_rows": ("{count} 行", "{count} rows"),
+    "products.n_rows.one": ("{count} 行", "1 row"),
     "products.workbook_refused": (
         "以下行无法导入。请修改文件后重新上传，本次不会保存任何修改。",
         "These rows cannot be imported. Fix the file and upload it again; nothing is saved.",
@@ -98,5 +111,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "products.ban_title": ("违规处理", "Ban or lift a ban"),
     "products.ban_reason": ("原因（违规下架时必填）", "Reason (required for a ban)"),
     "products.ban": ("违规下架", "Ban product"),
+    "products.banned_done": (
+        "商品 #{product_id} 已违规下架。",
+        "Product #{product_id} is banned.",
+    ),
+    "products.unbanned_done": (
+        "商品 #{product_id} 已解除违规，现为已下架。",
+        "Product #{product_id}'s ban is lifted; it stays off shelf.",
+    ),
     "products.lift_ban": ("解除违规（解除后为已下架）", "Lift ban (product stays off shelf)"),
 }

@@ -13,6 +13,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "共 {total} 个活动 · 第 {page}/{pages} 页",
         "{total} promotions · page {page} of {pages}",
     ),
+    "promotions.total.one": (
+        "共 {total} 个活动 · 第 {page}/{pages} 页",
+        "{total} promotion · page {page} of {pages}",
+    ),
     "promotions.prev": ("上一页", "Previous"),
     "promotions.next": ("下一页", "Next"),
     "promotions.platform": ("平台活动", "Platform"),
@@ -31,7 +35,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "promotions.col.roi": ("投入产出比", "ROI"),
     "promotions.terms.percent": ("减 {percent}%", "{percent}% off"),
     "promotions.terms.amount": ("立减 {amount}", "{amount} off"),
-    "promotions.terms.threshold": ("满 {threshold} 减 {amount}", "{amount} off {threshold}"),
+    "promotions.terms.threshold": (
+        "满{threshold}减{amount}",
+        "{amount} off orders of {threshold} or more",
+    ),
     "promotions.mode": ("操作", "Action"),
     "promotions.mode.manage": ("管理活动", "Manage a promotion"),
     "promotions.mode.create": ("创建活动", "Create a promotion"),
