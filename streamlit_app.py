@@ -11,19 +11,21 @@ import logging
 import os
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from dashboard import caching
+from dashboard import caching, url_state
 from dashboard.accounts import load_accounts
 from dashboard.auth import authenticate, logout_button, make_authenticator
 from dashboard.context import engine, settings
 from dashboard.cookie_key import cookie_key
 from dashboard.i18n import LANGS, lang, set_lang, t
-from dashboard.navigation import pages_for
+from dashboard.navigation import PAGES, forbidden_for, pages_for
 from queries.errors import DatabaseUnavailable, MissingContract, UserError
 from queries.vendor_names import vendor_status
 
 st.set_page_config(page_title="Mallboard", page_icon=":material/storefront:", layout="wide")
 caching.start_run()
+url_state.start_run()
 # Headline values such as ¥1,777,466.90 fit five to a row at 1280 px instead of "¥1,777,4…".
 st.html("<style>[data-testid='stMetricValue'] { font-size: 1.7rem; }</style>")
 
@@ -81,13 +83,22 @@ def _vendor_status(vendor_id: int) -> str | None:
         return vendor_status(conn, vendor_id=vendor_id)
 
 
+if not st.session_state.get("authentication_status"):
+    # Every page's URL is known before login, so a link (or a reload) shows the login
+    # form on that URL, and the login's rerun then opens that page with its query.
+    # (Registered, never run: the login form above is all a visitor sees.)
+    st.navigation(
+        [
+            st.Page(spec.path, title=t("login.title"), url_path=name, default=name == "home")
+            for name, spec in PAGES.items()
+        ],
+        position="hidden",
+    )
+
 authenticator = make_authenticator(accounts, signing_key)
 actor = authenticate(authenticator, accounts, _vendor_status)
 
 if actor is None:
-    st.navigation(
-        [st.Page(lambda: None, title=t("login.title"), url_path="login")], position="hidden"
-    )
     st.stop()
 
 st.sidebar.caption(
@@ -96,6 +107,7 @@ st.sidebar.caption(
 )
 logout_button(authenticator)
 
+NAV_FLASH = "_mb_nav_flash"
 sections = {
     t(title_key): [
         st.Page(
@@ -109,9 +121,28 @@ sections = {
     ]
     for title_key, specs in pages_for(actor.role)
 }
-page = st.navigation(sections)
+home_page = next(p for pages in sections.values() for p in pages if p.url_path == "")  # default
+
+
+# A page the role may not open still has its URL (hidden, never run), so a link to it
+# opens Home with a sentence saying so instead of Streamlit's English "Page not found".
+forbidden = {spec.name: spec for spec in forbidden_for(actor.role)}
+next(iter(sections.values())).extend(
+    st.Page(spec.path, title=t(spec.title_key), url_path=spec.name, visibility="hidden")
+    for spec in forbidden.values()
+)
+page = st.navigation(sections, expanded=True)
+if page.url_path in forbidden:
+    st.session_state[NAV_FLASH] = t("nav.forbidden", page=t(forbidden[page.url_path].title_key))
+    st.switch_page(home_page)
+flash = st.session_state.pop(NAV_FLASH, None)
+if flash and page is home_page:
+    st.warning(flash, icon=":material/block:")
 try:
     page.run()
+except StopException:
+    url_state.sync()  # a page that stops early keeps its filters in the URL too
+    raise
 except UserError as exc:
     st.error(exc.message(lang()))
 except Exception:
@@ -121,3 +152,5 @@ except Exception:
         raise
     logging.getLogger("mallboard").exception("page %s failed", page.url_path)
     st.error(t("error.unexpected"))
+else:
+    url_state.sync()

@@ -96,6 +96,27 @@ def _shop_refusal(account: Account, vendor_status: str | None) -> str | None:
     return None
 
 
+def _login(authenticator: stauth.Authenticate) -> None:
+    """A valid re-login cookie logs in; else the login form (the authenticator's, with
+    a message for an empty submit, which the authenticator silently ignores)."""
+    token = authenticator.cookie_controller.get_cookie()
+    if token:
+        authenticator.authentication_controller.login(token=token)
+        if st.session_state.get("authentication_status"):
+            return
+    with st.form("login"):
+        st.subheader(t("login.title"))
+        username = st.text_input(t("login.username"), autocomplete="off")
+        password = st.text_input(t("login.password"), type="password", autocomplete="off")
+        submitted = st.form_submit_button(t("login.submit"))
+    if not submitted:
+        return
+    if not username.strip() or not password.strip():
+        st.error(t("login.empty"))
+        return
+    authenticator.authentication_controller.login(username, password)
+
+
 def authenticate(
     authenticator: stauth.Authenticate, accounts: dict[str, Account], vendor_status
 ) -> Actor | None:
@@ -112,15 +133,9 @@ def authenticate(
         refused = st.session_state.pop("login_refused", None)
         if refused:
             st.error(refused)
-        fields = {
-            "Form name": t("login.title"),
-            "Username": t("login.username"),
-            "Password": t("login.password"),
-            "Login": t("login.submit"),
-        }
         try:
-            authenticator.login(location="main", fields=fields, key="login")
-        except Exception:  # noqa: BLE001 - the widget's own errors become a message
+            _login(authenticator)
+        except Exception:  # noqa: BLE001 - the authenticator's own errors become a message
             st.error(t("login.failed"))
             return None
         if st.session_state.get("authentication_status") is False:

@@ -99,28 +99,30 @@ def vendor_choices() -> list[tuple[int, str]]:
     return _vendor_choices(settings().database_url)
 
 
-def _requested_vendor() -> int | None:
-    raw = st.query_params.get("vendor")
-    return int(raw) if raw and raw.isdigit() else None
-
-
 def page_scope(actor: Actor | None = None) -> Scope:
-    """The shop this page shows: the vendor's own, or the staff's pick (default: whole mall)."""
+    """The shop this page shows: the vendor's own, or the staff's pick (default: whole mall).
+
+    The staff's pick is in the URL (`?vendor=ID`: a link or a leaderboard row opens
+    that shop; a value this session has already seen does not undo a later pick) and
+    follows them to the next page.
+    """
+    from dashboard import url_state
     from dashboard.i18n import t
 
     actor = actor or current_actor()
     if actor.role == "vendor":
-        return scope_for(actor)
+        return scope_for(actor)  # never from the URL
     choices = vendor_choices()
     ids = [None] + [vendor_id for vendor_id, _ in choices]
     names = dict(choices)
-    requested = _requested_vendor()
-    # A new ?vendor= in the URL (a link, a leaderboard row) wins over the picker's memory.
-    if requested in names and requested != st.session_state.get("_scope_url_vendor"):
-        st.session_state["scope_vendor"] = requested
-    if st.session_state.get("scope_vendor") not in ids:
-        st.session_state["scope_vendor"] = None
-    st.session_state["_scope_url_vendor"] = requested
+    raw = url_state.incoming("scope_vendor", "vendor")
+    requested = int(raw) if raw and raw.isdigit() else None
+    # The picker's value on the previous page, or the one kept: Streamlit would reset a
+    # widget on a new page, so its value is handed over explicitly.
+    current = st.session_state.get("scope_vendor", url_state.recall("vendor"))
+    if requested in names:
+        current = requested
+    st.session_state["scope_vendor"] = current if current in ids else None
     picked = st.sidebar.selectbox(
         t("scope.label"),
         ids,
@@ -129,16 +131,14 @@ def page_scope(actor: Actor | None = None) -> Scope:
         ),
         key="scope_vendor",
     )
-    if picked is None:
-        st.query_params.pop("vendor", None)
-    else:
-        st.query_params["vendor"] = str(picked)
-    st.session_state["_scope_url_vendor"] = picked
+    url_state.remember("vendor", picked)
+    url_state.publish("scope_vendor", "vendor", lambda: None if picked is None else str(picked))
     return scope_for(actor, picked)
 
 
 def open_vendor_view(vendor_id: int, page: str = "dashboard/pages/sales.py") -> None:
     """Staff only: switch the shop picker to `vendor_id` and open `page` for it."""
-    st.session_state["scope_vendor"] = vendor_id
-    st.query_params["vendor"] = str(vendor_id)
+    from dashboard import url_state
+
+    url_state.remember("vendor", vendor_id)
     st.switch_page(page, query_params={"vendor": str(vendor_id)})

@@ -1,14 +1,15 @@
 """Who sees which page: one table, used to build `st.navigation` for the logged-in role.
 
-A page not listed for a role is not registered for that role's session at all,
-so typing its URL lands on the role's home page instead.
+Every page's URL is registered for every session, so a link always resolves: before
+login it shows the login form and then opens the page; a page the role may not open
+is a hidden placeholder that sends the user to Home with a sentence saying so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ACCESS", "PAGES", "SECTIONS", "PageSpec", "pages_for"]
+__all__ = ["ACCESS", "PAGES", "SECTIONS", "PageSpec", "forbidden_for", "pages_for"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,8 @@ def pages_for(role: str) -> list[tuple[str, list[PageSpec]]]:
         specs = [PAGES[name] for name in names if role in ACCESS[name]]
         sections.append((title_key, specs))
     return sections
+
+
+def forbidden_for(role: str) -> list[PageSpec]:
+    """The pages a role may not open (registered hidden, to say so instead of "not found")."""
+    return [spec for name, spec in PAGES.items() if role not in ACCESS[name]]

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import caching
+from dashboard import caching, url_state
 from dashboard.context import settings
 from dashboard.formatting import DASH
 from dashboard.i18n import lang, t
@@ -37,9 +37,15 @@ def period_picker(
     presets: Sequence[str] = PRESETS,
     now: datetime | None = None,
 ) -> TimeRange:
-    """A preset or custom first–last day range; call it inside the page's `st.form`."""
+    """A preset or custom first–last day range; call it inside the page's `st.form`.
+
+    The choice lives in the URL (`?period=last_7`, `?period=custom&dates=A..B`) and
+    follows the user to the next page that has a period.
+    """
     tz = settings().tz
     now = now or datetime.now(UTC)
+    today = now.astimezone(tz).date()
+    url_state.restore_period(key, list(presets), today)
     preset = st.selectbox(
         t("widget.period"),
         list(presets),
@@ -47,13 +53,13 @@ def period_picker(
         format_func=lambda p: t(f"preset.{p}"),
         key=f"{key}_preset",
     )
-    today = now.astimezone(tz).date()
     picked = st.date_input(
         t("widget.custom_dates"),
         value=(today - timedelta(days=30), today - timedelta(days=1)),
         max_value=today + timedelta(days=366),
         key=f"{key}_dates",
     )
+    url_state.keep_period(key, preset, picked, default)
     if preset != "custom":
         return preset_range(preset, now, tz)
     if not isinstance(picked, tuple | list) or len(picked) != 2:

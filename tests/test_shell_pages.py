@@ -1,7 +1,7 @@
 """The app shell in AppTest: login, roles → pages, refused logins, error pages.
 
 A smoke test opens every page for every role that may see it, and proves that
-the pages a role may not see are not registered for it at all.
+a page a role may not see opens Home with a sentence saying so (never the page).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.accounts import add_account
+from dashboard.i18n import all_strings
 from dashboard.navigation import ACCESS, PAGES, pages_for
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
@@ -69,12 +70,18 @@ def test_every_allowed_page_runs(mall, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_pages_outside_the_role_are_not_registered(mall, role):
+def test_pages_outside_the_role_open_home_with_a_sentence(mall, role):
+    """Registered hidden (no "Page not found"), never run: Home says why instead."""
     for name, roles in ACCESS.items():
         if role in roles:
             continue
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            mall.open(name, as_user=USER[role])
+        at = mall.open(name, as_user=USER[role])
+        assert not at.exception, (role, name)
+        assert "at a glance" in " ".join(h.value for h in at.title), (role, name)  # Home
+        title = all_strings()[PAGES[name].title_key][1]
+        assert [w.value for w in at.warning] == [
+            f"Your role cannot open the {title} page, so Home is shown instead."
+        ], (role, name)
 
 
 def test_logged_out_visitor_sees_only_the_login_form(mall):
@@ -110,6 +117,24 @@ def test_login_with_password_then_logout(mall):
 
     at.sidebar.button(key="mb_logout").click().run()
     assert [w.label for w in at.text_input] == ["Username", "Password"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_empty_login_submit_says_what_is_missing(mall, lang):
+    mall.lang = lang
+    at = mall.app(as_user=None)
+    at.run()
+    at.button[0].click().run()  # nothing typed
+    expected = all_strings()["login.empty"][0 if lang == "zh" else 1]
+    assert [e.value for e in at.error] == [expected]
+    at.text_input[0].input("ops")
+    at.button[0].click().run()  # a username without its password
+    assert [e.value for e in at.error] == [expected]
+    assert not at.exception
+    assert (
+        "authentication_status" not in at.session_state
+        or not at.session_state["authentication_status"]
+    )
 
 
 def test_unknown_user_is_refused(mall):

@@ -12,6 +12,7 @@ from dashboard import formatting as fmt
 from dashboard.context import page_scope, settings
 from dashboard.data.members import members_view
 from dashboard.i18n import status_label, t
+from dashboard.url_state import bind
 from dashboard.widgets import (
     Kpi,
     download_table,
@@ -70,6 +71,7 @@ def _filters() -> Filters:
         with left:
             period = period_picker("members")
         with right:
+            bind("m_grain", "grain", options=GRAINS)
             grain = st.selectbox(
                 t("members.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key="m_grain"
             )

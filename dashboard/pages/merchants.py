@@ -18,6 +18,7 @@ from dashboard.data.vendors import merchants, set_status
 from dashboard.formatting import local_date, money, number, percent
 from dashboard.i18n import lang, status_label, t
 from dashboard.plain_text import literal
+from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, show_error
 from exports.xlsx import Column
 from queries.actors import require_role
@@ -54,6 +55,7 @@ class MerchantFilters:
 def _read_filters() -> MerchantFilters:
     with st.form("merchants_filters"):
         left, right = st.columns([3, 2])
+        bind("merchants_search", "q")
         search = left.text_input(t("merchants.search"), key="merchants_search")
         statuses = right.multiselect(
             t("merchants.statuses"),

@@ -27,6 +27,7 @@ from dashboard.data.onboarding import (
 from dashboard.formatting import local_datetime, number
 from dashboard.i18n import lang, status_label, t
 from dashboard.plain_text import literal
+from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
 from exports.xlsx import Column
 from queries.actors import require_role
@@ -80,6 +81,7 @@ def _read_filters(status: str) -> QueueFilters | None:
             format_func=lambda r: t("onboarding.any_region") if r is None else r,
             key="onboarding_region",
         )
+        bind("onboarding_search", "q")
         search = c.text_input(t("onboarding.search"), key="onboarding_search")
         a, b = st.columns([1, 2])
         use_dates = a.checkbox(t("onboarding.use_dates"), key="onboarding_use_dates")
@@ -414,6 +416,7 @@ _show_flash()
 try:
     tally = counts()
     st.subheader(t("onboarding.by_status"))
+    bind("onboarding_status", "status", options=APPLICATION_STATUSES, default="pending")
     status = (
         st.segmented_control(
             t("onboarding.col.status"),

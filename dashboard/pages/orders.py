@@ -16,6 +16,7 @@ from dashboard.context import page_scope
 from dashboard.data.orders import one_order, order_page, order_workbook_builder
 from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import lang, status_label, t
+from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
 from exports.xlsx import Column
 from queries.errors import UserError
@@ -31,6 +32,7 @@ def _read_filters() -> OrderFilter | None:
     today = today_local()
     with st.form("orders_filters"):
         left, right = st.columns(2)
+        bind("orders_order_no", "order")
         order_no = left.text_input(t("orders.order_no"), key="orders_order_no")
         member_raw = right.text_input(t("orders.member_id"), key="orders_member_id")
         a, b, c = st.columns(3)
@@ -131,6 +133,7 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
     if st.session_state.get("orders_seen") != seen:  # a new search starts on page 1
         st.session_state["orders_seen"] = seen
         st.session_state[PAGE_KEY] = 1
+    bind(PAGE_KEY, "page", kind=int, default=1)
     result = order_page(vendor_id, filters, st.session_state.get(PAGE_KEY, 1), PAGE_SIZE)
     st.session_state[PAGE_KEY] = result.page  # clamped by the query
     freshness("orders_refresh")

@@ -16,6 +16,7 @@ from dashboard.context import current_actor, page_scope, settings
 from dashboard.data.sales import category_view, headline_kpis, sales_view, table
 from dashboard.formatting import local_date, money
 from dashboard.i18n import lang, status_label, t
+from dashboard.url_state import bind
 from dashboard.widgets import (
     download_table,
     empty_state,
@@ -138,6 +139,7 @@ with st.form("sales_filters"):
     with left:
         period = period_picker("sales", default="last_30")
     with right:
+        bind("sales_grain", "grain", options=GRAINS)
         grain = st.radio(
             t("sales.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key="sales_grain"
         )

@@ -15,6 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码不正确", "Wrong username or password"),
     "login.prompt": ("请使用您的账号登录", "Log in with your account"),
+    "login.empty": ("请输入用户名和密码。", "Please enter your username and password."),
     "login.shop_suspended": (
         "您的店铺已暂停营业，暂时无法登录。如有疑问请联系平台运营。",
         "Your shop is suspended, so you cannot log in for now. Please contact the platform.",
@@ -55,6 +56,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "error.unexpected": (
         "出现意外错误，操作未完成，数据未更改。请刷新后重试。",
         "Something unexpected went wrong; nothing was changed. Please refresh and try again.",
+    ),
+    "nav.forbidden": (
+        "您的角色无法打开“{page}”页面，已为您打开首页。",
+        "Your role cannot open the {page} page, so Home is shown instead.",
     ),
     "nav.section.shop": ("店铺数据", "My shop"),
     "nav.section.mall": ("商城数据", "Mall data"),
