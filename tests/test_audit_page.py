@@ -287,8 +287,21 @@ def test_page_in_chinese(trail):
 
 def test_each_filter_narrows_the_list(trail):
     engine, ids, tmp_path = trail
+    with engine.begin() as conn:  # 23:59:30 on 31 October in Shanghai: the day before the rest
+        record(
+            conn,
+            OPS,
+            action="vendor.reactivate",
+            entity="vendor",
+            entity_id=ids["beta"],
+            vendor_id=ids["beta"],
+            reason="整改完成",
+            before={"status": "suspended"},
+            after={"status": "active"},
+            at=datetime(2026, 10, 31, 15, 59, 30, tzinfo=UTC),
+        )
     at = _session(engine, tmp_path, ids).open("audit", as_user="ops")
-    assert len(_table(at)) == 7
+    assert len(_table(at)) == 8
     action_options = at.selectbox(key="audit_action").options
     assert "Statement confirmed" in action_options and "settlement.confirm" not in action_options
     _search(at, audit_action="product.ban")
@@ -299,14 +312,21 @@ def test_each_filter_narrows_the_list(trail):
     assert _table(at)["Action"].tolist() == ["Promotion created", "Product edited"]
     _search(at, audit_actor="")
     at.checkbox(key="audit_use_dates").check()
-    # Local 2 November holds 00:00–24:00 Shanghai: none of the rows (10:00–16:00 on 1 November).
+    at.date_input(key="audit_dates").set_value((date(2026, 10, 30), date(2026, 10, 31)))
+    _search(at)
+    assert _table(at)["Action"].tolist() == ["Shop reactivated"]
+    assert _table(at)["When"].tolist() == ["2026-10-31 23:59"]
+    at.date_input(key="audit_dates").set_value((date(2026, 11, 1), date(2026, 11, 1)))
+    _search(at)
+    assert len(_table(at)) == 7 and "Shop reactivated" not in _table(at)["Action"].tolist()
     at.date_input(key="audit_dates").set_value((date(2026, 11, 2), date(2026, 11, 3)))
     _search(at)
     assert not at.exception and not at.dataframe
     assert [e.value for e in at.info] == ["No actions match these filters."]
+    # Filters combine: the person and the dates.
     at.date_input(key="audit_dates").set_value((date(2026, 10, 31), date(2026, 11, 1)))
-    _search(at)
-    assert len(_table(at)) == 7
+    _search(at, audit_actor="fin")
+    assert _table(at)["Action"].tolist() == ["Draft statement issued", "Statement confirmed"]
 
 
 def test_filters_in_sql(trail):
