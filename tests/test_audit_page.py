@@ -498,3 +498,16 @@ def test_every_action_code_written_has_words():
         assert action_label(code, "zh") != code and action_label(code, "en") != code
     for entity in ENTITY_TYPES:
         assert f"audit.ent.{entity}" in table
+
+
+def test_operator_narrowed_to_one_shop_by_the_shop_picker(trail):
+    engine, ids, tmp_path = trail
+    query = {"vendor": str(ids["beta"])}
+    at = _session(engine, tmp_path, ids).open("audit", as_user="ops", query=query)
+    table = _table(at)
+    assert set(table["Shop"]) == {f"Beta (#{ids['beta']})"}
+    assert sorted(table["Action"]) == [
+        "Application approved",
+        "Draft statement issued",
+        "Shop suspended",
+    ]
