@@ -32,6 +32,7 @@ from queries.settlements import (
 
 __all__ = [
     "VENDOR_STATUSES",
+    "carried_to",
     "month_end_files",
     "period_table",
     "reconciliation",
@@ -78,6 +79,13 @@ def statement(
             tz=settings().timezone,
             statuses=statuses,
         )
+
+
+@cached(ttl=120, topics=("settlements",), max_entries=256)
+def carried_to(vendor_id: int, settlement_id: int) -> int | None:
+    """The draft a statement's negative net was carried into (and still sits in), or None."""
+    with engine().connect() as conn:
+        return actions.carried_into(conn, settlement_id=settlement_id, vendor_id=vendor_id)
 
 
 @cached(ttl=120, topics=("settlements",), max_entries=32)

@@ -48,7 +48,8 @@ def _pick_period() -> PeriodPick | None:
         mode = st.radio(
             t("settlements.period_mode"),
             ("month", "custom"),
-            format_func=lambda m: t(f"settlements.mode.{m}"),
+            # Labels made in this run: a format_func is also called outside it.
+            format_func={m: t(f"settlements.mode.{m}") for m in ("month", "custom")}.get,
             horizontal=True,
             key="reconciliation_mode",
         )

@@ -25,6 +25,7 @@ from dashboard.widgets import (
     empty_state,
     freshness,
     kpi_row,
+    literal,
     show_error,
     today_local,
 )
@@ -36,6 +37,14 @@ from queries.settlement_lines import LINES
 FLASH = "settlements_flash"
 MONTH_END = "settlements_month_end"
 PICK = "settlements_pick"
+# What the page showed when the person last saw it: statement id → version, and the
+# vendor picked to issue for. A click reruns the script, which reads fresh rows (a
+# write elsewhere on this server clears the cache); acting on those would overwrite a
+# change the person never saw. Every write checks what they saw instead.
+SEEN = "settlements_seen_versions"
+SEEN_ISSUE = "settlements_seen_issue_vendor"
+SEEN_PICK = "settlements_seen_pick"
+SEEN_CARRY = "settlements_seen_carry"
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,8 @@ def _pick_period(key: str) -> PeriodPick | None:
         mode = st.radio(
             t("settlements.period_mode"),
             ("month", "custom"),
-            format_func=lambda m: t(f"settlements.mode.{m}"),
+            # Labels made in this run: a format_func is also called outside it.
+            format_func={m: t(f"settlements.mode.{m}") for m in ("month", "custom")}.get,
             horizontal=True,
             key=f"{key}_mode",
         )
@@ -97,7 +107,14 @@ def _act(run: Callable[[], object], message: str | Callable[[object], str]) -> N
         show_error(exc)
         return
     st.session_state[FLASH] = message(result) if callable(message) else message
+    for key in (SEEN, SEEN_ISSUE, SEEN_PICK, SEEN_CARRY):  # the rerun shows what the write did
+        st.session_state.pop(key, None)
     st.rerun()
+
+
+def _seen_version(settlement_id: int, now: int) -> int:
+    """The version of a statement the person last saw (this run's when never shown)."""
+    return st.session_state.get(SEEN, {}).get(settlement_id, now)
 
 
 def _show_flash() -> None:
@@ -159,18 +176,27 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
         st.info(t("settlements.issue.not_ended", end=local_date(pick.end)))
         return
     waiting = frame[frame["status"] == "not_issued"]
+    shown = st.session_state.pop(SEEN_ISSUE, None)
+    if shown is not None and shown not in set(waiting["vendor_id"].astype(int)):
+        # The vendor the person had picked got its statement elsewhere meanwhile.
+        st.warning(t("settlements.issue.taken", id=shown))
     if waiting.empty:
         st.caption(t("settlements.issue.none_left"))
         return
-    names = dict(zip(waiting["vendor_id"], waiting["vendor_name"], strict=True))
+    names = {int(v): n for v, n in zip(waiting["vendor_id"], waiting["vendor_name"], strict=True)}
+    labels = {None: t("settlements.issue.all"), **{v: f"{n} (#{v})" for v, n in names.items()}}
     choice = st.selectbox(
         t("settlements.issue.vendor"),
         [None, *names],
-        format_func=lambda v: t("settlements.issue.all") if v is None else f"{names[v]} (#{v})",
+        format_func=labels.get,
         key="settlements_issue_vendor",
     )
+    st.session_state[SEEN_ISSUE] = choice
     if st.button(t("settlements.issue.button"), key="settlements_issue", type="primary"):
-        vendor_ids = None if choice is None else [int(choice)]
+        # A vendor picked on the screen that got its statement meanwhile is no longer an
+        # option, and the picker fell back to "all": issue for the one picked (refused).
+        wanted = shown if shown is not None and shown != choice else choice
+        vendor_ids = None if wanted is None else [int(wanted)]
 
         def message(result) -> str:
             text = t("settlements.issue.done", count=len(result.settlement_ids))
@@ -190,7 +216,7 @@ def _adjust_form(actor, row) -> None:
             t("settlements.adjust.direction"),
             ("add", "deduct"),
             index=1 if current < 0 else 0,
-            format_func=lambda d: t(f"settlements.adjust.{d}"),
+            format_func={d: t(f"settlements.adjust.{d}") for d in ("add", "deduct")}.get,
             horizontal=True,
             key="settlements_adjust_direction",
         )
@@ -209,30 +235,42 @@ def _adjust_form(actor, row) -> None:
             def run() -> dict:
                 cents = parse_yuan(amount, allow_zero=True)
                 cents = -cents if direction == "deduct" else cents
-                return data.adjust(
-                    actor, int(row["settlement_id"]), int(row["version"]), cents, note
-                )
+                settlement_id = int(row["settlement_id"])
+                version = _seen_version(settlement_id, int(row["version"]))
+                return data.adjust(actor, settlement_id, version, cents, note)
 
             _act(run, t("settlements.adjust.done"))
 
 
-def _carry_panel(actor, row, pick: PeriodPick) -> None:
+def _carry_panel(actor, row, pick: PeriodPick, seen: dict[int, int]) -> None:
     st.markdown(f"**{t('settlements.carry.heading')}**")
+    offered = st.session_state.pop(SEEN_CARRY, None)
+    done = data.carried_to(int(row["vendor_id"]), int(row["settlement_id"]))
+    if done is not None:
+        # A warning when the person was just offered the carry: someone else did it.
+        show = st.warning if offered == int(row["settlement_id"]) else st.caption
+        show(t("settlements.carry.already", id=done))
+        return
     drafts = data.statement_list(int(row["vendor_id"]), ("draft",))
     later = drafts[drafts["period_start"] >= pick.end] if not drafts.empty else drafts
     if later.empty:
         st.caption(t("settlements.carry.none"))
         return
     options = {
-        int(r.settlement_id): (int(r.version), f"#{r.settlement_id} · {r.period_start}")
+        int(r.settlement_id): (
+            _seen_version(int(r.settlement_id), int(r.version)),
+            f"#{r.settlement_id} · {r.period_start}",
+        )
         for r in later.itertuples()
     }
+    seen.update({i: int(r.version) for i, r in zip(options, later.itertuples(), strict=True)})
     target = st.selectbox(
         t("settlements.carry.target"),
         list(options),
         format_func=lambda i: options[i][1],
         key="settlements_carry_target",
     )
+    st.session_state[SEEN_CARRY] = int(row["settlement_id"])
     if st.button(t("settlements.carry.button"), key="settlements_carry"):
         _act(
             lambda: data.carry(actor, int(row["settlement_id"]), target, options[target][0]),
@@ -247,6 +285,9 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
         st.caption(t("settlements.act.none"))
         return
     rows = {int(r["settlement_id"]): r for _, r in issued.iterrows()}
+    before = st.session_state.get(SEEN_PICK)
+    if before is not None and before[0] == pick and before[1] not in rows:
+        st.warning(t("settlements.act.gone", id=before[1]))
     if st.session_state.get(PICK) in rows:
         # The browser holds the picked option by its label, which names the state.
         # Setting the value again makes this run send the current label, so a
@@ -255,31 +296,48 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
     picked = st.selectbox(
         t("settlements.act.pick"),
         list(rows),
-        format_func=lambda i: t(
-            "settlements.act.option",
-            id=i,
-            vendor=rows[i]["vendor_name"],
-            state=status_label("settlement", rows[i]["status"]),
-        ),
+        format_func={
+            i: t(
+                "settlements.act.option",
+                id=i,
+                vendor=r["vendor_name"],
+                state=status_label("settlement", r["status"]),
+            )
+            for i, r in rows.items()
+        }.get,
         key=PICK,
     )
     row = rows[picked]
+    seen = {i: int(r["version"]) for i, r in rows.items()}
+    _statement_actions(actor, row, picked, pick, seen)
+    # Reached when no write succeeded (a success reruns first): now the person has seen these.
+    st.session_state[SEEN] = seen
+    st.session_state[SEEN_PICK] = (pick, picked)
+
+
+def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int, int]) -> None:
+    """One statement's figures and the actions its state allows."""
     net = int(row["net_cents"])
     st.markdown(
         f"**{t('settlements.line.net_cents')}**: {money(net)} · "
         f"**{t('settlements.col.created_at')}**: {local_datetime(_moment(row['created_at']))}"
     )
     # What finance typed is shown literally, never as Markdown.
-    if row["adjustment_note"]:
-        st.text(f"{t('settlements.col.note')}: {row['adjustment_note']}")
-    if row["payment_reference"]:
-        st.text(f"{t('settlements.col.reference')}: {row['payment_reference']}")
+    for column, key in (
+        ("adjustment_note", "settlements.col.note"),
+        ("payment_reference", "settlements.col.reference"),
+    ):
+        if row[column]:
+            st.markdown(f"**{t(key)}**: {literal(row[column])}")
     if net < 0:
         st.warning(t("settlements.act.owed", amount=money(-net)))
     if row["differs"]:
         st.warning(t("settlements.act.differs"))
     status = row["status"]
-    version = int(row["version"])
+    version = _seen_version(picked, int(row["version"]))
+    if version != int(row["version"]):
+        # Changed elsewhere since the person last saw it; what they click now is refused.
+        st.warning(t("settlements.act.changed", state=status_label("settlement", row["status"])))
     if status == "draft":
         _adjust_form(actor, row)
         left, right = st.columns(2)
@@ -301,7 +359,7 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
     else:
         st.caption(t("settlements.no_actions"))
     if status in ("confirmed", "paid") and net < 0:
-        _carry_panel(actor, row, pick)
+        _carry_panel(actor, row, pick, seen)
 
 
 def _moment(value):

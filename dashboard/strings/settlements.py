@@ -69,6 +69,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "该周期所有商家均已出单。",
         "Every vendor already has a statement for this period.",
     ),
+    "settlements.issue.taken": (
+        "商家 #{id} 的本期结算单刚刚已由他人出具，未出具任何结算单。",
+        "Vendor #{id} was just issued this period's statement by someone else; nothing was issued.",
+    ),
     "settlements.issue.button": ("出具草稿", "Issue drafts"),
     "settlements.issue.done": (
         "已出具 {count} 张结算单草稿。",
@@ -86,6 +90,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No statement has been issued for this period.",
     ),
     "settlements.act.pick": ("结算单", "Statement"),
+    "settlements.act.changed": (
+        "此结算单在您上次查看后已被他人修改，现为「{state}」；请核对后再操作。",
+        "Someone else changed this statement since you last saw it; it is now {state}. "
+        "Check it before acting.",
+    ),
+    "settlements.act.gone": (
+        "结算单 #{id} 已不存在（已被他人作废）。",
+        "Statement #{id} no longer exists (someone else discarded it).",
+    ),
     "settlements.act.option": ("#{id} · {vendor} · {state}", "#{id} · {vendor} · {state}"),
     "settlements.act.owed": (
         "应结金额为负：商家欠平台 {amount}。",
@@ -125,6 +138,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "settlements.carry.button": ("结转", "Carry"),
     "settlements.carry.done": ("已结转到 #{id}。", "Carried into #{id}."),
+    "settlements.carry.already": ("已结转到 #{id}。", "Already carried into #{id}."),
     "settlements.no_actions": (
         "已打款的结算单不能再修改。",
         "A paid statement can no longer change.",
