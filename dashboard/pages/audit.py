@@ -111,7 +111,11 @@ if total == 0:
     st.stop()
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 st.caption(t("audit.total", total=number(total), page=st.session_state[PAGE_KEY], pages=pages))
-st.dataframe(rows, hide_index=True)
+st.dataframe(
+    rows,
+    hide_index=True,
+    column_config={t("audit.col.changes"): st.column_config.TextColumn(width="large")},
+)
 prev_col, next_col, download_col = st.columns([1, 1, 2])
 prev_col.button(
     t("audit.prev"),
