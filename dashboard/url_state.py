@@ -81,8 +81,10 @@ def bind(
 
     `options`: the values the widget accepts (compared as text); a value outside them
     in the URL is ignored. `kind=int` for numbers (page numbers: at least 1).
-    `default`: the value that is not written into the URL.
+    `default`: the value that is not written into the URL (with `options`: the first).
     """
+    if default is None and options:
+        default = options[0]
     raw = incoming(key, param)
     if raw is not None:
         value: Any = None

@@ -1,0 +1,251 @@
+"""Links that work, in AppTest on SQLite and PostgreSQL.
+
+Every page × every role opened by its URL (that page, or Home with a sentence for a
+page the role may not open); a link opened before login opens after it with its query;
+a reload (a fresh session on the same URL) keeps the filters; the staff's shop and
+period follow them from page to page; a vendor never gets another shop from ?vendor=.
+
+A "fresh session on a URL" is what a browser does on a link or F5: the first run is
+logged out on that URL (the login form), then the login (here: the state the
+authenticator leaves) opens the page in the same session, with the URL's query.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.accounts import add_account
+from dashboard.i18n import all_strings
+from dashboard.navigation import ACCESS, PAGES
+from tests.apptest import AppSession, texts
+from tests.builders import Item, MallBuilder, local
+
+ROLES = ("vendor", "operator", "finance")
+USER = {"vendor": "shop_alpha", "operator": "ops", "finance": "money"}
+EN = {key: en for key, (_, en) in all_strings().items()}
+ZH = {key: zh for key, (zh, _) in all_strings().items()}
+
+
+@pytest.fixture
+def site(empty_db, tmp_path):
+    """Two shops with orders (Alpha: 51, one page more than a list shows) and a login per role."""
+    with empty_db.begin() as conn:
+        b = MallBuilder(conn)
+        category = b.category()
+        alpha = b.vendor("Alpha 旗舰店")
+        beta = b.vendor("Beta Shop")
+        buyer = b.member()
+        alpha_product = b.product(alpha, category)
+        alpha_orders = [
+            b.order(
+                alpha,
+                buyer,
+                [Item(alpha_product)],
+                paid_at=local(f"2026-11-{1 + n % 28:02d} 10:{n % 60:02d}:00"),
+            ).order_no
+            for n in range(51)
+        ]
+        beta_order = b.order(
+            beta, buyer, [Item(b.product(beta, category))], paid_at=local("2026-11-01 11:00:00")
+        ).order_no
+    session = AppSession(empty_db.url, tmp_path)
+    session.add("shop_alpha", role="vendor", vendor_id=alpha)
+    session.add("ops", role="operator")
+    session.add("money", role="finance")
+    return session, {"alpha": alpha, "beta": beta}, alpha_orders, beta_order
+
+
+def _path(name: str) -> str:
+    return f"dashboard/pages/{name}.py"
+
+
+def open_link(session: AppSession, name: str, query: dict | None = None, *, as_user: str):
+    """A fresh session opening /<name>?<query>: the login form there, then logged in."""
+    at = session.app(as_user=None)
+    at.run()
+    at.switch_page(_path(name))
+    at.query_params.clear()
+    at.query_params.update(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    strings = ZH if session.lang == "zh" else EN
+    login_form = [strings["login.username"], strings["login.password"]]
+    assert [w.label for w in at.text_input] == login_form, name
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = as_user
+    at.session_state["name"] = as_user
+    at.run()
+    assert not at.exception, (name, at.exception)
+    return at
+
+
+def visit(at, name: str):
+    """A click on the sidebar's link: Streamlit clears the query on a page switch."""
+    at.switch_page(_path(name))
+    at.query_params.clear()
+    at.run()
+    assert not at.exception, (name, at.exception)
+    return at
+
+
+def titles(at) -> list[str]:
+    return [str(title.value) for title in at.title]
+
+
+def forbidden_sentence(name: str, strings: dict = EN) -> str:
+    return strings["nav.forbidden"].format(page=strings[PAGES[name].title_key])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_by_url_for_every_role(site, role):
+    session, _, _, _ = site
+    for name, roles in ACCESS.items():
+        at = open_link(session, name, as_user=USER[role])
+        warnings = [str(w.value) for w in at.warning]
+        if role in roles:
+            expected = EN[PAGES[name].title_key]
+            if name == "home":
+                assert any("at a glance" in title for title in titles(at)), (role, titles(at))
+            else:
+                assert titles(at)[0] == expected, (role, name, titles(at))
+            assert forbidden_sentence(name) not in warnings
+        else:
+            assert any("at a glance" in title for title in titles(at)), (role, name, titles(at))
+            assert warnings == [forbidden_sentence(name)], (role, name, warnings)
+            assert at.query_params == {}  # Home's URL, not the forbidden page's query
+
+
+def test_forbidden_page_sentence_is_in_the_users_language(site):
+    session, _, _, _ = site
+    session.lang = "zh"
+    at = open_link(session, "settlements", as_user="ops")
+    sentence = forbidden_sentence("settlements", ZH)
+    assert [str(w.value) for w in at.warning] == [sentence]
+    assert sentence.startswith("您的角色无法打开") and ZH["page.settlements"] in sentence
+
+
+def test_link_opened_before_login_opens_after_login_with_its_query(site):
+    session, shops, _, _ = site
+    add_account(
+        username="ops_pw",
+        role="operator",
+        vendor_id=None,
+        password="right-password-1",
+        path=session.accounts_file,
+    )
+    query = {"vendor": str(shops["beta"]), "period": "last_7", "grain": "week"}
+    at = session.app(as_user=None)
+    at.run()
+    at.switch_page(_path("sales"))
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception
+    assert "Sales" not in titles(at) and "Signed in" not in texts(at)
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    at.text_input[0].input("ops_pw")
+    at.text_input[1].input("right-password-1")
+    at.button[0].click().run()
+    assert not at.exception
+    assert titles(at)[0] == "Sales"
+    assert at.sidebar.selectbox(key="scope_vendor").value == shops["beta"]
+    assert at.selectbox(key="sales_preset").value == "last_7"
+    assert at.radio(key="sales_grain").value == "week"
+    assert at.query_params == query
+
+
+def test_reload_keeps_the_filters(site):
+    session, shops, alpha_orders, _ = site
+    at = open_link(session, "sales", as_user="ops")
+    at.sidebar.selectbox(key="scope_vendor").set_value(shops["alpha"]).run()
+    at.selectbox(key="sales_preset").set_value("custom")
+    first, last = local("2026-11-02").date(), local("2026-11-20").date()
+    at.date_input(key="sales_dates").set_value((first, last))
+    at.radio(key="sales_grain").set_value("month")
+    at.button[0].click().run()  # the form's Apply
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query == {
+        "vendor": str(shops["alpha"]),
+        "period": "custom",
+        "dates": "2026-11-02..2026-11-20",
+        "grain": "month",
+    }
+    again = open_link(session, "sales", query, as_user="ops")  # F5
+    assert titles(again)[0] == "Sales"
+    assert again.sidebar.selectbox(key="scope_vendor").value == shops["alpha"]
+    assert again.selectbox(key="sales_preset").value == "custom"
+    assert tuple(again.date_input(key="sales_dates").value) == (first, last)
+    assert again.radio(key="sales_grain").value == "month"
+    assert dict(again.query_params) == query
+
+    # Orders: the typed order number and the list's page number.
+    orders = open_link(session, "orders", {"vendor": str(shops["alpha"])}, as_user="ops")
+    orders.button(key="orders_next").click().run()
+    assert dict(orders.query_params) == {"vendor": str(shops["alpha"]), "page": "2"}
+    again = open_link(session, "orders", dict(orders.query_params), as_user="ops")
+    assert again.number_input(key="orders_page_no").value == 2
+    assert "Page 2 of 2" in texts(again)
+    wanted = alpha_orders[7]
+    again.text_input(key="orders_order_no").input(wanted)
+    again.button[0].click().run()
+    assert dict(again.query_params) == {"vendor": str(shops["alpha"]), "order": wanted}
+    reloaded = open_link(session, "orders", dict(again.query_params), as_user="ops")
+    assert reloaded.text_input(key="orders_order_no").value == wanted
+    assert f"Order {wanted}" in texts(reloaded)
+
+
+def test_staff_shop_and_period_follow_across_pages(site):
+    session, shops, _, _ = site
+    at = open_link(session, "sales", as_user="ops")
+    at.sidebar.selectbox(key="scope_vendor").set_value(shops["beta"]).run()
+    at.selectbox(key="sales_preset").set_value("last_7")
+    at.button[0].click().run()
+    for name in ("orders", "members", "home", "campaigns", "sales"):
+        visit(at, name)
+        if name != "home":  # the mall's own page: no shop picker there
+            assert at.sidebar.selectbox(key="scope_vendor").value == shops["beta"], name
+            assert at.query_params.get("vendor") == str(shops["beta"]), name
+        if name in ("members", "campaigns", "sales"):
+            assert at.selectbox(key=f"{name}_preset").value == "last_7", name
+            assert at.query_params.get("period") == "last_7", name
+    # Back to the whole mall: the URL says so, and so does the next page.
+    at.sidebar.selectbox(key="scope_vendor").set_value(None).run()
+    assert "vendor" not in at.query_params
+    visit(at, "orders")
+    assert at.sidebar.selectbox(key="scope_vendor").value is None
+
+
+def test_finance_period_follows_across_pages(site):
+    session, _, _, _ = site
+    at = open_link(session, "sales", {"period": "this_month"}, as_user="money")
+    assert at.selectbox(key="sales_preset").value == "this_month"
+    visit(at, "orders")
+    visit(at, "sales")
+    assert at.selectbox(key="sales_preset").value == "this_month"
+
+
+def test_a_vendor_never_gets_another_shop_from_the_url(site):
+    session, shops, alpha_orders, beta_order = site
+    at = open_link(session, "orders", {"vendor": str(shops["beta"])}, as_user="shop_alpha")
+    shown = texts(at)
+    assert alpha_orders[-1] in shown or alpha_orders[0] in shown
+    assert beta_order not in shown and "Beta Shop" not in shown
+    assert not [box for box in at.sidebar.selectbox if box.key == "scope_vendor"]
+    at = open_link(
+        session, "orders", {"vendor": str(shops["beta"]), "order": beta_order}, as_user="shop_alpha"
+    )
+    assert f"Order {beta_order}" not in texts(at)
+    assert "No order numbered" in texts(at)
+
+
+def test_bad_values_in_the_url_are_ignored(site):
+    session, _, _, _ = site
+    query = {"vendor": "999999", "period": "forever", "grain": "year", "dates": "x..y"}
+    at = open_link(session, "sales", query, as_user="ops")
+    assert titles(at)[0] == "Sales"
+    assert at.sidebar.selectbox(key="scope_vendor").value is None
+    assert at.selectbox(key="sales_preset").value == "last_30"
+    assert at.radio(key="sales_grain").value == "day"
+    assert dict(at.query_params) == {}  # the URL now says what the page shows
+    at = open_link(session, "orders", {"page": "abc"}, as_user="ops")
+    assert at.number_input(key="orders_page_no").value == 1
