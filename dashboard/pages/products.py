@@ -39,12 +39,10 @@ scope = page_scope(actor)
 st.title(t("page.products"))
 
 
-def _category_label(category_id: int | None) -> str:
-    if category_id is None:
-        return t("products.any_category")
-    names = {cid: (zh, en) for cid, zh, en in categories()}
-    zh, en = names.get(category_id, ("?", "?"))
-    return zh if lang() == "zh" else en
+def _category_labels() -> dict[int | None, str]:
+    """Category names in the session's language (fixed now: AppTest formats outside the run)."""
+    names = {cid: zh if lang() == "zh" else en for cid, zh, en in categories()}
+    return {None: t("products.any_category"), **names}
 
 
 def _read_filters() -> ProductFilter:
@@ -55,20 +53,20 @@ def _read_filters() -> ProductFilter:
         statuses = b.multiselect(
             t("products.statuses"),
             PRODUCT_STATUSES,
-            format_func=lambda code: status_label("product", code),
+            format_func={c: status_label("product", c) for c in PRODUCT_STATUSES}.__getitem__,
             key="products_statuses",
         )
         sort = c.selectbox(
             t("products.sort"),
             list(SORTS),
-            format_func=lambda s: t(f"products.sort.{s}"),
+            format_func={s: t(f"products.sort.{s}") for s in SORTS}.__getitem__,
             key="products_sort",
         )
         a, b, c = st.columns([2, 1, 1])
         category_id = a.selectbox(
             t("products.category"),
             [None, *(cid for cid, _, _ in categories())],
-            format_func=_category_label,
+            format_func=_category_labels().__getitem__,
             key="products_category",
         )
         low = b.checkbox(t("products.low_stock"), key="products_low")
@@ -208,7 +206,7 @@ def _edit_one(rows: pd.DataFrame) -> None:
             options,
             index=options.index(row["status"]),
             horizontal=True,
-            format_func=lambda c: status_label("product", c),
+            format_func={c: status_label("product", c) for c in options}.__getitem__,
             key=f"{prefix}_status",
         )
         st.form_submit_button(
@@ -579,7 +577,7 @@ if actor.role == "vendor":
         t("products.mode"),
         modes,
         default="one",
-        format_func=lambda m: t(f"products.mode.{m}"),
+        format_func={m: t(f"products.mode.{m}") for m in modes}.__getitem__,
         key="products_mode",
     )
     if mode == "table":

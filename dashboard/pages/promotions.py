@@ -49,6 +49,11 @@ def _terms(row) -> str:
     )
 
 
+def _kind_labels() -> dict[str, str]:
+    """Kinds in words, fixed at drawing time (AppTest formats options outside the run)."""
+    return {k: status_label("kind", k) for k in PROMOTION_KINDS}
+
+
 def _none(value):
     return None if pd.isna(value) else value
 
@@ -59,13 +64,13 @@ def _read_filters() -> data.PromotionFilter:
         states = a.multiselect(
             t("promotions.states"),
             STATES,
-            format_func=lambda s: status_label("promotion_state", s),
+            format_func={s: status_label("promotion_state", s) for s in STATES}.__getitem__,
             key="promotions_states",
         )
         kinds = b.multiselect(
             t("promotions.kinds"),
             PROMOTION_KINDS,
-            format_func=lambda k: status_label("kind", k),
+            format_func=_kind_labels().__getitem__,
             key="promotions_kinds",
         )
         platform_only = c.checkbox(t("promotions.platform_only"), key="promotions_platform")
@@ -200,7 +205,7 @@ def _create() -> None:
     kind = st.selectbox(
         t("promotions.kind"),
         PROMOTION_KINDS,
-        format_func=lambda k: status_label("kind", k),
+        format_func=_kind_labels().__getitem__,
         key="promotions_new_kind",
     )
     nonce = st.session_state.get("promotions_nonce", 0)
@@ -483,7 +488,7 @@ if actor.role in ("vendor", "operator"):
         t("promotions.mode"),
         ["manage", "create"],
         default="manage",
-        format_func=lambda m: t(f"promotions.mode.{m}"),
+        format_func={m: t(f"promotions.mode.{m}") for m in ("manage", "create")}.__getitem__,
         key="promotions_mode",
     )
     if mode == "create":

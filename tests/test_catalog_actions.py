@@ -1,0 +1,489 @@
+"""Every write of Products and Promotions clicked in AppTest, on SQLite and PostgreSQL.
+
+Each test presses a button or submits a form as the right role and checks the
+database row, the audit row and the message shown; the refusals (stale view,
+wrong role, bad input) check that nothing changed. The workbook is uploaded
+through AppTest's `file_uploader`; the data editor's edits are seeded through its
+edit state, as AppTest allows.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from queries import schema as s
+from queries.actors import Actor, Scope
+from queries.errors import Forbidden, NotFound
+from queries.products import update_product
+from queries.promotions import cancel_promotion, update_promotion
+from tests.apptest import AppSession, texts
+from tests.builders import MallBuilder, snapshot
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+DAY = timedelta(days=1)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def mall(empty_db, tmp_path):
+    """Shop Alpha: products a1, a2, a running, a draft promotion; shop Beta: b1 and a promotion."""
+    with empty_db.begin() as conn:
+        b = MallBuilder(conn)
+        cat = b.category()
+        va, vb = b.vendor("Alpha"), b.vendor("Beta")
+        ids = {
+            "va": va,
+            "vb": vb,
+            "a1": b.product(va, cat, "Lipstick", price_cents=10000, stock=10),
+            "a2": b.product(va, cat, "Tee", price_cents=1999, stock=0),
+            "b1": b.product(vb, cat, "Beta thing", price_cents=500, stock=1),
+            "running": b.promotion(
+                vendor_id=va, name="Running", starts_at=NOW - DAY, ends_at=NOW + 9 * DAY
+            ),
+            "draft": b.promotion(
+                vendor_id=va,
+                name="Draft one",
+                kind="threshold_off",
+                threshold_cents=15900,
+                amount_off_cents=2000,
+                status="draft",
+                starts_at=NOW + DAY,
+                ends_at=NOW + 5 * DAY,
+            ),
+            "beta_promo": b.promotion(
+                vendor_id=vb, name="Beta deal", starts_at=NOW - DAY, ends_at=NOW + 3 * DAY
+            ),
+        }
+    session = AppSession(empty_db.url, tmp_path)
+    session.add("alpha", role="vendor", vendor_id=va)
+    session.add("beta", role="vendor", vendor_id=vb)
+    session.add("ops", role="operator")
+    yield empty_db, ids, session
+    empty_db.dispose()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def shown(at) -> str:
+    """The page's text as a person reads it: Markdown escapes and zero-width spaces removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", texts(at)).replace("\u200b", "")
+
+
+def errors(at) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", " ".join(e.value for e in at.error))
+
+
+def _product(engine, product_id):
+    with engine.connect() as conn:
+        table = s.products
+        return conn.execute(sa.select(table).where(table.c.product_id == product_id)).one()
+
+
+def _promotion(engine, promotion_id):
+    with engine.connect() as conn:
+        table = s.promotions
+        return conn.execute(sa.select(table).where(table.c.promotion_id == promotion_id)).one()
+
+
+def _audit(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(s.audit_log).order_by(s.audit_log.c.audit_id)).all()
+
+
+def _text(at, label):
+    return next(w for w in at.text_input if w.label == label)
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _raw_update(engine, table, key, row_id, **values):
+    """A change made outside the console (the platform itself): no audit, no cache clearing."""
+    with engine.begin() as conn:
+        conn.execute(
+            table.update()
+            .where(table.c[key] == row_id)
+            .values(**values, version=table.c.version + 1)
+        )
+
+
+# --- one product ---------------------------------------------------------------------------
+
+
+def test_vendor_saves_price_stock_and_shelf(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    assert not at.exception
+    at.selectbox(key="products_one_pick").set_value(ids["a1"]).run()
+    _text(at, "Price (¥)").set_value("129.90")
+    _text(at, "Stock").set_value("1,200")
+    at.radio[0].set_value("off_shelf")
+    _button(at, "Save").click().run()
+    assert not at.exception
+    row = _product(engine, ids["a1"])
+    assert (row.price_cents, row.stock, row.status, row.version) == (12990, 1200, "off_shelf", 2)
+    (entry,) = _audit(engine)
+    assert (entry.action, entry.actor, entry.role, entry.entity_id, entry.vendor_id) == (
+        "product.update",
+        "alpha",
+        "vendor",
+        str(ids["a1"]),
+        ids["va"],
+    )
+    assert json.loads(entry.before) == {"price_cents": 10000, "stock": 10, "status": "on_sale"}
+    assert json.loads(entry.after) == {"price_cents": 12990, "stock": 1200, "status": "off_shelf"}
+    assert [m.value for m in at.success] == ["Saved changes to 1 product."]
+    # The form is drawn again from the database.
+    assert _text(at, "Price (¥)").value == "129.90"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_negative_price_says_it_must_be_above_zero(mall, lang):
+    engine, ids, session = mall
+    session.lang = lang
+    at = session.open("products", as_user="alpha")
+    at.selectbox(key="products_one_pick").set_value(ids["a1"]).run()
+    label = "Price (¥)" if lang == "en" else "价格（元）"
+    _text(at, label).set_value("-5")
+    _button(at, "Save" if lang == "en" else "保存").click().run()
+    assert not at.exception
+    expected = "The amount must be greater than 0" if lang == "en" else "金额须大于 0"
+    assert expected in errors(at)
+    assert "decimals" not in errors(at) and "两位小数" not in errors(at)
+    assert _product(engine, ids["a1"]).version == 1 and _audit(engine) == []
+
+
+@pytest.mark.parametrize("how", ["console", "platform"])
+def test_one_product_on_a_stale_view_is_refused(mall, how):
+    """Someone changes the product after the form was drawn: the save is refused, not merged."""
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    at.selectbox(key="products_one_pick").set_value(ids["a1"]).run()
+    if how == "console":  # another person in the console (the page's cache is cleared)
+        update_product(
+            engine, Actor("alpha2", "vendor", ids["va"]), ids["a1"], expected_version=1, stock=4
+        )
+    else:
+        _raw_update(engine, s.products, "product_id", ids["a1"], stock=4)
+    before = snapshot(engine)
+    _text(at, "Price (¥)").set_value("55.00")
+    _button(at, "Save").click().run()
+    assert not at.exception
+    assert "Someone else changed these products; nothing was saved" in errors(at)
+    assert snapshot(engine) == before
+    row = _product(engine, ids["a1"])
+    assert (row.price_cents, row.stock, row.version) == (10000, 4, 2)
+    assert not at.success
+    # The form now shows the current values; saving again from them works.
+    assert _text(at, "Stock").value == "4"
+    _text(at, "Price (¥)").set_value("55.00")
+    _button(at, "Save").click().run()
+    row = _product(engine, ids["a1"])
+    assert (row.price_cents, row.stock, row.version) == (5500, 4, 3)
+
+
+def test_vendor_sees_only_own_products_and_cannot_ban(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    page = shown(at)
+    assert "Lipstick" in page and "Beta thing" not in page
+    assert ids["b1"] not in at.selectbox(key="products_one_pick").options
+    assert not [b for b in at.button if b.label == "Ban product"]
+    assert [o for o in at.radio[0].options] == ["On sale", "Off shelf"]
+    # The write functions refuse what the page does not offer, changing nothing.
+    before = snapshot(engine)
+    alpha = Actor("alpha", "vendor", ids["va"])
+    with pytest.raises(Forbidden):
+        update_product(
+            engine, alpha, ids["a1"], expected_version=1, status="banned", reason="x"
+        )
+    with pytest.raises(NotFound):
+        update_product(engine, alpha, ids["b1"], expected_version=1, price_cents=100)
+    assert snapshot(engine) == before
+
+
+def test_counts_are_plural_correct(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="beta")
+    assert "1 product · page 1 of 1" in shown(at)
+    at = session.open("products", as_user="alpha")
+    assert "2 products · page 1 of 1" in shown(at)
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def _table_mode(at):
+    at.segmented_control(key="products_mode").set_value("table").run()
+    (editor,) = at.data_editor
+    return editor
+
+
+def _edit_cells(at, editor, edits):
+    at.session_state[editor.key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+
+
+def _positions(editor):
+    return {int(pid): i for i, pid in enumerate(editor.value["product_id"])}
+
+
+def test_table_save_writes_the_changed_rows(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    editor = _table_mode(at)
+    where = _positions(editor)
+    _edit_cells(
+        at,
+        editor,
+        {where[ids["a1"]]: {"price": "88.80"}, where[ids["a2"]]: {"stock": 3, "status": "Off shelf"}},
+    )
+    _button(at, "Save table changes").click().run()
+    assert not at.exception
+    a1, a2 = _product(engine, ids["a1"]), _product(engine, ids["a2"])
+    assert (a1.price_cents, a1.stock, a1.version) == (8880, 10, 2)
+    assert (a2.stock, a2.status, a2.version) == (3, "off_shelf", 2)
+    entries = {int(e.entity_id): e for e in _audit(engine)}
+    assert {e.action for e in entries.values()} == {"product.bulk_update"}
+    assert json.loads(entries[ids["a1"]].after) == {"price_cents": 8880}
+    assert json.loads(entries[ids["a2"]].after) == {"stock": 3, "status": "off_shelf"}
+    assert [m.value for m in at.success] == ["Saved changes to 2 products."]
+
+
+def test_table_bad_cell_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    editor = _table_mode(at)
+    _edit_cells(at, editor, {_positions(editor)[ids["a1"]]: {"price": "-3"}})
+    before = snapshot(engine)
+    _button(at, "Save table changes").click().run()
+    assert not at.exception
+    assert "1 row cannot be saved; nothing was saved:" in errors(at)
+    assert "The amount must be greater than 0" in shown(at)
+    assert snapshot(engine) == before
+
+
+def test_table_edits_land_on_the_rows_the_person_saw(mall):
+    """Someone's save re-sorts the page (newest first): the edit still goes to its product."""
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    editor = _table_mode(at)
+    where = _positions(editor)
+    update_product(
+        engine, Actor("alpha2", "vendor", ids["va"]), ids["a2"], expected_version=1, stock=6
+    )
+    _edit_cells(at, editor, {where[ids["a1"]]: {"price": "77.00"}})
+    _button(at, "Save table changes").click().run()
+    assert not at.exception
+    a1, a2 = _product(engine, ids["a1"]), _product(engine, ids["a2"])
+    assert (a1.price_cents, a1.version) == (7700, 2)
+    assert (a2.price_cents, a2.stock, a2.version) == (1999, 6, 2)
+
+
+def test_table_on_a_stale_row_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    editor = _table_mode(at)
+    where = _positions(editor)
+    _raw_update(engine, s.products, "product_id", ids["a1"], price_cents=4200)
+    _edit_cells(at, editor, {where[ids["a1"]]: {"price": "77.00"}, where[ids["a2"]]: {"stock": 9}})
+    before = snapshot(engine)
+    _button(at, "Save table changes").click().run()
+    assert not at.exception
+    assert "Someone else changed these products; nothing was saved" in errors(at)
+    assert snapshot(engine) == before  # all or nothing: a2 is not saved either
+
+
+def test_percent_change_is_previewed_then_applied(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    editor = _table_mode(at)
+    _edit_cells(at, editor, {_positions(editor)[ids["a2"]]: {"select": True}})
+    at.text_input(key="products_percent").set_value("10")
+    _button(at, "Preview selected rows").click().run()
+    assert not at.exception
+    assert "¥21.99" in shown(at)  # 19.99 × 1.1 = 21.989, half up
+    assert _product(engine, ids["a2"]).version == 1
+    _button(at, "Apply new prices").click().run()
+    assert not at.exception
+    assert _product(engine, ids["a2"]).price_cents == 2199
+    (entry,) = _audit(engine)
+    assert (entry.action, json.loads(entry.after)) == ("product.bulk_update", {"price_cents": 2199})
+    assert [m.value for m in at.success] == ["Saved changes to 1 product."]
+
+
+# --- the workbook --------------------------------------------------------------------------
+
+
+def _download(engine, vendor_id) -> bytes:
+    """The workbook the page's download button builds (the same function, same arguments)."""
+    from exports.products_workbook import products_workbook_bytes
+
+    with engine.connect() as conn:
+        return products_workbook_bytes(
+            conn, scope=Scope(vendor_id), lang="en", tz="Asia/Shanghai"
+        )
+
+
+def _edited(data: bytes, edits: dict[int, dict[str, object]]) -> bytes:
+    """The workbook changed like a person would in Excel: cells by product and header."""
+    from openpyxl import load_workbook as load
+
+    book = load(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        wanted = edits.get(row[0].value, {})
+        for column, value in wanted.items():
+            row[header.index(column)].value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(at, data: bytes):
+    at.segmented_control(key="products_mode").set_value("workbook").run()
+    at.file_uploader(key="products_upload").set_value(("products.xlsx", data, XLSX)).run()
+    assert not at.exception
+
+
+def test_workbook_upload_previews_then_applies(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    data = _edited(
+        _download(engine, ids["va"]),
+        {ids["a1"]: {"Price (¥)": 77.7}, ids["a2"]: {"Stock": 5, "Status": "Off shelf"}},
+    )
+    _upload(at, data)
+    page = shown(at)
+    assert "1 product to change, 0 rows refused, 0 rows unchanged." not in page
+    assert "2 products to change, 0 rows refused, 0 rows unchanged." in page
+    assert _product(engine, ids["a1"]).version == 1  # a preview writes nothing
+    assert not _button(at, "Apply all changes").disabled
+    _button(at, "Apply all changes").click().run()
+    assert not at.exception
+    a1, a2 = _product(engine, ids["a1"]), _product(engine, ids["a2"])
+    assert (a1.price_cents, a1.version) == (7770, 2)
+    assert (a2.stock, a2.status, a2.version) == (5, "off_shelf", 2)
+    assert sorted((e.action, int(e.entity_id)) for e in _audit(engine)) == sorted(
+        [("product.bulk_update", ids["a1"]), ("product.bulk_update", ids["a2"])]
+    )
+    assert "Saved changes to 2 products." in [m.value for m in at.success]
+
+
+def test_workbook_with_a_bad_row_cannot_be_applied(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    data = _edited(
+        _download(engine, ids["va"]), {ids["a1"]: {"Price (¥)": -1}, ids["a2"]: {"Stock": 4}}
+    )
+    before = snapshot(engine)
+    _upload(at, data)
+    assert "1 product to change, 1 row refused, 0 rows unchanged." in shown(at)
+    refused = at.dataframe[-1].value
+    assert "The amount must be greater than 0" in refused.to_string()
+    assert _button(at, "Apply all changes").disabled
+    assert snapshot(engine) == before
+
+
+def test_workbook_of_a_changed_product_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    data = _edited(_download(engine, ids["va"]), {ids["a1"]: {"Stock": 1}})
+    _raw_update(engine, s.products, "product_id", ids["a1"], stock=2)
+    before = snapshot(engine)
+    _upload(at, data)
+    assert "Changed by someone else since the download" in at.dataframe[-1].value.to_string()
+    assert _button(at, "Apply all changes").disabled
+    assert snapshot(engine) == before
+
+
+def test_workbook_naming_another_shops_product_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    book = load_workbook(io.BytesIO(_download(engine, ids["va"])))
+    sheet = book.worksheets[0]
+    sheet.append([ids["b1"], "Beta thing", "", 1.0, 1, "On sale", 1])
+    out = io.BytesIO()
+    book.save(out)
+    before = snapshot(engine)
+    _upload(at, out.getvalue())
+    assert "Product not found" in at.dataframe[-1].value.to_string()
+    assert _button(at, "Apply all changes").disabled
+    assert snapshot(engine) == before
+
+
+# --- ban and lift ----------------------------------------------------------------------------
+
+
+def test_operator_bans_with_a_reason_and_lifts_the_ban(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="ops")
+    assert not at.exception
+    at.selectbox(key="products_ban_pick").set_value(ids["b1"]).run()
+    _button(at, "Ban product").click().run()
+    assert "Give a reason for the ban" in errors(at)
+    assert _product(engine, ids["b1"]).status == "on_sale" and _audit(engine) == []
+    at.text_area[0].set_value("假冒 **品牌**")
+    _button(at, "Ban product").click().run()
+    assert not at.exception
+    row = _product(engine, ids["b1"])
+    assert (row.status, row.version) == ("banned", 2)
+    (entry,) = _audit(engine)
+    assert (entry.action, entry.actor, entry.role, entry.reason, entry.vendor_id) == (
+        "product.ban",
+        "ops",
+        "operator",
+        "假冒 **品牌**",
+        ids["vb"],
+    )
+    assert [m.value for m in at.success] == [f"Product #{ids['b1']} is banned."]
+    # The reason is shown as typed (not as bold text), and the ban can be lifted.
+    assert "假冒 **品牌**" in shown(at)
+    assert "\\*\\*品牌\\*\\*" in texts(at)
+    _button(at, "Lift ban (product stays off shelf)").click().run()
+    assert not at.exception
+    row = _product(engine, ids["b1"])
+    assert (row.status, row.version) == ("off_shelf", 3)
+    assert _audit(engine)[-1].action == "product.unban"
+    assert [m.value for m in at.success] == [
+        f"Product #{ids['b1']}'s ban is lifted; it stays off shelf."
+    ]
+
+
+def test_ban_on_a_stale_view_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="ops")
+    at.selectbox(key="products_ban_pick").set_value(ids["b1"]).run()
+    update_product(
+        engine, Actor("beta", "vendor", ids["vb"]), ids["b1"], expected_version=1, stock=7
+    )
+    before = snapshot(engine)
+    at.text_area[0].set_value("fake")
+    _button(at, "Ban product").click().run()
+    assert not at.exception
+    assert "Someone else changed these products; nothing was saved" in errors(at)
+    assert snapshot(engine) == before
+
+
+def test_vendor_cannot_lift_a_ban(mall):
+    engine, ids, session = mall
+    update_product(
+        engine, Actor("ops", "operator"), ids["a2"], expected_version=1, status="banned", reason="x"
+    )
+    at = session.open("products", as_user="alpha")
+    at.selectbox(key="products_one_pick").set_value(ids["a2"]).run()
+    before = snapshot(engine)
+    at.radio[0].set_value("on_sale")
+    _button(at, "Save").click().run()
+    assert not at.exception
+    assert "it cannot be put on sale or unbanned" in errors(at)
+    assert snapshot(engine) == before
