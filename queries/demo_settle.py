@@ -114,7 +114,7 @@ class Ledger:
                         int(paid[i]),
                         "finance",
                         "finance",
-                        "settlement.mark_paid",
+                        "settlement.pay",
                         "settlement",
                         str(ids[i]),
                         v,
