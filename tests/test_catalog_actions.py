@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -198,14 +199,12 @@ def test_vendor_sees_only_own_products_and_cannot_ban(mall):
     assert "Lipstick" in page and "Beta thing" not in page
     assert ids["b1"] not in at.selectbox(key="products_one_pick").options
     assert not [b for b in at.button if b.label == "Ban product"]
-    assert [o for o in at.radio[0].options] == ["On sale", "Off shelf"]
+    assert list(at.radio[0].options) == ["On sale", "Off shelf"]
     # The write functions refuse what the page does not offer, changing nothing.
     before = snapshot(engine)
     alpha = Actor("alpha", "vendor", ids["va"])
     with pytest.raises(Forbidden):
-        update_product(
-            engine, alpha, ids["a1"], expected_version=1, status="banned", reason="x"
-        )
+        update_product(engine, alpha, ids["a1"], expected_version=1, status="banned", reason="x")
     with pytest.raises(NotFound):
         update_product(engine, alpha, ids["b1"], expected_version=1, price_cents=100)
     assert snapshot(engine) == before
@@ -241,11 +240,11 @@ def test_table_save_writes_the_changed_rows(mall):
     at = session.open("products", as_user="alpha")
     editor = _table_mode(at)
     where = _positions(editor)
-    _edit_cells(
-        at,
-        editor,
-        {where[ids["a1"]]: {"price": "88.80"}, where[ids["a2"]]: {"stock": 3, "status": "Off shelf"}},
-    )
+    edits = {
+        where[ids["a1"]]: {"price": "88.80"},
+        where[ids["a2"]]: {"stock": 3, "status": "Off shelf"},
+    }
+    _edit_cells(at, editor, edits)
     _button(at, "Save table changes").click().run()
     assert not at.exception
     a1, a2 = _product(engine, ids["a1"]), _product(engine, ids["a2"])
@@ -328,9 +327,7 @@ def _download(engine, vendor_id) -> bytes:
     from exports.products_workbook import products_workbook_bytes
 
     with engine.connect() as conn:
-        return products_workbook_bytes(
-            conn, scope=Scope(vendor_id), lang="en", tz="Asia/Shanghai"
-        )
+        return products_workbook_bytes(conn, scope=Scope(vendor_id), lang="en", tz="Asia/Shanghai")
 
 
 def _edited(data: bytes, edits: dict[int, dict[str, object]]) -> bytes:
@@ -487,3 +484,285 @@ def test_vendor_cannot_lift_a_ban(mall):
     assert not at.exception
     assert "it cannot be put on sale or unbanned" in errors(at)
     assert snapshot(engine) == before
+
+
+# --- promotions ----------------------------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _manage(at, promotion_id):
+    at.selectbox(key="promotions_pick").set_value(promotion_id).run()
+    assert not at.exception
+
+
+def _by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_vendor_creates_publishes_and_cancels_a_promotion(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    assert not at.exception
+    at.segmented_control(key="promotions_mode").set_value("create").run()
+    at.selectbox(key="promotions_new_kind").set_value("threshold_off").run()
+    _text(at, "Name").set_value("**Winter** -- sale")
+    at.text_input(key="promotions_new_threshold_cents").set_value("159")
+    at.text_input(key="promotions_new_amount_off_cents").set_value("20")
+    _button(at, "Create draft").click().run()
+    assert not at.exception
+    new = max(p.promotion_id for p in _all_promotions(engine))
+    row = _promotion(engine, new)
+    assert (row.name, row.vendor_id, row.funded_by, row.status, row.version) == (
+        "**Winter** -- sale",
+        ids["va"],
+        "vendor",
+        "draft",
+        1,
+    )
+    assert (row.threshold_cents, row.amount_off_cents) == (15900, 2000)
+    (entry,) = _audit(engine)
+    assert (entry.action, entry.actor, entry.entity_id, entry.vendor_id) == (
+        "promotion.create",
+        "alpha",
+        str(new),
+        ids["va"],
+    )
+    assert [m.value for m in at.success] == [
+        f"Created promotion #{new} as a draft; publish it to start."
+    ]
+    assert "¥20.00 off orders of ¥159.00 or more" in at.dataframe[0].value.to_string()
+
+    at.segmented_control(key="promotions_mode").set_value("manage").run()
+    _manage(at, new)
+    # The name is shown as typed: escaped for Markdown, not bold, no dash made of "--".
+    assert "**Winter** -- sale" in shown(at)
+    assert "\\*\\*Winter\\*\\*" in texts(at)
+    _button(at, "Publish").click().run()
+    assert not at.exception
+    assert (_promotion(engine, new).status, _promotion(engine, new).version) == ("published", 2)
+    entry = _audit(engine)[-1]
+    assert (entry.action, json.loads(entry.after)) == ("promotion.publish", {"status": "published"})
+    assert [m.value for m in at.success] == ["Published."]
+
+    _text(at, "Reason (required for operators)").set_value("库存不足")
+    _button(at, "Cancel promotion").click().run()
+    assert not at.exception
+    assert (_promotion(engine, new).status, _promotion(engine, new).version) == ("cancelled", 3)
+    entry = _audit(engine)[-1]
+    assert (entry.action, entry.reason, entry.actor) == ("promotion.cancel", "库存不足", "alpha")
+    assert [m.value for m in at.success] == ["The promotion was cancelled."]
+
+
+def _all_promotions(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(s.promotions)).all()
+
+
+def test_create_with_bad_input_saves_nothing(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    at.segmented_control(key="promotions_mode").set_value("create").run()
+    at.selectbox(key="promotions_new_kind").set_value("amount_off").run()
+    _text(at, "Name").set_value("Bad")
+    at.text_input(key="promotions_new_amount_off_cents").set_value("-20")
+    before = snapshot(engine)
+    _button(at, "Create draft").click().run()
+    assert not at.exception
+    assert "Amount off (¥): The amount must be greater than 0" in errors(at)
+    assert snapshot(engine) == before
+
+
+def test_publish_on_a_stale_view_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    _manage(at, ids["draft"])
+    # Someone else changes the draft's offer after it was drawn: publishing is refused.
+    update_promotion(
+        engine,
+        Actor("alpha2", "vendor", ids["va"]),
+        ids["draft"],
+        expected_version=1,
+        amount_off_cents=9000,
+    )
+    before = snapshot(engine)
+    _button(at, "Publish").click().run()
+    assert not at.exception
+    assert "Someone else changed this promotion (now version 2); nothing was saved" in errors(at)
+    assert snapshot(engine) == before
+    assert _promotion(engine, ids["draft"]).status == "draft"
+    # The form shows the new offer; publishing from it works.
+    assert _text(at, "Amount off (¥)").value == "90.00"
+    _button(at, "Publish").click().run()
+    assert _promotion(engine, ids["draft"]).status == "published"
+
+
+def test_cancel_on_a_stale_view_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    _manage(at, ids["running"])
+    _raw_update(engine, s.promotions, "promotion_id", ids["running"], budget_cents=100)
+    before = snapshot(engine)
+    _button(at, "Cancel promotion").click().run()
+    assert not at.exception
+    assert "Someone else changed this promotion" in errors(at)
+    assert snapshot(engine) == before
+
+
+def test_vendor_extends_a_running_promotion_and_sets_its_budget(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    _manage(at, ids["running"])
+    # A running promotion: its offer and start are frozen, its end and budget may change.
+    assert _text(at, "Amount off (¥)").disabled and _text(at, "Name").disabled
+    old_end = _promotion(engine, ids["running"]).ends_at
+    new_end = (old_end.astimezone(SHANGHAI) + 3 * DAY).date()
+    _by_label(at.date_input, "End · date").set_value(new_end)
+    _by_label(at.time_input, "End · time").set_value(time(22, 0))
+    _text(at, "Budget (¥, optional)").set_value("5,000")
+    _button(at, "Save changes").click().run()
+    assert not at.exception
+    row = _promotion(engine, ids["running"])
+    wanted_end = datetime.combine(new_end, time(22, 0), tzinfo=SHANGHAI).astimezone(UTC)
+    assert (row.budget_cents, row.version) == (500000, 2)
+    assert row.ends_at.replace(tzinfo=UTC) == wanted_end
+    entry = _audit(engine)[-1]
+    assert entry.action == "promotion.update"
+    assert json.loads(entry.after) == {"ends_at": wanted_end.isoformat(), "budget_cents": 500000}
+    assert json.loads(entry.before)["budget_cents"] is None
+    assert [m.value for m in at.success] == ["Saved."]
+
+
+def test_edit_on_a_stale_view_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    _manage(at, ids["running"])
+    cancel_elsewhere = Actor("alpha2", "vendor", ids["va"])
+    update_promotion(engine, cancel_elsewhere, ids["running"], expected_version=1, budget_cents=700)
+    before = snapshot(engine)
+    _text(at, "Budget (¥, optional)").set_value("9")
+    _button(at, "Save changes").click().run()
+    assert not at.exception
+    assert "Someone else changed this promotion" in errors(at)
+    assert snapshot(engine) == before
+    assert _text(at, "Budget (¥, optional)").value == "7.00"
+
+
+def test_edit_with_bad_input_saves_nothing(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="alpha")
+    _manage(at, ids["draft"])
+    before = snapshot(engine)
+    _text(at, "Budget (¥, optional)").set_value("abc")
+    _button(at, "Save changes").click().run()
+    assert not at.exception
+    assert "Budget (¥, optional): “abc” is not a valid amount" in errors(at)
+    start = _by_label(at.date_input, "Start · date").value
+    _text(at, "Budget (¥, optional)").set_value("")
+    _by_label(at.date_input, "End · date").set_value(start - DAY)
+    _button(at, "Save changes").click().run()
+    assert not at.exception
+    assert "The end must be after the start" in errors(at)
+    assert snapshot(engine) == before
+
+
+def test_operator_creates_a_platform_promotion(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="ops")
+    at.segmented_control(key="promotions_mode").set_value("create").run()
+    at.selectbox(key="promotions_new_kind").set_value("percent_off").run()
+    _text(at, "Name").set_value("双11 全场")
+    at.text_input(key="promotions_new_percent_off").set_value("15")
+    before = snapshot(engine)
+    _button(at, "Create draft").click().run()
+    assert "Campaign: Enter the campaign (e.g. 618)" in errors(at)
+    assert snapshot(engine) == before
+    _text(at, "Campaign").set_value("double11")
+    _button(at, "Create draft").click().run()
+    assert not at.exception
+    new = max(p.promotion_id for p in _all_promotions(engine))
+    row = _promotion(engine, new)
+    assert (row.vendor_id, row.funded_by, row.campaign, row.percent_off, row.status) == (
+        None,
+        "platform",
+        "double11",
+        15,
+        "draft",
+    )
+    (entry,) = _audit(engine)
+    assert (entry.action, entry.actor, entry.role, entry.vendor_id) == (
+        "promotion.create",
+        "ops",
+        "operator",
+        None,
+    )
+    assert [m.value for m in at.success] == [
+        f"Created promotion #{new} as a draft; publish it to start."
+    ]
+
+
+def test_operator_cancels_a_shops_promotion_with_a_reason(mall):
+    engine, ids, session = mall
+    at = session.open("promotions", as_user="ops")
+    _manage(at, ids["draft"])
+    # A shop's promotion: the operator cannot edit or publish it, only cancel it.
+    assert not [b for b in at.button if b.label in ("Save changes", "Publish")]
+    _button(at, "Cancel promotion").click().run()
+    assert "Give a reason for cancelling" in errors(at)
+    assert _promotion(engine, ids["draft"]).status == "draft" and _audit(engine) == []
+    _text(at, "Reason (required for operators)").set_value("违反平台规则")
+    _button(at, "Cancel promotion").click().run()
+    assert not at.exception
+    row = _promotion(engine, ids["draft"])
+    assert (row.status, row.version) == ("cancelled", 2)
+    (entry,) = _audit(engine)
+    assert (entry.action, entry.actor, entry.role, entry.reason, entry.vendor_id) == (
+        "promotion.cancel",
+        "ops",
+        "operator",
+        "违反平台规则",
+        ids["va"],
+    )
+    assert [m.value for m in at.success] == ["The promotion was cancelled."]
+
+
+def test_vendor_cannot_touch_another_shops_or_the_platforms_promotion(mall):
+    engine, ids, session = mall
+    with engine.begin() as conn:
+        platform = MallBuilder(conn).promotion(
+            vendor_id=None, name="Mall day", campaign="618", starts_at=NOW, ends_at=NOW + DAY
+        )
+    at = session.open("promotions", as_user="alpha")
+    options = at.selectbox(key="promotions_pick").options
+    assert not any("Beta deal" in o or "Mall day" in o for o in options)
+    alpha = Actor("alpha", "vendor", ids["va"])
+    before = snapshot(engine)
+    with pytest.raises(NotFound):
+        cancel_promotion(engine, alpha, ids["beta_promo"], expected_version=1)
+    with pytest.raises(Forbidden):
+        cancel_promotion(engine, alpha, platform, expected_version=1)
+    with pytest.raises(NotFound):
+        update_promotion(engine, alpha, ids["beta_promo"], expected_version=1, budget_cents=1)
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("lang", "offer", "count"),
+    [
+        ("en", "¥20.00 off orders of ¥159.00 or more", "1 promotion · page 1 of 1"),
+        ("zh", "满¥159.00减¥20.00", "共 1 个活动 · 第 1/1 页"),
+    ],
+)
+def test_threshold_offer_reads_naturally_and_counts_are_plural_correct(mall, lang, offer, count):
+    engine, ids, session = mall
+    with engine.begin() as conn:
+        conn.execute(
+            s.promotions.update()
+            .where(s.promotions.c.promotion_id == ids["beta_promo"])
+            .values(kind="threshold_off", threshold_cents=15900, amount_off_cents=2000)
+        )
+    session.lang = lang
+    at = session.open("promotions", as_user="beta")
+    assert not at.exception
+    assert offer in at.dataframe[0].value.to_string()
+    assert count in shown(at)
