@@ -11,13 +11,13 @@ One mall per backend (module scope); each test acts on rows of its own.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from dashboard.accounts import load_accounts, verify_password
-from dashboard.plain_text import unescape
 from queries.actors import Actor
 from queries.errors import Forbidden
 from queries.onboarding import decide_application
@@ -82,6 +82,11 @@ def mall(request, db_factory, tmp_path_factory):
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def unescape(markdown: str) -> str:
+    """What a reader sees of `widgets.literal(text)`: no backslash escapes, no zero-width spaces."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")
 
 
 def texts(at) -> str:

@@ -17,9 +17,8 @@ from dashboard.context import current_actor, open_vendor_view, settings
 from dashboard.data.vendors import merchants, set_status
 from dashboard.formatting import local_date, money, number, percent
 from dashboard.i18n import lang, status_label, t
-from dashboard.plain_text import literal
 from dashboard.url_state import bind
-from dashboard.widgets import download_table, empty_state, freshness, show_error
+from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
 from queries.actors import require_role
 from queries.errors import UserError

@@ -26,9 +26,15 @@ from dashboard.data.onboarding import (
 )
 from dashboard.formatting import local_datetime, number
 from dashboard.i18n import lang, status_label, t
-from dashboard.plain_text import literal
 from dashboard.url_state import bind
-from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
+from dashboard.widgets import (
+    download_table,
+    empty_state,
+    freshness,
+    literal,
+    show_error,
+    today_local,
+)
 from exports.xlsx import Column
 from queries.actors import require_role
 from queries.errors import Invalid, UserError
