@@ -129,6 +129,7 @@ def page_scope(actor: Actor | None = None) -> Scope:
         format_func=lambda v: (
             t("scope.mall") if v is None else t("scope.vendor_option", name=names[v], vendor_id=v)
         ),
+        placeholder=t("scope.mall"),  # Streamlit shows a chosen None as the placeholder
         key="scope_vendor",
     )
     url_state.remember("vendor", picked)

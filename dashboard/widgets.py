@@ -80,6 +80,7 @@ class Kpi:
     vs_previous: str | None = None
     vs_year: str | None = None
     help: str | None = None
+    cost: bool = False  # a cost-like figure (refunds, refund rate): up is bad
 
 
 def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
@@ -89,12 +90,13 @@ def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
         for cell, kpi in zip(cells, figures[start : start + columns], strict=False):
             # Grey, not red/green: red means "up" in China and "bad" elsewhere. The arrow
             # follows the sign, so the change must lead the text ("-40.5%", not "vs … -40.5%").
+            # A cost-like figure is coloured: up red (bad, and "up" in China), down green.
             no_change = kpi.vs_previous in (None, DASH)
             cell.metric(
                 kpi.label,
                 kpi.value,
                 delta=kpi.vs_previous,
-                delta_color="off",
+                delta_color="inverse" if kpi.cost and not no_change else "off",
                 delta_arrow="off" if no_change else "auto",
                 delta_description=t("widget.vs_previous") if kpi.vs_previous else None,
                 help=kpi.help,
@@ -123,9 +125,11 @@ def download_table(
         file_name=file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,
-        # A download needs no rerun of the page: its data is made on the click.
+        # A download needs no rerun of the page: its data is made on the click, while
+        # the button shows a spinner (said in its tooltip).
         on_click="ignore",
         icon=":material/download:",
+        help=t("widget.download_help"),
     )
 
 

@@ -22,6 +22,7 @@ from queries.periods import TimeRange, local_midnight, preset_range
 from queries.sales import ItemBreakdowns, category_products, item_breakdowns, refunds_by_reason
 
 __all__ = [
+    "COST_FIGURES",
     "FIGURES",
     "HOME_PRESETS",
     "HomeView",
@@ -133,6 +134,9 @@ FIGURES = {
     "repurchase_rate": ("sales.fig.repurchase_rate", None, "ratio"),
 }
 
+# Figures where a rise is bad news: their change is coloured "up = red" (st.metric inverse).
+COST_FIGURES = frozenset({"refunded_cents", "refund_rate"})
+
 
 def show_value(value, kind: str) -> str:
     """A figure as text: money, count, ratio or text; None as "—"."""
@@ -146,6 +150,8 @@ def show_value(value, kind: str) -> str:
         return number(int(value))
     if kind == "ratio":
         return percent(value)
+    if kind == "id":
+        return str(int(value))
     return str(value)
 
 
@@ -177,6 +183,7 @@ def headline_kpis(comparison: Comparison, names: tuple[str, ...], *, with_year: 
                 vs_previous=show_change(name, before[name]),
                 vs_year=show_change(name, year[name]) if with_year else None,
                 help=t(help_key) if help_key else None,
+                cost=name in COST_FIGURES,
             )
         )
     return out
@@ -185,7 +192,8 @@ def headline_kpis(comparison: Comparison, names: tuple[str, ...], *, with_year: 
 def table(frame: pd.DataFrame, spec: list[tuple[str, str, str]]):
     """(display frame with translated headers and formatted values, download Columns).
 
-    `spec` lists (frame column, label key, kind) with kind text / int / money / ratio.
+    `spec` lists (frame column, label key, kind) with kind text / int / money / ratio / id
+    (an id: digits without grouping on screen, a number in the workbook).
     """
     from dashboard.i18n import t
     from exports.xlsx import Column
@@ -193,7 +201,7 @@ def table(frame: pd.DataFrame, spec: list[tuple[str, str, str]]):
     shown = pd.DataFrame(
         {t(label): [show_value(v, kind) for v in frame[col]] for col, label, kind in spec}
     )
-    columns = [Column(t(label), kind) for _, label, kind in spec]
+    columns = [Column(t(label), "int" if kind == "id" else kind) for _, label, kind in spec]
     return shown, columns
 
 

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import formatting as fmt
+from dashboard.charts import show as show_chart
 from dashboard.context import page_scope, settings
 from dashboard.data.campaigns import campaigns_report
 from dashboard.i18n import all_strings, status_label, t
@@ -61,6 +62,11 @@ def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -
     )
 
 
+def _money_texts(cents: pd.Series) -> list[str]:
+    """Exact money for a chart's hover labels (its axis is in yuan)."""
+    return [_shown("money", v) for v in cents]
+
+
 def _campaign_name(code: str | None) -> str:
     if code is None:
         return fmt.DASH
@@ -110,9 +116,17 @@ def _promotions(frame: pd.DataFrame) -> None:
         campaign_label=[_campaign_name(None if pd.isna(c) else c) for c in frame["campaign"]],
     )
     figure = go.Figure()
-    figure.add_bar(x=frame["name"], y=frame["gmv_cents"] / 100, name=t("campaigns.col.gmv"))
     figure.add_bar(
-        x=frame["name"], y=frame["discount_cents"] / 100, name=t("campaigns.col.discount")
+        x=frame["name"],
+        y=frame["gmv_cents"] / 100,
+        name=t("campaigns.col.gmv"),
+        hovertext=_money_texts(frame["gmv_cents"]),
+    )
+    figure.add_bar(
+        x=frame["name"],
+        y=frame["discount_cents"] / 100,
+        name=t("campaigns.col.discount"),
+        hovertext=_money_texts(frame["discount_cents"]),
     )
     figure.update_layout(
         title=t("campaigns.chart.gmv_vs_discount"),
@@ -122,7 +136,7 @@ def _promotions(frame: pd.DataFrame) -> None:
         legend={"orientation": "h"},
         height=420,
     )
-    st.plotly_chart(figure, key="c_promotions_chart")
+    show_chart(figure, key="c_promotions_chart")
     _table(
         frame,
         [
@@ -188,11 +202,17 @@ def _year_over_year(frame: pd.DataFrame) -> None:
         ],
     )
     figure = go.Figure()
-    figure.add_bar(x=frame["label"], y=frame["gmv_cents"] / 100, name=t("campaigns.yoy.this_year"))
+    figure.add_bar(
+        x=frame["label"],
+        y=frame["gmv_cents"] / 100,
+        name=t("campaigns.yoy.this_year"),
+        hovertext=_money_texts(frame["gmv_cents"]),
+    )
     figure.add_bar(
         x=frame["label"],
         y=[None if v is None else v / 100 for v in frame["prev_gmv_cents"]],
         name=t("campaigns.yoy.last_year"),
+        hovertext=_money_texts(frame["prev_gmv_cents"]),
     )
     figure.update_layout(
         barmode="group",
@@ -201,7 +221,7 @@ def _year_over_year(frame: pd.DataFrame) -> None:
         legend={"orientation": "h"},
         height=380,
     )
-    st.plotly_chart(figure, key="c_yoy_chart")
+    show_chart(figure, key="c_yoy_chart")
     _table(
         frame,
         [
@@ -227,14 +247,19 @@ def _live(frame: pd.DataFrame) -> None:
         empty_state(t("campaigns.live.empty"))
         return
     figure = go.Figure(
-        go.Bar(x=frame["title"], y=frame["gmv_cents"] / 100, name=t("campaigns.col.gmv"))
+        go.Bar(
+            x=frame["title"],
+            y=frame["gmv_cents"] / 100,
+            name=t("campaigns.col.gmv"),
+            hovertext=_money_texts(frame["gmv_cents"]),
+        )
     )
     figure.update_layout(
         xaxis_title=t("campaigns.col.title"),
         yaxis_title=t("campaigns.chart.amount", symbol=settings().currency_symbol),
         height=380,
     )
-    st.plotly_chart(figure, key="c_live_chart")
+    show_chart(figure, key="c_live_chart")
     _table(
         frame,
         [

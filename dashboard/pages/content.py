@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import formatting as fmt
+from dashboard.charts import show as show_chart
 from dashboard.context import page_scope, settings
 from dashboard.data.content import content_view
 from dashboard.i18n import t
@@ -103,14 +104,21 @@ def _tags(frame: pd.DataFrame) -> None:
     if frame.empty:
         empty_state(t("content.tags.empty"))
         return
-    figure = go.Figure(go.Bar(x=frame["tag"], y=frame["item_sales_cents"] / 100))
+    figure = go.Figure(
+        go.Bar(
+            x=frame["tag"],
+            y=frame["item_sales_cents"] / 100,
+            name=t("content.col.item_sales"),
+            hovertext=[_shown("money", v) for v in frame["item_sales_cents"]],
+        )
+    )
     figure.update_layout(
         xaxis_title=t("content.col.tag"),
         yaxis_title=f"{t('content.col.item_sales')} ({settings().currency_symbol})",
         margin={"t": 20},
         height=380,
     )
-    st.plotly_chart(figure, key="ct_tags_chart")
+    show_chart(figure, key="ct_tags_chart")
     _table(
         frame,
         [
@@ -143,7 +151,7 @@ def _affinity(frame: pd.DataFrame, is_mall: bool) -> None:
         margin={"t": 20},
         height=380,
     )
-    st.plotly_chart(figure, key="ct_affinity_chart")
+    show_chart(figure, key="ct_affinity_chart")
     _table(
         frame,
         [

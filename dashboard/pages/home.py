@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.charts import show as show_chart
 from dashboard.context import current_actor, page_scope, settings
 from dashboard.data.sales import HOME_PRESETS, headline_kpis, home_view, shop_name
 from dashboard.formatting import money
@@ -51,7 +52,6 @@ figure = go.Figure(
         x=daily["bucket"],
         y=[int(c) / 100 for c in daily["gmv_cents"]],  # chart axis only; hover shows exact money
         hovertext=[money(c) for c in daily["gmv_cents"]],
-        hoverinfo="x+text",
         name=t("sales.fig.gmv"),
     )
 )
@@ -61,6 +61,6 @@ figure.update_layout(
     margin={"t": 20},
     height=320,
 )
-st.plotly_chart(figure, key="home_trend")
+show_chart(figure, key="home_trend")
 st.page_link("dashboard/pages/sales.py", label=t("sales.home.more"), icon=":material/monitoring:")
 freshness("home_refresh")

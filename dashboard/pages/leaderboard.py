@@ -13,14 +13,14 @@ import streamlit as st
 
 from dashboard.context import current_actor, open_vendor_view
 from dashboard.data.sales import leaderboard_view, table
-from dashboard.i18n import status_label, t
+from dashboard.i18n import choose_placeholder, status_label, t
 from dashboard.widgets import download_table, empty_state, freshness, period_picker, show_error
 from queries.actors import require_role
 from queries.errors import UserError
 from queries.periods import TimeRange
 
 SPEC = [
-    ("vendor_id", "sales.board.vendor_id", "text"),
+    ("vendor_id", "sales.board.vendor_id", "id"),
     ("vendor_name", "sales.col.vendor", "text"),
     ("status_label", "sales.board.status", "text"),
     ("gmv_cents", "sales.fig.gmv", "money"),
@@ -91,6 +91,7 @@ picked = left.selectbox(
     t("sales.board.pick"),
     list(names),
     format_func=lambda v: t("scope.vendor_option", name=names[v], vendor_id=v),
+    placeholder=choose_placeholder(names),
     key="board_pick",
 )
 if right.button(t("sales.board.open"), key="board_open", icon=":material/open_in_new:"):

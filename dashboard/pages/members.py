@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import formatting as fmt
+from dashboard.charts import show as show_chart
 from dashboard.context import page_scope, settings
 from dashboard.data.members import members_view
 from dashboard.i18n import status_label, t
@@ -91,7 +92,7 @@ def _headline(totals: dict) -> None:
     st.caption(t("members.definitions", tz=settings().timezone))
 
 
-def _trend(frame: pd.DataFrame) -> None:
+def _trend(frame: pd.DataFrame, grain: str) -> None:
     st.subheader(t("members.trend.title"))
     if frame.empty:
         return
@@ -120,7 +121,7 @@ def _trend(frame: pd.DataFrame) -> None:
         margin={"t": 30},
         height=420,
     )
-    st.plotly_chart(figure, key="m_trend_chart")
+    show_chart(figure, key="m_trend_chart", grain=grain)
     _table(
         frame,
         [
@@ -154,7 +155,7 @@ def _mix(view) -> None:
                 margin={"t": 40},
                 height=320,
             )
-            st.plotly_chart(figure, key=f"m_mix_{by}")
+            show_chart(figure, key=f"m_mix_{by}")
             _table(
                 frame,
                 [
@@ -196,7 +197,7 @@ def _rfm(frame: pd.DataFrame) -> None:
         margin={"t": 20},
         height=360,
     )
-    st.plotly_chart(figure, key="m_rfm_chart")
+    show_chart(figure, key="m_rfm_chart")
     _table(
         frame,
         [
@@ -245,7 +246,7 @@ def _cohorts(frame: pd.DataFrame) -> None:
         margin={"t": 20},
         height=max(320, 60 + 34 * len(grid.index)),
     )
-    st.plotly_chart(figure, key="m_cohort_chart")
+    show_chart(figure, key="m_cohort_chart")
     _table(
         frame,
         [
@@ -278,7 +279,7 @@ freshness("members_refresh")
 if view.totals["buyers"] == 0:
     empty_state(t("members.empty"))
 _headline(view.totals)
-_trend(view.trend)
+_trend(view.trend, filters.grain)
 _mix(view)
 _rfm(view.rfm)
 _cohorts(view.cohorts)

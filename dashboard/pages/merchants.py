@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.context import current_actor, open_vendor_view, settings
 from dashboard.data.vendors import merchants, set_status
 from dashboard.formatting import local_date, money, number, percent
-from dashboard.i18n import lang, status_label, t
+from dashboard.i18n import choose_placeholder, lang, status_label, t
 from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
@@ -60,6 +60,7 @@ def _read_filters() -> MerchantFilters:
             t("merchants.statuses"),
             VENDOR_STATUSES,
             format_func=lambda s: status_label("vendor", s),
+            placeholder=choose_placeholder(many=True),
             key="merchants_statuses",
         )
         st.form_submit_button(t("merchants.apply"), icon=":material/search:")

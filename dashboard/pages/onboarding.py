@@ -79,12 +79,14 @@ def _read_filters(status: str) -> QueueFilters | None:
             t("onboarding.category"),
             [None, *(cid for cid, *_ in offered.categories)],
             format_func=_category_label,
+            placeholder=_category_label(None),  # Streamlit shows a chosen None as this
             key="onboarding_category",
         )
         region = b.selectbox(
             t("onboarding.region"),
             [None, *offered.regions],
             format_func=lambda r: t("onboarding.any_region") if r is None else r,
+            placeholder=t("onboarding.any_region"),  # a chosen None shows the placeholder
             key="onboarding_region",
         )
         bind("onboarding_search", "q")

@@ -14,8 +14,8 @@ import streamlit as st
 
 from dashboard.context import page_scope
 from dashboard.data.orders import one_order, order_page, order_workbook_builder
-from dashboard.formatting import local_datetime, money, number
-from dashboard.i18n import lang, status_label, t
+from dashboard.formatting import literal, local_datetime, money, number
+from dashboard.i18n import all_strings, choose_placeholder, lang, status_label, t, tn
 from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
 from exports.xlsx import Column
@@ -40,12 +40,14 @@ def _read_filters() -> OrderFilter | None:
             t("orders.statuses"),
             ORDER_STATUSES,
             format_func=lambda code: status_label("order", code),
+            placeholder=choose_placeholder(many=True),
             key="orders_statuses",
         )
         channels = b.multiselect(
             t("orders.channels"),
             ORDER_CHANNELS,
             format_func=lambda code: status_label("channel", code),
+            placeholder=choose_placeholder(many=True),
             key="orders_channels",
         )
         refund_state = c.selectbox(
@@ -53,6 +55,7 @@ def _read_filters() -> OrderFilter | None:
             [None, *REFUND_STATES],
             format_func=lambda s: t("orders.any") if s is None else t(f"orders.refund_state.{s}"),
             help=t("orders.refund_state_help"),
+            placeholder=t("orders.any"),  # Streamlit shows a chosen None as the placeholder
             key="orders_refund_state",
         )
         a, b, c = st.columns(3)
@@ -122,6 +125,12 @@ def _plain(text: object) -> str:
     return "".join(f"\\{ch}" if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in str(text))
 
 
+def _campaign_name(code: str) -> str:
+    """A platform campaign's name in the session's language; an unknown code as it is."""
+    key = f"campaigns.campaign.{code}"
+    return t(key) if key in all_strings() else _plain(code)
+
+
 def _moment(value):
     """A pandas timestamp (or NaT) as a datetime or None."""
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
@@ -139,7 +148,7 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
     freshness("orders_refresh")
     if result.total == 0:
         if filters.order_no:
-            empty_state(t("orders.not_found", order_no=filters.order_no))
+            empty_state(t("orders.not_found", order_no=literal(filters.order_no)))
         elif filters == OrderFilter():
             empty_state(t("orders.empty_shop"))
         else:
@@ -176,7 +185,7 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
         data=order_workbook_builder(vendor_id, filters, lang()),
         file_name=f"{t('orders.file_name')}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        help=t("orders.download_help", total=number(result.total)),
+        help=tn("orders.download_help", result.total, total=number(result.total)),
         on_click="ignore",
         icon=":material/download:",
         key="orders_download",
@@ -299,7 +308,7 @@ def _show_detail(order: OrderDetail) -> None:
         )
         left.markdown(" · ".join(words))
         if promo.campaign:
-            left.caption(t("orders.detail.campaign", campaign=promo.campaign))
+            left.caption(t("orders.detail.campaign", campaign=_campaign_name(promo.campaign)))
     right.markdown(f"**{t('orders.detail.live_session')}**")
     live = order.live_session
     if live is None:
@@ -307,8 +316,9 @@ def _show_detail(order: OrderDetail) -> None:
     else:
         right.markdown(_plain(live.title))
         right.caption(
-            t(
+            tn(
                 "orders.detail.live_time",
+                live.viewers,
                 start=local_datetime(live.started_at),
                 end=local_datetime(live.ended_at),
                 viewers=number(live.viewers),
@@ -333,7 +343,7 @@ try:
             if picked is not None:
                 detail = one_order(scope.vendor_id, picked)
                 if detail is None:
-                    empty_state(t("orders.not_found", order_no=picked))
+                    empty_state(t("orders.not_found", order_no=literal(picked)))
                 else:
                     _show_detail(detail)
 except UserError as exc:

@@ -22,7 +22,7 @@ from dashboard.data.products import (
     save_product,
 )
 from dashboard.formatting import local_datetime, money, number
-from dashboard.i18n import lang, status_label, t, tn
+from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
 from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, literal
 from exports.xlsx import Column
@@ -54,6 +54,7 @@ def _read_filters() -> ProductFilter:
             t("products.statuses"),
             PRODUCT_STATUSES,
             format_func={c: status_label("product", c) for c in PRODUCT_STATUSES}.__getitem__,
+            placeholder=choose_placeholder(many=True),
             key="products_statuses",
         )
         sort = c.selectbox(
@@ -67,6 +68,7 @@ def _read_filters() -> ProductFilter:
             t("products.category"),
             [None, *(cid for cid, _, _ in categories())],
             format_func=_category_labels().__getitem__,
+            placeholder=_category_labels()[None],  # Streamlit shows a chosen None as this
             key="products_category",
         )
         low = b.checkbox(t("products.low_stock"), key="products_low")

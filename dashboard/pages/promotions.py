@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard.context import current_actor, page_scope, settings
 from dashboard.data import promotions as data
 from dashboard.formatting import local_datetime, money, number
-from dashboard.i18n import lang, status_label, t, tn
+from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
 from dashboard.widgets import download_table, empty_state, freshness, literal, today_local
 from exports.xlsx import Column
 from queries.errors import Conflict, Invalid, UserError
@@ -65,12 +65,14 @@ def _read_filters() -> data.PromotionFilter:
             t("promotions.states"),
             STATES,
             format_func={s: status_label("promotion_state", s) for s in STATES}.__getitem__,
+            placeholder=choose_placeholder(many=True),
             key="promotions_states",
         )
         kinds = b.multiselect(
             t("promotions.kinds"),
             PROMOTION_KINDS,
             format_func=_kind_labels().__getitem__,
+            placeholder=choose_placeholder(many=True),
             key="promotions_kinds",
         )
         platform_only = c.checkbox(t("promotions.platform_only"), key="promotions_platform")

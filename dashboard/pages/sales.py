@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.charts import show as show_chart
 from dashboard.context import current_actor, page_scope, settings
 from dashboard.data.sales import category_view, headline_kpis, sales_view, table
 from dashboard.formatting import local_date, money
@@ -70,7 +71,6 @@ def _trend_chart(frame: pd.DataFrame) -> go.Figure:
                 name=t(key),
                 mode="lines+markers",
                 hovertext=[money(v) for v in frame[column]],
-                hoverinfo="x+name+text",
             )
         )
     figure.add_trace(
@@ -99,7 +99,6 @@ def _bar(labels: list[str], cents: pd.Series, title: str) -> go.Figure:
             x=labels,
             y=_yuan(cents),
             hovertext=[money(v) for v in cents],
-            hoverinfo="x+text",
         )
     )
     figure.update_layout(
@@ -120,7 +119,7 @@ def _breakdown(frame: pd.DataFrame, labels: list[str], label_key: str, key: str)
     if frame["item_sales_cents"].sum() == 0:
         empty_state(t("sales.no_breakdown"))
         return
-    st.plotly_chart(_bar(labels, frame["item_sales_cents"], t(label_key)), key=f"chart_{key}")
+    show_chart(_bar(labels, frame["item_sales_cents"], t(label_key)), key=f"chart_{key}")
     data = frame.assign(label=labels)
     shown, columns = table(data, [("label", label_key, "text"), *ITEM_SPEC])
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -166,7 +165,7 @@ if current.paid_orders == 0 and current.refunded_cents == 0:
 kpi_row(headline_kpis(view.comparison, KPI_FIGURES))
 
 st.subheader(t("sales.trend"))
-st.plotly_chart(_trend_chart(view.trend), key="chart_trend")
+show_chart(_trend_chart(view.trend), key="chart_trend", grain=filters.grain)
 trend_spec = [
     ("bucket", "sales.trend.bucket", "date"),
     ("gmv_cents", "sales.fig.gmv", "money"),
@@ -209,6 +208,7 @@ if picked == "category":
             t("sales.pick_category"),
             ids,
             format_func=lambda c: t("sales.pick_category_none") if c is None else by_id[c],
+            placeholder=t("sales.pick_category_none"),  # a chosen None shows the placeholder
             key="sales_category",
         )
         if chosen is not None:

@@ -98,6 +98,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "widget.choose_options": ("请选择（可多选）", "Choose options"),
     "widget.no_options": ("没有可选项", "No options to select"),
     "widget.preparing": ("正在生成文件，请稍候…", "Preparing the file…"),
+    "widget.download_help": (
+        "点击后生成 Excel 文件；生成期间按钮上显示加载图标，表格较大时需几秒钟。",
+        "The workbook is made when you click; the button shows a spinner meanwhile, "
+        "a few seconds for a large table.",
+    ),
     "preset.today": ("今天", "Today"),
     "preset.yesterday": ("昨天", "Yesterday"),
     "preset.last_7": ("近 7 天", "Last 7 days"),

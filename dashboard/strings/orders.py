@@ -46,6 +46,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "点击后生成包含全部 {total} 笔订单的工作簿，订单较多时需稍候。",
         "Builds a workbook of all {total} orders when clicked; large lists take a moment.",
     ),
+    "orders.download_help.one": (
+        "点击后生成包含这 1 笔订单的工作簿。",
+        "Builds a workbook of the 1 order found when clicked.",
+    ),
     "orders.file_name": ("订单", "orders"),
     # list and workbook columns
     "orders.col.order_no": ("订单号", "Order no."),
@@ -95,6 +99,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "orders.detail.live_time": (
         "{start} – {end}，观看人数 {viewers}",
         "{start} – {end}, {viewers} viewers",
+    ),
+    "orders.detail.live_time.one": (
+        "{start} – {end}，观看人数 {viewers}",
+        "{start} – {end}, 1 viewer",
     ),
     "orders.col.product": ("商品", "Product"),
     "orders.col.quantity": ("数量", "Quantity"),

@@ -1,0 +1,322 @@
+"""Both languages complete: every page of every role, in Chinese and in English, shows no
+word of the other language outside a short allow-list and the names that come from data.
+
+Each page is rendered in AppTest on the tiny demo mall (SQLite: the words do not depend
+on the database), and every user-facing string is collected: titles, headers, markdown,
+captions, alerts, metrics, buttons, every widget's label, options, placeholder and help,
+dataframe headers and cells, and each Plotly figure's titles, trace names, hover
+templates, category labels and date formats (and its `config` locale).
+
+- Chinese screens: no ASCII word of three letters or more outside ALLOWED_ASCII.
+- English screens: no CJK character outside ALLOWED_CJK.
+Names from data (shops, products, categories, promotions, notes, tags, cities, …) are
+read from the database and taken out of the text before it is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+
+from dashboard.charts import DATE_FORMATS
+from dashboard.navigation import ACCESS
+from queries import schema as s
+from tests.apptest import AppSession
+
+# Codes and units every language writes the same way, and the names of the languages.
+ALLOWED_ASCII = {
+    "GMV",  # 成交额 is also shown; the code is what merchants use
+    "ROI",
+    "AOV",
+    "RFM",
+    "App",  # the order channel's name in Chinese too
+    "Excel",
+    "Mallboard",
+    "English",  # the language switch
+    "CNY",
+    "Asia",  # the platform timezone's name (Asia/Shanghai)
+    "Shanghai",
+}
+ALLOWED_CJK = {"中文"}  # the language switch
+
+# Proto fields that are not words for people (ids, icons, kinds, formats, values).
+SKIPPED_FIELDS = {
+    "id",
+    "form_id",
+    "type",
+    "icon",
+    "tag",
+    "format",
+    "min",
+    "max",
+    "default",
+    "value",
+    "deferred_file_id",
+    "columns",  # dataframe column config (JSON); headers are checked from the frame
+    "spec",  # Plotly: checked from the figure
+    "config",
+    "url",
+    "page",
+    "page_script_hash",
+    "selection_mode",
+    "width",
+    "height",
+    "styler",  # a dataframe's cell styles (CSS)
+}
+SKIPPED_ELEMENTS = {"html"}  # the page's own <style>
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+ASCII_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
+ICON = re.compile(r":material/[a-z_]+:")
+PLACEHOLDER = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|</?(?:br|b|i|extra)>")
+ENGLISH_DATE = re.compile(r"%[aAbB]")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+DATA_COLUMNS = [
+    (s.categories, "name"),
+    (s.categories, "name_en"),
+    (s.vendors, "name"),
+    (s.vendors, "region"),
+    (s.products, "name"),
+    (s.members, "city"),
+    (s.live_sessions, "title"),
+    (s.promotions, "name"),
+    (s.promotions, "campaign"),
+    (s.refunds, "reason"),
+    (s.notes, "title"),
+    (s.note_tags, "tag"),
+    (s.supplier_applications, "company_name"),
+    (s.supplier_applications, "contact_name"),
+    (s.supplier_applications, "region"),
+    (s.supplier_applications, "business_license_no"),
+    (s.supplier_applications, "contact_email"),
+    (s.supplier_applications, "review_note"),
+    (s.settlements, "adjustment_note"),
+    (s.settlements, "payment_reference"),
+    (s.audit_log, "reason"),
+    (s.audit_log, "actor"),  # people's user names
+]
+
+
+def _data_names(engine: sa.Engine) -> list[str]:
+    """Every name the data holds, longest first (so that no shorter name splits one)."""
+    names: set[str] = set()
+    with engine.connect() as conn:
+        for table, column in DATA_COLUMNS:
+            col = table.c[column]
+            for (value,) in conn.execute(sa.select(col).where(col.is_not(None)).distinct()):
+                if value and value.strip():
+                    names.add(value.strip())
+    return sorted(names, key=len, reverse=True)
+
+
+def _proto_strings(message, where: str, out: list[tuple[str, str]]) -> None:
+    for field, value in message.ListFields():
+        if field.name in SKIPPED_FIELDS:
+            continue
+        scalar = isinstance(value, str | bytes | int | float) or hasattr(value, "ListFields")
+        items = [value] if scalar else value
+        for item in items:
+            if hasattr(item, "ListFields"):
+                _proto_strings(item, f"{where}.{field.name}", out)
+            elif isinstance(item, str) and field.type == field.TYPE_STRING:
+                out.append((f"{where}.{field.name}", item))
+
+
+def _figure_strings(proto, where: str, out: list[tuple[str, str]], problems: list[str], lang):
+    """A Plotly figure's words, and its date formats and locale checked for `lang`."""
+    figure = json.loads(proto.spec)
+    config = json.loads(proto.config or "{}")
+    locale = "zh-CN" if lang == "zh" else "en-US"
+    if config.get("locale") != locale:
+        problems.append(f"{where}: Plotly locale {config.get('locale')!r}, not {locale}")
+    if lang == "zh" and "zh-CN" not in config.get("locales", {}):
+        problems.append(f"{where}: the zh-CN locale is not given to Plotly")
+    layout = figure.get("layout", {})
+
+    def title(node) -> str | None:
+        text = node.get("title")
+        return text.get("text") if isinstance(text, dict) else text
+
+    if title(layout):
+        out.append((f"{where}.title", title(layout)))
+    for name, axis in layout.items():
+        if not (name.startswith("xaxis") or name.startswith("yaxis")) or not isinstance(axis, dict):
+            continue
+        if title(axis):
+            out.append((f"{where}.{name}.title", title(axis)))
+        formats = [axis.get("tickformat"), axis.get("hoverformat")]
+        formats += [stop.get("value") for stop in axis.get("tickformatstops", [])]
+        for fmt in filter(None, formats):
+            if lang == "zh" and ENGLISH_DATE.search(fmt):
+                problems.append(f"{where}.{name}: English month/day names in {fmt!r}")
+    for index, trace in enumerate(figure.get("data", [])):
+        at = f"{where}.trace{index}"
+        if trace.get("name"):
+            out.append((f"{at}.name", trace["name"]))
+        colorbar = trace.get("colorbar", {})
+        if title(colorbar):
+            out.append((f"{at}.colorbar", title(colorbar)))
+        template = trace.get("hovertemplate")
+        if trace.get("type") in ("bar", "scatter") and not template:
+            problems.append(f"{at}: no hover template (Plotly's default hover is English)")
+        if template:
+            out.append((f"{at}.hovertemplate", PLACEHOLDER.sub(" ", template)))
+        for letter in ("x", "y"):
+            values = trace.get(letter)
+            if not isinstance(values, list) or not values:
+                continue
+            words = [v for v in values if isinstance(v, str)]
+            if words and all(ISO_DAY.match(v) for v in words):  # a date axis
+                axis = layout.get(f"{letter}axis{(trace.get(f'{letter}axis') or letter)[1:]}", {})
+                if (
+                    axis.get("hoverformat") != DATE_FORMATS[lang]["hover_day"]
+                    and axis.get("hoverformat") != DATE_FORMATS[lang]["hover_month"]
+                ):
+                    problems.append(f"{at}: date axis without the language's hover format")
+                if not axis.get("tickformatstops"):
+                    problems.append(f"{at}: date axis without the language's tick formats")
+                continue
+            out.extend((f"{at}.{letter}", v) for v in words)
+
+
+def _placeholder_problems(proto) -> list[str]:
+    """Select boxes whose placeholder Streamlit's frontend would write in English.
+
+    With no placeholder of ours, a multiselect says "Choose options" (or "No options to
+    select"), and a select box with nothing chosen "Choose an option".
+    """
+    name = proto.DESCRIPTOR.name
+    if name not in ("MultiSelect", "Selectbox") or proto.placeholder:
+        return []
+    if name == "MultiSelect":
+        return [f"multiselect {proto.label!r}: Streamlit's English placeholder"]
+    if not proto.options or not proto.HasField("default"):
+        return [f"selectbox {proto.label!r}: Streamlit's English placeholder"]
+    return []
+
+
+def page_strings(at, lang: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(where, text) of every user-facing string on the page, and format problems."""
+    out: list[tuple[str, str]] = []
+    problems: list[str] = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", "")
+        proto = getattr(node, "proto", None)
+        if kind == "exception" or (proto is not None and proto.DESCRIPTOR.name == "Exception"):
+            problems.append(f"exception on the page: {getattr(proto, 'message', '')}")
+        elif proto is not None and proto.DESCRIPTOR.name == "PlotlyChart":
+            _figure_strings(proto, "plotly", out, problems, lang)
+        elif proto is not None and kind not in SKIPPED_ELEMENTS:
+            _proto_strings(proto, kind or proto.DESCRIPTOR.name, out)
+            problems.extend(_placeholder_problems(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    for frame in at.dataframe:
+        out.extend(("dataframe.header", str(c)) for c in frame.value.columns)
+        for column in frame.value.columns:
+            out.extend(("dataframe.cell", str(v)) for v in frame.value[column].dropna().unique())
+    return out, problems
+
+
+def foreign_words(strings, lang: str, data_names: list[str]) -> list[str]:
+    """The words of the other language in `strings`, with where they were."""
+    found = []
+    for where, text in strings:
+        text = ICON.sub(" ", text)
+        pattern = ASCII_WORD if lang == "zh" else CJK
+        if not pattern.search(text):
+            continue
+        for name in data_names:  # names from data are shown as they are
+            if name in text:
+                text = text.replace(name, " ")
+        allowed = ALLOWED_ASCII if lang == "zh" else ALLOWED_CJK
+        words = [w for w in pattern.findall(text) if w not in allowed]
+        if words:
+            found.append(f"{where}: {words} in {text[:120]!r}")
+    return found
+
+
+def _biggest_shop(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(s.orders.c.vendor_id)
+            .group_by(s.orders.c.vendor_id)
+            .order_by(sa.func.count().desc(), s.orders.c.vendor_id)
+            .limit(1)
+        ).scalar_one()
+
+
+USER = "someone"
+
+
+@pytest.fixture(scope="module")
+def names_cache() -> dict:
+    return {}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ["vendor", "operator", "finance"])
+def test_every_page_speaks_one_language(tiny_demo, tmp_path, names_cache, role, lang, monkeypatch):
+    # Widgets' format_func runs again in the test's thread, which has no session: give
+    # it the page's language too (the app's own runs read it from the session).
+    monkeypatch.setattr("dashboard.i18n._browser_lang", lambda: lang)
+    st.session_state.pop("lang", None)  # the bare session of the test's thread: no old choice
+    if "names" not in names_cache:
+        names_cache["names"] = _data_names(tiny_demo)
+        names_cache["shop"] = _biggest_shop(tiny_demo)
+    app = AppSession(tiny_demo.url, tmp_path, lang=lang)
+    app.add(USER, role=role, vendor_id=names_cache["shop"] if role == "vendor" else None)
+    report = []
+    for page in (name for name, roles in ACCESS.items() if role in roles):
+        at = app.open(page, as_user=USER)
+        strings, problems = page_strings(at, lang)
+        assert len(strings) > 10, (page, strings)  # the page rendered, not an error
+        if page == "orders":  # and one order opened, with its detail tables
+            labels = ("查看订单详情", "Open an order")
+            picker = next(sb for sb in at.selectbox if sb.label in labels)
+            picker.select_index(0).run()
+            more, more_problems = page_strings(at, lang)
+            strings += more
+            problems += more_problems
+        report += [f"{page}: {p}" for p in problems]
+        names = [USER, *names_cache["names"]]  # the user's own name is data too
+        report += [f"{page}: {w}" for w in foreign_words(strings, lang, names)]
+    assert not report, "\n".join(report)
+
+
+def test_the_checker_finds_the_other_language():
+    """The checks can fail: English on a Chinese screen, Chinese on an English one."""
+    zh = foreign_words([("caption", "已选 3 items")], "zh", [])
+    assert zh and "items" in zh[0]
+    assert foreign_words([("caption", "GMV 成交额 ¥12.00")], "zh", []) == []
+    assert foreign_words([("caption", "Shop 小店")], "en", []) != []
+    assert foreign_words([("caption", "Shop 小店")], "en", ["小店"]) == []
+    assert foreign_words([("caption", "Sold by 杭州小店 today")], "en", ["杭州小店"]) == []
+
+
+def test_the_chart_checker_finds_english_dates_and_default_hovers():
+    """A figure left to Plotly's defaults fails the chart check on a Chinese screen."""
+    from types import SimpleNamespace
+
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Bar(x=["2026-11-08", "2026-11-09"], y=[1, 2], name="Sales"))
+    figure.update_xaxes(hoverformat="%b %-d")
+    proto = SimpleNamespace(spec=figure.to_json(), config="{}")
+    out: list[tuple[str, str]] = []
+    problems: list[str] = []
+    _figure_strings(proto, "plotly", out, problems, "zh")
+    assert any("locale" in p for p in problems)
+    assert any("English month" in p for p in problems)
+    assert any("hover template" in p for p in problems)
+    assert any("tick formats" in p for p in problems)
+    assert foreign_words(out, "zh", []) != []  # the English trace name
