@@ -47,6 +47,7 @@ __all__ = [
     "application_queue",
     "check_licence",
     "decide_application",
+    "has_control_characters",
     "queue_choices",
     "status_counts",
 ]
@@ -329,7 +330,18 @@ def _clean(text: str | None, *, limit: int, what_zh: str, what_en: str) -> str |
         raise Invalid(
             f"{what_zh}不能超过 {limit} 个字", f"The {what_en} may have at most {limit} characters"
         )
+    if has_control_characters(text):
+        raise Invalid(f"{what_zh}含有不可见字符", f"The {what_en} contains control characters")
     return text
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control character other than tab and line break.
+
+    PostgreSQL refuses a NUL in text outright, and the rest are invisible on the page:
+    both are refused with a message rather than stored or failing with a traceback.
+    """
+    return any((ord(c) < 32 and c not in "\t\n\r") or 127 <= ord(c) < 160 for c in text)
 
 
 # The statuses as the console's words (as `status.application.*` of the dashboard's strings),

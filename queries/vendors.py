@@ -31,6 +31,7 @@ from queries.audit import record
 from queries.errors import Conflict, Invalid, NotFound
 from queries.headline_sql import as_int, refunded_select
 from queries.invalidation import changed
+from queries.onboarding import has_control_characters
 from queries.periods import TimeRange, preset_range
 from queries.schema import (
     VENDOR_STATUSES,
@@ -284,6 +285,8 @@ def set_vendor_status(
             f"原因不能超过 {MAX_REASON} 个字",
             f"The reason may have at most {MAX_REASON} characters",
         )
+    if has_control_characters(reason):
+        raise Invalid("原因含有不可见字符", "The reason contains control characters")
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         result = conn.execute(

@@ -47,8 +47,19 @@ APPLICATIONS = (
     "stale_approve",
     "stale_reject",
     "from_needs_info",
+    "control_note",
 )
-SHOPS = ("suspend", "reactivate", "close", "no_reason", "stale", "stale_closed", "tricky", "home")
+SHOPS = (
+    "suspend",
+    "reactivate",
+    "close",
+    "no_reason",
+    "stale",
+    "stale_closed",
+    "tricky",
+    "home",
+    "control",
+)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -348,6 +359,30 @@ def test_approve_from_needs_info(mall):
     assert f"Application #{app_id} approved" in texts(at)
 
 
+@pytest.mark.parametrize(
+    ("decision", "field", "value", "message"),
+    [
+        ("reject", "note", "资质\x00不符", "The note contains control characters"),
+        ("needs_info", "note", "请补充\x1b[1m", "The note contains control characters"),
+        ("approve", "shop_name", "新店\x07", "The shop name contains control characters"),
+    ],
+)
+def test_control_characters_are_refused(mall, decision, field, value, message):
+    """A NUL would make PostgreSQL fail; any control character is refused with a message."""
+    session, engine, apps, _ = mall
+    app_id = apps["control_note"]
+    at = _open_application(session, app_id)
+    at.radio(key=f"onboarding_decision_{app_id}").set_value(decision)
+    at.checkbox(key=f"onboarding_with_account_{app_id}").uncheck()
+    if field == "note":
+        at.text_area(key=f"onboarding_note_{app_id}").set_value(value)
+    else:
+        at.text_input(key=f"onboarding_shop_name_{app_id}").set_value(value)
+    before = snapshot(engine)
+    _submit_decision(at)
+    _refused(engine, at, before, message)
+
+
 def test_a_template_of_another_decision_is_refused(mall):
     session, engine, apps, _ = mall
     app_id = apps["template_mismatch"]
@@ -467,6 +502,14 @@ def test_a_reason_is_required(mall):
     _change_status(at, "suspended", "   ")
     _refused(engine, at, before, "Give a reason")
     assert _shop(engine, shops["no_reason"]).status == "active"
+
+
+def test_a_reason_with_control_characters_is_refused(mall):
+    session, engine, _, shops = mall
+    at = _open_shop(session, shops["control"])
+    before = snapshot(engine)
+    _change_status(at, "suspended", "售假\x00")
+    _refused(engine, at, before, "The reason contains control characters")
 
 
 def test_status_changed_meanwhile_is_refused(mall):
