@@ -48,6 +48,7 @@ APPLICATIONS = (
     "stale_reject",
     "from_needs_info",
     "control_note",
+    "outside",
 )
 SHOPS = (
     "suspend",
@@ -59,6 +60,7 @@ SHOPS = (
     "tricky",
     "home",
     "control",
+    "outside",
 )
 
 
@@ -426,6 +428,27 @@ def test_reject_on_a_stale_view_is_refused(mall):
     assert _application(engine, app_id).status == "approved"
 
 
+def test_decided_outside_this_server_is_refused_and_redrawn(mall):
+    """A decision this server never heard of (another server, the platform): refused, and
+    the page then shows the application as it is, not the same form again."""
+    session, engine, apps, _ = mall
+    app_id = apps["outside"]
+    at = _open_application(session, app_id)
+    with engine.begin() as conn:  # no invalidation: as if written elsewhere
+        conn.execute(
+            supplier_applications.update()
+            .where(supplier_applications.c.application_id == app_id)
+            .values(status="rejected", reviewed_by="platform_ops", reviewed_at=NOW, review_note="x")
+        )
+    at.checkbox(key=f"onboarding_with_account_{app_id}").uncheck()
+    before = snapshot(engine)
+    _submit_decision(at)
+    _refused(engine, at, before, "platform_ops already decided this application at")
+    assert "it is now rejected" in unescape(at.error[0].value)
+    assert app_id not in list(at.dataframe[0].value["Application"].astype(int))
+    assert not any(b.label == "Submit decision" for b in at.button)
+
+
 # --- Merchants: status changes ------------------------------------------------------------
 
 
@@ -524,6 +547,23 @@ def test_status_changed_meanwhile_is_refused(mall):
     _refused(engine, at, before, "ops_other changed this shop at")
     assert "it is now suspended" in unescape(at.error[0].value)
     assert [e["actor"] for e in _audit(engine, "vendor", vendor_id)] == ["ops_other"]
+
+
+def test_changed_outside_this_server_is_refused_and_redrawn(mall):
+    """A status this server never heard of: refused, then the shop is shown as it is now."""
+    session, engine, _, shops = mall
+    vendor_id = shops["outside"]
+    at = _open_shop(session, vendor_id)
+    assert "Current status: Active" in texts(at)
+    with engine.begin() as conn:  # no invalidation, no audit row: as if written elsewhere
+        conn.execute(
+            vendors.update().where(vendors.c.vendor_id == vendor_id).values(status="suspended")
+        )
+    before = snapshot(engine)
+    _change_status(at, "suspended", "核查")
+    _refused(engine, at, before, "The shop is now suspended. Refresh and try again")
+    assert "Current status: Suspended" in texts(at)
+    assert at.radio(key="merchants_action").options == ["Reactivate", "Close (final)"]
 
 
 def test_reactivating_a_shop_closed_meanwhile_is_refused(mall):

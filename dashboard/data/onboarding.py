@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from dashboard.accounts import USERNAME, create_account, load_accounts
-from dashboard.caching import cached
+from dashboard.caching import cached, clear_topics
 from dashboard.context import engine, settings
 from queries.actors import Actor
-from queries.errors import Invalid, UserError
+from queries.errors import Conflict, Invalid, NotFound, UserError
 from queries.onboarding import (
     ApplicationDetail,
     QueueChoices,
@@ -100,8 +100,17 @@ def detail(application_id: int) -> ApplicationDetail:
 
 
 def decide(actor: Actor, application_id: int, **kwargs) -> int | None:
-    """Record a decision (never cached); returns the new shop's id on approval."""
-    return decide_application(engine(), actor, application_id, tz=settings().timezone, **kwargs)
+    """Record a decision (never cached); returns the new shop's id on approval.
+
+    A refusal because the application was decided meanwhile (perhaps outside this
+    server, which announced nothing) clears the cached queue and detail, so that the
+    page redraws it as it is now instead of offering the refused decision again.
+    """
+    try:
+        return decide_application(engine(), actor, application_id, tz=settings().timezone, **kwargs)
+    except (Conflict, NotFound):
+        clear_topics(("applications",))
+        raise
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from dashboard.caching import cached
+from dashboard.caching import cached, clear_topics
 from dashboard.context import engine, settings
 from queries.actors import Actor
+from queries.errors import Conflict, NotFound
 from queries.vendors import merchant_list, set_vendor_status
 
 __all__ = ["merchants", "set_status"]
@@ -33,5 +34,14 @@ def merchants(search: str = "", statuses: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def set_status(actor: Actor, vendor_id: int, **kwargs) -> None:
-    """Suspend, reactivate or close a shop (never cached)."""
-    set_vendor_status(engine(), actor, vendor_id, tz=settings().timezone, **kwargs)
+    """Suspend, reactivate or close a shop (never cached).
+
+    A refusal because the shop changed meanwhile (perhaps outside this server, which
+    announced nothing) clears the cached list, so that the page redraws the shop as it
+    is now instead of offering the same refused change again.
+    """
+    try:
+        set_vendor_status(engine(), actor, vendor_id, tz=settings().timezone, **kwargs)
+    except (Conflict, NotFound):
+        clear_topics(("vendors",))
+        raise
