@@ -105,19 +105,23 @@ def bind(
 
 
 def sync() -> None:
-    """Write this run's bound values into the URL (the entry script calls it after the page)."""
+    """Make the URL's query exactly this run's bound values (the entry calls it after the page).
+
+    Written on every run, not only on a change: on a page switch the browser clears its
+    address bar's query while the server may still hold the previous page's, and a
+    write of an equal query costs nothing (the browser ignores it).
+    """
     seen = _seen()
+    desired: dict[str, str] = {}
     for key, param, encode in st.session_state.get(_BOUND, {}).values():
         try:
             raw = encode()
         except Exception:  # noqa: BLE001 - a half-entered value is simply not written
             raw = None
-        if raw is None:
-            if param in st.query_params:
-                del st.query_params[param]
-        elif st.query_params.get(param) != raw:
-            st.query_params[param] = raw
+        if raw is not None:
+            desired[param] = raw
         seen[key] = raw
+    st.query_params.from_dict(desired)
 
 
 def remember(name: str, value: Any) -> None:
