@@ -766,3 +766,110 @@ def test_threshold_offer_reads_naturally_and_counts_are_plural_correct(mall, lan
     assert not at.exception
     assert offer in at.dataframe[0].value.to_string()
     assert count in shown(at)
+
+
+def test_operator_publishes_a_platform_promotion(mall):
+    engine, ids, session = mall
+    with engine.begin() as conn:
+        platform = MallBuilder(conn).promotion(
+            vendor_id=None,
+            name="Mall day",
+            campaign="618",
+            status="draft",
+            starts_at=NOW + DAY,
+            ends_at=NOW + 2 * DAY,
+        )
+    at = session.open("promotions", as_user="ops")
+    _manage(at, platform)
+    _button(at, "Publish").click().run()
+    assert not at.exception
+    row = _promotion(engine, platform)
+    assert (row.status, row.version) == ("published", 2)
+    (entry,) = _audit(engine)
+    assert (entry.action, entry.actor, entry.role, entry.vendor_id) == (
+        "promotion.publish",
+        "ops",
+        "operator",
+        None,
+    )
+    assert [m.value for m in at.success] == ["Published."]
+
+
+# --- the smaller points, without a page ----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["-5", "-12.345", "¥-1,200", "-¥19.99", "－5", -3, -0.5])
+def test_a_negative_amount_is_refused_as_not_above_zero(value):
+    from queries.errors import Invalid
+    from queries.validation import parse_money, parse_price
+
+    with pytest.raises(Invalid) as refused:
+        parse_price(value)
+    assert (refused.value.zh, refused.value.en) == (
+        "金额须大于 0",
+        "The amount must be greater than 0",
+    )
+    assert refused.value.details == {"price": ("金额须大于 0", "The amount must be greater than 0")}
+    with pytest.raises(Invalid) as refused:
+        parse_money(value, field="budget_cents", allow_zero=True)
+    assert (
+        refused.value.en == "The amount cannot be negative" and refused.value.zh == "金额不能为负数"
+    )
+
+
+@pytest.mark.parametrize("value", ["12.345", "-", "5-", "1e3"])
+def test_a_malformed_amount_still_says_so(value):
+    from queries.errors import Invalid
+    from queries.validation import parse_price
+
+    with pytest.raises(Invalid) as refused:
+        parse_price(value)
+    assert "at most two decimals" in refused.value.en or "not a valid amount" in refused.value.en
+
+
+def test_plural_helper_picks_the_singular_for_one():
+    import streamlit as st
+
+    from dashboard.i18n import tn
+
+    st.session_state["lang"] = "en"
+    try:
+        assert tn("products.n_products", 1) == "1 product"
+        assert tn("products.n_products", 2) == "2 products"
+        assert tn("products.n_products", 0) == "0 products"
+        assert tn("products.n_rows", 1000, count="1,000") == "1,000 rows"
+        assert tn("promotions.total", 1, total=1, page=1, pages=1) == "1 promotion · page 1 of 1"
+        st.session_state["lang"] = "zh"
+        assert tn("products.saved", 1, count=1) == "已保存 1 件商品的修改。"
+    finally:
+        del st.session_state["lang"]
+
+
+def test_bulk_refusal_message_is_plural_correct(mall):
+    from queries.errors import Invalid
+    from queries.products import ProductChange, bulk_update_products
+
+    engine, ids, _ = mall
+    alpha = Actor("alpha", "vendor", ids["va"])
+    with pytest.raises(Invalid) as one:
+        bulk_update_products(engine, alpha, [ProductChange(ids["a1"], 1, stock=-1)])
+    assert one.value.en == "1 row cannot be saved; nothing was saved"
+    with pytest.raises(Invalid) as two:
+        bulk_update_products(
+            engine,
+            alpha,
+            [ProductChange(ids["a1"], 1, stock=-1), ProductChange(ids["a2"], 1, stock=-2)],
+        )
+    assert two.value.en == "2 rows cannot be saved; nothing was saved"
+
+
+def test_literal_keeps_markdown_characters_as_typed():
+    from dashboard.widgets import literal
+
+    typed = "**b** _i_ [a](http://x) $x$ :red[x] :smile: <b> -- -> 1. # h \\ `c`"
+    escaped = literal(typed)
+    # Every Markdown character is escaped, so nothing is left for Markdown to act on …
+    assert re.search(r"(?<!\\)[*_\[\]()$<>`#]", escaped.replace("\\\\", "")) is None
+    # … and removing the escapes (as Markdown does) gives back exactly what was typed.
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped).replace("\u200b", "") == typed
+    assert literal("满¥159.00减¥20.00 商品") == "满¥159\\.00减¥20\\.00 商品"
