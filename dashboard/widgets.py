@@ -91,7 +91,10 @@ def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
             # Grey, not red/green: red means "up" in China and "bad" elsewhere. The arrow
             # follows the sign, so the change must lead the text ("-40.5%", not "vs … -40.5%").
             # A cost-like figure is coloured: up red (bad, and "up" in China), down green.
-            no_change = kpi.vs_previous in (None, DASH)
+            # A change without a sign (none, or 0.0) gets neither arrow nor colour.
+            no_change = kpi.vs_previous in (None, DASH) or not kpi.vs_previous.startswith(
+                ("+", "-", "\u2212")
+            )
             cell.metric(
                 kpi.label,
                 kpi.value,

@@ -1,0 +1,66 @@
+"""Both languages in a real browser: what AppTest cannot see, Plotly's drawn axes.
+
+A vendor switches to Chinese: the Home chart's date ticks are Chinese dates
+("11月8日"), never English month names, and the Sales trend's too; back in English they
+read "Nov 8". The operator's shop picker says 全商城, not Streamlit's "Choose an option".
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import login, open_page, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
+
+
+def _ticks(page) -> list[str]:
+    """The drawn x-axis tick labels of the page's first chart."""
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.locator(".xtick text").first.wait_for()
+    texts = chart.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+    return [t.strip() for t in texts if t and t.strip()]
+
+
+def _switch(page, label: str) -> None:
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
+    wait_idle(page)
+
+
+def test_chart_dates_follow_the_language(running_app, browser_page):
+    page = browser_page
+    login(page, running_app, "shop_big", "demo-shop-big")
+    wait_idle(page)
+    english = _ticks(page)
+    assert any(ENGLISH_MONTH.search(t) for t in english), english
+
+    _switch(page, "中文")
+    page.get_by_role("heading", name="近 30 天每日成交额").wait_for()
+    chinese = _ticks(page)
+    assert chinese and not any(ENGLISH_MONTH.search(t) for t in chinese), chinese
+    assert all(re.fullmatch(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月", t) for t in chinese), chinese
+    page.screenshot(path=str(running_app.accounts_file.parent / "home_zh.png"), full_page=True)
+
+    main = open_page(page, "销售分析")
+    trend = _ticks(page)
+    assert trend and not any(ENGLISH_MONTH.search(t) for t in trend), trend
+    assert "Choose" not in main.inner_text()
+
+
+def test_the_whole_mall_is_named_in_the_shop_picker(running_app, browser_page):
+    page = browser_page
+    login(page, running_app, "operator", "demo-operator")
+    _switch(page, "中文")
+    open_page(page, "销售分析")
+    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    # What it shows: its text and, for a chosen None, its input's placeholder.
+    text = picker.evaluate(
+        "e => e.innerText + ' ' + [...e.querySelectorAll('input')]"
+        ".map(i => i.value + ' ' + (i.placeholder || '')).join(' ')"
+    )
+    assert "全商城" in text and "Choose" not in text, text
