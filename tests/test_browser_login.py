@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_vendor_logs_in_sees_home_figures_and_logs_out(running_app, browser_page):
     page = browser_page
     page.goto(running_app.url)
+    empty = page.get_by_text("Please enter your username and password.")
+    submit_login(page, "", "", expect=empty)  # nothing typed: said so, not silence
     wrong = page.get_by_text("Wrong username or password")
     submit_login(page, "shop_big", "not-the-password", expect=wrong)
 
@@ -55,6 +57,10 @@ def test_vendor_cannot_open_an_operator_page_by_url(running_app, browser_page):
     login(page, running_app, "shop_small", "demo-shop-small")
     page.goto(f"{running_app.url}/onboarding")
     page.get_by_text("Signed in as shop_small").wait_for()
+    # Home, with a sentence saying why, and no Streamlit "Page not found" dialog.
+    sentence = "Your role cannot open the Supplier onboarding page, so Home is shown instead."
+    page.get_by_text(sentence).wait_for()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     expect(page.get_by_role("link", name="Supplier onboarding")).to_have_count(0)
     expect(page.get_by_role("link", name="Home")).to_have_count(1)
 
