@@ -141,3 +141,25 @@ def test_english_counts_are_plural_correct(site):
 
 def _first_order_no(at) -> str:
     return str(at.dataframe[0].value["Order no."].iloc[0])
+
+
+def test_one_shop_is_one_shop(site):
+    session, _ = site
+    at = session.open("merchants", as_user="ops")
+    assert any(c.value.startswith("3 shops · ") for c in at.caption)
+    at.text_input(key="merchants_search").input("Shop A")
+    [b for b in at.button if b.label == "Search"][0].click().run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("1 shop · ") for c in captions), captions
+
+
+def test_every_singular_form_has_its_plural():
+    """A `.one` key is the count-of-1 form of its base key, which must exist."""
+    from dashboard.i18n import all_strings
+
+    table = all_strings()
+    singular = [key for key in table if key.endswith(".one") and key[:-4] in table]
+    assert {"orders.download_help.one", "merchants.total.one", "audit.total.one"} <= set(singular)
+    for key in singular:
+        assert "{count}" not in table[key][1], key  # "1 shop", not "{count} shop"

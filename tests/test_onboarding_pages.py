@@ -120,7 +120,7 @@ def test_queue_counts_overdue_and_checks(site):
     at.selectbox(key="onboarding_pick_pending").set_value(ids["c"]).run()
     page = texts(at)
     assert "wrong check digit" in page
-    assert "possible duplicates" in page
+    assert "1 possible duplicate: " in page  # one, in the singular
     assert "No decisions yet." in page
     assert len(at.get("download_button")) >= 1
 

@@ -25,7 +25,7 @@ from dashboard.data.audit import (
     filter_choices,
 )
 from dashboard.formatting import number
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, t, tn
 from dashboard.widgets import empty_state, freshness, show_error, today_local
 from queries.audit import AuditScope
 from queries.errors import UserError
@@ -110,7 +110,9 @@ if total == 0:
     empty_state(t("audit.empty"))
     st.stop()
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-st.caption(t("audit.total", total=number(total), page=st.session_state[PAGE_KEY], pages=pages))
+st.caption(
+    tn("audit.total", total, total=number(total), page=st.session_state[PAGE_KEY], pages=pages)
+)
 st.dataframe(
     rows,
     hide_index=True,

@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.context import current_actor, open_vendor_view, settings
 from dashboard.data.vendors import merchants, set_status
 from dashboard.formatting import local_date, money, number, percent
-from dashboard.i18n import choose_placeholder, lang, status_label, t
+from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
 from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
@@ -95,7 +95,8 @@ def _show_table(rows: pd.DataFrame) -> None:
             t("merchants.col.refund_rate"): rows["refund_rate"].map(percent),
         }
     )
-    st.caption(t("merchants.total", count=number(len(rows))) + " · " + t("merchants.select_hint"))
+    total_text = tn("merchants.total", len(rows), count=number(len(rows)))
+    st.caption(total_text + " · " + t("merchants.select_hint"))
     event = st.dataframe(
         shown,
         hide_index=True,

@@ -25,7 +25,7 @@ from dashboard.data.onboarding import (
     queue,
 )
 from dashboard.formatting import local_datetime, number
-from dashboard.i18n import lang, status_label, t
+from dashboard.i18n import lang, status_label, t, tn
 from dashboard.url_state import bind
 from dashboard.widgets import (
     download_table,
@@ -229,7 +229,7 @@ def _show_checks(app: ApplicationDetail) -> None:
     if dups.empty:
         st.success(t("onboarding.no_duplicates"), icon=":material/check:")
         return
-    st.warning(t("onboarding.duplicates", count=len(dups)))
+    st.warning(tn("onboarding.duplicates", len(dups)))
     st.dataframe(
         pd.DataFrame(
             {

@@ -15,6 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "共 {total} 条记录 · 第 {page}/{pages} 页",
         "{total} entries · page {page} of {pages}",
     ),
+    "audit.total.one": ("共 1 条记录 · 第 {page}/{pages} 页", "1 entry · page {page} of {pages}"),
     "audit.prev": ("上一页", "Previous"),
     "audit.next": ("下一页", "Next"),
     "audit.download": ("下载 Excel", "Download Excel"),

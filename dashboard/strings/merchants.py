@@ -20,6 +20,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "refund rate has no value (—).",
     ),
     "merchants.total": ("共 {count} 家店铺", "{count} shops"),
+    "merchants.total.one": ("共 1 家店铺", "1 shop"),
     "merchants.select_hint": (
         "点选一行即可打开该店铺的销售分析。",
         "Select a row to open that shop's sales analytics.",

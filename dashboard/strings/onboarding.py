@@ -78,6 +78,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "发现 {count} 条可能重复：相同的营业执照号或公司名称。",
         "{count} possible duplicates: the same licence no. or company name.",
     ),
+    "onboarding.duplicates.one": (
+        "发现 1 条可能重复：相同的营业执照号或公司名称。",
+        "1 possible duplicate: the same licence no. or company name.",
+    ),
     "onboarding.dup.kind": ("类型", "Kind"),
     "onboarding.dup.kind.application": ("入驻申请", "Application"),
     "onboarding.dup.kind.shop": ("店铺", "Shop"),
