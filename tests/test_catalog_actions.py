@@ -873,3 +873,34 @@ def test_literal_keeps_markdown_characters_as_typed():
     # … and removing the escapes (as Markdown does) gives back exactly what was typed.
     assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped).replace("\u200b", "") == typed
     assert literal("满¥159.00减¥20.00 商品") == "满¥159\\.00减¥20\\.00 商品"
+
+
+def test_workbook_apply_after_a_change_meanwhile_saves_nothing(mall):
+    """The preview was clean; a row changes before "Apply": all or nothing, so nothing."""
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    data = _edited(_download(engine, ids["va"]), {ids["a1"]: {"Stock": 1}, ids["a2"]: {"Stock": 2}})
+    _upload(at, data)
+    assert "2 products to change, 0 rows refused" in shown(at)
+    _raw_update(engine, s.products, "product_id", ids["a2"], price_cents=2500)
+    before = snapshot(engine)
+    _button(at, "Apply all changes").click().run()
+    assert not at.exception
+    assert snapshot(engine) == before
+    assert not at.success
+    assert "Changed by someone else since the download" in at.dataframe[-1].value.to_string()
+
+
+def test_percent_change_on_a_stale_row_is_refused(mall):
+    engine, ids, session = mall
+    at = session.open("products", as_user="alpha")
+    editor = _table_mode(at)
+    _edit_cells(at, editor, {_positions(editor)[ids["a2"]]: {"select": True}})
+    at.text_input(key="products_percent").set_value("-10")
+    _button(at, "Preview selected rows").click().run()
+    _raw_update(engine, s.products, "product_id", ids["a2"], stock=8)
+    before = snapshot(engine)
+    _button(at, "Apply new prices").click().run()
+    assert not at.exception
+    assert "Someone else changed these products; nothing was saved" in errors(at)
+    assert snapshot(engine) == before
