@@ -24,10 +24,13 @@ __all__ = [
     "bind",
     "encode_dates",
     "incoming",
+    "keep_period",
+    "month_period",
     "parse_dates",
     "publish",
     "recall",
     "remember",
+    "restore_period",
     "start_run",
     "sync",
 ]
@@ -188,3 +191,44 @@ def keep_period(key: str, preset: str, picked: Any, default: str) -> None:
     remember("period", (preset, picked))
     publish(f"{key}_preset", "period", lambda: None if preset == default else preset)
     publish(f"{key}_dates", "dates", lambda: encode_dates(picked) if preset == "custom" else None)
+
+
+def month_period(key: str, months: Sequence[date], default: date) -> None:
+    """A month-or-dates period form (Settlements, Reconciliation) kept in the URL.
+
+    Call it before the form whose widgets are `{key}_mode` ("month" / "custom"),
+    `{key}_month` (one of `months`) and `{key}_dates`. The URL says `month=2026-10`
+    or `dates=2026-10-01..2026-10-15` (nothing for `default`, last month); the choice
+    follows the user to the other page that has this form.
+    """
+    mode_key, month_key, dates_key = f"{key}_mode", f"{key}_month", f"{key}_dates"
+    raw_month = incoming(month_key, "month")
+    raw_dates = parse_dates(incoming(dates_key, "dates"))
+    month = next((m for m in months if m.strftime("%Y-%m") == raw_month), None)
+    if month is not None:
+        st.session_state[mode_key] = "month"
+        st.session_state[month_key] = month
+    elif raw_dates is not None and _usable_dates(raw_dates, date.today()):
+        st.session_state[mode_key] = "custom"
+        st.session_state[dates_key] = raw_dates
+    elif mode_key not in st.session_state:
+        kept = recall("month_period")
+        if kept and kept[0] in ("month", "custom") and kept[1] in months:
+            st.session_state[mode_key], st.session_state[month_key] = kept[0], kept[1]
+            if _usable_dates(kept[2], date.today()):
+                st.session_state[dates_key] = tuple(kept[2])
+
+    def encode_month() -> str | None:
+        mode, picked = st.session_state.get(mode_key), st.session_state.get(month_key)
+        remember("month_period", (mode, picked, st.session_state.get(dates_key)))
+        if mode != "month" or picked == default or not isinstance(picked, date):
+            return None
+        return picked.strftime("%Y-%m")
+
+    def encode_dates_if_custom() -> str | None:
+        if st.session_state.get(mode_key) != "custom":
+            return None
+        return encode_dates(st.session_state.get(dates_key))
+
+    publish(month_key, "month", encode_month)
+    publish(dates_key, "dates", encode_dates_if_custom)

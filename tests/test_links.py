@@ -12,11 +12,14 @@ authenticator leaves) opens the page in the same session, with the URL's query.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from dashboard.accounts import add_account
 from dashboard.i18n import all_strings
 from dashboard.navigation import ACCESS, PAGES
+from dashboard.widgets import today_local
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
 
@@ -249,3 +252,36 @@ def test_bad_values_in_the_url_are_ignored(site):
     assert dict(at.query_params) == {}  # the URL now says what the page shows
     at = open_link(session, "orders", {"page": "abc"}, as_user="ops")
     assert at.number_input(key="orders_page_no").value == 1
+
+
+def test_finance_month_is_in_the_url_and_follows_to_reconciliation(site):
+    session, _, _, _ = site
+    today = today_local()
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    earlier = (last_month - timedelta(days=1)).replace(day=1)
+    at = open_link(session, "settlements", {"month": earlier.strftime("%Y-%m")}, as_user="money")
+    assert at.selectbox(key="settlements_month").value == earlier
+    assert dict(at.query_params) == {"month": earlier.strftime("%Y-%m")}
+    visit(at, "reconciliation")  # the month follows, and is in the new page's URL
+    assert at.radio(key="reconciliation_mode").value == "month"
+    assert at.selectbox(key="reconciliation_month").value == earlier
+    assert dict(at.query_params) == {"month": earlier.strftime("%Y-%m")}
+
+    # A custom range: in the URL, kept by a reload.
+    at.radio(key="reconciliation_mode").set_value("custom")
+    at.date_input(key="reconciliation_dates").set_value((earlier, earlier + timedelta(days=9)))
+    at.button[0].click().run()
+    dates = f"{earlier.isoformat()}..{(earlier + timedelta(days=9)).isoformat()}"
+    assert dict(at.query_params) == {"dates": dates}
+    again = open_link(session, "reconciliation", {"dates": dates}, as_user="money")
+    assert again.radio(key="reconciliation_mode").value == "custom"
+    assert tuple(again.date_input(key="reconciliation_dates").value) == (
+        earlier,
+        earlier + timedelta(days=9),
+    )
+    # Last month is the default: not written.
+    default = {"month": last_month.strftime("%Y-%m")}
+    back = open_link(session, "settlements", default, as_user="money")
+    assert back.selectbox(key="settlements_month").value == last_month
+    assert dict(back.query_params) == {}

@@ -17,6 +17,7 @@ from dashboard.context import current_actor, settings
 from dashboard.data import settlements as data
 from dashboard.formatting import local_date, local_datetime, money, number
 from dashboard.i18n import status_label, t
+from dashboard.url_state import month_period
 from dashboard.widgets import (
     Kpi,
     download_table,
@@ -44,6 +45,7 @@ def _pick_period() -> PeriodPick | None:
     months = [today.replace(day=1)]
     for _ in range(23):
         months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    month_period("reconciliation", months, months[1])
     with st.form("reconciliation_period"):
         mode = st.radio(
             t("settlements.period_mode"),

@@ -19,6 +19,7 @@ from dashboard.context import current_actor, settings
 from dashboard.data import settlements as data
 from dashboard.formatting import local_date, local_datetime, money, number
 from dashboard.i18n import status_label, t
+from dashboard.url_state import month_period
 from dashboard.widgets import (
     Kpi,
     download_table,
@@ -67,6 +68,7 @@ def _pick_period(key: str) -> PeriodPick | None:
     for _ in range(23):
         months.append((months[-1] - timedelta(days=1)).replace(day=1))
     last_month = months[1]
+    month_period(key, months, last_month)
     with st.form(f"{key}_period"):
         mode = st.radio(
             t("settlements.period_mode"),
