@@ -61,6 +61,8 @@ SHOPS = (
     "home",
     "control",
     "outside",
+    "switch_active",
+    "switch_suspended",
 )
 
 
@@ -84,7 +86,8 @@ def mall(request, db_factory, tmp_path_factory):
             .values(company_name=TRICKY_COMPANY, contact_name=TRICKY_CONTACT)
         )
         for key in SHOPS:
-            status = "suspended" if key in ("reactivate", "stale_closed") else "active"
+            suspended = key in ("reactivate", "stale_closed", "switch_suspended")
+            status = "suspended" if suspended else "active"
             shops[key] = b.vendor(TRICKY_SHOP if key == "tricky" else f"{key} shop", status=status)
     session = AppSession(engine.url, tmp_path_factory.mktemp("operator_actions"))
     session.add("ops", role="operator")
@@ -581,20 +584,25 @@ def test_reactivating_a_shop_closed_meanwhile_is_refused(mall):
 
 
 def test_switching_between_shops_of_different_statuses(mall):
-    """The action picker follows the shop: an active shop's choice never leaks to another."""
+    """The action picker follows the shop: a suspended shop's "Reactivate" never carries
+    over to an active shop, and what is submitted is what the page showed."""
     session, engine, _, shops = mall
-    at = _open_shop(session, shops["tricky"])
-    at.radio(key="merchants_action").set_value("closed").run()
+    at = _open_shop(session, shops["switch_suspended"])
+    radio = at.radio(key="merchants_action")
+    assert radio.options == ["Reactivate", "Close (final)"]
+    radio.set_value("active").run()
     assert not at.exception
-    at.selectbox(key="merchants_pick").set_value(shops["stale_closed"]).run()
-    assert not at.exception
-    if _shop(engine, shops["stale_closed"]).status == "closed":
-        assert len(at.radio) == 0
-    at.selectbox(key="merchants_pick").set_value(shops["tricky"]).run()
+    at.selectbox(key="merchants_pick").set_value(shops["switch_active"]).run()
     assert not at.exception
     radio = at.radio(key="merchants_action")
     assert radio.options == ["Suspend", "Close (final)"]
     assert radio.value in ("suspended", "closed")
+    shown = radio.value
+    _change_status(at, None, "换店后提交")
+    assert _shop(engine, shops["switch_active"]).status == shown
+    assert _shop(engine, shops["switch_suspended"]).status == "suspended"
+    [entry] = _audit(engine, "vendor", shops["switch_active"])
+    assert entry["after"] == {"status": shown}
 
 
 def test_shop_names_are_shown_literally(mall):
