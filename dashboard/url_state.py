@@ -23,6 +23,7 @@ import streamlit as st
 __all__ = [
     "bind",
     "encode_dates",
+    "fit_page",
     "incoming",
     "keep_period",
     "month_period",
@@ -232,3 +233,11 @@ def month_period(key: str, months: Sequence[date], default: date) -> None:
 
     publish(month_key, "month", encode_month)
     publish(dates_key, "dates", encode_dates_if_custom)
+
+
+def fit_page(key: str, pages: int) -> None:
+    """After a list counted its pages: a page number past the end (an old link, fewer
+    rows since) becomes the last page, read again."""
+    if st.session_state.get(key, 1) > pages:
+        st.session_state[key] = pages
+        st.rerun()

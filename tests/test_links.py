@@ -285,3 +285,12 @@ def test_finance_month_is_in_the_url_and_follows_to_reconciliation(site):
     back = open_link(session, "settlements", default, as_user="money")
     assert back.selectbox(key="settlements_month").value == last_month
     assert dict(back.query_params) == {}
+
+
+@pytest.mark.parametrize("name", ["products", "promotions"])
+def test_a_page_number_past_the_end_shows_the_last_page(site, name):
+    session, _, _, _ = site
+    at = open_link(session, name, {"page": "99"}, as_user="ops")
+    assert titles(at)[0] == EN[PAGES[name].title_key]
+    assert at.session_state[f"{name}_page_no"] == 1
+    assert "page" not in at.query_params

@@ -26,6 +26,7 @@ from dashboard.data.audit import (
 )
 from dashboard.formatting import number
 from dashboard.i18n import lang, t, tn
+from dashboard.url_state import bind, fit_page
 from dashboard.widgets import empty_state, freshness, show_error, today_local
 from queries.audit import AuditScope
 from queries.errors import UserError
@@ -97,6 +98,7 @@ filters = _read_filters()
 if st.session_state.get("audit_seen") != filters:
     st.session_state["audit_seen"] = filters
     st.session_state[PAGE_KEY] = 1
+bind(PAGE_KEY, "page", kind=int, default=1)
 how = Reading.for_page(lang())
 try:
     rows, total = audit_page(
@@ -110,6 +112,7 @@ if total == 0:
     empty_state(t("audit.empty"))
     st.stop()
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+fit_page(PAGE_KEY, pages)
 st.caption(
     tn("audit.total", total, total=number(total), page=st.session_state[PAGE_KEY], pages=pages)
 )

@@ -23,7 +23,7 @@ from dashboard.data.products import (
 )
 from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
-from dashboard.url_state import bind
+from dashboard.url_state import bind, fit_page
 from dashboard.widgets import download_table, empty_state, freshness, literal
 from exports.xlsx import Column
 from queries.errors import Conflict, UserError
@@ -533,6 +533,7 @@ except UserError as exc:
     st.stop()
 freshness("products_refresh")
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+fit_page(PAGE_KEY, pages)
 if total == 0:
     empty_state(t("products.empty") if filters != ProductFilter() else t("products.empty_shop"))
     if actor.role == "vendor":

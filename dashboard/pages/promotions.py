@@ -18,6 +18,7 @@ from dashboard.context import current_actor, page_scope, settings
 from dashboard.data import promotions as data
 from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
+from dashboard.url_state import bind, fit_page
 from dashboard.widgets import download_table, empty_state, freshness, literal, today_local
 from exports.xlsx import Column
 from queries.errors import Conflict, Invalid, UserError
@@ -416,6 +417,7 @@ filters = _read_filters()
 if st.session_state.get("promotions_seen") != (scope.vendor_id, filters):
     st.session_state["promotions_seen"] = (scope.vendor_id, filters)
     st.session_state[PAGE_KEY] = 1
+bind(PAGE_KEY, "page", kind=int, default=1)
 try:
     rows, total = data.promotion_page(
         scope.vendor_id, filters, st.session_state.get(PAGE_KEY, 1), PAGE_SIZE
@@ -425,6 +427,7 @@ except UserError as exc:
     st.stop()
 freshness("promotions_refresh")
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+fit_page(PAGE_KEY, pages)
 if total == 0:
     empty_state(t("promotions.empty"))
 else:
