@@ -255,6 +255,51 @@ def _biggest_shop(engine: sa.Engine) -> int:
 
 
 USER = "someone"
+APPLY = ("应用", "Apply")
+
+
+def _apply(at) -> None:
+    next(b for b in at.button if b.label in APPLY).click().run()
+
+
+def _open_first_order(at) -> None:
+    picker = next(sb for sb in at.selectbox if sb.label in ("查看订单详情", "Open an order"))
+    picker.select_index(0).run()
+
+
+def _sales_view(view: str):
+    return lambda at: at.segmented_control(key="sales_view").set_value(view).run()
+
+
+def _sales_category(at) -> None:
+    at.segmented_control(key="sales_view").set_value("category").run()
+    at.selectbox(key="sales_category").select_index(1).run()
+
+
+def _grain(key: str, grain: str, widget: str):
+    def act(at) -> None:
+        getattr(at, widget)(key=key).set_value(grain)
+        _apply(at)
+
+    return act
+
+
+# The states of a page beyond its first view: other breakdowns, granularities, details.
+MORE_STATES = {
+    "orders": [_open_first_order],
+    "sales": [
+        _sales_view("channel"),
+        _sales_view("city_tier"),
+        _sales_view("hour"),
+        _sales_category,
+        _grain("sales_grain", "month", "radio"),
+        _grain("sales_grain", "week", "radio"),
+    ],
+    "members": [_grain("m_grain", "month", "selectbox")],
+}
+CHART_PAGES = {"home", "sales", "members", "campaigns", "content"}
+# Pages an operator also sees for one shop (`?vendor=ID`).
+SHOP_PAGES = {"sales", "orders", "members", "campaigns", "content", "products", "promotions"}
 
 
 @pytest.fixture(scope="module")
@@ -280,10 +325,16 @@ def test_every_page_speaks_one_language(tiny_demo, tmp_path, names_cache, role, 
         at = app.open(page, as_user=USER)
         strings, problems = page_strings(at, lang)
         assert len(strings) > 10, (page, strings)  # the page rendered, not an error
-        if page == "orders":  # and one order opened, with its detail tables
-            labels = ("查看订单详情", "Open an order")
-            picker = next(sb for sb in at.selectbox if sb.label in labels)
-            picker.select_index(0).run()
+        if page in CHART_PAGES:  # with its charts (the demo mall has data for them)
+            assert any(where.startswith("plotly") for where, _ in strings), page
+        for act in MORE_STATES.get(page, ()):  # and the page's other states
+            act(at)
+            assert not at.exception, (page, at.exception)
+            more, more_problems = page_strings(at, lang)
+            strings += more
+            problems += more_problems
+        if role == "operator" and page in SHOP_PAGES:  # and as one shop
+            at = app.open(page, as_user=USER, query={"vendor": str(names_cache["shop"])})
             more, more_problems = page_strings(at, lang)
             strings += more
             problems += more_problems
