@@ -134,20 +134,22 @@ def test_issue_drafts_for_every_vendor_of_the_period(fresh):
         last_day = b.vendor("Last-day shop", joined_at=local("2026-11-30 23:00:00"))
         # Approved on 7 December: it did not exist in November.
         late = b.vendor("Late shop", joined_at=local("2026-12-07 10:00:00"))
+        # Closed with nothing in November: listed as waiting, skipped and named.
+        closed = b.vendor("*Closed* shop", status="closed")
     audits = _audits(engine)
     at = _open(session, NOV_START)
     assert "Late shop" not in _states(at)
     assert _states(at)["Last-day shop"] == "Not issued"
     _button(at, "Issue drafts").click().run()
     assert not at.exception
-    # S1 and S3 already have November's statement: skipped and named.
+    # S1 and S3 already had November's statement: not mentioned. The closed shop is.
     assert [s.value for s in at.success] == [
-        "Issued 2 draft statement(s). Skipped 2 vendor(s) (overlapping an existing statement, "
-        f"or closed with nothing in the period): #{mall.s1}, #{mall.s3}"
+        "Issued 2 draft statement(s). Skipped 1 vendor(s) (overlapping an existing statement, "
+        f"or closed with nothing in the period): {literal('*Closed* shop')} (#{closed})"
     ]
     states = _states(at)
     assert states["Empty shop"] == "Draft" and states["Last-day shop"] == "Draft"
-    assert "Late shop" not in states
+    assert "Late shop" not in states and states["*Closed* shop"] == "Not issued"
     new = _audits(engine)[len(audits) :]
     assert [(a["action"], a["entity"], a["actor"], a["role"]) for a in new] == [
         ("settlement.issue", "settlement", "money", "finance")
@@ -163,8 +165,11 @@ def test_issue_drafts_for_every_vendor_of_the_period(fresh):
             sa.select(settlements).where(settlements.c.vendor_id == late)
         ).all()
     assert late_rows == []
-    # Everyone of the period is issued now.
-    assert "Every vendor already has a statement for this period." in texts(at)
+    # The closed shop is still waiting (it can be issued by name).
+    assert at.selectbox(key="settlements_issue_vendor").options == [
+        "All vendors not yet issued",
+        f"*Closed* shop (#{closed})",
+    ]
 
 
 def test_a_shop_that_joined_after_the_period_is_refused_by_name(fresh):

@@ -202,9 +202,11 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
 
         def message(result) -> str:
             text = t("settlements.issue.done", count=len(result.settlement_ids))
-            if result.skipped:
-                ids = ", ".join(f"#{v}" for v, _ in result.skipped)
-                text += " " + t("settlements.issue.skipped", count=len(result.skipped), ids=ids)
+            # Only vendors this page listed as waiting: the others already had theirs.
+            skipped = [v for v, _ in result.skipped if v in names]
+            if skipped:
+                ids = ", ".join(f"{literal(names[v])} (#{v})" for v in skipped)
+                text += " " + t("settlements.issue.skipped", count=len(skipped), ids=ids)
             return text
 
         _act(lambda: data.issue(actor, pick.start, pick.end, vendor_ids), message)
