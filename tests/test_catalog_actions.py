@@ -348,7 +348,8 @@ def _edited(data: bytes, edits: dict[int, dict[str, object]]) -> bytes:
 
 def _upload(at, data: bytes):
     at.segmented_control(key="products_mode").set_value("workbook").run()
-    at.file_uploader(key="products_upload").set_value(("products.xlsx", data, XLSX)).run()
+    (uploader,) = at.file_uploader
+    uploader.set_value(("products.xlsx", data, XLSX)).run()
     assert not at.exception
 
 
@@ -373,7 +374,9 @@ def test_workbook_upload_previews_then_applies(mall):
     assert sorted((e.action, int(e.entity_id)) for e in _audit(engine)) == sorted(
         [("product.bulk_update", ids["a1"]), ("product.bulk_update", ids["a2"])]
     )
-    assert "Saved changes to 2 products." in [m.value for m in at.success]
+    assert [m.value for m in at.success] == ["Saved changes to 2 products."]
+    # The applied file is not offered again: the uploader is empty, no preview is left.
+    assert "to change" not in shown(at) and not [b for b in at.button if "Apply" in b.label]
 
 
 def test_workbook_with_a_bad_row_cannot_be_applied(mall):

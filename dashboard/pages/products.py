@@ -390,7 +390,9 @@ def _workbook(filters: ProductFilter) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
-    upload = st.file_uploader(t("products.workbook_upload"), type=["xlsx"], key="products_upload")
+    upload = st.file_uploader(  # a new key after a save: the applied file is not offered again
+        t("products.workbook_upload"), type=["xlsx"], key=f"products_upload_{_nonce()}"
+    )
     if upload is None:
         return
     try:
