@@ -21,6 +21,7 @@ from tests.settlement_data import (
     JAN_START,
     NOV_END,
     NOV_START,
+    S1_NAME,
     TZ,
     build_settlement_mall,
 )
@@ -245,3 +246,26 @@ def test_month_end_files_from_the_page(site):
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "Download overview" in labels and "Download all statements (zip)" in labels
+
+
+def test_vendor_sees_what_finance_typed_as_typed(fresh):
+    """Names, notes and references on the vendor's statement are never Markdown."""
+    from dashboard.widgets import literal
+    from queries.settlement_actions import adjust_statement, mark_paid
+
+    session, mall, ids = fresh
+    engine = session_engine(session)
+    adjust_statement(
+        engine, FINANCE, ids["s3"], expected_version=1, adjustment_cents=-40, note="**押金** _x_"
+    )
+    confirm_statement(engine, FINANCE, ids["s3"], expected_version=2)
+    mark_paid(engine, FINANCE, ids["nov"], expected_version=2, payment_reference="[ref](x) *1*")
+    engine.dispose()
+    session.add("shop3", role="vendor", vendor_id=mall.s3)
+    at = session.open("statements", as_user="shop3")
+    assert not at.exception
+    assert f"Adjustment note: {literal('**押金** _x_')}" in [i.value for i in at.info]
+    at = session.open("statements", as_user="shop1")
+    assert at.subheader[0].value.startswith(f"#{ids['nov']} · {literal(S1_NAME)} · ")
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Payment reference: {literal('[ref](x) *1*')}" in captions

@@ -16,7 +16,7 @@ from dashboard.context import current_actor, page_scope
 from dashboard.data import settlements as data
 from dashboard.formatting import local_date, local_datetime, money, number
 from dashboard.i18n import status_label, t
-from dashboard.widgets import download_table, empty_state, freshness, show_error
+from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
 from queries.errors import UserError
 from queries.settlement_lines import LINES
@@ -81,7 +81,7 @@ def _lines(detail: StatementDetail) -> None:
     info = detail.info
     row = info.settlement or {}
     st.subheader(
-        f"#{row.get('settlement_id')} · {info.vendor_name} · "
+        f"#{row.get('settlement_id')} · {literal(info.vendor_name)} · "
         f"{_period_text(info.period_start, info.period_end)}"
     )
     st.caption(
@@ -89,7 +89,7 @@ def _lines(detail: StatementDetail) -> None:
         f"{t('settlements.col.confirmed_at')}: {local_datetime(row.get('confirmed_at'))} · "
         f"{t('settlements.col.paid_at')}: {local_datetime(row.get('paid_at'))}"
         + (
-            f" · {t('settlements.col.reference')}: {row['payment_reference']}"
+            f" · {t('settlements.col.reference')}: {literal(row['payment_reference'])}"
             if row.get("payment_reference")
             else ""
         )
@@ -109,7 +109,7 @@ def _lines(detail: StatementDetail) -> None:
         hide_index=True,
     )
     if row.get("adjustment_note"):
-        st.info(f"{t('settlements.col.note')}: {row['adjustment_note']}")
+        st.info(f"{t('settlements.col.note')}: {literal(row['adjustment_note'])}")
     if info.differences:
         st.caption(t("settlements.st.differs"))
 
