@@ -163,6 +163,9 @@ def authenticate(
     return actor
 
 
+_KEPT_AT_LOGOUT = frozenset({"lang", "lang_picker", "logout"})
+
+
 def _end_session(authenticator: stauth.Authenticate) -> None:
     if st.session_state.get("username"):
         _logouts().mark(st.session_state["username"])
@@ -170,8 +173,11 @@ def _end_session(authenticator: stauth.Authenticate) -> None:
         authenticator.logout(location="unrendered")
     except Exception:  # noqa: BLE001 - already logged out
         pass
-    for name in ("actor", "authentication_status", "username", "name", "roles"):
-        st.session_state.pop(name, None)
+    # The next person in this browser starts from their own defaults: no shop, period,
+    # filter or page of the one who left (only the language and the logout flag stay).
+    for name in list(st.session_state.keys()):
+        if name not in _KEPT_AT_LOGOUT:
+            st.session_state.pop(name, None)
     authenticator.cookie_controller.delete_cookie()
 
 

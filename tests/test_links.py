@@ -294,3 +294,20 @@ def test_a_page_number_past_the_end_shows_the_last_page(site, name):
     assert titles(at)[0] == EN[PAGES[name].title_key]
     assert at.session_state[f"{name}_page_no"] == 1
     assert "page" not in at.query_params
+
+
+def test_logout_forgets_the_shop_and_period(site):
+    session, shops, _, _ = site
+    at = open_link(
+        session, "sales", {"vendor": str(shops["beta"]), "period": "last_7"}, as_user="ops"
+    )
+    assert at.sidebar.selectbox(key="scope_vendor").value == shops["beta"]
+    at.sidebar.button(key="mb_logout").click().run()
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    at.query_params.clear()  # the next person opens the app's address
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "ops"
+    at.session_state["name"] = "ops"
+    visit(at, "sales")
+    assert at.sidebar.selectbox(key="scope_vendor").value is None
+    assert at.selectbox(key="sales_preset").value == "last_30"
