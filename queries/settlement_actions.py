@@ -101,13 +101,22 @@ def _stale(row: dict) -> Conflict:
     )
 
 
+# A statement's status in words, for messages (the pages' labels say the same).
+_STATUS_WORDS = {
+    "draft": ("草稿", "a draft"),
+    "confirmed": ("已确认", "confirmed"),
+    "paid": ("已打款", "paid"),
+}
+
+
 def _check(row: dict, expected_version: int, *statuses: str) -> None:
     if row["version"] != expected_version:
         raise _stale(row)
     if row["status"] not in statuses:
+        zh, en = _STATUS_WORDS.get(row["status"], (row["status"], row["status"]))
         raise Invalid(
-            f"结算单状态为 {row['status']}，不能执行此操作",
-            f"The statement is {row['status']}; this action is not possible",
+            f"结算单状态为「{zh}」，不能执行此操作",
+            f"The statement is {en}; this action is not possible",
             details={"status": row["status"]},
         )
 
@@ -202,7 +211,8 @@ def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) ->
     if vendor_ids is not None:
         missing = sorted(set(vendor_ids) - {v for v, _, _ in found})
         if missing:
-            raise NotFound(f"商家不存在：{missing}", f"No such vendor: {missing}", details=missing)
+            ids = ", ".join(f"#{v}" for v in missing)
+            raise NotFound(f"商家不存在：{ids}", f"No such vendor: {ids}", details=missing)
         if late:
             ids = ", ".join(f"#{v}" for v in late)
             raise Invalid(
