@@ -142,6 +142,8 @@ def _hover(figure: go.Figure, trace) -> None:
         where, value, value_axis = "%{y}", "x", x_axis
     else:
         where, value, value_axis = "%{x}", "y", y_axis
+    if lang() == "zh" and not value_axis.tickformat and value_axis.type != "date":
+        value_axis.update(tickformat=",")  # 10,000, not the SI "10k"
     label = trace.name or _title(value_axis)
     if trace.hovertext is not None and not isinstance(trace.hovertext, str):
         shown = "%{hovertext}"

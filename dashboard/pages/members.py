@@ -116,6 +116,8 @@ def _trend(frame: pd.DataFrame, grain: str) -> None:
             "side": "right",
             "tickformat": ".1%",
             "rangemode": "tozero",
+            "tickmode": "auto",  # its own round ticks, not the buyers axis's grid
+            "showgrid": False,
         },
         legend={"orientation": "h"},
         margin={"t": 30},

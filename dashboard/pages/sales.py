@@ -84,8 +84,20 @@ def _trend_chart(frame: pd.DataFrame) -> go.Figure:
     )
     figure.update_layout(
         xaxis_title=t("sales.trend.bucket"),
-        yaxis={"title": f"{t('sales.fig.gmv')} ({settings().currency_symbol})"},
-        yaxis2={"title": t("sales.fig.paid_orders"), "overlaying": "y", "side": "right"},
+        yaxis={
+            "title": f"{t('sales.fig.gmv')} ({settings().currency_symbol})",
+            "rangemode": "tozero",
+        },
+        yaxis2={
+            "title": t("sales.fig.paid_orders"),
+            "overlaying": "y",
+            "side": "right",
+            # Its own whole-number ticks from 0, not the GMV axis's grid ("11.29 orders").
+            "tickmode": "auto",
+            "tickformat": ",d",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
         legend={"orientation": "h"},
         margin={"t": 30},
         height=360,
