@@ -215,6 +215,8 @@ def page_strings(at, lang: str) -> tuple[list[tuple[str, str]], list[str]]:
         elif proto is not None and kind not in SKIPPED_ELEMENTS:
             _proto_strings(proto, kind or proto.DESCRIPTOR.name, out)
             problems.extend(_placeholder_problems(proto))
+            if proto.DESCRIPTOR.name == "DownloadButton" and not proto.help:
+                problems.append(f"download {proto.label!r}: no word on its being prepared")
         for child in getattr(node, "children", {}).values():
             walk(child)
 

@@ -144,4 +144,5 @@ download_col.download_button(
     key="audit_download",
     on_click="ignore",
     icon=":material/download:",
+    help=t("widget.download_help"),  # made on the click: the button spins meanwhile
 )

@@ -389,6 +389,7 @@ def _workbook(filters: ProductFilter) -> None:
         key="products_workbook_download",
         on_click="ignore",
         icon=":material/download:",
+        help=t("widget.download_help"),  # made on the click: the button spins meanwhile
     )
     upload = st.file_uploader(  # a new key after a save: the applied file is not offered again
         t("products.workbook_upload"), type=["xlsx"], key=f"products_upload_{_nonce()}"

@@ -196,6 +196,7 @@ try:
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 on_click="ignore",
                 icon=":material/download:",
+                help=t("widget.download_help"),  # made on the click: the button spins meanwhile
                 key="statements_workbook",
             )
             _rows(
