@@ -249,6 +249,17 @@ def test_issue_when_the_last_waiting_vendor_was_issued_meanwhile(fresh):
     assert "Every vendor already has a statement for this period." in texts(at)
 
 
+def test_a_vendor_picked_in_another_period_is_no_stale_view(fresh):
+    session, mall, _ = fresh
+    at = _open(session, date(2026, 10, 1))
+    at.selectbox(key="settlements_issue_vendor").set_value(mall.s1).run()
+    at.selectbox(key="settlements_month").set_value(NOV_START)
+    _button(at, "Show").click().run()  # S1 has November's statement: not waiting there
+    assert not at.exception
+    assert not at.warning or all("was just issued" not in w.value for w in at.warning)
+    assert at.selectbox(key="settlements_issue_vendor").value is None
+
+
 # --- adjust -------------------------------------------------------------------------------
 
 
@@ -414,6 +425,25 @@ def test_discard_on_a_stale_view_is_refused(fresh):
     at.button(key="settlements_discard").click().run()
     _assert_refused(at, engine, ids["s3"], row, audits, STALE)
     assert row["status"] == "confirmed"
+
+
+def test_confirm_a_draft_discarded_elsewhere_meanwhile(fresh):
+    session, mall, ids = fresh
+    engine = mall.engine
+    at = _pick(_open(session, NOV_START), ids["s3"])
+    discard_statement(engine, OTHER, ids["s3"], expected_version=1)
+    nov, audits = _row(engine, ids["nov"]), _audits(engine)
+    _button(at, "Confirm statement").click().run()  # gone with its statement
+    _assert_refused(
+        at,
+        engine,
+        ids["nov"],  # the statement the picker fell back to is untouched
+        nov,
+        audits,
+        f"Statement #{ids['s3']} no longer exists (someone else discarded it).",
+    )
+    assert _row(engine, ids["s3"]) is None
+    assert _states(at)["Shop 3"] == "Not issued"
 
 
 # --- mark paid ----------------------------------------------------------------------------
@@ -613,6 +643,16 @@ def test_month_end_files_open_in_openpyxl(fresh, downloads):
             book = openpyxl.load_workbook(io.BytesIO(archive.read(name)))
             assert book.worksheets
     assert _audits(mall.engine) == audits  # building files writes nothing
+    # The files stay while the period does (the page reruns on every click) …
+    downloads.clear()
+    _pick(at, ids["s3"])
+    assert "settlements_overview_download" in downloads
+    # … and go with it.
+    at.selectbox(key="settlements_month").set_value(date(2026, 10, 1))
+    _button(at, "Show").click().run()
+    assert not at.get("download_button") or "Download overview" not in [
+        b.label for b in at.get("download_button")
+    ]
 
 
 # --- the wrong role -----------------------------------------------------------------------

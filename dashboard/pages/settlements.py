@@ -55,6 +55,12 @@ class PeriodPick:
     start: date
     end: date
 
+    @property
+    def key(self) -> tuple[date, date]:
+        """What session state keeps: this class is made anew on every run of the page,
+        so an instance kept from an earlier run never equals one of this run."""
+        return (self.start, self.end)
+
 
 def _next_month(first: date) -> date:
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
@@ -178,7 +184,9 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
         st.info(t("settlements.issue.not_ended", end=local_date(pick.end)))
         return
     waiting = frame[frame["status"] == "not_issued"]
-    shown = st.session_state.pop(SEEN_ISSUE, None)
+    seen_pick, shown = st.session_state.pop(SEEN_ISSUE, (None, None))
+    if seen_pick != pick.key:  # picked for another period
+        shown = None
     if shown is not None and shown not in set(waiting["vendor_id"].astype(int)):
         # The vendor the person had picked got its statement elsewhere meanwhile.
         st.warning(t("settlements.issue.taken", id=shown))
@@ -193,7 +201,7 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
         format_func=labels.get,
         key="settlements_issue_vendor",
     )
-    st.session_state[SEEN_ISSUE] = choice
+    st.session_state[SEEN_ISSUE] = (pick.key, choice)
     if st.button(t("settlements.issue.button"), key="settlements_issue", type="primary"):
         # A vendor picked on the screen that got its statement meanwhile is no longer an
         # option, and the picker fell back to "all": issue for the one picked (refused).
@@ -290,7 +298,7 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
         return
     rows = {int(r["settlement_id"]): r for _, r in issued.iterrows()}
     before = st.session_state.get(SEEN_PICK)
-    if before is not None and before[0] == pick and before[1] not in rows:
+    if before is not None and before[0] == pick.key and before[1] not in rows:
         st.warning(t("settlements.act.gone", id=before[1]))
     if st.session_state.get(PICK) in rows:
         # The browser holds the picked option by its label, which names the state.
@@ -316,7 +324,7 @@ def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
     _statement_actions(actor, row, picked, pick, seen)
     # Reached when no write succeeded (a success reruns first): now the person has seen these.
     st.session_state[SEEN] = seen
-    st.session_state[SEEN_PICK] = (pick, picked)
+    st.session_state[SEEN_PICK] = (pick.key, picked)
 
 
 def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int, int]) -> None:
@@ -383,9 +391,9 @@ def _month_end_panel(pick: PeriodPick) -> None:
             )
 
         overview, archive = data.month_end_files(pick.start, pick.end, progress)
-        st.session_state[MONTH_END] = (pick, overview, archive)
+        st.session_state[MONTH_END] = (pick.key, overview, archive)
     built = st.session_state.get(MONTH_END)
-    if built and built[0] == pick:
+    if built and built[0] == pick.key:
         stem = f"{pick.start}_{pick.end}"
         left, right = st.columns(2)
         left.download_button(
