@@ -110,7 +110,7 @@ def _download(page, main, name: str) -> bytes:
     return Path(info.value.path()).read_bytes()
 
 
-def _audit(engine, settlement_id: int) -> list[str]:
+def _audit(engine, settlement_id: int) -> list[tuple[str, str]]:
     a = audit_log.c
     with engine.connect() as conn:
         return [
