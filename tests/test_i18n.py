@@ -50,3 +50,41 @@ def test_every_status_code_has_words():
     for kind, codes in groups.items():
         for code in codes:
             assert f"status.{kind}.{code}" in table, (kind, code)
+
+
+def _calls(attr: str):
+    """(file, call) of every `….attr(…)` call in the app's code."""
+    import ast
+
+    for path in [ROOT / "streamlit_app.py", *(ROOT / "dashboard").rglob("*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == attr:
+                yield f"{path.relative_to(ROOT)}:{node.lineno}", node
+
+
+def test_every_chart_is_drawn_in_the_chosen_language():
+    """Plotly figures go through `dashboard.charts.show` (dates, hovers, locale)."""
+    direct = [where for where, _ in _calls("plotly_chart") if "dashboard/charts.py" not in where]
+    assert direct == []
+
+
+def test_every_select_box_says_its_placeholder_in_the_chosen_language():
+    """Streamlit's placeholders are English ("Choose options"), and a select box shows a
+    chosen None option as its placeholder: such widgets pass `placeholder=`."""
+    import ast
+
+    missing = []
+    for where, call in [*_calls("multiselect"), *_calls("selectbox")]:
+        keywords = {k.arg: k.value for k in call.keywords}
+        if "placeholder" in keywords:
+            continue
+        options = call.args[1] if len(call.args) > 1 else keywords.get("options")
+        first = options.elts[0] if isinstance(options, ast.List) and options.elts else None
+        none_option = isinstance(first, ast.Constant) and first.value is None
+        no_index = isinstance(keywords.get("index"), ast.Constant) and (
+            keywords["index"].value is None
+        )
+        if call.func.attr == "multiselect" or none_option or no_index:
+            missing.append(where)
+    assert missing == []

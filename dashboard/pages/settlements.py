@@ -199,6 +199,7 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
         t("settlements.issue.vendor"),
         [None, *names],
         format_func=labels.get,
+        placeholder=labels[None],  # Streamlit shows a chosen None as the placeholder
         key="settlements_issue_vendor",
     )
     st.session_state[SEEN_ISSUE] = (pick.key, choice)
