@@ -311,3 +311,25 @@ def test_logout_forgets_the_shop_and_period(site):
     visit(at, "sales")
     assert at.sidebar.selectbox(key="scope_vendor").value is None
     assert at.selectbox(key="sales_preset").value == "last_30"
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "widgets"),
+    [
+        ("products", {"q": "面霜"}, {"products_search": "面霜"}),
+        ("merchants", {"q": "Beta"}, {"merchants_search": "Beta"}),
+        ("onboarding", {"q": "abc", "status": "rejected"}, {"onboarding_search": "abc"}),
+        ("members", {"grain": "month", "period": "last_7"}, {"members_preset": "last_7"}),
+    ],
+)
+def test_each_pages_filters_open_from_the_url_and_stay_there(site, name, query, widgets):
+    session, _, _, _ = site
+    at = open_link(session, name, query, as_user="ops")
+    assert titles(at)[0] == EN[PAGES[name].title_key]
+    for key, value in widgets.items():
+        assert at.session_state[key] == value, key
+    if name == "onboarding":
+        assert at.session_state["onboarding_status"] == "rejected"
+    if name == "members":
+        assert at.selectbox(key="m_grain").value == "month"
+    assert dict(at.query_params) == query
