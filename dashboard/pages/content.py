@@ -142,6 +142,8 @@ def _affinity(frame: pd.DataFrame, is_mall: bool) -> None:
         go.Bar(
             x=frame["tag"],
             y=[None if v is None else float(v) for v in frame["affinity"]],
+            name=t("content.col.affinity"),
+            hovertext=[_shown("number", v) for v in frame["affinity"]],
         )
     )
     figure.add_hline(y=1, line_dash="dot")
