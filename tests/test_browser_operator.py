@@ -268,3 +268,57 @@ def test_operator_suspends_a_logged_in_shop_then_bans_a_product(
     ]
     content = page.content() + shop_page.content()
     assert "Traceback" not in content and "Something unexpected" not in content
+
+
+def test_a_double_click_decides_once_and_says_so(running_app_pg, database, browser_page):
+    """A double click on a decision or a status change acts once and reports success —
+    with the new shop's one-time password — not "already decided" or "username taken"."""
+    page = browser_page
+    a = supplier_applications.c
+    with database.connect() as conn:
+        app_id = conn.execute(
+            sa.select(a.application_id)
+            .where(a.status == "pending")
+            .order_by(a.submitted_at, a.application_id)
+            .limit(1)
+        ).scalar_one()
+        shop = conn.execute(
+            sa.select(vendors.c.vendor_id).where(vendors.c.name == "小格家居工作室")
+        ).scalar_one()
+    login(page, running_app_pg, "operator", "demo-operator")
+    main = open_page(page, "Supplier onboarding")
+    _pick(page, "Open an application", re.compile(rf"^#{app_id} "))
+    main.get_by_text("Decision history").wait_for()
+    main.get_by_role("textbox", name="Account username").fill("shop_double")
+    main.get_by_role("button", name="Submit decision").dblclick()
+    main.get_by_text(f"Application #{app_id} approved: shop #").wait_for()
+    main.get_by_text("Login account shop_double created").wait_for()
+    wait_idle(page)
+    page.wait_for_timeout(1000)  # a second run, if any, has drawn by now
+    wait_idle(page)
+    expect(main.get_by_text("already decided")).to_have_count(0)
+    expect(main.get_by_text("is taken")).to_have_count(0)
+    expect(main.get_by_test_id("stCode")).to_have_count(1)
+    assert len(_audit(database, "supplier_application", app_id)) == 1
+    with database.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(vendors)
+                .where(vendors.c.application_id == app_id)
+            ).scalar_one()
+            == 1
+        )
+
+    main = open_page(page, "Merchants")
+    _pick(page, "Pick a shop", re.compile(rf"\(#{shop}\)$"), typed=f"(#{shop})")
+    main.get_by_text("Current status:").wait_for()
+    main.get_by_role("textbox", name="Reason (required, kept in the audit log)").fill("双击测试")
+    main.get_by_role("button", name="Confirm").dblclick()
+    main.get_by_text(re.compile(rf"Shop #{shop} “.*” is now: Suspended\.")).wait_for()
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    wait_idle(page)
+    expect(main.get_by_text("changed this shop at")).to_have_count(0)
+    expect(main.get_by_text("Give a reason")).to_have_count(0)
+    assert [e.action for e in _audit(database, "vendor", shop)] == ["vendor.suspend"]

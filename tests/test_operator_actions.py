@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -655,3 +656,46 @@ def test_other_roles_cannot_decide_or_change_a_shop(mall):
                 reason="x",
             )
     assert snapshot(engine) == before
+
+
+# --- a double click -------------------------------------------------------------------------
+
+
+def test_a_second_callback_of_one_form_waits_for_the_first_and_gets_its_outcome():
+    """What `dashboard.submitted` does for a double click: Streamlit runs the second
+    callback in another thread while the first still writes."""
+    import threading
+
+    from dashboard.submitted import new_form_id, remember, submission
+
+    form_id = new_form_id()
+    writing, seen = threading.Event(), []
+
+    def first() -> None:
+        with submission(form_id) as earlier:
+            assert earlier is None
+            writing.set()
+            time.sleep(0.3)  # the write
+            remember(form_id, "done once")
+
+    def second() -> None:
+        writing.wait()
+        with submission(form_id) as earlier:
+            seen.append(earlier)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert seen == ["done once"]
+    with submission(form_id) as later:  # a later click of that same drawing of the form
+        assert later == "done once"
+    with submission(new_form_id()) as fresh:  # the next drawing of the form acts again
+        assert fresh is None
+
+    refused = new_form_id()
+    with submission(refused) as earlier:  # refused: nothing remembered
+        assert earlier is None
+    with submission(refused) as earlier:  # so a second click tries (and is told) again
+        assert earlier is None

@@ -17,6 +17,7 @@ from dashboard.context import current_actor, open_vendor_view, settings
 from dashboard.data.vendors import merchants, set_status
 from dashboard.formatting import local_date, money, number, percent
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
+from dashboard.submitted import new_form_id, remember, submission
 from dashboard.url_state import bind
 from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
@@ -153,30 +154,37 @@ def _manage(actor, rows: pd.DataFrame) -> None:
             t("merchants.submit"),
             type="primary",
             on_click=_submit,
-            args=(actor, int(picked), names[picked], current),
+            # A new id for each drawing of the form: see `dashboard.submitted`.
+            args=(actor, int(picked), names[picked], current, new_form_id()),
         )
 
 
-def _submit(actor, vendor_id: int, name: str, seen_status: str) -> None:
-    """Change the shop's status; the outcome (or the refusal) shows at the top of the next run."""
-    target = st.session_state["merchants_action"]
-    try:
-        set_status(
-            actor,
-            vendor_id,
-            status=target,
-            seen_status=seen_status,
-            reason=st.session_state["merchants_reason"],
-        )
-    except UserError as exc:
-        st.session_state[FLASH] = ("error", literal(exc.message(lang())))
-        return
-    status = status_label("vendor", target)
-    st.session_state[FLASH] = (
-        "ok",
-        t("merchants.done", vendor_id=vendor_id, name=literal(name), status=status),
-    )
-    st.session_state["merchants_reason"] = ""  # the next change needs its own reason
+def _submit(actor, vendor_id: int, name: str, seen_status: str, form_id: str) -> None:
+    """Change the shop's status; the outcome (or the refusal) shows at the top of the next run.
+
+    A second callback of the form just submitted (a double click) changes nothing and
+    shows the first one's outcome again (see `dashboard.submitted`).
+    """
+    state = st.session_state
+    with submission(form_id) as earlier:
+        if earlier is not None:  # a double click: the first click's outcome, again
+            state[FLASH] = earlier
+            return
+        language = lang()
+        target = state["merchants_action"]
+        reason = state["merchants_reason"]
+        # The message is made now: from the write until the outcome is remembered, nothing
+        # may touch st.session_state (Streamlit could stop the callback there).
+        status = status_label("vendor", target)
+        done = ("ok", t("merchants.done", vendor_id=vendor_id, name=literal(name), status=status))
+        try:
+            set_status(actor, vendor_id, status=target, seen_status=seen_status, reason=reason)
+        except UserError as exc:
+            state[FLASH] = ("error", literal(exc.message(language)))
+            return
+        remember(form_id, done)
+        state[FLASH] = done
+        state["merchants_reason"] = ""  # the next change needs its own reason
 
 
 actor = current_actor()

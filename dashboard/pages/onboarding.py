@@ -26,6 +26,7 @@ from dashboard.data.onboarding import (
 )
 from dashboard.formatting import local_datetime, number
 from dashboard.i18n import lang, status_label, t, tn
+from dashboard.submitted import new_form_id, remember, submission
 from dashboard.url_state import bind
 from dashboard.widgets import (
     download_table,
@@ -47,6 +48,7 @@ TEMPLATES = {
     "reject": ("category", "licence", "duplicate"),
 }
 FLASH = "onboarding_flash"
+_SHOP_ID = "\x00shop\x00"  # stands for the new shop's id in a message made before the write
 
 
 def _moment(value):
@@ -341,44 +343,57 @@ def _decision_form(actor, app: ApplicationDetail) -> None:
             t("onboarding.submit"),
             type="primary",
             on_click=_submit,
-            args=(actor, app_id, f["status"], f["contact_email"]),
+            # A new id for each drawing of the form: see `dashboard.submitted`.
+            args=(actor, app_id, f["status"], f["contact_email"], new_form_id()),
         )
 
 
-def _submit(actor, app_id: int, seen_status: str, contact_email: str) -> None:
-    """Record the decision; the outcome (or the refusal) is shown at the top of the next run."""
+def _submit(actor, app_id: int, seen_status: str, contact_email: str, form_id: str) -> None:
+    """Record the decision; the outcome (or the refusal) is shown at the top of the next run.
+
+    A second callback of the form just submitted (a double click) decides nothing and
+    shows the first one's outcome again, one-time password included, rather than
+    "already decided" or "username taken" (see `dashboard.submitted`).
+    """
     state = st.session_state
-    decision = state[f"onboarding_decision_{app_id}"]
-    template = state[f"onboarding_template_{app_id}"]
-    shop_name = state[f"onboarding_shop_name_{app_id}"]
-    wants_account = decision == "approve" and state[f"onboarding_with_account_{app_id}"]
-    try:
-        if template and not template.startswith(f"{decision}."):
-            raise Invalid(t("onboarding.template_mismatch"))
-        outcome = decide_with_account(
-            actor,
-            app_id,
-            decision=decision,
-            seen_status=seen_status,
-            note=_note(template, state[f"onboarding_note_{app_id}"]),
-            shop_name=shop_name,
-            username=state[f"onboarding_username_{app_id}"].strip() if wants_account else None,
-            contact_email=contact_email,
-        )
-    except UserError as exc:
-        state[FLASH] = {"error": literal(exc.message(lang()))}
-        return
-    name = literal((shop_name or "").strip())
-    flash = {
-        "message": t(
-            f"onboarding.done.{decision}", id=app_id, vendor_id=outcome.vendor_id, name=name
-        )
-    }
-    if outcome.password:
-        flash.update(username=literal(outcome.username), password=outcome.password)
-    if outcome.account_error:
-        flash["account_error"] = literal(outcome.account_error.message(lang()))
-    state[FLASH] = flash
+    with submission(form_id) as earlier:
+        if earlier is not None:  # a double click: the first click's outcome, again
+            state[FLASH] = earlier
+            return
+        language = lang()
+        decision = state[f"onboarding_decision_{app_id}"]
+        template = state[f"onboarding_template_{app_id}"]
+        shop_name = state[f"onboarding_shop_name_{app_id}"]
+        note = _note(template, state[f"onboarding_note_{app_id}"])
+        wants_account = decision == "approve" and state[f"onboarding_with_account_{app_id}"]
+        username = state[f"onboarding_username_{app_id}"].strip() if wants_account else None
+        # The message is made now: from the write until the outcome is remembered, nothing
+        # may touch st.session_state (Streamlit could stop the callback there).
+        name = literal((shop_name or "").strip())
+        done = t(f"onboarding.done.{decision}", id=app_id, vendor_id=_SHOP_ID, name=name)
+        try:
+            if template and not template.startswith(f"{decision}."):
+                raise Invalid(t("onboarding.template_mismatch"))
+            outcome = decide_with_account(
+                actor,
+                app_id,
+                decision=decision,
+                seen_status=seen_status,
+                note=note,
+                shop_name=shop_name,
+                username=username,
+                contact_email=contact_email,
+            )
+        except UserError as exc:
+            state[FLASH] = {"error": literal(exc.message(language))}
+            return
+        flash = {"message": done.replace(_SHOP_ID, str(outcome.vendor_id))}
+        if outcome.password:
+            flash.update(username=literal(outcome.username), password=outcome.password)
+        if outcome.account_error:
+            flash["account_error"] = literal(outcome.account_error.message(language))
+        remember(form_id, flash)
+        state[FLASH] = flash
 
 
 def _show_flash() -> None:
