@@ -116,6 +116,12 @@ def _data_names(engine: sa.Engine) -> list[str]:
 
 def _proto_strings(message, where: str, out: list[tuple[str, str]]) -> None:
     for field, value in message.ListFields():
+        if field.name == "columns" and isinstance(value, str) and value.startswith("{"):
+            for name, config in json.loads(value).items():  # a table's column config
+                for part in ("label", "help"):
+                    if isinstance(config, dict) and config.get(part):
+                        out.append((f"{where}.columns.{name}.{part}", config[part]))
+            continue
         if field.name in SKIPPED_FIELDS:
             continue
         scalar = isinstance(value, str | bytes | int | float) or hasattr(value, "ListFields")
