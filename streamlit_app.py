@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import caching, url_state
 from dashboard.accounts import load_accounts
@@ -78,10 +80,31 @@ if not accounts:
     _stop_with("error.settings_title", t("error.accounts_missing"))
 
 
+def _no_such_page() -> None:
+    """The page of an unknown path: never run (the entry opens Home instead)."""
+
+
 def _vendor_status(vendor_id: int) -> str | None:
     with database.connect() as conn:
         return vendor_status(conn, vendor_id=vendor_id)
 
+
+def _unknown_path() -> str | None:
+    """The path of this run's URL when it names no page (a typo, an old link), else None.
+
+    Registered as a hidden page of its own, it opens Home with a sentence in the
+    user's language instead of Streamlit's English "Page not found" dialog.
+    """
+    ctx = get_script_run_ctx()
+    name = getattr(getattr(ctx, "pages_manager", None), "intended_page_name", None) or ""
+    name = name.strip("/")
+    if name in PAGES or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+        return None
+    return name
+
+
+UNKNOWN_PATH = "_mb_unknown_path"
+unknown_path = _unknown_path()
 
 if not st.session_state.get("authentication_status"):
     # Every page's URL is known before login, so a link (or a reload) shows the login
@@ -91,9 +114,16 @@ if not st.session_state.get("authentication_status"):
         [
             st.Page(spec.path, title=t("login.title"), url_path=name, default=name == "home")
             for name, spec in PAGES.items()
-        ],
+        ]
+        + (
+            [st.Page(_no_such_page, title=t("login.title"), url_path=unknown_path)]
+            if unknown_path
+            else []
+        ),
         position="hidden",
     )
+    if unknown_path:  # the login's rerun names the page by its hash only: keep the path
+        st.session_state[UNKNOWN_PATH] = unknown_path
 
 authenticator = make_authenticator(accounts, signing_key)
 actor = authenticate(authenticator, accounts, _vendor_status)
@@ -131,9 +161,18 @@ next(iter(sections.values())).extend(
     st.Page(spec.path, title=t(spec.title_key), url_path=spec.name, visibility="hidden")
     for spec in forbidden.values()
 )
+kept_path = st.session_state.pop(UNKNOWN_PATH, None)
+unknown_path = unknown_path or kept_path
+if unknown_path:
+    next(iter(sections.values())).append(
+        st.Page(_no_such_page, title=t("page.home"), url_path=unknown_path, visibility="hidden")
+    )
 page = st.navigation(sections, expanded=True)
 if page.url_path in forbidden:
     st.session_state[NAV_FLASH] = t("nav.forbidden", page=t(forbidden[page.url_path].title_key))
+    st.switch_page(home_page)
+if unknown_path and page.url_path == unknown_path:
+    st.session_state[NAV_FLASH] = t("nav.unknown", path=unknown_path.replace("_", "\\_"))
     st.switch_page(home_page)
 flash = st.session_state.pop(NAV_FLASH, None)
 if flash and page is home_page:

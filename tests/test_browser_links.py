@@ -42,8 +42,13 @@ def _open(page, app, name: str, query: str = "") -> None:
 
 def _login_from_link(page, app, username: str, password: str, name: str, query: str) -> None:
     """Open a page's link logged out: the login form there (no "Page not found"), then log in."""
+    page.goto(f"{app.url}/nothing-here")  # a typo'd link before login: the login form too
+    page.get_by_role("textbox", name="Username").wait_for()
+    wait_idle(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     page.goto(f"{app.url}/{name}{query}")
     page.get_by_role("textbox", name="Username").wait_for()
+    wait_idle(page)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     submit_login(page, username, password, expect=_heading(page, name))
     wait_idle(page)
@@ -144,3 +149,9 @@ def test_finance_links(running_app_pg, browser_page):
     assert "period=this_month" in _query(page)
     _forbidden_opens_home(page, app, "finance")
     _every_page_by_url(page, app, "finance")
+
+    # A path that names no page (a typo): Home with a sentence, not Streamlit's dialog.
+    page.goto(f"{app.url}/no_such-page")
+    page.get_by_text("There is no page at /no_such-page, so Home is shown instead.").wait_for()
+    _heading(page, "home").wait_for()
+    expect(page.get_by_text("Page not found")).to_have_count(0)

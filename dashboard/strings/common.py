@@ -61,6 +61,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "您的角色无法打开“{page}”页面，已为您打开首页。",
         "Your role cannot open the {page} page, so Home is shown instead.",
     ),
+    "nav.unknown": (
+        "没有 /{path} 这个页面，已为您打开首页。",
+        "There is no page at /{path}, so Home is shown instead.",
+    ),
     "nav.section.shop": ("店铺数据", "My shop"),
     "nav.section.mall": ("商城数据", "Mall data"),
     "nav.section.manage": ("经营管理", "Manage"),
