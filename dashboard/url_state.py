@@ -36,7 +36,7 @@ __all__ = [
     "sync",
 ]
 
-_BOUND = "_mb_url_bound"  # this run: {"key\\x00param": (key, param, encode)}
+_BOUND = "_mb_url_bound"  # this run: {(key, param) joined: (key, param, encode)}
 _SEEN = "_mb_url_seen"  # {key: the URL's value last applied to or written from key}
 _MEMORY = "_mb_memory"  # choices that follow the user across pages
 
