@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from queries.actors import Scope
-from queries.schema import settlements, vendors
+from queries.schema import audit_log, settlements, vendors
 from queries.settlement_lines import (
     LINES,
     OrderRow,
@@ -39,6 +39,7 @@ __all__ = [
     "StatementInfo",
     "statement_infos",
     "get_statement",
+    "last_change",
     "overlapping_statements",
     "period_overview",
     "statement_detail",
@@ -161,6 +162,18 @@ def get_statement(
     if scope is not None and not scope.is_mall:
         stmt = stmt.where(settlements.c.vendor_id == scope.vendor_id)
     row = conn.execute(stmt).first()
+    return None if row is None else dict(row._mapping)
+
+
+def last_change(conn: sa.Connection, *, settlement_id: int) -> dict | None:
+    """The newest audit row of a statement (`action`, `actor`, `at`), or None."""
+    a = audit_log.c
+    row = conn.execute(
+        sa.select(a.action, a.actor, a.at)
+        .where(a.entity == "settlement", a.entity_id == str(settlement_id))
+        .order_by(a.audit_id.desc())
+        .limit(1)
+    ).first()
     return None if row is None else dict(row._mapping)
 
 

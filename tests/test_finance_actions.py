@@ -446,6 +446,31 @@ def test_confirm_a_draft_discarded_elsewhere_meanwhile(fresh):
     assert _states(at)["Shop 3"] == "Not issued"
 
 
+def test_a_double_click_shows_the_first_clicks_outcome(fresh):
+    """The second run of a double click finds the statement changed by the person
+    themselves (the first run wrote, and was stopped before keeping its message)."""
+    session, mall, ids = fresh
+    engine = mall.engine
+    at = _pick(_open(session, NOV_START), ids["s3"])
+    confirm_statement(engine, FINANCE, ids["s3"], expected_version=1)  # the first click
+    row, audits = _row(engine, ids["s3"]), _audits(engine)
+    _button(at, "Confirm statement").click().run()  # the second click
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Confirmed: the vendor can now see it."]
+    assert not [w for w in at.warning if STALE in w.value]
+    assert _row(engine, ids["s3"]) == row and _audits(engine) == audits
+    # Likewise a discard, whose statement is gone.
+    page = _pick(_open(session, DEC_START), ids["dec"])
+    page.checkbox(key="settlements_discard_sure").check().run()
+    discard_statement(engine, FINANCE, ids["dec"], expected_version=1)  # the first click
+    audits = _audits(engine)
+    page.button(key="settlements_discard").click().run()  # the second click
+    assert not page.exception
+    assert [s.value for s in page.success] == ["The draft was discarded."]
+    assert not page.warning or all("no longer exists" not in w.value for w in page.warning)
+    assert _audits(engine) == audits
+
+
 # --- mark paid ----------------------------------------------------------------------------
 
 

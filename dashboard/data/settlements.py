@@ -24,6 +24,7 @@ from queries.actors import Actor, Scope
 from queries.reconciliation import Reconciliation, reconcile
 from queries.settlements import (
     StatementDetail,
+    last_change,
     period_overview,
     statement_detail,
     statement_infos,
@@ -33,6 +34,7 @@ from queries.settlements import (
 __all__ = [
     "VENDOR_STATUSES",
     "carried_to",
+    "changed_by",
     "month_end_files",
     "period_table",
     "reconciliation",
@@ -86,6 +88,12 @@ def carried_to(vendor_id: int, settlement_id: int) -> int | None:
     """The draft a statement's negative net was carried into (and still sits in), or None."""
     with engine().connect() as conn:
         return actions.carried_into(conn, settlement_id=settlement_id, vendor_id=vendor_id)
+
+
+def changed_by(settlement_id: int) -> dict | None:
+    """Who last changed a statement and how (its newest audit row; read fresh, not cached)."""
+    with engine().connect() as conn:
+        return last_change(conn, settlement_id=settlement_id)
 
 
 @cached(ttl=120, topics=("settlements",), max_entries=32)

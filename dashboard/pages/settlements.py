@@ -125,6 +125,27 @@ def _seen_version(settlement_id: int, now: int) -> int:
     return st.session_state.get(SEEN, {}).get(settlement_id, now)
 
 
+_DONE = {
+    "settlement.adjust": "settlements.adjust.done",
+    "settlement.confirm": "settlements.confirm.done",
+    "settlement.discard": "settlements.discard.done",
+    "settlement.pay": "settlements.pay.done",
+}
+
+
+def _own_change(actor, settlement_id: int) -> bool:
+    """Whether the change the person has not seen yet is their own, and if so say it again.
+
+    A double click sends a second run while the first one writes; Streamlit stops the
+    first before it keeps its message, and the second finds the statement changed.
+    """
+    change = data.changed_by(settlement_id)
+    if change is None or change["actor"] != actor.username or change["action"] not in _DONE:
+        return False
+    st.success(t(_DONE[change["action"]]))
+    return True
+
+
 def _show_flash() -> None:
     text = st.session_state.pop(FLASH, None)
     if text:
@@ -294,13 +315,15 @@ def _carry_panel(actor, row, pick: PeriodPick, seen: dict[int, int]) -> None:
 def _statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
     st.subheader(t("settlements.act.heading"))
     issued = frame[frame["status"] != "not_issued"]
-    if issued.empty:
-        st.caption(t("settlements.act.none"))
-        return
     rows = {int(r["settlement_id"]): r for _, r in issued.iterrows()}
     before = st.session_state.get(SEEN_PICK)
     if before is not None and before[0] == pick.key and before[1] not in rows:
-        st.warning(t("settlements.act.gone", id=before[1]))
+        if not _own_change(actor, before[1]):
+            st.warning(t("settlements.act.gone", id=before[1]))
+    if not rows:
+        st.session_state.pop(SEEN_PICK, None)
+        st.caption(t("settlements.act.none"))
+        return
     if st.session_state.get(PICK) in rows:
         # The browser holds the picked option by its label, which names the state.
         # Setting the value again makes this run send the current label, so a
@@ -348,7 +371,7 @@ def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int
         st.warning(t("settlements.act.differs"))
     status = row["status"]
     version = _seen_version(picked, int(row["version"]))
-    if version != int(row["version"]):
+    if version != int(row["version"]) and not _own_change(actor, picked):
         # Changed elsewhere since the person last saw it; what they click now is refused.
         st.warning(t("settlements.act.changed", state=status_label("settlement", row["status"])))
     if status == "draft":
