@@ -35,6 +35,7 @@ ALLOWED_ASCII = {
     "RFM",
     "App",  # the order channel's name in Chinese too
     "Excel",
+    "WPS",  # WPS Office, the other spreadsheet program
     "Mallboard",
     "English",  # the language switch
     "CNY",
@@ -228,9 +229,15 @@ def page_strings(at, lang: str) -> tuple[list[tuple[str, str]], list[str]]:
 
     walk(at._tree)
     for frame in at.dataframe:
-        out.extend(("dataframe.header", str(c)) for c in frame.value.columns)
+        config = json.loads(frame.proto.columns or "{}")  # labels shown instead of names
         for column in frame.value.columns:
-            out.extend(("dataframe.cell", str(v)) for v in frame.value[column].dropna().unique())
+            label = (config.get(str(column)) or {}).get("label")
+            if not label:
+                out.append(("dataframe.header", str(column)))
+            if frame.value[column].dtype == bool:  # drawn as check boxes
+                continue
+            values = frame.value[column].dropna().unique()
+            out.extend(("dataframe.cell", str(v)) for v in values)
     return out, problems
 
 
@@ -292,8 +299,45 @@ def _grain(key: str, grain: str, widget: str):
     return act
 
 
+def _widget(at, kind: str, key: str):
+    """The widget of `kind` with `key`, or None when this role's page has none."""
+    found = [w for w in getattr(at, kind) if getattr(w, "key", None) == key]
+    return found[0] if found else None
+
+
+def _choose(kind: str, key: str, value):
+    def act(at) -> bool:
+        widget = _widget(at, kind, key)
+        if widget is not None:
+            widget.set_value(value).run()
+        return widget is not None
+
+    return act
+
+
+def _open_first(kind: str, key: str):
+    def act(at) -> bool:
+        widget = _widget(at, kind, key)
+        if widget is not None and widget.options:
+            widget.select_index(0).run()
+            return True
+        return False
+
+    return act
+
+
 # The states of a page beyond its first view: other breakdowns, granularities, details.
 MORE_STATES = {
+    "products": [
+        _choose("segmented_control", "products_mode", "table"),
+        _choose("segmented_control", "products_mode", "workbook"),
+    ],
+    "promotions": [_choose("segmented_control", "promotions_mode", "create")],
+    "onboarding": [
+        _open_first("selectbox", "onboarding_pick_pending"),
+        _choose("segmented_control", "onboarding_status", "approved"),
+        _choose("segmented_control", "onboarding_status", "rejected"),
+    ],
     "orders": [_open_first_order],
     "sales": [
         _sales_view("channel"),
@@ -306,6 +350,7 @@ MORE_STATES = {
     "members": [_grain("m_grain", "month", "selectbox")],
 }
 CHART_PAGES = {"home", "sales", "members", "campaigns", "content"}
+NO_MORE_STATES = {("operator", "products")}  # an operator's Products has no modes
 # Pages an operator also sees for one shop (`?vendor=ID`).
 SHOP_PAGES = {"sales", "orders", "members", "campaigns", "content", "products", "promotions"}
 
@@ -335,9 +380,12 @@ def test_every_page_speaks_one_language(tiny_demo, tmp_path, names_cache, role, 
         assert len(strings) > 10, (page, strings)  # the page rendered, not an error
         if page in CHART_PAGES:  # with its charts (the demo mall has data for them)
             assert any(where.startswith("plotly") for where, _ in strings), page
+        done = []
         for act in MORE_STATES.get(page, ()):  # and the page's other states
-            act(at)
+            done.append(act(at) is not False)
             assert not at.exception, (page, at.exception)
+        if page in MORE_STATES and (role, page) not in NO_MORE_STATES:
+            assert any(done), (role, page, "none of its other states could be opened")
             more, more_problems = page_strings(at, lang)
             strings += more
             problems += more_problems
