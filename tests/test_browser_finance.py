@@ -187,7 +187,11 @@ def test_finance_month_end_journey(running_app_pg, database, browser_page):
     main.get_by_text("Adjustment note: 旅程扣款 **journey**", exact=True).wait_for()  # as typed
 
     # 3. Confirm it: the picker says Confirmed without picking it again.
-    _click(main, page, "Confirm statement", "Confirmed: the vendor can now see it.")
+    # A double click, as people do: confirmed once, and the page says so.
+    main.get_by_role("button", name="Confirm statement", exact=True).dblclick()
+    main.get_by_text("Confirmed: the vendor can now see it.", exact=True).wait_for()
+    wait_idle(page)
+    expect(main.get_by_text(re.compile("^Someone else changed"))).to_have_count(0)
     assert _statement(database, draft).status == "confirmed"
     expect(main.get_by_role("combobox", name="Statement", exact=True)).to_have_value(
         re.compile(rf"^#{draft} · .* · Confirmed$")
