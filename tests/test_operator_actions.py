@@ -50,6 +50,7 @@ APPLICATIONS = (
     "from_needs_info",
     "control_note",
     "outside",
+    "zh",
 )
 SHOPS = (
     "suspend",
@@ -64,6 +65,7 @@ SHOPS = (
     "outside",
     "switch_active",
     "switch_suspended",
+    "zh",
 )
 
 
@@ -656,6 +658,51 @@ def test_other_roles_cannot_decide_or_change_a_shop(mall):
                 reason="x",
             )
     assert snapshot(engine) == before
+
+
+# --- in Chinese ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chinese_choices():
+    """AppTest formats a widget's choices in the test's own session: make that Chinese too."""
+    import streamlit as st
+
+    st.session_state["lang"] = "zh"
+    yield
+    st.session_state["lang"] = "en"
+
+
+def test_in_chinese_messages_and_refusals_use_words(mall, tmp_path, chinese_choices):
+    """The operator reading Chinese gets Chinese messages, with statuses as words, not codes."""
+    _, engine, apps, shops = mall
+    session = AppSession(engine.url, tmp_path, lang="zh")
+    session.add("ops", role="operator")
+    app_id, vendor_id = apps["zh"], shops["zh"]
+    at = session.open("onboarding", as_user="ops")
+    at.selectbox(key="onboarding_pick_pending").set_value(app_id).run()
+    decide_application(
+        engine, OTHER, app_id, decision="needs_info", seen_status="pending", note="补充"
+    )
+    at.radio(key=f"onboarding_decision_{app_id}").set_value("reject")
+    at.text_area(key=f"onboarding_note_{app_id}").set_value("不符")
+    _button(at, "提交决定").click().run()
+    assert not at.exception
+    [error] = at.error
+    assert "此申请已由 ops_other 于" in unescape(error.value)
+    assert unescape(error.value).endswith("处理，当前状态为待补充资料")
+
+    at = session.open("merchants", as_user="ops")
+    at.selectbox(key="merchants_pick").set_value(vendor_id).run()
+    assert "当前状态：营业中" in texts(at)
+    at.text_area(key="merchants_reason").set_value("抽检")
+    _button(at, "确认").click().run()
+    assert not at.exception
+    assert [unescape(s.value) for s in at.success] == [
+        f"店铺 #{vendor_id}「zh shop」现为：已暂停。"
+    ]
+    [entry] = _audit(engine, "vendor", vendor_id)
+    assert (entry["action"], entry["reason"]) == ("vendor.suspend", "抽检")
 
 
 # --- a double click -------------------------------------------------------------------------
