@@ -259,12 +259,16 @@ def foreign_words(strings, lang: str, data_names: list[str]) -> list[str]:
     return found
 
 
-def _biggest_shop(engine: sa.Engine) -> int:
+def _shop(engine: sa.Engine, *, biggest: bool) -> int:
+    """The active shop with the most (or the fewest, maybe no) orders."""
+    orders = sa.func.count(s.orders.c.order_id)
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(s.orders.c.vendor_id)
-            .group_by(s.orders.c.vendor_id)
-            .order_by(sa.func.count().desc(), s.orders.c.vendor_id)
+            sa.select(s.vendors.c.vendor_id)
+            .outerjoin(s.orders, s.orders.c.vendor_id == s.vendors.c.vendor_id)
+            .where(s.vendors.c.status == "active")
+            .group_by(s.vendors.c.vendor_id)
+            .order_by(orders.desc() if biggest else orders, s.vendors.c.vendor_id)
             .limit(1)
         ).scalar_one()
 
@@ -277,18 +281,23 @@ def _apply(at) -> None:
     next(b for b in at.button if b.label in APPLY).click().run()
 
 
-def _open_first_order(at) -> None:
-    picker = next(sb for sb in at.selectbox if sb.label in ("查看订单详情", "Open an order"))
-    picker.select_index(0).run()
+def _open_first_order(at) -> bool:
+    pickers = [sb for sb in at.selectbox if sb.label in ("查看订单详情", "Open an order")]
+    if pickers:
+        pickers[0].select_index(0).run()
+    return bool(pickers)
 
 
 def _sales_view(view: str):
     return lambda at: at.segmented_control(key="sales_view").set_value(view).run()
 
 
-def _sales_category(at) -> None:
+def _sales_category(at) -> bool:
     at.segmented_control(key="sales_view").set_value("category").run()
-    at.selectbox(key="sales_category").select_index(1).run()
+    picker = _widget(at, "selectbox", "sales_category")
+    if picker is not None:
+        picker.select_index(1).run()
+    return picker is not None
 
 
 def _grain(key: str, grain: str, widget: str):
@@ -362,29 +371,34 @@ def names_cache() -> dict:
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("role", ["vendor", "operator", "finance"])
+@pytest.mark.parametrize("role", ["vendor", "quiet_vendor", "operator", "finance"])
 def test_every_page_speaks_one_language(tiny_demo, tmp_path, names_cache, role, lang, monkeypatch):
+    """`quiet_vendor` is the shop with the fewest orders: its pages' empty states."""
     # Widgets' format_func runs again in the test's thread, which has no session: give
     # it the page's language too (the app's own runs read it from the session).
     monkeypatch.setattr("dashboard.i18n._browser_lang", lambda: lang)
     st.session_state.pop("lang", None)  # the bare session of the test's thread: no old choice
     if "names" not in names_cache:
         names_cache["names"] = _data_names(tiny_demo)
-        names_cache["shop"] = _biggest_shop(tiny_demo)
+        names_cache["shop"] = _shop(tiny_demo, biggest=True)
+        names_cache["quiet_shop"] = _shop(tiny_demo, biggest=False)
+    quiet = role == "quiet_vendor"
+    role = "vendor" if quiet else role
+    shop = names_cache["quiet_shop" if quiet else "shop"] if role == "vendor" else None
     app = AppSession(tiny_demo.url, tmp_path, lang=lang)
-    app.add(USER, role=role, vendor_id=names_cache["shop"] if role == "vendor" else None)
+    app.add(USER, role=role, vendor_id=shop)
     report = []
     for page in (name for name, roles in ACCESS.items() if role in roles):
         at = app.open(page, as_user=USER)
         strings, problems = page_strings(at, lang)
-        assert len(strings) > 10, (page, strings)  # the page rendered, not an error
-        if page in CHART_PAGES:  # with its charts (the demo mall has data for them)
+        assert any(where == "title.body" for where, _ in strings), page  # the page rendered
+        if page in CHART_PAGES and not quiet:  # with its charts (the demo mall has data for them)
             assert any(where.startswith("plotly") for where, _ in strings), page
         done = []
         for act in MORE_STATES.get(page, ()):  # and the page's other states
             done.append(act(at) is not False)
             assert not at.exception, (page, at.exception)
-        if page in MORE_STATES and (role, page) not in NO_MORE_STATES:
+        if page in MORE_STATES and (role, page) not in NO_MORE_STATES and not quiet:
             assert any(done), (role, page, "none of its other states could be opened")
             more, more_problems = page_strings(at, lang)
             strings += more
