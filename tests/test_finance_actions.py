@@ -263,10 +263,16 @@ def test_a_vendor_picked_in_another_period_is_no_stale_view(fresh):
 # --- adjust -------------------------------------------------------------------------------
 
 
+def _field(elements, name: str):
+    """The adjustment form's widget `name` (its key names the statement and version)."""
+    (found,) = [e for e in elements if e.key and e.key.startswith(f"settlements_adjust_{name}")]
+    return found
+
+
 def _fill_adjustment(at, direction: str, amount: str, note: str):
-    at.radio(key="settlements_adjust_direction").set_value(direction)
-    at.text_input(key="settlements_adjust_amount").input(amount)
-    at.text_area(key="settlements_adjust_note").input(note)
+    _field(at.radio, "direction").set_value(direction)
+    _field(at.text_input, "amount").input(amount)
+    _field(at.text_area, "note").input(note)
     _button(at, "Save adjustment").click().run()
     return at
 
@@ -299,6 +305,44 @@ def test_adjust_a_draft(fresh):
     assert _states(at)["Shop 3"] == "Draft"
     # The note is shown as typed, not as Markdown.
     assert any("\\*\\*扣除\\*\\* deposit" in m.value for m in at.markdown)
+
+
+def test_the_adjustment_form_shows_the_picked_statements_values(fresh):
+    session, mall, ids = fresh
+    engine = mall.engine
+    adjust_statement(
+        engine, OTHER, ids["s3"], expected_version=1, adjustment_cents=-250, note="deposit"
+    )
+    (s2,) = issue_statements(
+        engine,
+        OTHER,
+        period_start=NOV_START,
+        period_end=NOV_END,
+        vendor_ids=[mall.s2],
+        tz=TZ,
+        now=LATER,
+    ).settlement_ids
+    at = _pick(_open(session, NOV_START), s2)
+    assert (_field(at.text_input, "amount").value, _field(at.text_area, "note").value) == (
+        "0.00",
+        "",
+    )
+    _field(at.text_input, "amount").input("9.99")  # typed, never saved
+    at = _pick(at, ids["s3"])
+    assert _field(at.radio, "direction").value == "deduct"
+    assert (_field(at.text_input, "amount").value, _field(at.text_area, "note").value) == (
+        "2.50",
+        "deposit",
+    )
+    # A carry or a colleague's change shows in the form too.
+    adjust_statement(
+        engine, OTHER, ids["s3"], expected_version=2, adjustment_cents=300, note="refund"
+    )
+    _button(at, "Show").click().run()
+    assert (_field(at.text_input, "amount").value, _field(at.text_area, "note").value) == (
+        "3.00",
+        "refund",
+    )
 
 
 @pytest.mark.parametrize(

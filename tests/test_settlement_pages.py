@@ -218,9 +218,10 @@ def test_finance_adjusts_and_issues(fresh):
     session, mall, ids = fresh
     at = _pick_month(session.open("settlements", as_user="money"), "settlements", NOV_START)
     at.selectbox(key="settlements_pick").set_value(ids["s3"]).run()
-    at.radio(key="settlements_adjust_direction").set_value("deduct")
-    at.text_input(key="settlements_adjust_amount").input("4.40")
-    at.text_area(key="settlements_adjust_note").input("=扣除 deposit")
+    drawn = f"{ids['s3']}_1"  # the form's keys name the statement and its version
+    at.radio(key=f"settlements_adjust_direction_{drawn}").set_value("deduct")
+    at.text_input(key=f"settlements_adjust_amount_{drawn}").input("4.40")
+    at.text_area(key=f"settlements_adjust_note_{drawn}").input("=扣除 deposit")
     [b for b in at.button if b.label == "Save adjustment"][0].click().run()
     assert not at.exception
     table = at.dataframe[0].value.set_index("Vendor")

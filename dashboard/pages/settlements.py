@@ -243,6 +243,10 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
 
 
 def _adjust_form(actor, row) -> None:
+    # Keys name the statement and its version: another statement, or this one changed
+    # (saved here, carried into, or changed elsewhere), starts from its current values;
+    # what the person typed stays while the statement stays as it was.
+    drawn = f"{int(row['settlement_id'])}_{int(row['version'])}"
     with st.form("settlements_adjust"):
         st.markdown(f"**{t('settlements.adjust.heading')}**")
         current = int(row["adjustment_cents"])
@@ -252,17 +256,17 @@ def _adjust_form(actor, row) -> None:
             index=1 if current < 0 else 0,
             format_func={d: t(f"settlements.adjust.{d}") for d in ("add", "deduct")}.get,
             horizontal=True,
-            key="settlements_adjust_direction",
+            key=f"settlements_adjust_direction_{drawn}",
         )
         amount = st.text_input(
             t("settlements.adjust.amount"),
             value=f"{abs(current) // 100}.{abs(current) % 100:02d}",
-            key="settlements_adjust_amount",
+            key=f"settlements_adjust_amount_{drawn}",
         )
         note = st.text_area(
             t("settlements.adjust.note"),
-            value=row["adjustment_note"] or "",
-            key="settlements_adjust_note",
+            value=_text(row["adjustment_note"]),
+            key=f"settlements_adjust_note_{drawn}",
         )
         if st.form_submit_button(t("settlements.adjust.submit")):
 
@@ -363,7 +367,7 @@ def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int
         ("adjustment_note", "settlements.col.note"),
         ("payment_reference", "settlements.col.reference"),
     ):
-        if row[column]:
+        if _text(row[column]):
             st.markdown(f"**{t(key)}**: {literal(row[column])}")
     if net < 0:
         st.warning(t("settlements.act.owed", amount=money(-net)))
@@ -396,6 +400,11 @@ def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int
         st.caption(t("settlements.no_actions"))
     if status in ("confirmed", "paid") and net < 0:
         _carry_panel(actor, row, pick, seen)
+
+
+def _text(value) -> str:
+    """A text cell of the table: empty for None and for pandas' NaN (which is truthy)."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def _moment(value):
