@@ -441,3 +441,40 @@ def test_the_chart_checker_finds_english_dates_and_default_hovers():
     assert any("hover template" in p for p in problems)
     assert any("tick formats" in p for p in problems)
     assert foreign_words(out, "zh", []) != []  # the English trace name
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "hover", "value_format"),
+    [("zh", "%-m月%-d日", "%Y年%-m月%-d日", ","), ("en", "%b %-d", "%b %-d, %Y", None)],
+)
+def test_localize_gives_dates_and_hovers_of_the_language(
+    lang, day, hover, value_format, monkeypatch
+):
+    from datetime import date
+
+    import plotly.graph_objects as go
+
+    from dashboard.charts import localize, plot_config
+
+    monkeypatch.setattr("dashboard.i18n._browser_lang", lambda: lang)
+    st.session_state.pop("lang", None)
+    figure = go.Figure(
+        go.Bar(
+            x=[date(2026, 11, 8), date(2026, 11, 9)],
+            y=[100.0, 20.5],
+            hovertext=["¥100.00", "¥20.50"],
+            name="成交额",
+        )
+    )
+    figure.add_scatter(x=[date(2026, 11, 8)], y=[3], name="订单", yaxis="y2")
+    figure.update_layout(yaxis2={"overlaying": "y", "tickformat": ",d"})
+    localize(figure)
+    stops = {tuple(s.dtickrange): s.value for s in figure.layout.xaxis.tickformatstops}
+    assert stops[(86_400_000, "M1")] == day
+    assert figure.layout.xaxis.hoverformat == hover
+    assert figure.data[0].hovertemplate == "%{x}<br>成交额: %{hovertext}<extra></extra>"
+    assert figure.data[1].hovertemplate == "%{x}<br>订单: %{y:,d}<extra></extra>"
+    assert figure.layout.yaxis.tickformat == value_format  # zh: 10,000 rather than 10k
+    assert plot_config()["locale"] == ("zh-CN" if lang == "zh" else "en-US")
+    localize(figure, grain="month")
+    assert figure.layout.xaxis.hoverformat == DATE_FORMATS[lang]["hover_month"]
