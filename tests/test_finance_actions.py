@@ -264,15 +264,21 @@ def test_a_vendor_picked_in_another_period_is_no_stale_view(fresh):
 
 
 def _field(elements, name: str):
-    """The adjustment form's widget `name` (its key names the statement and version)."""
-    (found,) = [e for e in elements if e.key and e.key.startswith(f"settlements_adjust_{name}")]
+    """The statement's widget `name` (`adjust_amount`, `reference`, …: its key also names
+    the statement and its version)."""
+    (found,) = [e for e in elements if e.key and e.key.startswith(f"settlements_{name}_")]
     return found
 
 
+def _form(at) -> tuple[str, str]:
+    """The adjustment form's amount and note as shown."""
+    return _field(at.text_input, "adjust_amount").value, _field(at.text_area, "adjust_note").value
+
+
 def _fill_adjustment(at, direction: str, amount: str, note: str):
-    _field(at.radio, "direction").set_value(direction)
-    _field(at.text_input, "amount").input(amount)
-    _field(at.text_area, "note").input(note)
+    _field(at.radio, "adjust_direction").set_value(direction)
+    _field(at.text_input, "adjust_amount").input(amount)
+    _field(at.text_area, "adjust_note").input(note)
     _button(at, "Save adjustment").click().run()
     return at
 
@@ -323,26 +329,20 @@ def test_the_adjustment_form_shows_the_picked_statements_values(fresh):
         now=LATER,
     ).settlement_ids
     at = _pick(_open(session, NOV_START), s2)
-    assert (_field(at.text_input, "amount").value, _field(at.text_area, "note").value) == (
-        "0.00",
-        "",
-    )
-    _field(at.text_input, "amount").input("9.99")  # typed, never saved
+    assert _form(at) == ("0.00", "")
+    _field(at.text_input, "adjust_amount").input("9.99")  # typed, never saved
+    _field(at.checkbox, "discard_sure").check().run()  # ticked for S2's draft …
+    assert not at.button(key="settlements_discard").disabled
     at = _pick(at, ids["s3"])
-    assert _field(at.radio, "direction").value == "deduct"
-    assert (_field(at.text_input, "amount").value, _field(at.text_area, "note").value) == (
-        "2.50",
-        "deposit",
-    )
+    assert at.button(key="settlements_discard").disabled  # … not for S3's
+    assert _field(at.radio, "adjust_direction").value == "deduct"
+    assert _form(at) == ("2.50", "deposit")
     # A carry or a colleague's change shows in the form too.
     adjust_statement(
         engine, OTHER, ids["s3"], expected_version=2, adjustment_cents=300, note="refund"
     )
     _button(at, "Show").click().run()
-    assert (_field(at.text_input, "amount").value, _field(at.text_area, "note").value) == (
-        "3.00",
-        "refund",
-    )
+    assert _form(at) == ("3.00", "refund")
 
 
 @pytest.mark.parametrize(
@@ -439,7 +439,7 @@ def test_discard_a_draft_needs_the_checkbox(fresh):
     audits = _audits(engine)
     at = _pick(_open(session, NOV_START), ids["s3"])
     assert at.button(key="settlements_discard").disabled
-    at.checkbox(key="settlements_discard_sure").check().run()
+    _field(at.checkbox, "discard_sure").check().run()
     assert not at.button(key="settlements_discard").disabled
     at.button(key="settlements_discard").click().run()
     assert not at.exception
@@ -463,7 +463,7 @@ def test_discard_on_a_stale_view_is_refused(fresh):
     session, mall, ids = fresh
     engine = mall.engine
     at = _pick(_open(session, NOV_START), ids["s3"])
-    at.checkbox(key="settlements_discard_sure").check().run()
+    _field(at.checkbox, "discard_sure").check().run()
     confirm_statement(engine, OTHER, ids["s3"], expected_version=1)  # a colleague confirms
     row, audits = _row(engine, ids["s3"]), _audits(engine)
     at.button(key="settlements_discard").click().run()
@@ -505,7 +505,7 @@ def test_a_double_click_shows_the_first_clicks_outcome(fresh):
     assert _row(engine, ids["s3"]) == row and _audits(engine) == audits
     # Likewise a discard, whose statement is gone.
     page = _pick(_open(session, DEC_START), ids["dec"])
-    page.checkbox(key="settlements_discard_sure").check().run()
+    _field(page.checkbox, "discard_sure").check().run()
     discard_statement(engine, FINANCE, ids["dec"], expected_version=1)  # the first click
     audits = _audits(engine)
     page.button(key="settlements_discard").click().run()  # the second click
@@ -519,7 +519,7 @@ def test_a_double_click_shows_the_first_clicks_outcome(fresh):
 
 
 def _pay(at, reference: str):
-    at.text_input(key="settlements_reference").input(reference)
+    _field(at.text_input, "reference").input(reference)
     _button(at, "Mark paid").click().run()
     return at
 
@@ -562,10 +562,10 @@ def test_mark_paid_in_chinese(empty_db, tmp_path):
     at.selectbox(key="settlements_month").set_value(NOV_START)
     [b for b in at.button if b.label == "查看"][0].click().run()
     _pick(at, ids["nov"])
-    at.text_input(key="settlements_reference").input("")
+    _field(at.text_input, "reference").input("")
     [b for b in at.button if b.label == "标记已打款"][0].click().run()
     assert [e.value for e in at.error] == ["请填写转账流水号"]
-    at.text_input(key="settlements_reference").input("TX1")
+    _field(at.text_input, "reference").input("TX1")
     [b for b in at.button if b.label == "标记已打款"][0].click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["已标记为已打款。"]

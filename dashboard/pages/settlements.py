@@ -242,11 +242,16 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
         _act(lambda: data.issue(actor, pick.start, pick.end, vendor_ids), message)
 
 
+def _drawn(row) -> str:
+    """A widget key suffix naming the statement and its version."""
+    return f"{int(row['settlement_id'])}_{int(row['version'])}"
+
+
 def _adjust_form(actor, row) -> None:
     # Keys name the statement and its version: another statement, or this one changed
     # (saved here, carried into, or changed elsewhere), starts from its current values;
     # what the person typed stays while the statement stays as it was.
-    drawn = f"{int(row['settlement_id'])}_{int(row['version'])}"
+    drawn = _drawn(row)
     with st.form("settlements_adjust"):
         st.markdown(f"**{t('settlements.adjust.heading')}**")
         current = int(row["adjustment_cents"])
@@ -383,14 +388,19 @@ def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int
         left, right = st.columns(2)
         if left.button(t("settlements.confirm.button"), key="settlements_confirm", type="primary"):
             _act(lambda: data.confirm(actor, picked, version), t("settlements.confirm.done"))
-        sure = right.checkbox(t("settlements.discard.check"), key="settlements_discard_sure")
+        # Ticked for this statement as it is: another one (or this one changed) asks again.
+        sure = right.checkbox(
+            t("settlements.discard.check"), key=f"settlements_discard_sure_{_drawn(row)}"
+        )
         if right.button(
             t("settlements.discard.button"), key="settlements_discard", disabled=not sure
         ):
             _act(lambda: data.discard(actor, picked, version), t("settlements.discard.done"))
     elif status == "confirmed":
         with st.form("settlements_pay"):
-            reference = st.text_input(t("settlements.pay.reference"), key="settlements_reference")
+            reference = st.text_input(
+                t("settlements.pay.reference"), key=f"settlements_reference_{_drawn(row)}"
+            )
             if st.form_submit_button(t("settlements.pay.submit")):
                 _act(
                     lambda: data.pay(actor, picked, version, reference),
