@@ -249,6 +249,29 @@ def test_issue_when_the_last_waiting_vendor_was_issued_meanwhile(fresh):
     assert "Every vendor already has a statement for this period." in texts(at)
 
 
+def test_issue_double_click_shows_the_first_clicks_outcome(fresh):
+    session, mall, _ = fresh
+    engine = mall.engine
+    at = _open(session, NOV_START)
+    at.selectbox(key="settlements_issue_vendor").set_value(mall.s2).run()
+    (mine,) = issue_statements(  # the first click's run, stopped before its message
+        engine,
+        FINANCE,
+        period_start=NOV_START,
+        period_end=NOV_END,
+        vendor_ids=[mall.s2],
+        tz=TZ,
+        now=LATER,
+    ).settlement_ids
+    count, audits = _statement_count(engine), _audits(engine)
+    _button(at, "Issue drafts").click().run()  # the second click
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Issued 1 draft statement(s)."]
+    assert not at.warning or all("was just issued" not in w.value for w in at.warning)
+    assert _statement_count(engine) == count and _audits(engine) == audits
+    assert _states(at)["Empty shop"] == "Draft" and _row(engine, mine)["status"] == "draft"
+
+
 def test_a_vendor_picked_in_another_period_is_no_stale_view(fresh):
     session, mall, _ = fresh
     at = _open(session, date(2026, 10, 1))

@@ -209,8 +209,14 @@ def _issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
     if seen_pick != pick.key:  # picked for another period
         shown = None
     if shown is not None and shown not in set(waiting["vendor_id"].astype(int)):
-        # The vendor the person had picked got its statement elsewhere meanwhile.
-        st.warning(t("settlements.issue.taken", id=shown))
+        # The vendor the person had picked got its statement meanwhile: by someone else,
+        # or by the first run of their own double click (whose message was lost).
+        issued = frame.loc[frame["vendor_id"] == shown, "settlement_id"].dropna()
+        change = data.changed_by(int(issued.iloc[0])) if len(issued) else None
+        if change and (change["actor"], change["action"]) == (actor.username, "settlement.issue"):
+            st.success(t("settlements.issue.done", count=1))
+        else:
+            st.warning(t("settlements.issue.taken", id=shown))
     if waiting.empty:
         st.caption(t("settlements.issue.none_left"))
         return
