@@ -64,3 +64,59 @@ def test_the_whole_mall_is_named_in_the_shop_picker(running_app, browser_page):
         ".map(i => i.value + ' ' + (i.placeholder || '')).join(' ')"
     )
     assert "全商城" in text and "Choose" not in text, text
+
+
+# Every text node a person can see, and the placeholders of empty inputs (icons' ligature
+# names such as "home" are not text a person reads).
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || el.closest("script, style, noscript, [data-testid=stIconMaterial], "
+        + "[data-testid=stAlertDynamicIcon], .material-symbols-rounded")) continue;
+    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+    if (box.width < 2 || box.height < 2 || style.visibility === "hidden") continue;
+    out.push(node.textContent);
+  }
+  document.querySelectorAll("input").forEach(i => {
+    if (!i.value && i.placeholder) out.push(i.placeholder);
+  });
+  return out.join("\\n");
+}"""
+OPERATOR_PAGES = [
+    "销售分析",
+    "订单管理",
+    "会员分析",
+    "营销活动分析",
+    "种草内容",
+    "商家排行",
+    "供应商入驻",
+    "商家管理",
+    "商品管理",
+    "营销活动",
+    "结算单",
+    "操作日志",
+]
+
+
+def test_an_operators_chinese_screens_show_no_english(running_app, browser_page):
+    """What a person sees, Streamlit's own words included: no English word outside the
+    codes every language writes alike and the user's own name."""
+    from tests.test_languages import ALLOWED_ASCII
+
+    page = browser_page
+    login(page, running_app, "operator", "demo-operator")
+    _switch(page, "中文")
+    found = {}
+    for name in OPERATOR_PAGES:
+        wait_idle(page)  # by its exact name: 营销活动 is also the start of 营销活动分析
+        page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+        page.get_by_test_id("stMain").get_by_role("heading", name=name, exact=True).wait_for()
+        wait_idle(page)
+        text = page.evaluate(VISIBLE_TEXT)
+        words = set(re.findall(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])", text))
+        words -= ALLOWED_ASCII | {"operator"}
+        if words:
+            found[name] = sorted(words)
+    assert found == {}
