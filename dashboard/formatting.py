@@ -6,7 +6,6 @@ and decimal symbols (Babel), in integer arithmetic so that no float rounding sne
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,7 +17,6 @@ from dashboard.i18n import lang
 
 __all__ = [
     "change",
-    "literal",
     "local_date",
     "local_datetime",
     "money",
@@ -106,17 +104,3 @@ def local_datetime(moment: datetime | None) -> str:
 def local_date(day: date | None) -> str:
     """A date as `2026-11-26`."""
     return DASH if day is None else day.isoformat()
-
-
-def literal(text: object) -> str:
-    """Text a user typed (or data) shown literally inside Markdown: an inline code span.
-
-    Escaping is not enough: Streamlit's Markdown turns a spaced `--` into "—" and `->`
-    into "→" even when escaped, but never inside code. The fence is one backtick
-    longer than any run of backticks in the text, so the text cannot close it.
-    """
-    shown = str(text).replace("\r", " ").replace("\n", " ")
-    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if shown.startswith("`") or shown.endswith("`") or not shown.strip() else ""
-    return f"{fence}{pad}{shown}{pad}{fence}"

@@ -14,6 +14,7 @@ authenticator leaves it after a successful login, so the entry's own checks
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -102,6 +103,16 @@ class AppSession:
         return at
 
 
+# Markdown's backslash escapes and the zero-width spaces `widgets.literal` puts in user
+# text: a person sees neither.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_seen(markdown: str) -> str:
+    """Markdown source as a person reads it: escapes and zero-width spaces removed."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u200b", "")
+
+
 def texts(at: AppTest) -> str:
     """Every piece of text on the page, joined: markdown, captions, metrics, alerts, tables."""
     parts: list[str] = []
@@ -111,13 +122,13 @@ def texts(at: AppTest) -> str:
         at.subheader,
         at.markdown,
         at.caption,
-        at.text,
         at.info,
         at.warning,
         at.error,
         at.success,
     ):
-        parts.extend(str(e.value) for e in group)
+        parts.extend(as_seen(str(e.value)) for e in group)
+    parts.extend(str(e.value) for e in at.text)
     for metric in at.metric:
         parts.append(f"{metric.label} {metric.value}")
     for frame in at.dataframe:

@@ -6,7 +6,6 @@ shop, so the order of tests does not matter.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from dashboard.accounts import load_accounts, verify_password
 from queries.actors import Actor
 from queries.onboarding import decide_application, status_counts
 from queries.schema import audit_log, supplier_applications, vendors
-from tests.apptest import AppSession
+from tests.apptest import AppSession, as_seen
 from tests.apptest import texts as markdown_texts
 from tests.builders import Item, MallBuilder
 from tests.conftest import BACKENDS
@@ -64,9 +63,7 @@ def site(request, db_factory, tmp_path_factory):
     return session, engine, ids
 
 
-def unescape(markdown: str) -> str:
-    """What a reader sees of `widgets.literal(text)`: no backslash escapes, no zero-width spaces."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")
+unescape = as_seen
 
 
 def texts(at) -> str:

@@ -11,7 +11,6 @@ One mall per backend (module scope); each test acts on rows of its own.
 from __future__ import annotations
 
 import json
-import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -24,7 +23,7 @@ from queries.errors import Forbidden
 from queries.onboarding import decide_application
 from queries.schema import audit_log, supplier_applications, vendors
 from queries.vendors import set_vendor_status
-from tests.apptest import AppSession
+from tests.apptest import AppSession, as_seen
 from tests.apptest import texts as markdown_texts
 from tests.builders import MallBuilder, snapshot
 from tests.conftest import BACKENDS
@@ -103,9 +102,7 @@ def mall(request, db_factory, tmp_path_factory):
 # --- helpers ------------------------------------------------------------------------------
 
 
-def unescape(markdown: str) -> str:
-    """What a reader sees of `widgets.literal(text)`: no backslash escapes, no zero-width spaces."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")
+unescape = as_seen
 
 
 def texts(at) -> str:

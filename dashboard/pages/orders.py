@@ -14,10 +14,17 @@ import streamlit as st
 
 from dashboard.context import page_scope
 from dashboard.data.orders import one_order, order_page, order_workbook_builder
-from dashboard.formatting import literal, local_datetime, money, number
+from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import all_strings, choose_placeholder, lang, status_label, t, tn
 from dashboard.url_state import bind
-from dashboard.widgets import download_table, empty_state, freshness, show_error, today_local
+from dashboard.widgets import (
+    download_table,
+    empty_state,
+    freshness,
+    literal,
+    show_error,
+    today_local,
+)
 from exports.xlsx import Column
 from queries.errors import UserError
 from queries.orders import DATE_FIELDS, REFUND_STATES, OrderDetail, OrderFilter
