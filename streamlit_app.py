@@ -15,15 +15,16 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from dashboard import caching, url_state
+from dashboard import caching
 from dashboard.accounts import load_accounts
-from dashboard.auth import authenticate, logout_button, make_authenticator
-from dashboard.context import engine, settings
-from dashboard.cookie_key import cookie_key
 from dashboard.i18n import LANGS, lang, set_lang, t
-from dashboard.navigation import PAGES, forbidden_for, pages_for
-from queries.errors import DatabaseUnavailable, MissingContract, UserError
-from queries.vendor_names import vendor_status
+from dashboard.shell import url_state
+from dashboard.shell.auth import authenticate, logout_button, make_authenticator
+from dashboard.shell.context import engine, settings
+from dashboard.shell.cookie_key import cookie_key
+from dashboard.shell.navigation import PAGES, forbidden_for, pages_for
+from queries.core.errors import DatabaseUnavailable, MissingContract, UserError
+from queries.merchants.names import vendor_status
 
 st.set_page_config(page_title="Mallboard", page_icon=":material/storefront:", layout="wide")
 caching.start_run()

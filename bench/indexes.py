@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from bench.measure import timed
 from bench.pages import PAGES
 from bench.run import _periods, default_url, pick_subjects
-from queries.actors import Scope
-from queries.db import connect_engine
+from queries.core.actors import Scope
+from queries.core.db import connect_engine
 
 TZ = "Asia/Shanghai"
 

@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from bench.pages import Page
 from bench.plain import plain_for
-from queries.actors import Scope
-from queries.periods import TimeRange
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange
 
 __all__ = ["CallResult", "PageResult", "Timing", "time_page", "time_render", "timed"]
 

@@ -20,15 +20,17 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from queries import campaigns, content, members
-from queries import schema as s
-from queries.actors import Scope
-from queries.kpis import compare, compare_many, trend
-from queries.orders import OrderFilter, search_orders
-from queries.periods import TimeRange, local_midnight, preset_range
-from queries.products import list_products
-from queries.sales import item_breakdowns, refunds_by_reason
-from queries.settlements import period_overview, statement_detail, vendor_statements
+from queries.catalog.products import list_products
+from queries.content import notes as content
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange, local_midnight, preset_range
+from queries.finance.settlements import period_overview, statement_detail, vendor_statements
+from queries.marketing import campaigns
+from queries.members import overview as members
+from queries.orders.search import OrderFilter, search_orders
+from queries.sales.breakdowns import item_breakdowns, refunds_by_reason
+from queries.sales.kpis import compare, compare_many, trend
 
 __all__ = ["PAGES", "Call", "Page", "home_now", "page_names", "vendor_statement_id"]
 
@@ -259,8 +261,8 @@ def _settlements_calls(scope: Scope) -> tuple[Call, ...]:
 
 
 def _settlements_cached(vendor_id, period, tz):
-    from dashboard.context import engine
     from dashboard.data import settlements as data
+    from dashboard.shell.context import engine
 
     first, end = _dates(period, tz)
     if vendor_id is None:

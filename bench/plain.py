@@ -20,9 +20,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bench.pages import COMPARE_KW, home_now
-from queries.actors import Scope
-from queries.periods import TimeRange, local_midnight, preset_range, previous_range, year_earlier
-from queries.types import UTCDateTime
+from queries.core.actors import Scope
+from queries.core.periods import (
+    TimeRange,
+    local_midnight,
+    preset_range,
+    previous_range,
+    year_earlier,
+)
+from queries.core.types import UTCDateTime
 
 __all__ = ["PLAIN", "plain_for"]
 

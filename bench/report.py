@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from queries.schema import metadata
+from queries.core.schema import metadata
 
 __all__ = ["BenchRun", "database_info", "machine_info", "write"]
 

@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from bench import report
 from bench.measure import PageResult, time_page, time_render
 from bench.pages import PAGES
-from queries import schema as s
-from queries.periods import TimeRange, preset_range, range_from_dates
+from queries.core import schema as s
+from queries.core.periods import TimeRange, preset_range, range_from_dates
 
 __all__ = ["Subject", "default_url", "ensure_demo", "main", "pick_subjects"]
 
@@ -89,10 +89,10 @@ def ensure_demo(url: str, scale: str, *, reload: bool = False, rollups: bool = T
     With `rollups` the mall has the P5 rollups (built when a reused mall lacks
     them), without it has none (dropped). Returns the rollups' `complete_before`, or "".
     """
-    from queries.db import connect_engine
-    from queries.demo import SCALES, generate
-    from queries.demo_load import clear_all, has_data
-    from queries.schema import create_schema
+    from demo.generate import SCALES, generate
+    from demo.load import clear_all, has_data
+    from queries.core.db import connect_engine
+    from queries.core.schema import create_schema
 
     ensure_database(url)
     engine = connect_engine(url, check=False)
@@ -130,13 +130,13 @@ def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
 
     A mall missing one family (built by an earlier version) has them all rebuilt.
     """
-    from queries.campaign_rollups import CAMPAIGNS
-    from queries.content_rollups import CONTENT
-    from queries.member_rollups import MEMBERS
-    from queries.rollup_build import build_rollups, drop_rollups
-    from queries.rollups import NAME, complete_before
-    from queries.settings import load_settings
-    from queries.settlement_rollups import SETTLEMENTS
+    from queries.core.settings import load_settings
+    from queries.finance.rolled_days import SETTLEMENTS
+    from queries.rolled.campaigns import CAMPAIGNS
+    from queries.rolled.content import CONTENT
+    from queries.rolled.coverage import NAME, complete_before
+    from queries.rolled.members import MEMBERS
+    from rollups.build import build_rollups, drop_rollups
 
     tz = load_settings().timezone
     with engine.begin() as conn:
@@ -270,12 +270,12 @@ def main(argv: list[str] | None = None) -> int:
         report.write(Path(args.out), pickle.loads(Path(args.from_run).read_bytes()))  # noqa: S301
         say(f"wrote {args.out} from {args.from_run}")
         return 0
-    from queries.db import connect_engine
+    from queries.core.db import connect_engine
 
     url = args.db or default_url(args.scale)
     rollups = ensure_demo(url, args.scale, reload=args.reload, rollups=not args.without_rollups)
     os.environ["DATABASE_URL"] = url  # dashboard.data wrappers read it through settings
-    from queries.settings import load_settings
+    from queries.core.settings import load_settings
 
     tz = load_settings().timezone
     engine = connect_engine(url)
@@ -387,7 +387,7 @@ def _pairs(job, url, first, end, tz, rows, runs, vendor_id) -> dict:
 
 def _growth(args, run, tz: str) -> dict:
     """Cold page data of the largest vendor and the mall at each scale (this run's for its own)."""
-    from queries.db import connect_engine
+    from queries.core.db import connect_engine
 
     runs = args.growth_runs or args.runs
     out: dict = {}

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from queries.types import UTCDateTime
+from queries.core.types import UTCDateTime
 
 __all__ = ["WorkbookResult", "ensure_synthetic", "run_job", "SYNTHETIC_MONTH"]
 
@@ -91,7 +91,7 @@ _PG_FILL = (
 
 
 def _bounds(tz: str = TZ) -> tuple[datetime, datetime]:
-    from queries.periods import local_midnight
+    from queries.core.periods import local_midnight
 
     zone = ZoneInfo(tz)
     return local_midnight(SYNTHETIC_MONTH[0], zone), local_midnight(SYNTHETIC_MONTH[1], zone)
@@ -99,8 +99,8 @@ def _bounds(tz: str = TZ) -> tuple[datetime, datetime]:
 
 def ensure_synthetic(url: str, rows: int, say=print) -> None:
     """Make `url` hold exactly the synthetic statement of `rows` orders (PostgreSQL)."""
-    from queries.db import connect_engine
-    from queries.schema import create_schema
+    from queries.core.db import connect_engine
+    from queries.core.schema import create_schema
 
     engine = connect_engine(url, check=False)
     try:
@@ -157,8 +157,8 @@ def _peak_mb() -> float:
 
 def _statement_job(url: str, vendor_id: int, first: date, end: date, tz: str, folder: Path):
     from exports.settlement_workbook import write_statement_workbook
-    from queries.db import connect_engine
-    from queries.settlements import statement_infos
+    from queries.core.db import connect_engine
+    from queries.finance.settlements import statement_infos
 
     engine = connect_engine(url, check=False)
     began = time.perf_counter()
@@ -172,7 +172,7 @@ def _statement_job(url: str, vendor_id: int, first: date, end: date, tz: str, fo
 
 def _month_end_job(url: str, first: date, end: date, tz: str, folder: Path):
     from exports.settlement_workbook import write_month_end
-    from queries.db import connect_engine
+    from queries.core.db import connect_engine
 
     engine = connect_engine(url, check=False)
     began = time.perf_counter()
@@ -227,8 +227,8 @@ def _plain_write(conn, path: Path, vendor_id: int, start, end, zone: ZoneInfo) -
 
 
 def _plain_statement_job(url, vendor_id, first, end, tz, folder):
-    from queries.db import connect_engine
-    from queries.settlement_lines import period_range
+    from queries.core.db import connect_engine
+    from queries.finance.lines import period_range
 
     engine = connect_engine(url, check=False)
     period = period_range(first, end, tz)
@@ -239,8 +239,8 @@ def _plain_statement_job(url, vendor_id, first, end, tz, folder):
 
 
 def _plain_month_end_job(url, first, end, tz, folder):
-    from queries.db import connect_engine
-    from queries.settlement_lines import period_range
+    from queries.core.db import connect_engine
+    from queries.finance.lines import period_range
 
     engine = connect_engine(url, check=False)
     period = period_range(first, end, tz)
@@ -259,8 +259,8 @@ def _plain_month_end_job(url, first, end, tz, folder):
 
 def count_rows(url: str, first: date, end: date, tz: str, vendor_id: int | None) -> int:
     """Order and refund rows the workbooks of the period hold (one vendor, or all)."""
-    from queries.db import connect_engine
-    from queries.settlement_lines import period_range
+    from queries.core.db import connect_engine
+    from queries.finance.lines import period_range
 
     period = period_range(first, end, tz)
     vendor = "" if vendor_id is None else "AND o.vendor_id = :v"

@@ -26,9 +26,9 @@ from pathlib import Path
 import bcrypt
 import yaml
 
-from queries.actors import ROLES
-from queries.errors import Conflict, Invalid, NotFound
-from queries.settings import PROJECT_ROOT
+from queries.core.actors import ROLES
+from queries.core.errors import Conflict, Invalid, NotFound
+from queries.core.settings import PROJECT_ROOT
 
 __all__ = [
     "Account",

@@ -15,10 +15,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from dashboard.accounts import accounts_path, add_account, load_accounts
-from dashboard.cookie_key import ensure_cookie_key
-from queries.db import connect_engine
-from queries.errors import UserError
-from queries.settings import DEFAULT_SQLITE_PATH, Settings, load_settings
+from dashboard.shell.cookie_key import ensure_cookie_key
+from queries.core.db import connect_engine
+from queries.core.errors import UserError
+from queries.core.settings import DEFAULT_SQLITE_PATH, Settings, load_settings
 
 __all__ = ["DEMO_ACCOUNTS", "ensure_demo_accounts", "ensure_demo_database", "main"]
 
@@ -38,8 +38,8 @@ def ensure_demo_database(
     progress: Callable[[str], None] | None = None,
 ) -> bool:
     """Create and fill the embedded demo database if it is missing; True if it was built."""
-    from queries.demo import generate
-    from queries.schema import create_schema
+    from demo.generate import generate
+    from queries.core.schema import create_schema
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
@@ -60,7 +60,7 @@ def ensure_demo_database(
 
 def ensure_demo_accounts(engine: sa.Engine) -> list[tuple[str, str, str, int | None]]:
     """Create the demo logins if the accounts file has none; return (user, role, password, shop)."""
-    from queries.demo_pick import demo_shops
+    from demo.pick import demo_shops
 
     if load_accounts():
         return []

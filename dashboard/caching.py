@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from queries.invalidation import TOPICS, subscribe
+from queries.core.invalidation import TOPICS, subscribe
 
 __all__ = ["Stamped", "cached", "clear_topics", "run_reads", "start_run"]
 

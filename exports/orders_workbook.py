@@ -1,6 +1,6 @@
 """The filtered order list as an Excel workbook, streamed however many rows it holds.
 
-Rows come from `queries.orders.iter_order_rows` (a server-side cursor on
+Rows come from `queries.orders.search.iter_order_rows` (a server-side cursor on
 PostgreSQL) and go straight into a constant-memory `SheetWriter` writing a temp
 file, so neither the rows nor the workbook are ever all in memory at once; a list
 longer than Excel's row limit continues on a second sheet.
@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
-from queries.actors import Scope
-from queries.orders import OrderFilter, iter_order_rows
+from queries.core.actors import Scope
+from queries.orders.search import OrderFilter, iter_order_rows
 
 __all__ = [
     "CHANNEL_WORDS",

@@ -6,7 +6,7 @@ with openpyxl; its cells may be numbers or text ("19.99" and 19.99 are both
 exactly 1999 fen: floats go through `repr`, never `x * 100`). The preview lists
 every change and every refused row with its reason; only a file without
 refused rows can be applied, all of it in one transaction
-(`queries.products.bulk_update_products`).
+(`queries.catalog.products.bulk_update_products`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from exports.xlsx import Column, SheetWriter, new_workbook
-from queries import products as product_queries
-from queries.actors import Actor, Scope
-from queries.errors import Invalid
-from queries.products import ProductChange, check_changes
-from queries.validation import (
+from queries.catalog import products as product_queries
+from queries.catalog.products import ProductChange, check_changes
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Invalid
+from queries.core.validation import (
     PRODUCT_STATUS_LABELS,
     parse_price,
     parse_product_status,

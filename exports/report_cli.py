@@ -3,7 +3,7 @@
     python -m exports report sales --vendor 12 --period 2026-11 --out nov.json
     python -m exports report sales --vendor all --from 2026-11-01 --to 2026-11-08 --out w.xlsx
 
-Reads the database in `DATABASE_URL` (`queries.settings.load_settings`). The
+Reads the database in `DATABASE_URL` (`queries.core.settings.load_settings`). The
 period is `[from, to)` in the platform timezone (`--to` is exclusive; `--period
 YYYY-MM` is that calendar month). `--format` defaults to the extension of `--out`.
 
@@ -37,19 +37,23 @@ import pandas as pd
 import sqlalchemy as sa
 
 from exports.xlsx import Column, SheetWriter, new_workbook
-from queries import schema as s
-from queries.actors import Scope
-from queries.db import connect_engine
-from queries.errors import UserError
-from queries.periods import TimeRange, month_range, range_from_dates
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.db import connect_engine
+from queries.core.errors import UserError
+from queries.core.periods import TimeRange, month_range, range_from_dates
+from queries.core.settings import load_settings
 from queries.reports import Report
-from queries.settings import load_settings
 
 __all__ = ["REPORTS", "main"]
 
 # Report name → module with `report(conn, *, scope, period, tz) -> Report`, imported on use
 # (and, optionally, `totals_by_vendor(conn, *, period, tz) -> {vendor_id: totals}`).
-REPORTS = {"sales": "queries.sales", "members": "queries.members", "campaigns": "queries.campaigns"}
+REPORTS = {
+    "sales": "queries.sales.breakdowns",
+    "members": "queries.members.overview",
+    "campaigns": "queries.marketing.campaigns",
+}
 FORMATS = ("xlsx", "json")
 
 
@@ -220,7 +224,7 @@ def _build(conn: sa.Connection, name: str, vendor: int | str, period: TimeRange,
 def _vendor_totals(conn, name: str, module, period: TimeRange, tz: str) -> dict[int, dict]:
     """Every vendor's totals: one grouped statement for sales (and where a module offers it)."""
     if name == "sales":
-        from queries.kpis import headlines_by_vendor
+        from queries.sales.kpis import headlines_by_vendor
 
         grouped = headlines_by_vendor(conn, period=period, tz=tz)
         return {vendor_id: h.as_dict() for vendor_id, h in grouped.items()}

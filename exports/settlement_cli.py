@@ -36,12 +36,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from exports.settlement_workbook import write_month_end, write_statement_workbook
-from queries import schema as s
-from queries.db import connect_engine
-from queries.errors import UserError
-from queries.settings import load_settings
-from queries.settlement_lines import period_range, refs_by_vendor
-from queries.settlements import StatementInfo, statement_infos
+from queries.core import schema as s
+from queries.core.db import connect_engine
+from queries.core.errors import UserError
+from queries.core.settings import load_settings
+from queries.finance.lines import period_range, refs_by_vendor
+from queries.finance.settlements import StatementInfo, statement_infos
 
 __all__ = ["main"]
 

@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
-from queries.reconciliation import causes_for
-from queries.settlement_lines import (
+from queries.finance.lines import (
     LINE_LABELS,
     LINES,
     OrderRow,
@@ -32,7 +31,8 @@ from queries.settlement_lines import (
     iter_vendor_lines,
     period_range,
 )
-from queries.settlements import StatementInfo, statement_infos
+from queries.finance.reconciliation import causes_for
+from queries.finance.settlements import StatementInfo, statement_infos
 
 __all__ = [
     "Progress",

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from queries.actors import Actor
-from queries.periods import TimeRange
-from queries.schema import (
+from queries.core.actors import Actor
+from queries.core.periods import TimeRange
+from queries.core.schema import (
     audit_log,
     products,
     promotions,

@@ -22,7 +22,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import Account, accounts_path, load_accounts
-from dashboard.context import dispose_engines
+from dashboard.shell.context import dispose_engines
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TEST_COOKIE_KEY = "test-cookie-key-" + "x1y2z3w4" * 4

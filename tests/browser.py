@@ -68,9 +68,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 def _fill_demo(url: str) -> None:
     """The tiny demo mall and its demo logins in the (empty) database at `url`."""
     from dashboard.bootstrap import ensure_demo_accounts
-    from queries.db import connect_engine
-    from queries.demo import generate
-    from queries.schema import create_schema
+    from demo.generate import generate
+    from queries.core.db import connect_engine
+    from queries.core.schema import create_schema
 
     engine = connect_engine(url, check=False)
     create_schema(engine)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from queries import schema as s
+from queries.core import schema as s
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

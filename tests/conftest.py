@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 
-from queries.db import connect_engine
-from queries.schema import create_schema
+from queries.core.db import connect_engine
+from queries.core.schema import create_schema
 
 pytest_plugins = ["tests.browser"]  # running_app, browser_page fixtures for journeys
 
@@ -25,7 +25,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _admin_url() -> str:
-    from queries.settings import normalize_url
+    from queries.core.settings import normalize_url
 
     return normalize_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG)
 
@@ -122,7 +122,7 @@ def empty_db(backend: str, db_factory: DatabaseFactory) -> Iterator[sa.Engine]:
     """A fresh database with the contract schema and no rows, dropped after the test."""
     engine = db_factory.engine(backend)
     yield engine
-    from dashboard.context import dispose_engines
+    from dashboard.shell.context import dispose_engines
 
     dispose_engines()  # an AppTest of this test may have pooled connections to it
     db_factory.drop(engine)
@@ -135,7 +135,7 @@ _TINY_CACHE: dict[str, sa.Engine] = {}
 def tiny_demo(backend: str, db_factory: DatabaseFactory) -> sa.Engine:
     """The `tiny` demo mall, built once per backend per test run. Read it, never write."""
     if backend not in _TINY_CACHE:
-        from queries.demo import generate
+        from demo.generate import generate
 
         engine = db_factory.engine(backend)
         generate(engine, scale="tiny", seed=7)
@@ -148,7 +148,7 @@ def rollup_demo_mall(request, db_factory):
     """A `tiny` demo mall of the module's own (rollup tests drop and rebuild its rollups)."""
     from datetime import UTC, datetime
 
-    from queries.demo import generate
+    from demo.generate import generate
 
     engine = db_factory.engine(request.param)
     summary = generate(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from queries import schema as s
+from queries.core import schema as s
 from tests.builders import Item, MallBuilder, local
 
 

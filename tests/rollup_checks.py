@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from queries.rollup_build import build_rollups, drop_rollups
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import day
 
 TZ = "Asia/Shanghai"

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from queries.actors import Actor
 from queries.audit import AuditScope, audit_actions, audit_entries, latest_reasons, record
-from queries.periods import TimeRange
+from queries.core.actors import Actor
+from queries.core.periods import TimeRange
 
 T = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 OPERATOR = Actor("ops", "operator")
@@ -96,8 +96,8 @@ def test_latest_reason_wins(trail):
 
 def test_vendor_never_reads_draft_settlement_actions(empty_db):
     """Drafts are finance's: a vendor's trail hides issue / adjust / discard of statements."""
-    from queries.actors import Actor
     from queries.audit import AuditScope, audit_entries, record
+    from queries.core.actors import Actor
 
     finance = Actor("fin", "finance")
     with empty_db.begin() as conn:

@@ -25,10 +25,10 @@ from dashboard.data.audit import (
     readable,
 )
 from dashboard.i18n import all_strings
-from queries import schema as s
-from queries.actors import Actor
 from queries.audit import ENTITY_TYPES, AuditScope, audit_choices, audit_entries, record
-from queries.transitions import DECISIONS
+from queries.core import schema as s
+from queries.core.actors import Actor
+from queries.merchants.transitions import DECISIONS
 from tests.apptest import AppSession
 from tests.builders import MallBuilder
 
@@ -465,7 +465,7 @@ def _action_codes_written() -> set[str]:
     """Every action code in queries/: literal `family.verb` strings and f"family.{…}" ones.
 
     The only f-string family is `application.{decision}` (onboarding) / the demo's
-    `application.{…}`; both take the decision words of `queries.transitions.DECISIONS`.
+    `application.{…}`; both take the decision words of `queries.merchants.transitions.DECISIONS`.
     """
     families = {"product", "promotion", "settlement", "vendor", "application"}
     codes: set[str] = set()

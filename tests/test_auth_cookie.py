@@ -7,7 +7,7 @@ import time
 import jwt
 import streamlit_authenticator as stauth
 
-from dashboard.remember_cookie import QuietAuthenticator, RememberCookie
+from dashboard.shell.remember_cookie import QuietAuthenticator, RememberCookie
 
 KEY = "cookie-key-for-tests-" + "k" * 24
 CREDENTIALS = {"usernames": {"shop1": {"name": "Shop 1", "email": "s@x", "password": "$2b$04$x"}}}

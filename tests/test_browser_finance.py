@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from queries.db import connect_engine
-from queries.schema import audit_log, settlements, vendors
+from queries.core.db import connect_engine
+from queries.core.schema import audit_log, settlements, vendors
 from tests.browser import login, open_page, until_done, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.i18n import all_strings
-from dashboard.navigation import ACCESS, PAGES, pages_for
+from dashboard.shell.navigation import ACCESS, PAGES, pages_for
 from tests.browser import submit_login, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from queries.db import connect_engine
-from queries.schema import audit_log, products, supplier_applications, vendors
+from queries.core.db import connect_engine
+from queries.core.schema import audit_log, products, supplier_applications, vendors
 from tests.browser import (
     login,
     open_page,

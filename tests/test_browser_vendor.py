@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from dashboard.accounts import load_accounts
-from queries.db import connect_engine
-from queries.schema import audit_log, products, promotions
+from queries.core.db import connect_engine
+from queries.core.schema import audit_log, products, promotions
 from tests.browser import login, open_page, until_done, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from queries import schema as s
-from queries.actors import Scope
-from queries.campaign_rollups import campaigns_cut, live_session_buyers, promotion_orders
-from queries.campaigns import promotion_results, report
-from queries.periods import month_range, range_from_dates
-from queries.rollup_build import build_rollups, drop_rollups
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.periods import month_range, range_from_dates
+from queries.marketing.campaigns import promotion_results, report
+from queries.rolled.campaigns import campaigns_cut, live_session_buyers, promotion_orders
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import SHANGHAI, Item, MallBuilder, day, local
 from tests.rollup_checks import live_then_rolled
 from tests.test_campaigns import JUNE, TZ, mall  # noqa: F401 - the hand-built mall fixture

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import pytest
 
-from queries import schema as s
-from queries.actors import Scope
-from queries.campaigns import (
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.periods import month_range
+from queries.marketing.campaigns import (
     campaign_comparison,
     coupon_results,
     live_session_results,
@@ -29,7 +30,6 @@ from queries.campaigns import (
     promotion_results,
     report,
 )
-from queries.periods import month_range
 from tests.builders import SHANGHAI, Item, MallBuilder, local
 from tests.conftest import BACKENDS
 

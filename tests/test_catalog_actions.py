@@ -19,11 +19,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from queries import schema as s
-from queries.actors import Actor, Scope
-from queries.errors import Forbidden, NotFound
-from queries.products import update_product
-from queries.promotions import cancel_promotion, update_promotion
+from queries.catalog.products import update_product
+from queries.core import schema as s
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Forbidden, NotFound
+from queries.marketing.promotions import cancel_promotion, update_promotion
 from tests.apptest import AppSession, as_seen, texts
 from tests.builders import MallBuilder, snapshot
 
@@ -809,8 +809,8 @@ def test_operator_publishes_a_platform_promotion(mall):
 
 @pytest.mark.parametrize("value", ["-5", "-12.345", "¥-1,200", "-¥19.99", "－5", -3, -0.5])
 def test_a_negative_amount_is_refused_as_not_above_zero(value):
-    from queries.errors import Invalid
-    from queries.validation import parse_money, parse_price
+    from queries.core.errors import Invalid
+    from queries.core.validation import parse_money, parse_price
 
     with pytest.raises(Invalid) as refused:
         parse_price(value)
@@ -828,8 +828,8 @@ def test_a_negative_amount_is_refused_as_not_above_zero(value):
 
 @pytest.mark.parametrize("value", ["12.345", "-", "5-", "1e3"])
 def test_a_malformed_amount_still_says_so(value):
-    from queries.errors import Invalid
-    from queries.validation import parse_price
+    from queries.core.errors import Invalid
+    from queries.core.validation import parse_price
 
     with pytest.raises(Invalid) as refused:
         parse_price(value)
@@ -855,8 +855,8 @@ def test_plural_helper_picks_the_singular_for_one():
 
 
 def test_bulk_refusal_message_is_plural_correct(mall):
-    from queries.errors import Invalid
-    from queries.products import ProductChange, bulk_update_products
+    from queries.catalog.products import ProductChange, bulk_update_products
+    from queries.core.errors import Invalid
 
     engine, ids, _ = mall
     alpha = Actor("alpha", "vendor", ids["va"])
@@ -873,7 +873,7 @@ def test_bulk_refusal_message_is_plural_correct(mall):
 
 
 def test_literal_keeps_markdown_characters_as_typed():
-    from dashboard.widgets import literal
+    from dashboard.ui.widgets import literal
 
     typed = "**b** _i_ [a](http://x) $x$ :red[x] :smile: <b> -- -> 1. # h \\ `c`"
     escaped = literal(typed)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from queries.actors import Scope
 from queries.content import affinity, notes, summary, tag_attribution
-from queries.periods import month_range
+from queries.core.actors import Scope
+from queries.core.periods import month_range
 from tests.builders import SHANGHAI, Item, MallBuilder, local
 from tests.conftest import BACKENDS
 from tests.content_data import build_content_mall, note, view

@@ -17,9 +17,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from queries import schema as s
-from queries.actors import Scope
-from queries.content import (
+from queries.content.notes import (
     affinity,
     mall_tag_viewers,
     notes,
@@ -27,7 +25,10 @@ from queries.content import (
     summary_and_notes,
     tag_attribution,
 )
-from queries.content_rollups import (
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange, month_range, range_from_dates
+from queries.rolled.content import (
     CONTENT,
     buyers_to_cut,
     content_coverage,
@@ -36,9 +37,8 @@ from queries.content_rollups import (
     tag_buyers_to_cut,
     tag_readers,
 )
-from queries.periods import TimeRange, month_range, range_from_dates
-from queries.rollup_build import build_rollups, drop_rollups
-from queries.rollups import MALL, complete_before, rollup_state, state_key
+from queries.rolled.coverage import MALL, complete_before, rollup_state, state_key
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import SHANGHAI, Item, MallBuilder, day, local
 from tests.conftest import BACKENDS
 from tests.content_data import build_content_mall, view

@@ -3,9 +3,9 @@
 Shops picked by SQL: the biggest by GMV ever, a small one (fewest paid orders, at
 least one) and one without any order. Months: the two last complete calendar
 months in the platform timezone (the demo's history ends today). Each check
-compares values computed by different code: the headline (queries.kpis, one
+compares values computed by different code: the headline (queries.sales.kpis, one
 vendor's filter), the grouped per-vendor headline, the settlement lines
-(queries.settlement_lines), the orders search, the leaderboard, the members
+(queries.finance.lines), the orders search, the leaderboard, the members
 summary, the two CLIs' JSON, and a plain SQL sum written here.
 """
 
@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from queries import schema as s
-from queries.actors import Scope
-from queries.kpis import headline, headlines_by_vendor
-from queries.periods import TimeRange, month_range, previous_range
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange, month_range, previous_range
+from queries.sales.kpis import headline, headlines_by_vendor
 
 TZ = "Asia/Shanghai"
 MONEY_AND_COUNTS = (
@@ -109,7 +109,7 @@ def test_shops_add_up_to_the_mall(demo):
 
 
 def test_headline_equals_the_settlement_lines(demo):
-    from queries.settlement_lines import compute_totals, period_range
+    from queries.finance.lines import compute_totals, period_range
 
     engine, chosen = demo
     with engine.connect() as conn:
@@ -209,7 +209,7 @@ def test_settlement_cli_equals_the_headline_and_the_orders(on_demo, tmp_path):
 
 
 def test_orders_search_counts_the_paid_orders(demo):
-    from queries.orders import OrderFilter, search_orders
+    from queries.orders.search import OrderFilter, search_orders
 
     engine, chosen = demo
     with engine.connect() as conn:
@@ -226,7 +226,7 @@ def test_orders_search_counts_the_paid_orders(demo):
 
 
 def test_leaderboard_rows_equal_each_shops_headline(demo):
-    from queries.leaderboard import leaderboard
+    from queries.sales.leaderboard import leaderboard
 
     engine, _ = demo
     with engine.connect() as conn:
@@ -250,7 +250,7 @@ def test_leaderboard_rows_equal_each_shops_headline(demo):
 
 
 def test_members_summary_equals_the_headline_buyers(demo):
-    from queries.members import summary, totals_by_vendor
+    from queries.members.overview import summary, totals_by_vendor
 
     engine, chosen = demo
     with engine.connect() as conn:
@@ -270,7 +270,7 @@ def test_members_summary_equals_the_headline_buyers(demo):
 
 def test_item_sales_breakdowns_add_up_alike(demo):
     """Σ item sales by category = by channel = by city tier = by hour (every paid line once)."""
-    from queries import sales
+    from queries.sales import breakdowns as sales
 
     engine, chosen = demo
     with engine.connect() as conn:
@@ -296,7 +296,7 @@ def test_item_sales_breakdowns_add_up_alike(demo):
 
 def test_trend_buckets_add_up_to_the_headline(demo):
     """Σ of the day / week / month buckets = the headline (no order lost at a local midnight)."""
-    from queries.kpis import trend
+    from queries.sales.kpis import trend
 
     engine, chosen = demo
     with engine.connect() as conn:

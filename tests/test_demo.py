@@ -16,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 from stdnum.cn import uscc
 
-from queries import schema as s
-from queries.db import connect_engine, local_month
-from queries.demo import _world, demo_shops, generate
-from queries.schema import create_schema
-from queries.settings import PROJECT_ROOT
+from demo.generate import _world, demo_shops, generate
+from queries.core import schema as s
+from queries.core.db import connect_engine, local_month
+from queries.core.schema import create_schema
+from queries.core.settings import PROJECT_ROOT
 from tests.builders import MallBuilder, snapshot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -616,7 +616,7 @@ def test_another_seed_gives_another_mall():
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "queries.demo", *args],
+        [sys.executable, "-m", "demo", *args],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,

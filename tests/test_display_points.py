@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 import streamlit
 
-from dashboard.widgets import literal
+from dashboard.ui.widgets import literal
 from tests.apptest import AppSession, as_seen, texts
 from tests.conftest import BACKENDS
 from tests.sales_data import build_sales_mall

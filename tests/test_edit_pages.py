@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from queries import schema as s
+from queries.core import schema as s
 from tests.apptest import AppSession, texts
 from tests.builders import MallBuilder
 
@@ -99,8 +99,8 @@ def test_operator_bans_with_reason(mall):
 
 def test_vendor_sees_ban_reason(mall):
     engine, ids, session = mall
-    from queries.actors import Actor
-    from queries.products import update_product
+    from queries.catalog.products import update_product
+    from queries.core.actors import Actor
 
     update_product(
         engine,
@@ -195,9 +195,9 @@ def test_vendor_extends_a_running_promotion(mall):
 @pytest.mark.parametrize("user", ["alpha", "ops", "money"])
 def test_audit_page_shows_what_each_role_may_see(mall, user):
     engine, ids, session = mall
-    from queries.actors import Actor
-    from queries.products import update_product
-    from queries.promotions import create_promotion
+    from queries.catalog.products import update_product
+    from queries.core.actors import Actor
+    from queries.marketing.promotions import create_promotion
 
     update_product(engine, Actor("alpha", "vendor", 1), ids["a1"], expected_version=1, stock=3)
     # An audit row without "before" (a creation) must show too.

@@ -22,11 +22,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard.widgets import literal
-from queries.actors import Actor
-from queries.errors import Forbidden, Invalid
-from queries.schema import audit_log, settlements
-from queries.settlement_actions import (
+from dashboard.ui.widgets import literal
+from queries.core.actors import Actor
+from queries.core.errors import Forbidden, Invalid
+from queries.core.schema import audit_log, settlements
+from queries.finance.actions import (
     adjust_statement,
     carry_negative_into,
     confirm_statement,
@@ -97,6 +97,11 @@ def _pick(at, settlement_id: int):
 def _states(at) -> dict[str, str]:
     table = at.dataframe[0].value
     return dict(zip(table["Vendor"], table["State"], strict=True))
+
+
+def markdown_source(at) -> str:
+    """The Markdown the page sends, escapes included (texts() shows what a person reads)."""
+    return "\n".join(str(e.value) for e in at.markdown)
 
 
 def _one_new_audit(engine, before: list[dict]) -> dict:
@@ -572,7 +577,7 @@ def test_mark_a_confirmed_statement_paid(fresh):
     assert picker.proto.raw_value == f'#{ids["nov"]} · =HYPERLINK("x") · Paid'
     # The reference is shown as typed; a paid statement has nothing left to do.
     page = texts(at)
-    assert f"**Payment reference**: {literal('TX-2026-11/0001_*a*')}" in page
+    assert f"**Payment reference**: {literal('TX-2026-11/0001_*a*')}" in markdown_source(at)
     assert "A paid statement can no longer change." in page
     assert not [b for b in at.button if b.label == "Mark paid"]
 

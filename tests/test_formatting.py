@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 def _page(lang: str) -> None:
     import streamlit as st
 
-    from dashboard.formatting import money, number, percent
+    from dashboard.ui.formatting import money, number, percent
 
     st.session_state["lang"] = lang
     values = [money(123456789), money(-500), money(0), money(5), money(100), money(None)]

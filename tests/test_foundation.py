@@ -17,8 +17,8 @@ from dashboard.accounts import (
     load_accounts,
     verify_password,
 )
-from dashboard.cookie_key import cookie_key, ensure_cookie_key
-from queries.db import (
+from dashboard.shell.cookie_key import cookie_key, ensure_cookie_key
+from queries.core.db import (
     check_contract,
     connect_engine,
     local_day,
@@ -26,10 +26,10 @@ from queries.db import (
     local_month,
     local_week,
 )
-from queries.errors import Conflict, DatabaseUnavailable, Invalid, MissingContract
-from queries.money import parse_yuan, round_half_up_div
-from queries.schema import metadata, orders
-from queries.settings import default_sqlite_url, load_settings, normalize_url
+from queries.core.errors import Conflict, DatabaseUnavailable, Invalid, MissingContract
+from queries.core.money import parse_yuan, round_half_up_div
+from queries.core.schema import metadata, orders
+from queries.core.settings import default_sqlite_url, load_settings, normalize_url
 from tests.builders import Item, MallBuilder, local
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from dashboard.i18n import all_strings
-from queries import schema
+from queries.core import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 # t("page.home") / t('x.y', …) with a literal key
@@ -64,8 +64,8 @@ def _calls(attr: str):
 
 
 def test_every_chart_is_drawn_in_the_chosen_language():
-    """Plotly figures go through `dashboard.charts.show` (dates, hovers, locale)."""
-    direct = [where for where, _ in _calls("plotly_chart") if "dashboard/charts.py" not in where]
+    """Plotly figures go through `dashboard.ui.charts.show` (dates, hovers, locale)."""
+    direct = [where for where, _ in _calls("plotly_chart") if "dashboard/ui/charts.py" not in where]
     assert direct == []
 
 

@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from queries import schema as s
+from queries.core import schema as s
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
 from tests.conftest import BACKENDS

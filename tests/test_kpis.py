@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.actors import Scope
-from queries.kpis import Headline, change, compare, headline, headlines_by_vendor, trend
-from queries.periods import month_range, preset_range, range_from_dates
+from queries.core.actors import Scope
+from queries.core.periods import month_range, preset_range, range_from_dates
+from queries.sales.kpis import Headline, change, compare, headline, headlines_by_vendor, trend
 from tests.builders import Item, MallBuilder, local
 from tests.sales_data import SalesMall, build_sales_mall
 

@@ -22,9 +22,9 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboard.charts import DATE_FORMATS
-from dashboard.navigation import ACCESS
-from queries import schema as s
+from dashboard.shell.navigation import ACCESS
+from dashboard.ui.charts import DATE_FORMATS
+from queries.core import schema as s
 from tests.apptest import AppSession
 
 # Codes and units every language writes the same way, and the names of the languages.
@@ -454,7 +454,7 @@ def test_localize_gives_dates_and_hovers_of_the_language(
 
     import plotly.graph_objects as go
 
-    from dashboard.charts import localize, plot_config
+    from dashboard.ui.charts import localize, plot_config
 
     monkeypatch.setattr("dashboard.i18n._browser_lang", lambda: lang)
     st.session_state.pop("lang", None)

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.actors import Scope
-from queries.errors import Forbidden
-from queries.leaderboard import leaderboard
-from queries.periods import month_range, range_from_dates
+from queries.core.actors import Scope
+from queries.core.errors import Forbidden
+from queries.core.periods import month_range, range_from_dates
+from queries.sales.leaderboard import leaderboard
 from tests.builders import SHANGHAI, day
 from tests.rollup_checks import live_then_rolled
 from tests.sales_data import SalesMall, build_sales_mall

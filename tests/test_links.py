@@ -18,8 +18,8 @@ import pytest
 
 from dashboard.accounts import add_account
 from dashboard.i18n import all_strings
-from dashboard.navigation import ACCESS, PAGES
-from dashboard.widgets import today_local
+from dashboard.shell.navigation import ACCESS, PAGES
+from dashboard.ui.widgets import today_local
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
 

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Scope
-from queries.member_rollups import buyer_firsts, cohort_months, firsts_cut
-from queries.members import buyer_mixes, cohorts, rfm_segments, summary, summary_and_trend
-from queries.periods import TimeRange, month_range, range_from_dates
-from queries.rollup_build import build_rollups, drop_rollups
-from queries.rollups import MALL
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange, month_range, range_from_dates
+from queries.members.overview import buyer_mixes, cohorts, rfm_segments, summary, summary_and_trend
+from queries.rolled.coverage import MALL
+from queries.rolled.members import buyer_firsts, cohort_months, firsts_cut
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import SHANGHAI, MallBuilder, day
 from tests.conftest import BACKENDS
 from tests.members_data import build_members_mall

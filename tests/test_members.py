@@ -19,8 +19,9 @@ from datetime import date
 
 import pytest
 
-from queries.actors import Scope
-from queries.members import (
+from queries.core.actors import Scope
+from queries.core.periods import month_range
+from queries.members.overview import (
     MIXES,
     buyer_mix,
     buyer_mixes,
@@ -32,7 +33,6 @@ from queries.members import (
     totals_by_vendor,
     trend,
 )
-from queries.periods import month_range
 from tests.builders import SHANGHAI
 from tests.conftest import BACKENDS
 from tests.members_data import build_members_mall

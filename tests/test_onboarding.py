@@ -13,17 +13,17 @@ import pytest
 import sqlalchemy as sa
 from stdnum.cn import uscc
 
-from queries.actors import Actor
-from queries.errors import Conflict, Forbidden, Invalid, NotFound
-from queries.invalidation import subscribe
-from queries.onboarding import (
+from queries.core.actors import Actor
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
+from queries.core.invalidation import subscribe
+from queries.core.schema import audit_log, supplier_applications, vendors
+from queries.merchants.onboarding import (
     application_detail,
     application_queue,
     check_licence,
     decide_application,
     status_counts,
 )
-from queries.schema import audit_log, supplier_applications, vendors
 from tests.builders import MallBuilder, local, snapshot
 from tests.conftest import BACKENDS
 

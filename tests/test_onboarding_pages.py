@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.accounts import load_accounts, verify_password
-from queries.actors import Actor
-from queries.onboarding import decide_application, status_counts
-from queries.schema import audit_log, supplier_applications, vendors
+from queries.core.actors import Actor
+from queries.core.schema import audit_log, supplier_applications, vendors
+from queries.merchants.onboarding import decide_application, status_counts
 from tests.apptest import AppSession, as_seen
 from tests.apptest import texts as markdown_texts
 from tests.builders import Item, MallBuilder
@@ -285,7 +285,7 @@ def test_merchant_status_changed_meanwhile_is_refused(site):
         shop = MallBuilder(conn).vendor("Delta Shop")
     at = _merchants(session)
     at.selectbox(key="merchants_pick").set_value(shop).run()
-    from queries.vendors import set_vendor_status
+    from queries.merchants.vendors import set_vendor_status
 
     set_vendor_status(
         engine,

@@ -18,11 +18,11 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.accounts import load_accounts, verify_password
-from queries.actors import Actor
-from queries.errors import Forbidden
-from queries.onboarding import decide_application
-from queries.schema import audit_log, supplier_applications, vendors
-from queries.vendors import set_vendor_status
+from queries.core.actors import Actor
+from queries.core.errors import Forbidden
+from queries.core.schema import audit_log, supplier_applications, vendors
+from queries.merchants.onboarding import decide_application
+from queries.merchants.vendors import set_vendor_status
 from tests.apptest import AppSession, as_seen
 from tests.apptest import texts as markdown_texts
 from tests.builders import MallBuilder, snapshot
@@ -706,11 +706,11 @@ def test_in_chinese_messages_and_refusals_use_words(mall, tmp_path, chinese_choi
 
 
 def test_a_second_callback_of_one_form_waits_for_the_first_and_gets_its_outcome():
-    """What `dashboard.submitted` does for a double click: Streamlit runs the second
+    """What `dashboard.ui.submitted` does for a double click: Streamlit runs the second
     callback in another thread while the first still writes."""
     import threading
 
-    from dashboard.submitted import new_form_id, remember, submission
+    from dashboard.ui.submitted import new_form_id, remember, submission
 
     form_id = new_form_id()
     writing, seen = threading.Event(), []

@@ -34,9 +34,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Scope
-from queries.errors import Invalid
-from queries.orders import (
+from queries.core.actors import Scope
+from queries.core.errors import Invalid
+from queries.orders.search import (
     MAX_PAGE_SIZE,
     ROW_COLUMNS,
     OrderFilter,

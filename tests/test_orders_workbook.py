@@ -23,9 +23,9 @@ from exports.orders_workbook import (
     write_orders_workbook,
 )
 from exports.xlsx import new_workbook
-from queries import schema as s
-from queries.actors import Scope
-from queries.orders import ROW_COLUMNS, OrderFilter
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.orders.search import ROW_COLUMNS, OrderFilter
 from tests.conftest import BACKENDS
 from tests.test_orders import build_orders_mall
 

@@ -1,4 +1,4 @@
-"""Pure tests of the period rules (环比 / 同比) in `queries.periods`."""
+"""Pure tests of the period rules (环比 / 同比) in `queries.core.periods`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.periods import (
+from queries.core.periods import (
     TimeRange,
     month_range,
     preset_range,

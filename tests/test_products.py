@@ -8,16 +8,16 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from queries import schema as s
-from queries.actors import Actor, Scope
-from queries.errors import Conflict, Forbidden, Invalid, NotFound
-from queries.products import (
+from queries.catalog.products import (
     ProductChange,
     bulk_update_products,
     list_products,
     preview_price_change,
     update_product,
 )
+from queries.core import schema as s
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.builders import MallBuilder, snapshot
 
 OPERATOR = Actor("ops", "operator")

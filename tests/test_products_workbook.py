@@ -13,10 +13,10 @@ from exports.products_workbook import (
     products_workbook_bytes,
     read_products_workbook,
 )
-from queries import schema as s
-from queries.actors import Actor, Scope
-from queries.errors import Conflict, Invalid
-from queries.products import bulk_update_products, update_product
+from queries.catalog.products import bulk_update_products, update_product
+from queries.core import schema as s
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Conflict, Invalid
 from tests.builders import MallBuilder, snapshot
 
 
@@ -137,7 +137,7 @@ def test_stale_rows_are_refused_and_apply_conflicts(mall):
     assert "version 2" in reason and "stock 50" in reason
     before = snapshot(engine)
     with pytest.raises(Conflict):
-        from queries.products import ProductChange
+        from queries.catalog.products import ProductChange
 
         bulk_update_products(engine, alice, [ProductChange(ids[0], 1, stock=99)])
     assert snapshot(engine) == before

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from queries import schema as s
-from queries.actors import Actor, Scope
-from queries.errors import Conflict, Forbidden, Invalid, NotFound
-from queries.promotions import (
+from queries.core import schema as s
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
+from queries.marketing.promotions import (
     PromotionTerms,
     cancel_promotion,
     create_promotion,

@@ -17,9 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from bench.pages import PAGES
-from queries import schema as s
-from queries.actors import Scope
-from queries.periods import month_range
+from queries.core import schema as s
+from queries.core.actors import Scope
+from queries.core.periods import month_range
 
 TZ = "Asia/Shanghai"
 FORBIDDEN = ("Seq Scan on orders", "Seq Scan on order_items")
@@ -43,7 +43,7 @@ def _busiest_vendor_month(conn: sa.Connection) -> tuple[int, date]:
 @pytest.fixture(scope="module")
 def captured(db_factory) -> tuple[sa.Engine, list[tuple[str, str, object]]]:
     """(engine, [(call name, statement, parameters)]) for one vendor's month on PostgreSQL."""
-    from queries.demo import generate
+    from demo.generate import generate
 
     engine = db_factory.engine("postgresql")
     generate(engine, scale="tiny", seed=7)

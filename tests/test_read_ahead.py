@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from queries.read_ahead import ReadAhead
+from queries.core.read_ahead import ReadAhead
 
 
 def test_every_chunk_arrives_in_order():

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Actor, Scope
-from queries.reconciliation import reconcile
-from queries.schema import orders, products, refunds
-from queries.settlement_actions import issue_statements
+from queries.core.actors import Actor, Scope
+from queries.core.schema import orders, products, refunds
+from queries.finance.actions import issue_statements
+from queries.finance.reconciliation import reconcile
 from tests.builders import Item, MallBuilder, local
 from tests.settlement_data import NOV_END, NOV_START, TZ, build_settlement_mall
 

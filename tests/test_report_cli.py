@@ -17,7 +17,7 @@ import pytest
 
 from exports.__main__ import main as exports_main
 from exports.report_cli import main
-from queries.settings import PROJECT_ROOT
+from queries.core.settings import PROJECT_ROOT
 from tests.sales_data import SalesMall, build_sales_mall
 
 

@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from queries.actors import Scope
-from queries.members import rfm_segments
-from queries.periods import TimeRange, range_from_dates
-from queries.rfm import RfmRules, rolled_as_of
-from queries.rollup_build import build_rollups, drop_rollups
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange, range_from_dates
+from queries.members.overview import rfm_segments
+from queries.members.rfm import RfmRules, rolled_as_of
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import SHANGHAI, Item, MallBuilder, day, local
 from tests.conftest import BACKENDS
 

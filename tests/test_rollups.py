@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Scope
-from queries.kpis import compare, trend
-from queries.periods import TimeRange, local_midnight, month_range, range_from_dates
-from queries.rollup_build import build_rollups, drop_rollups
-from queries.rollups import MALL, Coverage, coverage, item_sales, sales_daily
-from queries.sales import ItemBreakdowns, item_breakdowns, refunds_by_reason
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange, local_midnight, month_range, range_from_dates
+from queries.rolled.coverage import MALL, Coverage, coverage, item_sales, sales_daily
+from queries.sales.breakdowns import ItemBreakdowns, item_breakdowns, refunds_by_reason
+from queries.sales.kpis import compare, trend
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import Item, MallBuilder, day, local
 from tests.rollup_checks import assert_same_figures, live_then_rolled
 from tests.sales_data import build_sales_mall

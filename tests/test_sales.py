@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.actors import Scope
-from queries.periods import month_range
-from queries.sales import category_products, item_breakdowns, refunds_by_reason, report
+from queries.core.actors import Scope
+from queries.core.periods import month_range
+from queries.sales.breakdowns import category_products, item_breakdowns, refunds_by_reason, report
 from tests.sales_data import SalesMall, build_sales_mall
 
 TZ = "Asia/Shanghai"

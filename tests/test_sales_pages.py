@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from queries.actors import Scope
-from queries.kpis import headline
-from queries.periods import preset_range
-from queries.settings import load_settings
+from queries.core.actors import Scope
+from queries.core.periods import preset_range
+from queries.core.settings import load_settings
+from queries.sales.kpis import headline
 from tests.apptest import AppSession, texts
 from tests.conftest import BACKENDS
 from tests.sales_data import build_sales_mall

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Actor, Scope
-from queries.errors import Conflict, Forbidden, Invalid, NotFound
-from queries.invalidation import subscribe
-from queries.schema import audit_log, settlements
-from queries.settlement_actions import (
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
+from queries.core.invalidation import subscribe
+from queries.core.schema import audit_log, settlements
+from queries.finance.actions import (
     adjust_statement,
     carried_into,
     carry_negative_into,
@@ -26,7 +26,7 @@ from queries.settlement_actions import (
     issue_statements,
     mark_paid,
 )
-from queries.settlements import get_statement, statement_detail
+from queries.finance.settlements import get_statement, statement_detail
 from tests.builders import snapshot
 from tests.settlement_data import (
     DEC_START,

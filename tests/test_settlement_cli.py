@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 
 from exports.settlement_cli import main
-from queries.actors import Actor
-from queries.schema import payments
-from queries.settlement_actions import issue_statements
+from queries.core.actors import Actor
+from queries.core.schema import payments
+from queries.finance.actions import issue_statements
 from tests.settlement_data import NOV_END, NOV_START, S1_NOV, TZ, ZEROS, build_settlement_mall
 
 ROOT = Path(__file__).resolve().parent.parent

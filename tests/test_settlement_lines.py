@@ -11,16 +11,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from queries import settlement_lines
-from queries.actors import Scope
-from queries.settlement_lines import (
+from queries.core.actors import Scope
+from queries.finance import lines as settlement_lines
+from queries.finance.lines import (
     Totals,
     compute_totals,
     iter_order_rows,
     iter_refund_rows,
     period_range,
 )
-from queries.settlements import NOT_ISSUED, period_overview
+from queries.finance.settlements import NOT_ISSUED, period_overview
 from tests.builders import local
 from tests.settlement_data import (
     DEC_START,

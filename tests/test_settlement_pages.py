@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from queries.actors import Actor
-from queries.schema import payments, settlements
-from queries.settlement_actions import confirm_statement, issue_statements
+from queries.core.actors import Actor
+from queries.core.schema import payments, settlements
+from queries.finance.actions import confirm_statement, issue_statements
 from tests.apptest import AppSession, texts
 from tests.conftest import BACKENDS
 from tests.settlement_data import (
@@ -235,7 +235,7 @@ def test_finance_adjusts_and_issues(fresh):
 
 def session_engine(session: AppSession):
     """An engine on the session's database (for changes behind the page's back)."""
-    from queries.db import connect_engine
+    from queries.core.db import connect_engine
 
     return connect_engine(session.database_url)
 
@@ -251,8 +251,8 @@ def test_month_end_files_from_the_page(site):
 
 def test_vendor_sees_what_finance_typed_as_typed(fresh):
     """Names, notes and references on the vendor's statement are never Markdown."""
-    from dashboard.widgets import literal
-    from queries.settlement_actions import adjust_statement, mark_paid
+    from dashboard.ui.widgets import literal
+    from queries.finance.actions import adjust_statement, mark_paid
 
     session, mall, ids = fresh
     engine = session_engine(session)

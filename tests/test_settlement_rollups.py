@@ -16,14 +16,14 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from queries.actors import Actor, Scope
-from queries.reconciliation import reconcile
-from queries.rollup_build import build_rollups, drop_rollups
-from queries.schema import payments, settlements
-from queries.settlement_actions import issue_statements
-from queries.settlement_lines import compute_totals, period_range
-from queries.settlement_rollups import settlement_days, statement_totals
-from queries.settlements import period_overview, statement_detail, statement_infos
+from queries.core.actors import Actor, Scope
+from queries.core.schema import payments, settlements
+from queries.finance.actions import issue_statements
+from queries.finance.lines import compute_totals, period_range
+from queries.finance.reconciliation import reconcile
+from queries.finance.rolled_days import settlement_days, statement_totals
+from queries.finance.settlements import period_overview, statement_detail, statement_infos
+from rollups.build import build_rollups, drop_rollups
 from tests.builders import Item, MallBuilder, local
 from tests.rollup_checks import live_then_rolled
 from tests.settlement_data import (

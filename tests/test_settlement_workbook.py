@@ -14,15 +14,15 @@ import pytest
 import sqlalchemy as sa
 
 from exports.settlement_workbook import write_month_end, write_statement_workbook
-from queries.actors import Actor
-from queries.schema import payments
-from queries.settlement_actions import (
+from queries.core.actors import Actor
+from queries.core.schema import payments
+from queries.finance.actions import (
     adjust_statement,
     confirm_statement,
     issue_statements,
     mark_paid,
 )
-from queries.settlements import statement_infos
+from queries.finance.settlements import statement_infos
 from tests.settlement_data import NOV_END, NOV_START, S1_NOV, TZ, build_settlement_mall
 
 FINANCE = Actor("money", "finance")

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.accounts import add_account
 from dashboard.i18n import all_strings
-from dashboard.navigation import ACCESS, PAGES, pages_for
+from dashboard.shell.navigation import ACCESS, PAGES, pages_for
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
 

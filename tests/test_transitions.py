@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from queries.schema import APPLICATION_STATUSES, VENDOR_STATUSES
-from queries.transitions import (
+from queries.core.schema import APPLICATION_STATUSES, VENDOR_STATUSES
+from queries.merchants.transitions import (
     APPLICATION_TRANSITIONS,
     VENDOR_TRANSITIONS,
     application_allowed,

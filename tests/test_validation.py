@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queries.errors import Invalid
-from queries.validation import (
+from queries.core.errors import Invalid
+from queries.core.validation import (
     MAX_STOCK,
     parse_campaign,
     parse_money,

@@ -29,9 +29,9 @@ import pytest
 import sqlalchemy as sa
 import streamlit
 
-from dashboard.navigation import ACCESS
-from queries import schema as s
-from queries.actors import Scope
+from dashboard.shell.navigation import ACCESS
+from queries.core import schema as s
+from queries.core.actors import Scope
 
 MINE, OTHER = "AAMINE", "ZZOTHER"
 B_AMOUNT = 77777  # B's big order, ¥777.77: must not show in any of A's figures
@@ -333,7 +333,7 @@ def mall(request, db_factory):
 
 
 def _periods(ids) -> list:
-    from queries.periods import TimeRange
+    from queries.core.periods import TimeRange
 
     recent = _recent()
     everything_start = datetime(ids["first"].year, ids["first"].month, 1, tzinfo=UTC)
@@ -345,7 +345,13 @@ def _periods(ids) -> list:
 
 def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
     """Name → result of each read the vendor pages (and their downloads) call."""
-    from queries import campaigns, content, kpis, members, orders, sales, settlements
+    from queries.content import notes as content
+    from queries.finance import settlements
+    from queries.marketing import campaigns
+    from queries.members import overview as members
+    from queries.orders import search as orders
+    from queries.sales import breakdowns as sales
+    from queries.sales import kpis
 
     tz = "Asia/Shanghai"
     args = {"scope": scope, "period": period, "tz": tz}
@@ -427,7 +433,7 @@ def test_the_same_reads_for_shop_b_do_show_b(mall):
 
 def test_platform_promotion_counts_only_the_vendors_own_orders(mall):
     """A's ¥100 order used the platform promotion, B's ¥300 too: A sees 1 order, ¥100."""
-    from queries import campaigns
+    from queries.marketing import campaigns
 
     engine, ids = mall
     with engine.connect() as conn:
@@ -442,9 +448,9 @@ def test_platform_promotion_counts_only_the_vendors_own_orders(mall):
 
 def test_platform_promotion_from_the_rollups_counts_only_the_vendors_own_orders(mall):
     """The same read through the campaign rollups (the Promotions page passes the zone)."""
-    from queries import campaigns
-    from queries.campaign_rollups import promotion_orders
-    from queries.rollup_build import build_rollups, drop_rollups
+    from queries.marketing import campaigns
+    from queries.rolled.campaigns import promotion_orders
+    from rollups.build import build_rollups, drop_rollups
 
     engine, ids = mall
     tz = "Asia/Shanghai"
@@ -472,10 +478,10 @@ def test_platform_promotion_from_the_rollups_counts_only_the_vendors_own_orders(
 def test_tag_affinity_from_the_shop_reader_rows_counts_only_the_vendors_buyers(mall):
     """A's affinity over whole rolled days reads the shop reader rows, which hold B's buyer
     mb and B's tag too: A's buyers read only A's tag (mb is not A's buyer)."""
-    from queries import content
-    from queries.content_rollups import shop_tag_readers
-    from queries.periods import range_from_dates
-    from queries.rollup_build import build_rollups, drop_rollups
+    from queries.content import notes as content
+    from queries.core.periods import range_from_dates
+    from queries.rolled.content import shop_tag_readers
+    from rollups.build import build_rollups, drop_rollups
 
     engine, ids = mall
     tz = "Asia/Shanghai"
@@ -500,7 +506,7 @@ def test_tag_affinity_from_the_shop_reader_rows_counts_only_the_vendors_buyers(m
 
 def test_vendor_headline_counts_only_the_shop(mall):
     """A in the recent period: ¥200 + ¥100 paid, ¥5 refunded; 2 buyers (ma, shared)."""
-    from queries import kpis
+    from queries.sales import kpis
 
     engine, ids = mall
     with engine.connect() as conn:
@@ -513,8 +519,8 @@ def test_vendor_headline_counts_only_the_shop(mall):
 
 
 def test_leaderboard_refuses_a_vendor_scope(mall):
-    from queries.errors import Forbidden
-    from queries.leaderboard import leaderboard
+    from queries.core.errors import Forbidden
+    from queries.sales.leaderboard import leaderboard
 
     engine, ids = mall
     with engine.connect() as conn, pytest.raises(Forbidden):
@@ -525,8 +531,8 @@ def test_downloads_built_for_a_vendor_hold_only_the_shop(mall):
     """The orders workbook and A's statement workbook, byte for byte."""
     from exports.orders_workbook import orders_workbook_bytes
     from exports.settlement_workbook import write_statement_workbook
-    from queries.orders import OrderFilter
-    from queries.settlements import statement_infos
+    from queries.finance.settlements import statement_infos
+    from queries.orders.search import OrderFilter
 
     engine, ids = mall
     with engine.connect() as conn:
@@ -564,9 +570,10 @@ def test_report_cli_for_one_vendor_holds_only_the_shop(mall, monkeypatch, tmp_pa
 
 def test_edits_of_another_shops_rows_are_refused_and_write_nothing(mall):
     """A's login changing B's product or promotions (or the platform's): an error, no row."""
-    from queries import products, promotions
-    from queries.actors import Actor
-    from queries.errors import NotFound, UserError
+    from queries.catalog import products
+    from queries.core.actors import Actor
+    from queries.core.errors import NotFound, UserError
+    from queries.marketing import promotions
     from tests.builders import snapshot
 
     engine, ids = mall

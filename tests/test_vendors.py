@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from queries.actors import Actor
-from queries.errors import Conflict, Forbidden, Invalid, NotFound
-from queries.invalidation import subscribe
-from queries.schema import audit_log, supplier_applications
-from queries.vendors import merchant_list, set_vendor_status
+from queries.core.actors import Actor
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
+from queries.core.invalidation import subscribe
+from queries.core.schema import audit_log, supplier_applications
+from queries.merchants.vendors import merchant_list, set_vendor_status
 from tests.builders import Item, MallBuilder, local, snapshot
 from tests.conftest import BACKENDS
 
@@ -115,7 +115,7 @@ def shop(empty_db):
 
 
 def _status(engine, vendor_id):
-    from queries.vendor_names import vendor_status
+    from queries.merchants.names import vendor_status
 
     with engine.connect() as conn:
         return vendor_status(conn, vendor_id=vendor_id)

@@ -22,12 +22,12 @@ import pandas as pd
 from babel.numbers import format_decimal
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
-from dashboard.formatting import money_in
+from dashboard.shell.context import engine, settings
+from dashboard.ui.formatting import money_in
 from dashboard.i18n import all_strings
 from exports.audit_workbook import audit_workbook_bytes
 from queries.audit import AuditChoices, AuditScope, audit_choices, audit_entries
-from queries.periods import TimeRange
+from queries.core.periods import TimeRange
 
 __all__ = [
     "AuditFilter",

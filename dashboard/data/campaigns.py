@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
-from queries import campaigns
-from queries.actors import Scope
-from queries.periods import TimeRange
+from dashboard.shell.context import engine, settings
+from queries.marketing import campaigns
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange
 from queries.reports import Report
 
 __all__ = ["campaigns_report"]

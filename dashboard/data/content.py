@@ -12,10 +12,10 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
-from queries import content
-from queries.actors import Scope
-from queries.periods import TimeRange
+from dashboard.shell.context import engine, settings
+from queries.content import notes as content
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange
 
 __all__ = ["ContentView", "content_view"]
 

@@ -13,10 +13,10 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
-from queries import members
-from queries.actors import Scope
-from queries.periods import TimeRange
+from dashboard.shell.context import engine, settings
+from queries.members import overview as members
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange
 
 __all__ = ["MembersView", "members_view"]
 

@@ -14,10 +14,10 @@ import pandas as pd
 
 from dashboard.accounts import USERNAME, create_account, load_accounts
 from dashboard.caching import cached, clear_topics
-from dashboard.context import engine, settings
-from queries.actors import Actor
-from queries.errors import Conflict, Invalid, NotFound, UserError
-from queries.onboarding import (
+from dashboard.shell.context import engine, settings
+from queries.core.actors import Actor
+from queries.core.errors import Conflict, Invalid, NotFound, UserError
+from queries.merchants.onboarding import (
     ApplicationDetail,
     QueueChoices,
     application_detail,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
+from dashboard.shell.context import engine, settings
 from exports.orders_workbook import orders_workbook_bytes
-from queries.actors import Scope
-from queries.orders import OrderDetail, OrderFilter, OrderPage, order_detail, search_orders
+from queries.core.actors import Scope
+from queries.orders.search import OrderDetail, OrderFilter, OrderPage, order_detail, search_orders
 
 __all__ = ["order_page", "order_workbook_builder", "one_order"]
 

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.caching import cached, clear_topics
-from dashboard.context import engine, settings
+from dashboard.shell.context import engine, settings
 from exports.products_workbook import (
     UploadPreview,
     preview_upload,
     products_workbook_bytes,
     read_products_workbook,
 )
-from queries.actors import Actor, Scope
-from queries.errors import Conflict
-from queries.products import (
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Conflict
+from queries.catalog.products import (
     ProductChange,
     bulk_update_products,
     category_options,
@@ -108,7 +108,7 @@ def preview_workbook(actor: Actor, data: bytes) -> UploadPreview:
 
 
 def save_product(actor: Actor, product_id: int, **kwargs) -> int:
-    """`queries.products.update_product` on the app's engine.
+    """`queries.catalog.products.update_product` on the app's engine.
 
     A conflict means the page showed old values: its cached reads are dropped, so
     the redrawn page shows what the database holds now.
@@ -121,7 +121,7 @@ def save_product(actor: Actor, product_id: int, **kwargs) -> int:
 
 
 def save_changes(actor: Actor, changes: Sequence[ProductChange]) -> int:
-    """`queries.products.bulk_update_products` on the app's engine (a conflict: as above)."""
+    """`queries.catalog.products.bulk_update_products` on the app's engine (a conflict: as above)."""
     try:
         return bulk_update_products(engine(), actor, list(changes))
     except Conflict:

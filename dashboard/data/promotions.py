@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from dashboard.caching import cached, clear_topics
-from dashboard.context import engine, settings
-from queries import promotions as q
-from queries.actors import Actor, Scope
-from queries.campaigns import promotion_results
-from queries.errors import Conflict
+from dashboard.shell.context import engine, settings
+from queries.marketing import promotions as q
+from queries.core.actors import Actor, Scope
+from queries.marketing.campaigns import promotion_results
+from queries.core.errors import Conflict
 
 __all__ = [
     "PromotionFilter",
@@ -84,7 +84,7 @@ def one(actor: Actor, promotion_id: int) -> dict:
 
 
 def create(actor: Actor, **fields) -> int:
-    """`queries.promotions.create_promotion` on the app's engine."""
+    """`queries.marketing.promotions.create_promotion` on the app's engine."""
     return q.create_promotion(engine(), actor, **fields)
 
 
@@ -98,19 +98,19 @@ def _fresh_on_conflict(write, *args, **kwargs) -> int:
 
 
 def update(actor: Actor, promotion_id: int, **fields) -> int:
-    """`queries.promotions.update_promotion` on the app's engine."""
+    """`queries.marketing.promotions.update_promotion` on the app's engine."""
     return _fresh_on_conflict(q.update_promotion, actor, promotion_id, **fields)
 
 
 def publish(actor: Actor, promotion_id: int, *, expected_version: int) -> int:
-    """`queries.promotions.publish_promotion` on the app's engine."""
+    """`queries.marketing.promotions.publish_promotion` on the app's engine."""
     return _fresh_on_conflict(
         q.publish_promotion, actor, promotion_id, expected_version=expected_version
     )
 
 
 def cancel(actor: Actor, promotion_id: int, *, expected_version: int, reason: str | None) -> int:
-    """`queries.promotions.cancel_promotion` on the app's engine."""
+    """`queries.marketing.promotions.cancel_promotion` on the app's engine."""
     return _fresh_on_conflict(
         q.cancel_promotion, actor, promotion_id, expected_version=expected_version, reason=reason
     )

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
-from queries.actors import Scope
-from queries.kpis import Comparison, compare, compare_many, trend
-from queries.leaderboard import leaderboard
-from queries.periods import TimeRange, local_midnight, preset_range
-from queries.sales import ItemBreakdowns, category_products, item_breakdowns, refunds_by_reason
+from dashboard.shell.context import engine, settings
+from queries.core.actors import Scope
+from queries.sales.kpis import Comparison, compare, compare_many, trend
+from queries.sales.leaderboard import leaderboard
+from queries.core.periods import TimeRange, local_midnight, preset_range
+from queries.sales.breakdowns import ItemBreakdowns, category_products, item_breakdowns, refunds_by_reason
 
 __all__ = [
     "COST_FIGURES",
@@ -140,7 +140,7 @@ COST_FIGURES = frozenset({"refunded_cents", "refund_rate"})
 
 def show_value(value, kind: str) -> str:
     """A figure as text: money, count, ratio or text; None as "—"."""
-    from dashboard.formatting import DASH, money, number, percent
+    from dashboard.ui.formatting import DASH, money, number, percent
 
     if value is None or (isinstance(value, float) and value != value):
         return DASH
@@ -157,7 +157,7 @@ def show_value(value, kind: str) -> str:
 
 def show_change(name: str, value: float | None) -> str:
     """A change as text: percentage points for rates, signed percent otherwise."""
-    from dashboard.formatting import DASH, percent, pp
+    from dashboard.ui.formatting import DASH, percent, pp
 
     if value is None:
         return DASH
@@ -167,9 +167,9 @@ def show_change(name: str, value: float | None) -> str:
 
 
 def headline_kpis(comparison: Comparison, names: tuple[str, ...], *, with_year: bool = True):
-    """`dashboard.widgets.Kpi`s of `names` with their 环比 (and 同比)."""
+    """`dashboard.ui.widgets.Kpi`s of `names` with their 环比 (and 同比)."""
     from dashboard.i18n import t
-    from dashboard.widgets import Kpi
+    from dashboard.ui.widgets import Kpi
 
     now = comparison.current.as_dict()
     before, year = comparison.vs_previous(), comparison.vs_year()
@@ -208,7 +208,7 @@ def table(frame: pd.DataFrame, spec: list[tuple[str, str, str]]):
 @cached(ttl=300, topics=("vendors",), max_entries=256)
 def shop_name(vendor_id: int) -> str | None:
     """One shop's name for page titles."""
-    from queries.vendor_names import vendor_name
+    from queries.merchants.names import vendor_name
 
     with engine().connect() as conn:
         return vendor_name(conn, vendor_id=vendor_id)

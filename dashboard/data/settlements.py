@@ -3,7 +3,7 @@
 Reads are cleared by the `settlements` topic (every statement write announces
 it) and otherwise kept briefly, as orders keep changing on the platform. Every
 function that returns one vendor's data takes the vendor id as a plain argument.
-Writes pass straight to `queries.settlement_actions` with the app's engine.
+Writes pass straight to `queries.finance.actions` with the app's engine.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.context import engine, settings
+from dashboard.shell.context import engine, settings
 from exports.settlement_workbook import write_month_end, write_statement_workbook
-from queries import settlement_actions as actions
-from queries.actors import Actor, Scope
-from queries.reconciliation import Reconciliation, reconcile
-from queries.settlements import (
+from queries.finance import actions
+from queries.core.actors import Actor, Scope
+from queries.finance.reconciliation import Reconciliation, reconcile
+from queries.finance.settlements import (
     StatementDetail,
     last_change,
     period_overview,

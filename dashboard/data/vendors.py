@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from dashboard.caching import cached, clear_topics
-from dashboard.context import engine, settings
-from queries.actors import Actor
-from queries.errors import Conflict, NotFound
-from queries.vendors import merchant_list, set_vendor_status
+from dashboard.shell.context import engine, settings
+from queries.core.actors import Actor
+from queries.core.errors import Conflict, NotFound
+from queries.merchants.vendors import merchant_list, set_vendor_status
 
 __all__ = ["merchants", "set_status"]
 

@@ -14,7 +14,6 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard.context import current_actor, page_scope, settings
 from dashboard.data.audit import (
     AuditFilter,
     Reading,
@@ -24,13 +23,14 @@ from dashboard.data.audit import (
     entity_label,
     filter_choices,
 )
-from dashboard.formatting import number
 from dashboard.i18n import lang, t, tn
-from dashboard.url_state import bind, fit_page
-from dashboard.widgets import empty_state, freshness, show_error, today_local
+from dashboard.shell.context import current_actor, page_scope, settings
+from dashboard.shell.url_state import bind, fit_page
+from dashboard.ui.formatting import number
+from dashboard.ui.widgets import empty_state, freshness, show_error, today_local
 from queries.audit import AuditScope
-from queries.errors import UserError
-from queries.periods import range_from_dates
+from queries.core.errors import UserError
+from queries.core.periods import range_from_dates
 
 PAGE_SIZE = 50
 PAGE_KEY = "audit_page_no"

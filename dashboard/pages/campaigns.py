@@ -8,12 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import formatting as fmt
-from dashboard.charts import show as show_chart
-from dashboard.context import page_scope, settings
 from dashboard.data.campaigns import campaigns_report
 from dashboard.i18n import all_strings, status_label, t
-from dashboard.widgets import (
+from dashboard.shell.context import page_scope, settings
+from dashboard.ui import formatting as fmt
+from dashboard.ui.charts import show as show_chart
+from dashboard.ui.widgets import (
     Kpi,
     download_table,
     empty_state,
@@ -23,8 +23,8 @@ from dashboard.widgets import (
     show_error,
 )
 from exports.xlsx import Column
-from queries.errors import UserError
-from queries.periods import TimeRange
+from queries.core.errors import UserError
+from queries.core.periods import TimeRange
 
 
 @dataclass(frozen=True)

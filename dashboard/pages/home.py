@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.charts import show as show_chart
-from dashboard.context import current_actor, page_scope, settings
 from dashboard.data.sales import HOME_PRESETS, headline_kpis, home_view, shop_name
-from dashboard.formatting import money
 from dashboard.i18n import t
-from dashboard.widgets import empty_state, freshness, kpi_row, show_error
-from queries.actors import Scope
-from queries.errors import UserError
+from dashboard.shell.context import current_actor, page_scope, settings
+from dashboard.ui.charts import show as show_chart
+from dashboard.ui.formatting import money
+from dashboard.ui.widgets import empty_state, freshness, kpi_row, show_error
+from queries.core.actors import Scope
+from queries.core.errors import UserError
 
 HOME_FIGURES = ("gmv_cents", "paid_orders", "buyers", "aov_cents", "refund_rate")
 

@@ -1,7 +1,7 @@
 """Vendor leaderboard (商家排行, operators): every shop's GMV, growth, refund rate, new buyers.
 
 Selecting a row (or picking a shop below the table) opens that shop's Sales view:
-`dashboard.context.open_vendor_view` sets the shop picker and `?vendor=ID`.
+`dashboard.shell.context.open_vendor_view` sets the shop picker and `?vendor=ID`.
 UI only: one cached read (`dashboard.data.sales.leaderboard_view`), then drawing.
 """
 
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard.context import current_actor, open_vendor_view
 from dashboard.data.sales import leaderboard_view, table
 from dashboard.i18n import choose_placeholder, status_label, t
-from dashboard.widgets import download_table, empty_state, freshness, period_picker, show_error
-from queries.actors import require_role
-from queries.errors import UserError
-from queries.periods import TimeRange
+from dashboard.shell.context import current_actor, open_vendor_view
+from dashboard.ui.widgets import download_table, empty_state, freshness, period_picker, show_error
+from queries.core.actors import require_role
+from queries.core.errors import UserError
+from queries.core.periods import TimeRange
 
 SPEC = [
     ("vendor_id", "sales.board.vendor_id", "id"),

@@ -8,13 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import formatting as fmt
-from dashboard.charts import show as show_chart
-from dashboard.context import page_scope, settings
 from dashboard.data.members import members_view
 from dashboard.i18n import status_label, t
-from dashboard.url_state import bind
-from dashboard.widgets import (
+from dashboard.shell.context import page_scope, settings
+from dashboard.shell.url_state import bind
+from dashboard.ui import formatting as fmt
+from dashboard.ui.charts import show as show_chart
+from dashboard.ui.widgets import (
     Kpi,
     download_table,
     empty_state,
@@ -24,9 +24,9 @@ from dashboard.widgets import (
     show_error,
 )
 from exports.xlsx import Column
-from queries.errors import UserError
-from queries.members import RFM_RULES
-from queries.periods import TimeRange
+from queries.core.errors import UserError
+from queries.core.periods import TimeRange
+from queries.members.overview import RFM_RULES
 
 GRAINS = ("day", "week", "month")
 

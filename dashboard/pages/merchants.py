@@ -1,7 +1,7 @@
 """Merchants (商家管理, operators): every shop, its last 30 days, and its status.
 
 Filter form → `MerchantFilters` → one cached read → the table. Selecting a row
-opens that shop's Sales analytics (`dashboard.context.open_vendor_view`, which
+opens that shop's Sales analytics (`dashboard.shell.context.open_vendor_view`, which
 sets `?vendor=ID`). Below, an operator suspends, reactivates or closes a shop
 with a reason; a closed shop cannot be reopened.
 """
@@ -13,19 +13,19 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import current_actor, open_vendor_view, settings
 from dashboard.data.vendors import merchants, set_status
-from dashboard.formatting import local_date, money, number, percent
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
-from dashboard.submitted import new_form_id, remember, submission
-from dashboard.url_state import bind
-from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
+from dashboard.shell.context import current_actor, open_vendor_view, settings
+from dashboard.shell.url_state import bind
+from dashboard.ui.formatting import local_date, money, number, percent
+from dashboard.ui.submitted import new_form_id, remember, submission
+from dashboard.ui.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
-from queries.actors import require_role
-from queries.errors import UserError
-from queries.schema import VENDOR_STATUSES
-from queries.transitions import vendor_targets
-from queries.vendors import MAX_REASON
+from queries.core.actors import require_role
+from queries.core.errors import UserError
+from queries.core.schema import VENDOR_STATUSES
+from queries.merchants.transitions import vendor_targets
+from queries.merchants.vendors import MAX_REASON
 
 FLASH = "merchants_flash"
 SPEC = [
@@ -154,7 +154,7 @@ def _manage(actor, rows: pd.DataFrame) -> None:
             t("merchants.submit"),
             type="primary",
             on_click=_submit,
-            # A new id for each drawing of the form: see `dashboard.submitted`.
+            # A new id for each drawing of the form: see `dashboard.ui.submitted`.
             args=(actor, int(picked), names[picked], current, new_form_id()),
         )
 
@@ -163,7 +163,7 @@ def _submit(actor, vendor_id: int, name: str, seen_status: str, form_id: str) ->
     """Change the shop's status; the outcome (or the refusal) shows at the top of the next run.
 
     A second callback of the form just submitted (a double click) changes nothing and
-    shows the first one's outcome again (see `dashboard.submitted`).
+    shows the first one's outcome again (see `dashboard.ui.submitted`).
     """
     state = st.session_state
     with submission(form_id) as earlier:

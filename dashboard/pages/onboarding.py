@@ -15,7 +15,6 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import current_actor, settings
 from dashboard.data.onboarding import (
     QueueFilters,
     choices,
@@ -24,11 +23,12 @@ from dashboard.data.onboarding import (
     detail,
     queue,
 )
-from dashboard.formatting import local_datetime, number
 from dashboard.i18n import lang, status_label, t, tn
-from dashboard.submitted import new_form_id, remember, submission
-from dashboard.url_state import bind
-from dashboard.widgets import (
+from dashboard.shell.context import current_actor, settings
+from dashboard.shell.url_state import bind
+from dashboard.ui.formatting import local_datetime, number
+from dashboard.ui.submitted import new_form_id, remember, submission
+from dashboard.ui.widgets import (
     download_table,
     empty_state,
     freshness,
@@ -37,11 +37,11 @@ from dashboard.widgets import (
     today_local,
 )
 from exports.xlsx import Column
-from queries.actors import require_role
-from queries.errors import Invalid, UserError
-from queries.onboarding import MAX_NOTE, MAX_SHOP_NAME, QUEUE_LIMIT, ApplicationDetail
-from queries.schema import APPLICATION_STATUSES
-from queries.transitions import DECISIONS, application_targets
+from queries.core.actors import require_role
+from queries.core.errors import Invalid, UserError
+from queries.core.schema import APPLICATION_STATUSES
+from queries.merchants.onboarding import MAX_NOTE, MAX_SHOP_NAME, QUEUE_LIMIT, ApplicationDetail
+from queries.merchants.transitions import DECISIONS, application_targets
 
 TEMPLATES = {
     "needs_info": ("licence_photo", "brand", "contact"),
@@ -343,7 +343,7 @@ def _decision_form(actor, app: ApplicationDetail) -> None:
             t("onboarding.submit"),
             type="primary",
             on_click=_submit,
-            # A new id for each drawing of the form: see `dashboard.submitted`.
+            # A new id for each drawing of the form: see `dashboard.ui.submitted`.
             args=(actor, app_id, f["status"], f["contact_email"], new_form_id()),
         )
 
@@ -353,7 +353,7 @@ def _submit(actor, app_id: int, seen_status: str, contact_email: str, form_id: s
 
     A second callback of the form just submitted (a double click) decides nothing and
     shows the first one's outcome again, one-time password included, rather than
-    "already decided" or "username taken" (see `dashboard.submitted`).
+    "already decided" or "username taken" (see `dashboard.ui.submitted`).
     """
     state = st.session_state
     with submission(form_id) as earlier:

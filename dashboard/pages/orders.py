@@ -12,12 +12,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import page_scope
 from dashboard.data.orders import one_order, order_page, order_workbook_builder
-from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import all_strings, choose_placeholder, lang, status_label, t, tn
-from dashboard.url_state import bind
-from dashboard.widgets import (
+from dashboard.shell.context import page_scope
+from dashboard.shell.url_state import bind
+from dashboard.ui.formatting import local_datetime, money, number
+from dashboard.ui.widgets import (
     download_table,
     empty_state,
     freshness,
@@ -26,9 +26,9 @@ from dashboard.widgets import (
     today_local,
 )
 from exports.xlsx import Column
-from queries.errors import UserError
-from queries.orders import DATE_FIELDS, REFUND_STATES, OrderDetail, OrderFilter
-from queries.schema import ORDER_CHANNELS, ORDER_STATUSES
+from queries.core.errors import UserError
+from queries.core.schema import ORDER_CHANNELS, ORDER_STATUSES
+from queries.orders.search import DATE_FIELDS, REFUND_STATES, OrderDetail, OrderFilter
 
 PAGE_SIZE = 50
 PAGE_KEY = "orders_page_no"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import current_actor, page_scope
 from dashboard.data.products import (
     ProductFilter,
     categories,
@@ -21,15 +20,21 @@ from dashboard.data.products import (
     save_changes,
     save_product,
 )
-from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
-from dashboard.url_state import bind, fit_page
-from dashboard.widgets import download_table, empty_state, freshness, literal
+from dashboard.shell.context import current_actor, page_scope
+from dashboard.shell.url_state import bind, fit_page
+from dashboard.ui.formatting import local_datetime, money, number
+from dashboard.ui.widgets import download_table, empty_state, freshness, literal
 from exports.xlsx import Column
-from queries.errors import Conflict, UserError
-from queries.products import SORTS, ProductChange, preview_price_change
-from queries.schema import PRODUCT_STATUSES
-from queries.validation import parse_price, parse_price_change, parse_product_status, parse_stock
+from queries.catalog.products import SORTS, ProductChange, preview_price_change
+from queries.core.errors import Conflict, UserError
+from queries.core.schema import PRODUCT_STATUSES
+from queries.core.validation import (
+    parse_price,
+    parse_price_change,
+    parse_product_status,
+    parse_stock,
+)
 
 PAGE_SIZE = 50
 PAGE_KEY = "products_page_no"

@@ -14,18 +14,18 @@ from datetime import time, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import current_actor, page_scope, settings
 from dashboard.data import promotions as data
-from dashboard.formatting import local_datetime, money, number
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
-from dashboard.url_state import bind, fit_page
-from dashboard.widgets import download_table, empty_state, freshness, literal, today_local
+from dashboard.shell.context import current_actor, page_scope, settings
+from dashboard.shell.url_state import bind, fit_page
+from dashboard.ui.formatting import local_datetime, money, number
+from dashboard.ui.widgets import download_table, empty_state, freshness, literal, today_local
 from exports.xlsx import Column
-from queries.errors import Conflict, Invalid, UserError
-from queries.promotions import EDITABLE_BY_STATE, KIND_FIELDS, STATES
-from queries.schema import PROMOTION_KINDS
-from queries.validation import local_datetime as to_utc
-from queries.validation import parse_money, parse_percent
+from queries.core.errors import Conflict, Invalid, UserError
+from queries.core.schema import PROMOTION_KINDS
+from queries.core.validation import local_datetime as to_utc
+from queries.core.validation import parse_money, parse_percent
+from queries.marketing.promotions import EDITABLE_BY_STATE, KIND_FIELDS, STATES
 
 PAGE_SIZE = 50
 PAGE_KEY = "promotions_page_no"

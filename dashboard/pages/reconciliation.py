@@ -13,12 +13,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import current_actor, settings
 from dashboard.data import settlements as data
-from dashboard.formatting import local_date, local_datetime, money, number
 from dashboard.i18n import status_label, t
-from dashboard.url_state import month_period
-from dashboard.widgets import (
+from dashboard.shell.context import current_actor, settings
+from dashboard.shell.url_state import month_period
+from dashboard.ui.formatting import local_date, local_datetime, money, number
+from dashboard.ui.widgets import (
     Kpi,
     download_table,
     empty_state,
@@ -28,7 +28,7 @@ from dashboard.widgets import (
     today_local,
 )
 from exports.xlsx import Column
-from queries.errors import UserError
+from queries.core.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.charts import show as show_chart
-from dashboard.context import current_actor, page_scope, settings
 from dashboard.data.sales import category_view, headline_kpis, sales_view, table
-from dashboard.formatting import local_date, money
 from dashboard.i18n import lang, status_label, t
-from dashboard.url_state import bind
-from dashboard.widgets import (
+from dashboard.shell.context import current_actor, page_scope, settings
+from dashboard.shell.url_state import bind
+from dashboard.ui.charts import show as show_chart
+from dashboard.ui.formatting import local_date, money
+from dashboard.ui.widgets import (
     download_table,
     empty_state,
     freshness,
@@ -26,9 +26,9 @@ from dashboard.widgets import (
     period_picker,
     show_error,
 )
-from queries.errors import UserError
-from queries.kpis import GRAINS
-from queries.periods import TimeRange
+from queries.core.errors import UserError
+from queries.core.periods import TimeRange
+from queries.sales.kpis import GRAINS
 
 KPI_FIGURES = (
     "gmv_cents",

@@ -12,15 +12,15 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import current_actor, page_scope
 from dashboard.data import settlements as data
-from dashboard.formatting import local_date, local_datetime, money, number
 from dashboard.i18n import status_label, t
-from dashboard.widgets import download_table, empty_state, freshness, literal, show_error
+from dashboard.shell.context import current_actor, page_scope
+from dashboard.ui.formatting import local_date, local_datetime, money, number
+from dashboard.ui.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
-from queries.errors import UserError
-from queries.settlement_lines import LINES
-from queries.settlements import StatementDetail
+from queries.core.errors import UserError
+from queries.finance.lines import LINES
+from queries.finance.settlements import StatementDetail
 
 DETAIL_LIMIT = 2000  # rows on screen; the workbook holds them all
 

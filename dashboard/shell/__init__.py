@@ -1,0 +1,1 @@
+"""The app's shell: login, navigation, context (settings, engine, scope), URL state."""

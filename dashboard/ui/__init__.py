@@ -1,0 +1,1 @@
+"""Shared UI pieces: formatting, widgets, charts, form submission."""

@@ -1,0 +1,180 @@
+"""Widgets every page shares: period picker, KPI row, downloads, freshness, errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import caching
+from dashboard.i18n import lang, t
+from dashboard.shell import url_state
+from dashboard.shell.context import settings
+from dashboard.ui.formatting import DASH
+from exports.xlsx import Column, frame_to_xlsx
+from queries.core.errors import UserError
+from queries.core.periods import PRESETS, TimeRange, preset_range, range_from_dates
+
+__all__ = [
+    "Kpi",
+    "download_table",
+    "empty_state",
+    "freshness",
+    "kpi_row",
+    "literal",
+    "period_picker",
+    "show_error",
+]
+
+
+def period_picker(
+    key: str,
+    *,
+    default: str = "last_30",
+    presets: Sequence[str] = PRESETS,
+    now: datetime | None = None,
+) -> TimeRange:
+    """A preset or custom first–last day range; call it inside the page's `st.form`.
+
+    The choice lives in the URL (`?period=last_7`, `?period=custom&dates=A..B`) and
+    follows the user to the next page that has a period.
+    """
+    tz = settings().tz
+    now = now or datetime.now(UTC)
+    today = now.astimezone(tz).date()
+    url_state.restore_period(key, list(presets), today)
+    preset = st.selectbox(
+        t("widget.period"),
+        list(presets),
+        index=list(presets).index(default),
+        format_func=lambda p: t(f"preset.{p}"),
+        key=f"{key}_preset",
+    )
+    picked = st.date_input(
+        t("widget.custom_dates"),
+        value=(today - timedelta(days=30), today - timedelta(days=1)),
+        max_value=today + timedelta(days=366),
+        key=f"{key}_dates",
+    )
+    url_state.keep_period(key, preset, picked, default)
+    if preset != "custom":
+        return preset_range(preset, now, tz)
+    if not isinstance(picked, tuple | list) or len(picked) != 2:
+        st.warning(t("widget.bad_dates"))
+        return preset_range(default, now, tz)
+    first, last = picked
+    if last < first:
+        first, last = last, first
+    return range_from_dates(first, last + timedelta(days=1), tz, "custom")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline figure: its label, shown value, and changes (already formatted)."""
+
+    label: str
+    value: str
+    vs_previous: str | None = None
+    vs_year: str | None = None
+    help: str | None = None
+    cost: bool = False  # a cost-like figure (refunds, refund rate): up is bad
+
+
+def kpi_row(figures: Sequence[Kpi], *, columns: int = 4) -> None:
+    """Headline figures in rows of `columns` metrics, each with 环比 and 同比 below."""
+    for start in range(0, len(figures), columns):
+        cells = st.columns(columns)
+        for cell, kpi in zip(cells, figures[start : start + columns], strict=False):
+            # Grey, not red/green: red means "up" in China and "bad" elsewhere. The arrow
+            # follows the sign, so the change must lead the text ("-40.5%", not "vs … -40.5%").
+            # A cost-like figure is coloured: up red (bad, and "up" in China), down green.
+            # A change without a sign (none, or 0.0) gets neither arrow nor colour.
+            no_change = kpi.vs_previous in (None, DASH) or not kpi.vs_previous.startswith(
+                ("+", "-", "\u2212")
+            )
+            cell.metric(
+                kpi.label,
+                kpi.value,
+                delta=kpi.vs_previous,
+                delta_color="inverse" if kpi.cost and not no_change else "off",
+                delta_arrow="off" if no_change else "auto",
+                delta_description=t("widget.vs_previous") if kpi.vs_previous else None,
+                help=kpi.help,
+            )
+            if kpi.vs_year is not None:
+                cell.caption(f"{t('widget.vs_year')} {kpi.vs_year}")
+
+
+def download_table(
+    frame: pd.DataFrame, columns: Sequence[Column], *, file_name: str, key: str, sheet: str = "Data"
+) -> None:
+    """A button that downloads `frame` as an Excel workbook (columns give headers and kinds).
+
+    The workbook is written on click, not on every run: a page redraws without it.
+    """
+    config = settings()  # read here: the callable runs on another thread
+
+    def workbook() -> bytes:
+        return frame_to_xlsx(
+            {sheet: (frame, columns)}, tz=config.tz, currency_symbol=config.currency_symbol
+        )
+
+    st.download_button(
+        t("widget.download"),
+        data=workbook,
+        file_name=file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=key,
+        # A download needs no rerun of the page: its data is made on the click, while
+        # the button shows a spinner (said in its tooltip).
+        on_click="ignore",
+        icon=":material/download:",
+        help=t("widget.download_help"),
+    )
+
+
+def freshness(key: str = "refresh") -> None:
+    """ "Data as of 14:05" for the oldest figure on the page, and a refresh button."""
+    reads = caching.run_reads()
+    as_of = min((stamp for stamp, _ in reads), default=datetime.now(UTC))
+    left, right = st.columns([4, 1])
+    left.caption(t("widget.freshness", time=as_of.astimezone(settings().tz).strftime("%H:%M")))
+    if right.button(t("widget.refresh"), key=key, icon=":material/refresh:"):
+        for _, function in reads:
+            function.clear()
+        st.rerun()
+
+
+def show_error(exc: UserError) -> None:
+    """A user's error as a message in their language."""
+    st.error(exc.message(lang()))
+
+
+def empty_state(message: str) -> None:
+    """An explained empty period or shop, instead of empty charts."""
+    st.info(message, icon=":material/info:")
+
+
+def today_local() -> date:
+    """Today in the platform timezone."""
+    return datetime.now(UTC).astimezone(settings().tz).date()
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# Streamlit turns " -- " into a dash, "->" into an arrow, ":smile:" into an emoji in the text
+# it has already parsed; a zero-width space between the two characters keeps them as typed.
+_TYPOGRAPHY = re.compile(r"(?<=[-<>~])(?=[->=])|(?<=:)(?=[A-Za-z_+-])")
+
+
+def literal(text: object) -> str:
+    """Text a user wrote (a name, a reason, a value) made safe to place in Markdown.
+
+    Every ASCII punctuation mark is backslash-escaped, so `**x**`, `[a](b)`, `$x$`,
+    `:red[x]` or `<b>` show exactly as typed inside `st.markdown`, `st.error`, etc.
+    """
+    plain = _TYPOGRAPHY.sub("\u200b", str(text))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain)

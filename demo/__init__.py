@@ -1,0 +1,1 @@
+"""The demo mall generator (python -m demo)."""

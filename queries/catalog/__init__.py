@@ -1,0 +1,1 @@
+"""Products: listing, checking and editing price, stock and shelf state."""

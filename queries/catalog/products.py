@@ -1,0 +1,523 @@
+"""Products: the paged list, and the edits vendors and operators may make.
+
+Vendors change price, stock and on sale / off shelf of their own products.
+Operators ban a product (with a reason) and lift a ban (the product goes off
+shelf); they never change prices or stock. A banned product stays banned until
+an operator lifts it. Every write is optimistic (`version`), audited in the
+same transaction, and announced with `changed("products")` after commit.
+The ban reason lives only in the newest `product.ban` audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from queries import audit
+from queries.core.actors import Actor, Scope
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound, UserError
+from queries.core.invalidation import changed
+from queries.core.money import MAX_PRICE_CENTS, round_half_up_div, yuan
+from queries.core.schema import PRODUCT_STATUSES, categories, products, vendors
+from queries.core.validation import MAX_STOCK, PRODUCT_STATUS_LABELS
+
+__all__ = [
+    "LIST_COLUMNS",
+    "SORTS",
+    "ChangeCheck",
+    "ProductChange",
+    "category_options",
+    "bulk_update_products",
+    "check_changes",
+    "current_products",
+    "iter_products",
+    "list_products",
+    "preview_price_change",
+    "update_product",
+]
+
+EDITABLE = ("price_cents", "stock", "status")
+SORTS = {
+    "updated_desc": (products.c.updated_at.desc(),),
+    "name": (products.c.name.asc(),),
+    "price_asc": (products.c.price_cents.asc(),),
+    "price_desc": (products.c.price_cents.desc(),),
+    "stock_asc": (products.c.stock.asc(),),
+    "stock_desc": (products.c.stock.desc(),),
+    "id": (),
+}
+LIST_COLUMNS = (
+    "product_id",
+    "vendor_id",
+    "vendor_name",
+    "category_id",
+    "category_name",
+    "category_name_en",
+    "name",
+    "price_cents",
+    "stock",
+    "status",
+    "updated_at",
+    "version",
+)
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class ProductChange:
+    """One product's wanted values; None leaves a field as it is."""
+
+    product_id: int
+    expected_version: int
+    price_cents: int | None = None
+    stock: int | None = None
+    status: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class ChangeCheck:
+    """What a batch of changes would do: rows to write, refused rows, stale rows."""
+
+    writes: list[tuple[ProductChange, dict, dict]] = field(default_factory=list)
+    refused: dict[int, tuple[str, str]] = field(default_factory=dict)
+    errors: dict[int, UserError] = field(default_factory=dict)
+    not_found: set[int] = field(default_factory=set)
+    stale: dict[int, dict] = field(default_factory=dict)
+    current: dict[int, dict] = field(default_factory=dict)
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _matching(
+    *,
+    scope: Scope,
+    search: str | None,
+    statuses: Sequence[str],
+    category_id: int | None,
+    low_stock_below: int | None,
+) -> list:
+    """The list filters, all on `products` columns."""
+    p = products.c
+    where = []
+    if scope.vendor_id is not None:
+        where.append(p.vendor_id == scope.vendor_id)
+    text = (search or "").strip()
+    if text:
+        match = p.name.icontains(text, autoescape=True)
+        if text.isascii() and text.isdigit() and len(text) <= 9:
+            match = sa.or_(match, p.product_id == int(text))
+        where.append(match)
+    wanted = [s for s in statuses if s in PRODUCT_STATUSES]
+    if wanted:
+        where.append(p.status.in_(wanted))
+    if category_id is not None:
+        where.append(p.category_id == category_id)
+    if low_stock_below is not None:
+        where.append(p.stock < low_stock_below)
+    return where
+
+
+def _list_select(
+    *,
+    scope: Scope,
+    search: str | None,
+    statuses: Sequence[str],
+    category_id: int | None,
+    low_stock_below: int | None,
+) -> sa.Select:
+    p = products.c
+    where = _matching(
+        scope=scope,
+        search=search,
+        statuses=statuses,
+        category_id=category_id,
+        low_stock_below=low_stock_below,
+    )
+    return (
+        sa.select(
+            p.product_id,
+            p.vendor_id,
+            vendors.c.name.label("vendor_name"),
+            p.category_id,
+            categories.c.name.label("category_name"),
+            categories.c.name_en.label("category_name_en"),
+            p.name,
+            p.price_cents,
+            p.stock,
+            p.status,
+            p.updated_at,
+            p.version,
+        )
+        .select_from(
+            products.join(vendors, vendors.c.vendor_id == p.vendor_id).join(
+                categories, categories.c.category_id == p.category_id
+            )
+        )
+        .where(*where)
+    )
+
+
+def list_products(
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    search: str | None = None,
+    statuses: Sequence[str] = (),
+    category_id: int | None = None,
+    low_stock_below: int | None = None,
+    sort: str = "updated_desc",
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[pd.DataFrame, int]:
+    """One page of products (with `ban_reason` for banned ones) and how many match in all."""
+    filters = {
+        "scope": scope,
+        "search": search,
+        "statuses": statuses,
+        "category_id": category_id,
+        "low_stock_below": low_stock_below,
+    }
+    query = _list_select(**filters)
+    # Counted on products alone: every product has its (non-null, foreign-key) shop and
+    # category, so the joins change no count, and skipping them halves a mall-wide count.
+    count = sa.select(sa.func.count()).select_from(products).where(*_matching(**filters))
+    total = conn.execute(count).scalar_one()
+    page_size = min(max(int(page_size), 1), 1000)
+    page = max(int(page), 1)
+    order = (*SORTS.get(sort, SORTS["updated_desc"]), products.c.product_id.asc())
+    rows = conn.execute(query.order_by(*order).limit(page_size).offset((page - 1) * page_size))
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(LIST_COLUMNS))
+    banned = frame.loc[frame["status"] == "banned", "product_id"].tolist()
+    reasons = _ban_reasons(conn, banned, scope.vendor_id)
+    frame["ban_reason"] = [reasons.get(int(i)) for i in frame["product_id"]]
+    return frame, int(total)
+
+
+def iter_products(
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    search: str | None = None,
+    statuses: Sequence[str] = (),
+    category_id: int | None = None,
+    low_stock_below: int | None = None,
+) -> Iterator[sa.Row]:
+    """Every matching product, streamed in id order (for the bulk-edit workbook)."""
+    query = _list_select(
+        scope=scope,
+        search=search,
+        statuses=statuses,
+        category_id=category_id,
+        low_stock_below=low_stock_below,
+    ).order_by(products.c.product_id)
+    yield from conn.execution_options(yield_per=2000).execute(query)
+
+
+def _ban_reasons(conn: sa.Connection, ids: list, vendor_id: int | None) -> dict[int, str | None]:
+    found = audit.latest_reasons(
+        conn, action="product.ban", entity="product", entity_ids=ids, vendor_id=vendor_id
+    )
+    return {int(k): v for k, v in found.items()}
+
+
+def current_products(
+    conn: sa.Connection, ids: Sequence[int], vendor_id: int | None
+) -> dict[int, dict]:
+    """The editable state of `ids` (only the vendor's own when `vendor_id` is given)."""
+    out: dict[int, dict] = {}
+    p = products.c
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 500):
+        query = sa.select(
+            p.product_id, p.vendor_id, p.name, p.price_cents, p.stock, p.status, p.version
+        ).where(p.product_id.in_(unique[start : start + 500]))
+        if vendor_id is not None:
+            query = query.where(p.vendor_id == vendor_id)
+        out.update({row.product_id: dict(row._mapping) for row in conn.execute(query)})
+    return out
+
+
+# --- checking -------------------------------------------------------------------------
+
+
+def _value_error(change: ProductChange) -> Invalid | None:
+    """Refuse impossible values before touching the database."""
+    price, stock = change.price_cents, change.stock
+    if price is not None and (
+        isinstance(price, bool) or not isinstance(price, int) or not 0 < price <= MAX_PRICE_CENTS
+    ):
+        return Invalid(
+            f"价格须大于 0 且不超过 {yuan(MAX_PRICE_CENTS)} 元",
+            f"The price must be above 0 and at most {yuan(MAX_PRICE_CENTS)}",
+        )
+    if stock is not None and (
+        isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= MAX_STOCK
+    ):
+        return Invalid("库存须为 0 或正整数", "Stock must be a whole number, 0 or more")
+    if change.status is not None and change.status not in PRODUCT_STATUSES:
+        return Invalid("状态不正确", "Unknown status")
+    if change.reason is not None and len(change.reason) > MAX_REASON:
+        return Invalid(
+            f"原因不能超过 {MAX_REASON} 个字", f"The reason may not exceed {MAX_REASON} characters"
+        )
+    return None
+
+
+def _rule_error(
+    actor: Actor, row: dict, change: ProductChange, reason: str | None
+) -> UserError | None:
+    """Who may change what: the product rules of the contract."""
+    if actor.role == "finance":
+        return Forbidden("财务不能修改商品", "Finance does not edit products")
+    if actor.role == "vendor":
+        if change.status == "banned" and row["status"] != "banned":
+            return Forbidden("只有平台运营可以违规下架商品", "Only operators can ban a product")
+        if row["status"] == "banned" and change.status not in (None, "banned"):
+            why = reason or "—"
+            return Forbidden(
+                f"该商品已被平台违规下架（原因：{why}），不能上架或解除，请联系平台运营",
+                f"This product was banned by the platform (reason: {why}); it cannot be put "
+                "on sale or unbanned. Contact the platform's operators.",
+            )
+        return None
+    if change.price_cents is not None or change.stock is not None:
+        return Forbidden("运营不修改商品的价格或库存", "Operators do not change prices or stock")
+    if change.status is None or change.status == row["status"]:
+        return None  # nothing to do: a repeated click on "ban" or "lift ban" saves once
+    if change.status == "banned":
+        if not (change.reason or "").strip():
+            return Invalid("违规下架须填写原因", "Give a reason for the ban")
+        return None
+    if change.status == "off_shelf" and row["status"] == "banned":
+        return None
+    return Forbidden(
+        "运营只能违规下架商品或解除违规（解除后为已下架）",
+        "Operators can only ban a product or lift a ban (it then stays off shelf)",
+    )
+
+
+def _diff(row: dict, change: ProductChange) -> tuple[dict, dict]:
+    before, after = {}, {}
+    for name in EDITABLE:
+        wanted = getattr(change, name)
+        if wanted is not None and wanted != row[name]:
+            before[name], after[name] = row[name], wanted
+    return before, after
+
+
+def _state(row: dict) -> dict:
+    return {k: row[k] for k in ("product_id", "price_cents", "stock", "status", "version")}
+
+
+def check_changes(
+    conn: sa.Connection, actor: Actor, changes: Sequence[ProductChange]
+) -> ChangeCheck:
+    """Check every change against the values, the rules and the current rows; write nothing."""
+    check = ChangeCheck()
+    seen: set[int] = set()
+    for change in changes:
+        error = _value_error(change)
+        if change.product_id in seen:
+            error = Invalid("同一商品出现了多次", "The same product appears more than once")
+        seen.add(change.product_id)
+        if error is not None:
+            _refuse(check, change.product_id, error)
+    vendor_id = actor.vendor_id if actor.role == "vendor" else None
+    check.current = current_products(conn, [c.product_id for c in changes], vendor_id)
+    banned = [i for i, row in check.current.items() if row["status"] == "banned"]
+    reasons = _ban_reasons(conn, banned, vendor_id)
+    for change in changes:
+        pid = change.product_id
+        if pid in check.refused:
+            continue
+        row = check.current.get(pid)
+        if row is None:
+            check.not_found.add(pid)
+            _refuse(check, pid, NotFound("找不到该商品", "Product not found"))
+            continue
+        error = _rule_error(actor, row, change, reasons.get(pid))
+        if error is not None:
+            _refuse(check, pid, error)
+            continue
+        before, after = _diff(row, change)
+        if not after:
+            continue  # already as wanted (unchanged row, or a double submit that was saved)
+        if row["version"] != change.expected_version:
+            check.stale[pid] = _state(row)
+            continue
+        check.writes.append((change, before, after))
+    return check
+
+
+def _refuse(check: ChangeCheck, product_id: int, error: UserError) -> None:
+    check.errors[product_id] = error
+    check.refused[product_id] = (error.zh, error.en)
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def _action(actor: Actor, after: dict, default: str) -> str:
+    if actor.role == "operator":
+        return "product.ban" if after.get("status") == "banned" else "product.unban"
+    return default
+
+
+def _write(
+    conn: sa.Connection, actor: Actor, change: ProductChange, row: dict, before, after, action
+):
+    """The conditional UPDATE of one row and its audit row; Conflict if someone came first."""
+    values = dict(after, version=products.c.version + 1, updated_at=datetime.now(UTC))
+    result = conn.execute(
+        products.update()
+        .where(products.c.product_id == change.product_id)
+        .where(products.c.version == change.expected_version)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        current = current_products(conn, [change.product_id], None)[change.product_id]
+        raise _conflict({change.product_id: _state(current)})
+    audit.record(
+        conn,
+        actor,
+        action=_action(actor, after, action),
+        entity="product",
+        entity_id=change.product_id,
+        vendor_id=row["vendor_id"],
+        reason=(change.reason or "").strip() or None,
+        before=before,
+        after=after,
+    )
+
+
+def _conflict(stale: dict[int, dict]) -> Conflict:
+    lines_zh, lines_en = [], []
+    for pid, row in stale.items():
+        zh_status, en_status = PRODUCT_STATUS_LABELS[row["status"]]
+        lines_zh.append(
+            f"商品 {pid}：价格 {yuan(row['price_cents'])} 元，库存 {row['stock']}，{zh_status}"
+        )
+        lines_en.append(
+            f"product {pid}: price {yuan(row['price_cents'])}, stock {row['stock']}, {en_status}"
+        )
+    return Conflict(
+        "已有他人修改了这些商品，本次未保存任何修改。当前值：" + "；".join(lines_zh),
+        "Someone else changed these products; nothing was saved. Current values: "
+        + "; ".join(lines_en),
+        details=stale,
+    )
+
+
+def _translate(exc: IntegrityError) -> Invalid:
+    return Invalid("数据不符合规则，未保存", "The values break a database rule; nothing was saved")
+
+
+def update_product(
+    engine: sa.Engine,
+    actor: Actor,
+    product_id: int,
+    *,
+    expected_version: int,
+    price_cents: int | None = None,
+    stock: int | None = None,
+    status: str | None = None,
+    reason: str | None = None,
+) -> int:
+    """Change one product; return its version afterwards (unchanged when nothing differed)."""
+    change = ProductChange(product_id, expected_version, price_cents, stock, status, reason)
+    error = _value_error(change)
+    if error is not None:
+        raise error
+    if actor.role == "finance":
+        raise Forbidden("财务不能修改商品", "Finance does not edit products")
+    try:
+        with engine.begin() as conn:
+            check = check_changes(conn, actor, [change])
+            if product_id in check.errors:
+                raise check.errors[product_id]
+            if check.stale:
+                raise _conflict(check.stale)
+            if not check.writes:
+                return check.current[product_id]["version"]
+            _, before, after = check.writes[0]
+            _write(conn, actor, change, check.current[product_id], before, after, "product.update")
+    except IntegrityError as exc:
+        raise _translate(exc) from None
+    changed("products", "audit")
+    return expected_version + 1
+
+
+def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[ProductChange]) -> int:
+    """Apply every change or none, in one transaction; return how many products changed.
+
+    Raises `NotFound` (some id is not the actor's), `Invalid` (a message per
+    refused row in `details`, keyed by product id) or `Conflict` (current
+    values of the stale rows in `details`); then nothing is written.
+    """
+    if actor.role == "finance":
+        raise Forbidden("财务不能修改商品", "Finance does not edit products")
+    if not changes:
+        return 0
+    try:
+        with engine.begin() as conn:
+            check = check_changes(conn, actor, changes)
+            if check.refused:
+                cls = NotFound if check.not_found else Invalid
+                count = len(check.refused)
+                raise cls(
+                    f"{count} 行不能保存，本次未保存任何修改",
+                    f"{count} {'row cannot' if count == 1 else 'rows cannot'} be saved; "
+                    "nothing was saved",
+                    details=check.refused,
+                )
+            if check.stale:
+                raise _conflict(check.stale)
+            for change, before, after in check.writes:
+                row = check.current[change.product_id]
+                _write(conn, actor, change, row, before, after, "product.bulk_update")
+    except IntegrityError as exc:
+        raise _translate(exc) from None
+    if check.writes:
+        changed("products", "audit")
+    return len(check.writes)
+
+
+def preview_price_change(rows: pd.DataFrame, *, change_bps: int) -> pd.DataFrame:
+    """New prices for a "raise / lower by N %" on `rows` (product_id, price_cents, version, …).
+
+    new = round_half_up(price × (10000 + bps) ÷ 10000), in integers; bps ≥ -9000
+    keeps the multiplier positive, so negative changes round half up too.
+    A row whose new price would be 0 or above the cap gets a message instead.
+    """
+    if not -10_000 < change_bps:
+        raise Invalid("降价不能达到 100%", "A price cannot be lowered by 100 % or more")
+    out = rows.copy()
+    new_prices, zh, en = [], [], []
+    for price in out["price_cents"].tolist():
+        new = round_half_up_div(int(price), 10_000 + change_bps, 10_000)
+        if new <= 0 or new > MAX_PRICE_CENTS:
+            new_prices.append(None)
+            zh.append("调整后价格超出允许范围")
+            en.append("The new price would be out of range")
+        else:
+            new_prices.append(new)
+            zh.append(None)
+            en.append(None)
+    out["new_price_cents"] = pd.array(new_prices, dtype="Int64")
+    out["problem_zh"] = zh
+    out["problem_en"] = en
+    return out
+
+
+def category_options(conn: sa.Connection) -> list[tuple[int, str, str]]:
+    """(category_id, name, name_en) of every category, for the filter."""
+    c = categories.c
+    rows = conn.execute(sa.select(c.category_id, c.name, c.name_en).order_by(c.category_id))
+    return [tuple(r) for r in rows]

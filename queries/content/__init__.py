@@ -1,0 +1,1 @@
+"""Community content (notes, tags) and the sales it drives."""

@@ -1,0 +1,1 @@
+"""The foundations of every query module: engine, schema, periods, money, errors, settings."""

@@ -1,0 +1,66 @@
+"""Money in integer fen: half-up rounding and exact parsing of typed yuan amounts.
+
+No float ever touches a money path: `parse_yuan("19.99")` is exactly 1999.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from queries.core.errors import Invalid
+
+__all__ = ["MAX_PRICE_CENTS", "parse_yuan", "round_half_up_div", "yuan"]
+
+# A sane upper bound for one price: ¥10,000,000.00.
+MAX_PRICE_CENTS = 1_000_000_000
+_YUAN = re.compile(r"^\s*¥?\s*(\d{1,3}(,\d{3})+|\d+)(\.(\d{1,2}))?\s*$", re.ASCII)
+
+
+def round_half_up_div(a: int, b: int, d: int) -> int:
+    """round_half_up(a × b ÷ d) for a, b ≥ 0 and d > 0, in integers."""
+    if a < 0 or b < 0 or d <= 0:
+        raise ValueError("round_half_up_div takes a, b ≥ 0 and d > 0")
+    return (2 * a * b + d) // (2 * d)
+
+
+def parse_yuan(text: object, *, max_cents: int = MAX_PRICE_CENTS, allow_zero: bool = False) -> int:
+    """Parse an amount typed in yuan (`19.99`, `1,299`, `¥5`) into fen, or raise `Invalid`."""
+    if text is None or (isinstance(text, float) and text != text):
+        raise Invalid("请填写金额", "Enter an amount")
+    if isinstance(text, bool):
+        raise Invalid("金额格式不正确", "Not a valid amount")
+    if isinstance(text, int):
+        raw = str(text)
+    elif isinstance(text, Decimal):
+        raw = format(text, "f")
+    elif isinstance(text, float):
+        # Spreadsheet cells arrive as floats; repr gives the shortest exact decimal.
+        raw = repr(text)
+    else:
+        raw = str(text)
+    match = _YUAN.match(raw)
+    if raw.strip() == "":
+        raise Invalid("请填写金额", "Enter an amount")
+    if not match:
+        raise Invalid(
+            f"“{raw}” 不是有效金额（最多两位小数）",
+            f"“{raw}” is not a valid amount (at most two decimals)",
+        )
+    whole = int(match.group(1).replace(",", ""))
+    fraction = (match.group(4) or "").ljust(2, "0")
+    cents = whole * 100 + int(fraction or "0")
+    if cents == 0 and not allow_zero:
+        raise Invalid("金额须大于 0", "The amount must be greater than 0")
+    if cents > max_cents:
+        raise Invalid(
+            f"金额不能超过 {yuan(max_cents)}", f"The amount may not exceed {yuan(max_cents)}"
+        )
+    return cents
+
+
+def yuan(cents: int) -> str:
+    """Plain `1234.56` text for fen, for messages (pages format with `dashboard.ui.formatting`)."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100:,}.{cents % 100:02d}"

@@ -1,0 +1,102 @@
+"""One validated settings object, read from the environment or `.streamlit/secrets.toml`.
+
+No Streamlit here: the shell tools (`python -m demo`, `python -m exports`)
+read the same settings as the app.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from queries.core.errors import Invalid
+
+__all__ = ["PROJECT_ROOT", "Settings", "default_sqlite_url", "load_settings", "normalize_url"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "mallboard.sqlite"
+SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+CURRENCIES = {"CNY": "¥", "HKD": "HK$", "USD": "$"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the mall's database is and how its figures are cut and shown."""
+
+    database_url: str
+    timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+    review_deadline_days: int = 3
+    is_demo: bool = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The platform timezone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def currency_symbol(self) -> str:
+        """The display symbol of the currency."""
+        return CURRENCIES[self.currency]
+
+
+def default_sqlite_url() -> str:
+    """The embedded demo database's URL."""
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def normalize_url(url: str) -> str:
+    """Accept `postgresql://`, `postgres://`, `postgresql+psycopg://` and `sqlite:///`."""
+    url = url.strip()
+    for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith(("postgresql+psycopg://", "sqlite://")):
+        return url
+    raise Invalid(
+        "DATABASE_URL 须为 postgresql://… 或 sqlite:///…",
+        "DATABASE_URL must be postgresql://… or sqlite:///…",
+    )
+
+
+def _read_secrets(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, secrets_path: Path = SECRETS_PATH
+) -> Settings:
+    """Read and validate the settings; the environment wins over secrets.toml."""
+    env = os.environ if environ is None else environ
+    secrets = _read_secrets(secrets_path)
+
+    def pick(name: str, default: str | None = None) -> str | None:
+        return env.get(name) or secrets.get(name) or secrets.get(name.lower()) or default
+
+    url = pick("DATABASE_URL")
+    is_demo = not url
+    database_url = default_sqlite_url() if is_demo else normalize_url(url)
+    timezone = pick("PLATFORM_TIMEZONE", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Invalid(f"未知时区：{timezone}", f"Unknown timezone: {timezone}") from exc
+    currency = (pick("CURRENCY", "CNY") or "CNY").upper()
+    if currency not in CURRENCIES:
+        raise Invalid(f"不支持的币种：{currency}", f"Unsupported currency: {currency}")
+    deadline = pick("REVIEW_DEADLINE_DAYS", "3")
+    if not str(deadline).isdigit() or int(deadline) < 1:
+        raise Invalid("审核时限须为正整数天", "REVIEW_DEADLINE_DAYS must be a whole number ≥ 1")
+    return Settings(
+        database_url=database_url,
+        timezone=timezone,
+        currency=currency,
+        review_deadline_days=int(deadline),
+        is_demo=is_demo,
+    )

@@ -1,0 +1,1 @@
+"""Settlement statements: lines, issuing, actions, reconciliation."""

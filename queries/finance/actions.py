@@ -1,0 +1,503 @@
+"""Finance's writes on settlement statements, each one transaction with its audit row.
+
+Every function is `f(engine, actor, …)`, finance only (`Forbidden` otherwise),
+and checks the `version` the user saw: a second click or a second person gets
+`Conflict` with the current values, never a second change. After commit the
+`settlements` topic is announced so cached figures are cleared.
+
+- `issue_statements`: drafts with frozen totals for a period that has ended.
+  Explicit vendors: all or nothing (any overlap refuses the whole call).
+  All vendors (`vendor_ids=None`): vendors with an overlapping statement are
+  skipped and reported; closed vendors with nothing in the period are skipped.
+  A vendor that joined (`vendors.joined_at`) at or after the period's end did
+  not exist in it: left out of "all", refused when named.
+  Two identical issues at once: the unique (vendor, start, end) constraint lets
+  one through; the other's IntegrityError becomes `Conflict`.
+- `adjust_statement`: a draft's adjustment (the whole amount, may be negative)
+  with a required note; net recomputed.
+- `discard_statement`: deletes a draft; its audit row keeps the totals.
+- `confirm_statement`, `mark_paid`: draft → confirmed → paid.
+- `carry_negative_into`: adds a confirmed/paid statement's negative net to a
+  later draft of the same vendor as an adjustment whose note names the source.
+  The audit row (`settlement.adjust`, `after.carried_from`) marks the carry;
+  a statement whose carry sits on a statement that still exists cannot be
+  carried again (a discarded target frees it).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from queries.audit import record
+from queries.core.actors import Actor, require_role
+from queries.core.errors import Conflict, Invalid, NotFound
+from queries.core.invalidation import changed
+from queries.core.money import yuan
+from queries.core.schema import audit_log, settlements, vendors
+from queries.core.settings import load_settings
+from queries.finance.lines import LINES, Totals, compute_totals, period_range
+
+__all__ = [
+    "IssueResult",
+    "adjust_statement",
+    "carried_into",
+    "carry_negative_into",
+    "confirm_statement",
+    "discard_statement",
+    "issue_statements",
+    "mark_paid",
+]
+
+ENTITY = "settlement"
+_MAX_NOTE = 500
+_MAX_REFERENCE = 100
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """What `issue_statements` did: new statement ids, and vendors skipped with why."""
+
+    settlement_ids: tuple[int, ...]
+    skipped: tuple[tuple[int, str], ...] = ()
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _row_values(row: dict) -> dict:
+    """The audited fields of a statement row (JSON-friendly)."""
+    keys = (*LINES, "status", "period_start", "period_end", "version")
+    keys += ("adjustment_note", "payment_reference", "confirmed_at", "paid_at")
+    return {k: row[k] for k in keys}
+
+
+def _load(conn: sa.Connection, settlement_id: int, *, lock: bool = False) -> dict:
+    stmt = sa.select(settlements).where(settlements.c.settlement_id == settlement_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    if row is None:
+        raise NotFound(
+            f"结算单 #{settlement_id} 不存在",
+            f"Settlement statement #{settlement_id} does not exist",
+        )
+    return dict(row._mapping)
+
+
+def _stale(row: dict) -> Conflict:
+    return Conflict(
+        "结算单已被他人修改，请刷新后重试",
+        "Someone else changed this statement; refresh and try again",
+        details=_row_values(row),
+    )
+
+
+# A statement's status in words, for messages (the pages' labels say the same).
+_STATUS_WORDS = {
+    "draft": ("草稿", "a draft"),
+    "confirmed": ("已确认", "confirmed"),
+    "paid": ("已打款", "paid"),
+}
+
+
+def _check(row: dict, expected_version: int, *statuses: str) -> None:
+    if row["version"] != expected_version:
+        raise _stale(row)
+    if row["status"] not in statuses:
+        zh, en = _STATUS_WORDS.get(row["status"], (row["status"], row["status"]))
+        raise Invalid(
+            f"结算单状态为「{zh}」，不能执行此操作",
+            f"The statement is {en}; this action is not possible",
+            details={"status": row["status"]},
+        )
+
+
+def _update(conn: sa.Connection, row: dict, **values) -> dict:
+    """UPDATE … WHERE id AND version; Conflict when someone got there first."""
+    result = conn.execute(
+        settlements.update()
+        .where(
+            settlements.c.settlement_id == row["settlement_id"],
+            settlements.c.version == row["version"],
+        )
+        .values(**values, version=row["version"] + 1)
+    )
+    if result.rowcount != 1:
+        raise _stale(_load(conn, row["settlement_id"]))
+    return {**row, **values, "version": row["version"] + 1}
+
+
+def _audit(conn, actor, action, before: dict | None, after: dict | None, row, reason=None):
+    record(
+        conn,
+        actor,
+        action=action,
+        entity=ENTITY,
+        entity_id=row["settlement_id"],
+        vendor_id=row["vendor_id"],
+        reason=reason,
+        before=before,
+        after=after,
+    )
+
+
+# --- issue ------------------------------------------------------------------------------
+
+
+def _check_period(period_start: date, period_end: date, tz: str, now: datetime) -> None:
+    if not period_start < period_end:
+        raise Invalid("结束日期须晚于开始日期", "The end date must be after the start date")
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if period_end > today:
+        raise Invalid(
+            f"结算周期尚未结束（结束日 {period_end} 晚于今天 {today}）",
+            f"The period has not ended (its end {period_end} is after today {today})",
+        )
+
+
+def issue_statements(
+    engine: sa.Engine,
+    actor: Actor,
+    *,
+    period_start: date,
+    period_end: date,
+    vendor_ids: Sequence[int] | None = None,
+    tz: str | None = None,
+    now: datetime | None = None,
+) -> IssueResult:
+    """Issue draft statements with frozen totals for `[period_start, period_end)`.
+
+    `tz` defaults to the platform timezone setting; `now` is for tests.
+    """
+    require_role(actor, "finance")
+    tz = tz or load_settings().timezone
+    moment = _now(now)
+    _check_period(period_start, period_end, tz, moment)
+    period = period_range(period_start, period_end, tz)
+    try:
+        with engine.begin() as conn:
+            result = _issue(conn, actor, period, period_start, period_end, vendor_ids, moment)
+    except IntegrityError as exc:
+        raise Conflict(
+            "该周期的结算单刚刚已被出具，请刷新",
+            "A statement for this period was just issued by someone else; refresh",
+        ) from exc
+    if result.settlement_ids:
+        changed("settlements")
+    return result
+
+
+def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) -> IssueResult:
+    wanted = sa.select(vendors.c.vendor_id, vendors.c.status, vendors.c.joined_at).order_by(
+        vendors.c.vendor_id
+    )
+    if vendor_ids is not None:
+        wanted = wanted.where(vendors.c.vendor_id.in_(list(vendor_ids)))
+    # Locking the vendor rows serializes two issues of the same vendors (PostgreSQL).
+    found = conn.execute(wanted.with_for_update()).all()
+    # A shop that joined (was approved) at or after the period's end did not exist in it:
+    # it gets no statement (docs/decisions.md, "Statements only for shops that existed").
+    late = [v for v, _, joined in found if joined >= period.end]
+    known = {v: status for v, status, joined in found if joined < period.end}
+    if vendor_ids is not None:
+        missing = sorted(set(vendor_ids) - {v for v, _, _ in found})
+        if missing:
+            ids = ", ".join(f"#{v}" for v in missing)
+            raise NotFound(f"商家不存在：{ids}", f"No such vendor: {ids}", details=missing)
+        if late:
+            ids = ", ".join(f"#{v}" for v in late)
+            raise Invalid(
+                f"商家 {ids} 在该结算周期结束后才入驻，不能出具此周期的结算单",
+                f"Vendor {ids} joined after the period ended; no statement for this period",
+                details={"joined_after_period": late},
+            )
+    overlap = sa.select(settlements.c.vendor_id, settlements.c.settlement_id).where(
+        settlements.c.period_start < period_end, settlements.c.period_end > period_start
+    )
+    if vendor_ids is not None:
+        overlap = overlap.where(settlements.c.vendor_id.in_(list(vendor_ids)))
+    overlapping: dict[int, int] = dict(conn.execute(overlap).all())
+    if vendor_ids is not None and overlapping:
+        raise Conflict(
+            "与已有结算单周期重叠：" + "、".join(f"#{s}" for s in overlapping.values()),
+            "The period overlaps existing statements: "
+            + ", ".join(f"#{s}" for s in overlapping.values()),
+            details={str(v): s for v, s in overlapping.items()},
+        )
+    totals = compute_totals(conn, period=period, vendor_ids=vendor_ids)
+    skipped: list[tuple[int, str]] = []
+    rows = []
+    for vendor_id, status in known.items():
+        lines = totals.get(vendor_id, Totals())
+        if vendor_id in overlapping:
+            skipped.append((vendor_id, f"overlaps #{overlapping[vendor_id]}"))
+            continue
+        if vendor_ids is None and status == "closed" and lines == Totals():
+            skipped.append((vendor_id, "closed, nothing in the period"))
+            continue
+        rows.append(
+            {
+                "vendor_id": vendor_id,
+                "period_start": period_start,
+                "period_end": period_end,
+                **lines.as_dict(),
+                "status": "draft",
+                "created_at": moment,
+                "version": 1,
+            }
+        )
+    ids: list[int] = []
+    for values in rows:
+        new_id = conn.execute(settlements.insert().values(**values)).inserted_primary_key[0]
+        ids.append(new_id)
+        row = {**values, "settlement_id": new_id}
+        after = {k: values[k] for k in (*LINES, "period_start", "period_end", "status")}
+        _audit(conn, actor, "settlement.issue", None, after, row)
+    return IssueResult(tuple(ids), tuple(skipped))
+
+
+# --- changes to one statement -----------------------------------------------------------
+
+
+def _note(text: str | None) -> str:
+    note = (text or "").strip()
+    if not note:
+        raise Invalid(
+            "请填写调整说明", "Enter a note for the adjustment", details={"note": "required"}
+        )
+    if len(note) > _MAX_NOTE:
+        raise Invalid(
+            f"调整说明不能超过 {_MAX_NOTE} 字",
+            f"The note may not exceed {_MAX_NOTE} characters",
+            details={"note": "too_long"},
+        )
+    if any(_control(c) and c not in "\n\t" for c in note):
+        raise Invalid(
+            "调整说明含有不可见的控制字符",
+            "The note contains control characters",
+            details={"note": "control_characters"},
+        )
+    return note
+
+
+def _control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
+
+
+def _reference(text: str | None) -> str:
+    """A transfer reference: one line of visible text, at most `_MAX_REFERENCE` characters."""
+    reference = (text or "").strip()
+    if not reference:
+        raise Invalid(
+            "请填写转账流水号",
+            "Enter the transfer's reference",
+            details={"payment_reference": "required"},
+        )
+    if len(reference) > _MAX_REFERENCE:
+        raise Invalid(
+            f"转账流水号不能超过 {_MAX_REFERENCE} 个字符",
+            f"The transfer's reference may not exceed {_MAX_REFERENCE} characters",
+            details={"payment_reference": "too_long"},
+        )
+    if any(_control(c) for c in reference):
+        raise Invalid(
+            "转账流水号含有不可见的控制字符（如换行、制表符）",
+            "The transfer's reference contains control characters (such as a line break or tab)",
+            details={"payment_reference": "control_characters"},
+        )
+    return reference
+
+
+def adjust_statement(
+    engine: sa.Engine,
+    actor: Actor,
+    settlement_id: int,
+    *,
+    expected_version: int,
+    adjustment_cents: int,
+    note: str,
+) -> dict:
+    """Set a draft's adjustment (fen, may be negative) and its note; net follows."""
+    require_role(actor, "finance")
+    note = _note(note)
+    if isinstance(adjustment_cents, bool) or not isinstance(adjustment_cents, int):
+        raise Invalid("调整金额须为整数分", "The adjustment must be whole fen")
+    with engine.begin() as conn:
+        row = _load(conn, settlement_id)
+        _check(row, expected_version, "draft")
+        net = Totals.from_row(row).with_adjustment(adjustment_cents).net_cents
+        before = {k: row[k] for k in ("adjustment_cents", "adjustment_note", "net_cents")}
+        after = {"adjustment_cents": adjustment_cents, "adjustment_note": note, "net_cents": net}
+        new = _update(conn, row, **after)
+        _audit(conn, actor, "settlement.adjust", before, after, row, reason=note)
+    changed("settlements")
+    return new
+
+
+def discard_statement(
+    engine: sa.Engine, actor: Actor, settlement_id: int, *, expected_version: int
+) -> None:
+    """Delete a draft; the audit row keeps its totals in `before`."""
+    require_role(actor, "finance")
+    with engine.begin() as conn:
+        row = _load(conn, settlement_id)
+        _check(row, expected_version, "draft")
+        result = conn.execute(
+            settlements.delete().where(
+                settlements.c.settlement_id == settlement_id,
+                settlements.c.version == expected_version,
+            )
+        )
+        if result.rowcount != 1:
+            raise _stale(_load(conn, settlement_id))
+        _audit(conn, actor, "settlement.discard", _row_values(row), None, row)
+    changed("settlements")
+
+
+def confirm_statement(
+    engine: sa.Engine,
+    actor: Actor,
+    settlement_id: int,
+    *,
+    expected_version: int,
+    now: datetime | None = None,
+) -> dict:
+    """Draft → confirmed: from now on the vendor sees it."""
+    require_role(actor, "finance")
+    with engine.begin() as conn:
+        row = _load(conn, settlement_id)
+        _check(row, expected_version, "draft")
+        after = {"status": "confirmed", "confirmed_at": _now(now)}
+        new = _update(conn, row, **after)
+        _audit(conn, actor, "settlement.confirm", {"status": "draft"}, after, row)
+    changed("settlements")
+    return new
+
+
+def mark_paid(
+    engine: sa.Engine,
+    actor: Actor,
+    settlement_id: int,
+    *,
+    expected_version: int,
+    payment_reference: str,
+    now: datetime | None = None,
+) -> dict:
+    """Confirmed → paid, with the bank transfer's reference."""
+    require_role(actor, "finance")
+    reference = _reference(payment_reference)
+    with engine.begin() as conn:
+        row = _load(conn, settlement_id)
+        _check(row, expected_version, "confirmed")
+        after = {"status": "paid", "paid_at": _now(now), "payment_reference": reference}
+        new = _update(conn, row, **after)
+        _audit(conn, actor, "settlement.pay", {"status": "confirmed"}, after, row)
+    changed("settlements")
+    return new
+
+
+# --- carrying a negative net ------------------------------------------------------------
+
+
+def carried_into(conn: sa.Connection, *, settlement_id: int, vendor_id: int) -> int | None:
+    """The statement a negative net was carried into and that still holds it, or None.
+
+    Read from the audit trail in order: a carry row (`settlement.adjust` with
+    `after.carried_from`) names its target; a later discard of that target
+    frees the carry. (Ids may be reused on SQLite, so order decides, not ids.)
+    """
+    rows = conn.execute(
+        sa.select(audit_log.c.action, audit_log.c.entity_id, audit_log.c.after)
+        .where(
+            audit_log.c.vendor_id == vendor_id,
+            audit_log.c.entity == ENTITY,
+            audit_log.c.action.in_(("settlement.adjust", "settlement.discard")),
+        )
+        .order_by(audit_log.c.audit_id)
+    ).all()
+    target: int | None = None
+    for action, entity_id, after in rows:
+        if action == "settlement.adjust" and after:
+            if json.loads(after).get("carried_from") == settlement_id:
+                target = int(entity_id)
+        elif action == "settlement.discard" and target == int(entity_id):
+            target = None
+    return target
+
+
+def carry_negative_into(
+    engine: sa.Engine,
+    actor: Actor,
+    from_settlement_id: int,
+    into_settlement_id: int,
+    *,
+    expected_version: int,
+) -> dict:
+    """Add a confirmed/paid statement's negative net to a later draft of the same vendor.
+
+    `expected_version` is the target draft's. The note names the source
+    statement; the audit row's `after.carried_from` prevents a second carry.
+    """
+    require_role(actor, "finance")
+    with engine.begin() as conn:
+        # Lock the source first: two carries of one statement queue up here (PostgreSQL).
+        source = _load(conn, from_settlement_id, lock=True)
+        target = _load(conn, into_settlement_id)
+        _check(target, expected_version, "draft")
+        if source["status"] not in ("confirmed", "paid") or source["net_cents"] >= 0:
+            raise Invalid(
+                "只有已确认或已打款且应结金额为负的结算单可以结转",
+                "Only a confirmed or paid statement with a negative net can be carried",
+            )
+        if (
+            target["vendor_id"] != source["vendor_id"]
+            or target["period_start"] < source["period_end"]
+        ):
+            raise Invalid(
+                "只能结转到同一商家之后周期的草稿",
+                "It can only be carried into a later draft of the same vendor",
+            )
+        already = carried_into(
+            conn, settlement_id=from_settlement_id, vendor_id=source["vendor_id"]
+        )
+        if already is not None:
+            raise Conflict(
+                f"结算单 #{from_settlement_id} 已结转到 #{already}",
+                f"Statement #{from_settlement_id} was already carried into #{already}",
+                details={"carried_into": already},
+            )
+        amount = source["net_cents"]
+        line = (
+            f"结转结算单 #{from_settlement_id}（{source['period_start']}–{source['period_end']}）"
+            f"应结 {yuan(amount)} / carried from statement #{from_settlement_id}"
+        )
+        note = line if not target["adjustment_note"] else f"{target['adjustment_note']}；{line}"
+        adjustment = target["adjustment_cents"] + amount
+        net = Totals.from_row(target).with_adjustment(adjustment).net_cents
+        before = {k: target[k] for k in ("adjustment_cents", "adjustment_note", "net_cents")}
+        after = {
+            "adjustment_cents": adjustment,
+            "adjustment_note": note[:_MAX_NOTE],
+            "net_cents": net,
+        }
+        new = _update(conn, target, **after)
+        _audit(
+            conn,
+            actor,
+            "settlement.adjust",
+            before,
+            {**after, "carried_from": from_settlement_id},
+            target,
+            reason=line,
+        )
+    changed("settlements")
+    return new

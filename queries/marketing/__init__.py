@@ -1,0 +1,1 @@
+"""Promotions, coupons and campaigns: reading, editing and their results."""

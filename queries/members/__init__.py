@@ -1,0 +1,1 @@
+"""Member analytics: new and returning buyers, cohorts, RFM segments."""

@@ -1,0 +1,1 @@
+"""Shops and supplier onboarding: applications, decisions, shop status."""

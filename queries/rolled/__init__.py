@@ -1,0 +1,1 @@
+"""The read side of the rollup tables: coverage (the cut) and rolled + live reads."""

@@ -1,0 +1,331 @@
+"""Optional content rollup (proposal P5, the Content part): read when present, never required.
+
+"Tags read before buying" joins every paid order line of the period to the
+buyer's note views of the week before: for the largest shop that is most of its
+lines, and a year of them takes seconds (docs/performance.md). An order's
+attribution is settled when it is paid (the views it counts are at or before
+`paid_at`), so the platform can keep it per day, built by `rollups.build`
+up to `rollup_state.complete_before` of `content/3`:
+
+- `rollup_tag_attribution`: per shop (vendor_id −1 = the mall), local day of
+  payment, tag and member: the member's attributed orders of that day and their
+  attributed item sales, and `previous_on`, the member's previous day with an
+  order attributed to the tag in that scope (null: none before);
+- `rollup_tag_readers`: per local day, tag and member, that the member viewed a
+  note with the tag that day, `previous_on`, the member's previous such day, and
+  the member's paid days in the mall nearest to it: `paid_to_on` (the last on or
+  before the day) and `paid_from_on` (the first on or after it);
+- `rollup_shop_tag_readers`: the same per shop, for the readers who paid in it
+  before the cut, with their paid days in the shop;
+- `rollup_tag_buyers_to_cut` and `rollup_buyers_to_cut`: per shop (−1: the mall),
+  day (and tag), a net count, such that over a period of whole days that runs up to
+  the cut (the last N days after a nightly build) the scope's buyers who read the tag,
+  and its buyers, are the sums of the nets from the period's first day on;
+- `rollup_note_views`: per shop whose products the note mentions (−1: the mall,
+  every note mentioning a product), local day, note and member, the member's views
+  of the note that day; `previous_on`, the member's previous day viewing the note;
+  `member_previous_on`, the day of the member's previous row in that scope (by day,
+  then note id), so that only the first row of a day can count a new viewer.
+
+Orders and item sales add up across days (an order has one day). Buyers do not,
+so `previous_on` counts them: among a period's rows, a member is counted at the
+one row whose previous day lies before the period (or is null). Tag affinity
+counts the period's buyers among a tag's readers the same way: at that row, the
+member paid in the period if `paid_to_on` is in it or `paid_from_on` is before its
+end, which gives the mall's baseline, and a shop's count from its own rows, without
+reading orders or joining the buyers (for the largest shop, a year's join of the
+mall's reader rows to its buyers took most of the page's time: docs/decisions.md).
+The period's buyers themselves come from the sales rollups' `rollup_buyer_days`.
+A period that runs to the cut needs neither scan: each such row is counted for the
+periods starting after its `previous_on` and at or before its last day `hi` (its own
+day if the member paid on or after it, else `paid_to_on`), so the count from day a is
+#(hi ≥ a) − #(previous_on ≥ a): sums of per-day nets from a on (14 tags × a few
+hundred days per shop instead of a shop's year of reader rows). A
+period that is not all whole rolled days (today, a start inside a day) counts its rolled rows'
+members together with the live rest's instead. Rolled and live reads agree
+(`tests/test_content_rollups.py`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Column, Date, Index, Table, Text
+
+from queries.core.actors import Scope
+from queries.core.periods import TimeRange
+from queries.rolled.coverage import (
+    Coverage,
+    coverage,
+    new_in_period,
+    rollup_metadata,
+    rollup_vendor_id,
+    scope_days,
+)
+
+__all__ = [
+    "CONTENT",
+    "buyers_per_tag",
+    "buyers_to_cut",
+    "content_coverage",
+    "note_views_days",
+    "readers_in_covered_days",
+    "rolled_member_rows",
+    "rolled_note_ranking",
+    "rolled_note_views",
+    "rolled_tag_rows",
+    "rolled_view_rows",
+    "rolled_view_totals",
+    "shop_tag_readers",
+    "tag_attribution_days",
+    "tag_buyers_to_cut",
+    "tag_buyers_to_cut_counts",
+    "tag_readers",
+]
+
+# The rollup_state row of this table, with its layout's version.
+CONTENT = "content/3"  # 2: with rollup_shop_tag_readers; 3: with the counts to the cut
+
+tag_attribution_days = Table(
+    "rollup_tag_attribution",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("paid_on", Date, primary_key=True),  # the local day the orders were paid
+    Column("tag", Text, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("previous_on", Date),  # the member's previous paid_on for this tag and scope
+    Column("orders", BigInteger, nullable=False),
+    Column("item_sales_cents", BigInteger, nullable=False),
+)
+
+
+tag_readers = Table(
+    "rollup_tag_readers",
+    rollup_metadata,
+    Column("viewed_on", Date, primary_key=True),  # the local day of the views
+    Column("tag", Text, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("previous_on", Date),  # the member's previous viewed_on for this tag
+    Column("paid_to_on", Date),  # the member's last paid day in the mall up to viewed_on
+    Column("paid_from_on", Date),  # and the first from viewed_on on
+    # With buyers read live, a small shop's few buyers are looked up member by member.
+    Index("rollup_tag_readers_by_member", "member_id", "viewed_on"),
+)
+
+
+# The same rows per shop, for the readers who paid in it, with their paid days in the shop.
+shop_tag_readers = Table(
+    "rollup_shop_tag_readers",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("viewed_on", Date, primary_key=True),
+    Column("tag", Text, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("previous_on", Date),
+    Column("paid_to_on", Date),  # the member's last paid day in the shop up to viewed_on
+    Column("paid_from_on", Date),  # and the first from viewed_on on
+    # A shop's days read from the index alone (PostgreSQL): the largest shop's year is a
+    # sixth of the table, which the planner would otherwise scan whole.
+    Index(
+        "rollup_shop_tag_readers_by_day",
+        "vendor_id",
+        "viewed_on",
+        postgresql_include=["tag", "previous_on", "paid_to_on", "paid_from_on"],
+    ),
+)
+
+
+# Per scope, day and tag: #(reader rows whose last counted day is this day) − #(those
+# whose previous_on is): the scope's buyers who read the tag in [a, cut) = Σ net, day ≥ a.
+tag_buyers_to_cut = Table(
+    "rollup_tag_buyers_to_cut",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("tag", Text, primary_key=True),
+    Column("net", BigInteger, nullable=False),
+)
+
+# The same for the buyer days: the scope's buyers in [a, cut) = Σ net, day ≥ a.
+buyers_to_cut = Table(
+    "rollup_buyers_to_cut",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("net", BigInteger, nullable=False),
+)
+
+
+note_views_days = Table(
+    "rollup_note_views",
+    rollup_metadata,
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("viewed_on", Date, primary_key=True),
+    Column("note_id", BigInteger, primary_key=True),
+    Column("member_id", BigInteger, primary_key=True),
+    Column("views", BigInteger, nullable=False),
+    Column("previous_on", Date),  # the member's previous viewed_on of this note
+    # The member's previous row in the scope, by (day, note): of an earlier day on the
+    # day's first row, of the same day on the others.
+    Column("member_previous_on", Date),
+)
+
+
+def content_coverage(
+    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str
+) -> Coverage | None:
+    """The whole local days of the period the content rollups hold (and the rest), or None."""
+    return coverage(conn, scope=scope, period=period, tz=tz, rollup=CONTENT)
+
+
+def rolled_tag_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """Per tag over the covered days alone: (tag, buyers, orders, item_sales_cents)."""
+    r = tag_attribution_days
+    first_in_period = new_in_period(r.c.previous_on, covered)
+    return (
+        sa.select(
+            r.c.tag,
+            sa.func.sum(sa.case((first_in_period, 1), else_=0)).label("buyers"),
+            sa.func.sum(r.c.orders).label("orders"),
+            sa.func.sum(r.c.item_sales_cents).label("item_sales_cents"),
+        )
+        .where(scope_days(r, "paid_on", covered, vendor_id))
+        .group_by(r.c.tag)
+    )
+
+
+def rolled_member_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered days' rows as (tag, member_id, orders, item_sales_cents), to join a live rest."""
+    r = tag_attribution_days
+    return sa.select(
+        r.c.tag,
+        r.c.member_id,
+        r.c.orders.label("orders"),
+        r.c.item_sales_cents.label("item_sales_cents"),
+    ).where(scope_days(r, "paid_on", covered, vendor_id))
+
+
+def readers_in_covered_days(covered: Coverage, *, once: bool) -> sa.Select:
+    """(tag, member_id) of the covered days' tag readers; with `once`, each (tag, member)
+    once: at their first day in the covered days (for a period with no live rest)."""
+    r = tag_readers
+    query = sa.select(r.c.tag, r.c.member_id).where(covered.holds(r.c.viewed_on))
+    if once:
+        query = query.where(new_in_period(r.c.previous_on, covered))
+    return query
+
+
+def buyers_per_tag(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """(tag, viewers): the scope's buyers of the covered days who read the tag in them.
+    Only for a period of covered days alone, with its buyers from the same build.
+
+    Each (tag, member) counts once, at their first day in the covered days, whose
+    nearest paid days in the scope say whether the member paid in them.
+    """
+    if vendor_id is None:
+        r, scope = tag_readers, covered.holds(tag_readers.c.viewed_on)
+    else:
+        r = shop_tag_readers
+        scope = scope_days(r, "viewed_on", covered, vendor_id)
+    return (
+        sa.select(r.c.tag, sa.func.count().label("viewers"))
+        .where(
+            scope,
+            new_in_period(r.c.previous_on, covered),
+            sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end),
+        )
+        .group_by(r.c.tag)
+    )
+
+
+def tag_buyers_to_cut_counts(
+    covered: Coverage, *, vendor_id: int | None
+) -> tuple[sa.Select, sa.Select]:
+    """(buyers,) and (tag, viewers) of the scope, for covered days that run to the cut.
+
+    The same figures as `buyers_in_covered_days` and `buyers_per_tag`, read from the
+    nets of the same build: a few thousand rows for the largest shop's year.
+    """
+    b, r, scope = buyers_to_cut, tag_buyers_to_cut, rollup_vendor_id(vendor_id)
+    buyers = sa.select(sa.func.coalesce(sa.func.sum(b.c.net), 0)).where(
+        b.c.vendor_id == scope, b.c.day >= covered.first
+    )
+    viewers = sa.func.sum(r.c.net)
+    per_tag = (
+        sa.select(r.c.tag, viewers.label("viewers"))
+        .where(r.c.vendor_id == scope, r.c.day >= covered.first)
+        .group_by(r.c.tag)
+        .having(viewers > 0)  # as buyers_per_tag: only the tags some buyer read
+    )
+    return buyers, per_tag
+
+
+def rolled_note_views(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """Per note over the covered days alone: (note_id, views, viewers)."""
+    r = note_views_days
+    new_viewer = new_in_period(r.c.previous_on, covered)
+    return (
+        sa.select(
+            r.c.note_id,
+            sa.func.sum(r.c.views).label("views"),
+            sa.func.sum(sa.case((new_viewer, 1), else_=0)).label("viewers"),
+        )
+        .where(scope_days(r, "viewed_on", covered, vendor_id))
+        .group_by(r.c.note_id)
+    )
+
+
+def rolled_view_totals(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """(notes_viewed, note_views, note_viewers) of the scope over the covered days alone."""
+    r = note_views_days
+    new_viewer = new_in_period(r.c.member_previous_on, covered)
+    return sa.select(
+        sa.func.count(sa.distinct(r.c.note_id)).label("notes_viewed"),
+        sa.func.coalesce(sa.func.sum(r.c.views), 0).label("note_views"),
+        sa.func.coalesce(sa.func.sum(sa.case((new_viewer, 1), else_=0)), 0).label("note_viewers"),
+    ).where(scope_days(r, "viewed_on", covered, vendor_id))
+
+
+def rolled_view_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+    """The covered days' (note_id, member_id, views), to join a live rest."""
+    r = note_views_days
+    return sa.select(r.c.note_id, r.c.member_id, r.c.views.label("views")).where(
+        scope_days(r, "viewed_on", covered, vendor_id)
+    )
+
+
+def rolled_note_ranking(covered: Coverage, *, vendor_id: int | None, limit: int) -> sa.Select:
+    """The scope's `limit` most viewed notes of the covered days, (note_id, views, viewers),
+    each row carrying the totals of all the viewed notes: notes_viewed, note_views, note_viewers.
+
+    One read of the period's rows for both the summary and the list: each note's rows
+    are summed once, and the totals are sums over the notes (a member is a new viewer
+    of the scope at one row only, so the notes' new-member counts add up).
+    """
+    r = note_views_days
+    per_note = (
+        sa.select(
+            r.c.note_id,
+            sa.func.sum(r.c.views).label("views"),
+            sa.func.sum(sa.case((new_in_period(r.c.previous_on, covered), 1), else_=0)).label(
+                "viewers"
+            ),
+            sa.func.sum(
+                sa.case((new_in_period(r.c.member_previous_on, covered), 1), else_=0)
+            ).label("new_members"),
+        )
+        .where(scope_days(r, "viewed_on", covered, vendor_id))
+        .group_by(r.c.note_id)
+        .subquery("per_note")
+    )
+    return (
+        sa.select(
+            per_note.c.note_id,
+            per_note.c.views,
+            per_note.c.viewers,
+            sa.func.count().over().label("notes_viewed"),
+            sa.func.sum(per_note.c.views).over().label("note_views"),
+            sa.func.sum(per_note.c.new_members).over().label("note_viewers"),
+        )
+        .order_by(per_note.c.views.desc(), per_note.c.note_id)
+        .limit(limit)
+    )

@@ -1,0 +1,1 @@
+"""Sales figures: headline KPIs, trends, breakdowns and the vendor leaderboard."""

@@ -1,0 +1,1 @@
+"""The platform-side jobs that build and refresh the rollup tables."""
