@@ -1,6 +1,6 @@
 """The audit log as an Excel workbook: the page's readable table, cell for cell.
 
-The dashboard turns the trail into words (`dashboard.data.audit.readable`); this
+The dashboard turns the trail into words (`dashboard.ui.audit_words.readable`); this
 writes those words as they are. Every cell is text, written as text — a name or
 a note that begins with "=" stays a string, never a formula.
 """

@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.data.audit import (
-    AuditFilter,
-    Reading,
-    action_label,
-    audit_download_builder,
-    readable,
-)
+from dashboard.data.audit import AuditFilter, audit_download_builder
 from dashboard.i18n import all_strings
+from dashboard.ui.audit_words import Reading, action_label, readable
 from queries.audit import ENTITY_TYPES, AuditScope, audit_choices, audit_entries, record
 from queries.core import schema as s
 from queries.core.actors import Actor

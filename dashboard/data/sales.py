@@ -16,26 +16,25 @@ import pandas as pd
 from dashboard.caching import cached
 from dashboard.shell.context import engine, settings
 from queries.core.actors import Scope
+from queries.core.periods import TimeRange, local_midnight, preset_range
+from queries.sales.breakdowns import (
+    ItemBreakdowns,
+    category_products,
+    item_breakdowns,
+    refunds_by_reason,
+)
 from queries.sales.kpis import Comparison, compare, compare_many, trend
 from queries.sales.leaderboard import leaderboard
-from queries.core.periods import TimeRange, local_midnight, preset_range
-from queries.sales.breakdowns import ItemBreakdowns, category_products, item_breakdowns, refunds_by_reason
 
 __all__ = [
-    "COST_FIGURES",
-    "FIGURES",
     "HOME_PRESETS",
     "HomeView",
     "SalesView",
     "category_view",
-    "headline_kpis",
     "home_view",
     "leaderboard_view",
     "sales_view",
     "shop_name",
-    "show_change",
-    "show_value",
-    "table",
 ]
 
 HOME_PRESETS = ("today", "last_7", "this_month")
@@ -116,93 +115,6 @@ def leaderboard_view(period: TimeRange) -> pd.DataFrame:
     """Every shop's figures over `period`, highest GMV first (operators only)."""
     with engine().connect() as conn:
         return leaderboard(conn, scope=Scope.mall(), period=period, tz=settings().timezone)
-
-
-# --- view helpers shared by the three pages (formatting only, no reads) ---------------
-
-# Headline figure → (label key, help key or None, how its value and change are shown).
-FIGURES = {
-    "gmv_cents": ("sales.fig.gmv", "sales.help.gmv", "money"),
-    "paid_orders": ("sales.fig.paid_orders", None, "int"),
-    "buyers": ("sales.fig.buyers", None, "int"),
-    "aov_cents": ("sales.fig.aov", "sales.help.aov", "money"),
-    "refunded_cents": ("sales.fig.refunded", "sales.help.refunded", "money"),
-    "refund_rate": ("sales.fig.refund_rate", "sales.help.refund_rate", "ratio"),
-    "net_sales_cents": ("sales.fig.net_sales", "sales.help.net_sales", "money"),
-    "new_buyers": ("sales.fig.new_buyers", None, "int"),
-    "returning_buyers": ("sales.fig.returning_buyers", None, "int"),
-    "repurchase_rate": ("sales.fig.repurchase_rate", None, "ratio"),
-}
-
-# Figures where a rise is bad news: their change is coloured "up = red" (st.metric inverse).
-COST_FIGURES = frozenset({"refunded_cents", "refund_rate"})
-
-
-def show_value(value, kind: str) -> str:
-    """A figure as text: money, count, ratio or text; None as "—"."""
-    from dashboard.ui.formatting import DASH, money, number, percent
-
-    if value is None or (isinstance(value, float) and value != value):
-        return DASH
-    if kind == "money":
-        return money(int(value))
-    if kind == "int":
-        return number(int(value))
-    if kind == "ratio":
-        return percent(value)
-    if kind == "id":
-        return str(int(value))
-    return str(value)
-
-
-def show_change(name: str, value: float | None) -> str:
-    """A change as text: percentage points for rates, signed percent otherwise."""
-    from dashboard.ui.formatting import DASH, percent, pp
-
-    if value is None:
-        return DASH
-    if FIGURES[name][2] == "ratio":
-        return pp(value)
-    return ("+" if value > 0 else "") + percent(value)
-
-
-def headline_kpis(comparison: Comparison, names: tuple[str, ...], *, with_year: bool = True):
-    """`dashboard.ui.widgets.Kpi`s of `names` with their 环比 (and 同比)."""
-    from dashboard.i18n import t
-    from dashboard.ui.widgets import Kpi
-
-    now = comparison.current.as_dict()
-    before, year = comparison.vs_previous(), comparison.vs_year()
-    out = []
-    for name in names:
-        label_key, help_key, kind = FIGURES[name]
-        out.append(
-            Kpi(
-                label=t(label_key),
-                value=show_value(now[name], kind),
-                vs_previous=show_change(name, before[name]),
-                vs_year=show_change(name, year[name]) if with_year else None,
-                help=t(help_key) if help_key else None,
-                cost=name in COST_FIGURES,
-            )
-        )
-    return out
-
-
-def table(frame: pd.DataFrame, spec: list[tuple[str, str, str]]):
-    """(display frame with translated headers and formatted values, download Columns).
-
-    `spec` lists (frame column, label key, kind) with kind text / int / money / ratio / id
-    (an id: digits without grouping on screen, a number in the workbook).
-    """
-    from dashboard.i18n import t
-    from exports.xlsx import Column
-
-    shown = pd.DataFrame(
-        {t(label): [show_value(v, kind) for v in frame[col]] for col, label, kind in spec}
-    )
-    columns = [Column(t(label), "int" if kind == "id" else kind) for _, label, kind in spec]
-    return shown, columns
 
 
 @cached(ttl=300, topics=("vendors",), max_entries=256)

@@ -2,7 +2,7 @@
 
 Operators see every action in the mall and filter by action, entity type,
 person, shop and date; a vendor sees the actions on their own shop; finance the
-settlement actions. Every row is shown in words (`dashboard.data.audit.readable`):
+settlement actions. Every row is shown in words (`dashboard.ui.audit_words.readable`):
 the action and fields in the chosen language, what was touched by name and
 number, money as ¥, times local. Paged in SQL; the filtered trail downloads as a
 workbook holding the same columns and values.
@@ -14,18 +14,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard.data.audit import (
-    AuditFilter,
-    Reading,
-    action_label,
-    audit_download_builder,
-    audit_page,
-    entity_label,
-    filter_choices,
-)
+from dashboard.data.audit import AuditFilter, audit_download_builder, audit_page, filter_choices
 from dashboard.i18n import lang, t, tn
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.shell.url_state import bind, fit_page
+from dashboard.ui.audit_words import Reading, action_label, entity_label
 from dashboard.ui.formatting import number
 from dashboard.ui.widgets import empty_state, freshness, show_error, today_local
 from queries.audit import AuditScope

@@ -13,16 +13,15 @@ from dashboard.i18n import all_strings, status_label, t
 from dashboard.shell.context import page_scope, settings
 from dashboard.ui import formatting as fmt
 from dashboard.ui.charts import show as show_chart
+from dashboard.ui.tables import cell, show_table
 from dashboard.ui.widgets import (
     Kpi,
-    download_table,
     empty_state,
     freshness,
     kpi_row,
     period_picker,
     show_error,
 )
-from exports.xlsx import Column
 from queries.core.errors import UserError
 from queries.core.periods import TimeRange
 
@@ -34,37 +33,9 @@ class Filters:
     period: TimeRange
 
 
-def _shown(kind: str, value) -> str:
-    """One cell as text for the screen; downloads keep the raw values."""
-    if value is None or pd.isna(value):
-        return fmt.DASH
-    return {
-        "money": fmt.money,
-        "ratio": fmt.percent,
-        "int": fmt.number,
-        "number": lambda v: fmt.number(v, 2),
-        "datetime": fmt.local_datetime,
-    }.get(kind, str)(value)
-
-
-def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -> None:
-    """Show `frame` with translated headers and formatted cells, and offer it as a workbook."""
-    shown = pd.DataFrame(
-        {header: [_shown(kind, v) for v in frame[column]] for column, header, kind in spec}
-    )
-    st.dataframe(shown, hide_index=True)
-    raw = frame[[column for column, _, _ in spec]].astype(object)
-    download_table(
-        raw.where(raw.notna(), None),
-        [Column(header, kind) for _, header, kind in spec],
-        file_name=f"{key}.xlsx",
-        key=f"dl_{key}",
-    )
-
-
 def _money_texts(cents: pd.Series) -> list[str]:
     """Exact money for a chart's hover labels (its axis is in yuan)."""
-    return [_shown("money", v) for v in cents]
+    return [cell("money", v) for v in cents]
 
 
 def _campaign_name(code: str | None) -> str:
@@ -137,7 +108,7 @@ def _promotions(frame: pd.DataFrame) -> None:
         height=420,
     )
     show_chart(figure, key="c_promotions_chart")
-    _table(
+    show_table(
         frame,
         [
             ("name", t("campaigns.col.name"), "text"),
@@ -164,7 +135,7 @@ def _coupons(frame: pd.DataFrame) -> None:
     if frame.empty:
         empty_state(t("campaigns.coupons.empty"))
         return
-    _table(
+    show_table(
         frame,
         [
             ("name", t("campaigns.col.name"), "text"),
@@ -222,7 +193,7 @@ def _year_over_year(frame: pd.DataFrame) -> None:
         height=380,
     )
     show_chart(figure, key="c_yoy_chart")
-    _table(
+    show_table(
         frame,
         [
             ("label", t("campaigns.col.campaign"), "text"),
@@ -260,7 +231,7 @@ def _live(frame: pd.DataFrame) -> None:
         height=380,
     )
     show_chart(figure, key="c_live_chart")
-    _table(
+    show_table(
         frame,
         [
             ("title", t("campaigns.col.title"), "text"),

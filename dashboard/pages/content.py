@@ -13,16 +13,15 @@ from dashboard.i18n import t
 from dashboard.shell.context import page_scope, settings
 from dashboard.ui import formatting as fmt
 from dashboard.ui.charts import show as show_chart
+from dashboard.ui.tables import cell, show_table
 from dashboard.ui.widgets import (
     Kpi,
-    download_table,
     empty_state,
     freshness,
     kpi_row,
     period_picker,
     show_error,
 )
-from exports.xlsx import Column
 from queries.core.errors import UserError
 from queries.core.periods import TimeRange
 
@@ -32,34 +31,6 @@ class Filters:
     """What the filter form asked for."""
 
     period: TimeRange
-
-
-def _shown(kind: str, value) -> str:
-    """One cell as text for the screen; downloads keep the raw values."""
-    if value is None or pd.isna(value):
-        return fmt.DASH
-    return {
-        "money": fmt.money,
-        "ratio": fmt.percent,
-        "int": fmt.number,
-        "number": lambda v: fmt.number(v, 2),
-        "datetime": fmt.local_datetime,
-    }.get(kind, str)(value)
-
-
-def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -> None:
-    """Show `frame` with translated headers and formatted cells, and offer it as a workbook."""
-    shown = pd.DataFrame(
-        {header: [_shown(kind, v) for v in frame[column]] for column, header, kind in spec}
-    )
-    st.dataframe(shown, hide_index=True)
-    raw = frame[[column for column, _, _ in spec]].astype(object)
-    download_table(
-        raw.where(raw.notna(), None),
-        [Column(header, kind) for _, header, kind in spec],
-        file_name=f"{key}.xlsx",
-        key=f"dl_{key}",
-    )
 
 
 def _filters() -> Filters:
@@ -85,7 +56,7 @@ def _notes(frame: pd.DataFrame) -> None:
     if frame.empty:
         empty_state(t("content.notes.empty"))
         return
-    _table(
+    show_table(
         frame,
         [
             ("title", t("content.col.title"), "text"),
@@ -109,7 +80,7 @@ def _tags(frame: pd.DataFrame) -> None:
             x=frame["tag"],
             y=frame["item_sales_cents"] / 100,
             name=t("content.col.item_sales"),
-            hovertext=[_shown("money", v) for v in frame["item_sales_cents"]],
+            hovertext=[cell("money", v) for v in frame["item_sales_cents"]],
         )
     )
     figure.update_layout(
@@ -119,7 +90,7 @@ def _tags(frame: pd.DataFrame) -> None:
         height=380,
     )
     show_chart(figure, key="ct_tags_chart")
-    _table(
+    show_table(
         frame,
         [
             ("tag", t("content.col.tag"), "text"),
@@ -143,7 +114,7 @@ def _affinity(frame: pd.DataFrame, is_mall: bool) -> None:
             x=frame["tag"],
             y=[None if v is None else float(v) for v in frame["affinity"]],
             name=t("content.col.affinity"),
-            hovertext=[_shown("number", v) for v in frame["affinity"]],
+            hovertext=[cell("number", v) for v in frame["affinity"]],
         )
     )
     figure.add_hline(y=1, line_dash="dot")
@@ -154,7 +125,7 @@ def _affinity(frame: pd.DataFrame, is_mall: bool) -> None:
         height=380,
     )
     show_chart(figure, key="ct_affinity_chart")
-    _table(
+    show_table(
         frame,
         [
             ("tag", t("content.col.tag"), "text"),

@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.data.sales import HOME_PRESETS, headline_kpis, home_view, shop_name
+from dashboard.data.sales import HOME_PRESETS, home_view, shop_name
 from dashboard.i18n import t
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.ui.charts import show as show_chart
 from dashboard.ui.formatting import money
+from dashboard.ui.tables import headline_kpis
 from dashboard.ui.widgets import empty_state, freshness, kpi_row, show_error
 from queries.core.actors import Scope
 from queries.core.errors import UserError

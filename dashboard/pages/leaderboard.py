@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard.data.sales import leaderboard_view, table
+from dashboard.data.sales import leaderboard_view
 from dashboard.i18n import choose_placeholder, status_label, t
 from dashboard.shell.context import current_actor, open_vendor_view
+from dashboard.ui.tables import formatted
 from dashboard.ui.widgets import download_table, empty_state, freshness, period_picker, show_error
 from queries.core.actors import require_role
 from queries.core.errors import UserError
@@ -68,7 +69,7 @@ if board["gmv_cents"].sum() == 0 and board["refunded_cents"].sum() == 0:
     empty_state(t("sales.board.no_sales"))
 
 board = board.assign(status_label=[status_label("vendor", s) for s in board["status"]])
-shown, columns = table(board, SPEC)
+shown, columns = formatted(board, SPEC)
 event = st.dataframe(
     shown,
     hide_index=True,

@@ -14,16 +14,15 @@ from dashboard.shell.context import page_scope, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui import formatting as fmt
 from dashboard.ui.charts import show as show_chart
+from dashboard.ui.tables import show_table
 from dashboard.ui.widgets import (
     Kpi,
-    download_table,
     empty_state,
     freshness,
     kpi_row,
     period_picker,
     show_error,
 )
-from exports.xlsx import Column
 from queries.core.errors import UserError
 from queries.core.periods import TimeRange
 from queries.members.overview import RFM_RULES
@@ -37,33 +36,6 @@ class Filters:
 
     period: TimeRange
     grain: str
-
-
-def _shown(kind: str, value) -> str:
-    """One cell as text for the screen; downloads keep the raw values."""
-    if value is None or pd.isna(value):
-        return fmt.DASH
-    return {
-        "money": fmt.money,
-        "ratio": fmt.percent,
-        "int": fmt.number,
-        "date": fmt.local_date,
-    }.get(kind, str)(value)
-
-
-def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], *, key: str) -> None:
-    """Show `frame` with translated headers and formatted cells, and offer it as a workbook."""
-    shown = pd.DataFrame(
-        {header: [_shown(kind, v) for v in frame[column]] for column, header, kind in spec}
-    )
-    st.dataframe(shown, hide_index=True)
-    raw = frame[[column for column, _, _ in spec]].astype(object)
-    download_table(
-        raw.where(raw.notna(), None),
-        [Column(header, kind) for _, header, kind in spec],
-        file_name=f"{key}.xlsx",
-        key=f"dl_{key}",
-    )
 
 
 def _filters() -> Filters:
@@ -124,7 +96,7 @@ def _trend(frame: pd.DataFrame, grain: str) -> None:
         height=420,
     )
     show_chart(figure, key="m_trend_chart", grain=grain)
-    _table(
+    show_table(
         frame,
         [
             ("bucket", t("members.trend.bucket"), "date"),
@@ -158,7 +130,7 @@ def _mix(view) -> None:
                 height=320,
             )
             show_chart(figure, key=f"m_mix_{by}")
-            _table(
+            show_table(
                 frame,
                 [
                     ("label", t(f"members.mix.{by}"), "text"),
@@ -200,7 +172,7 @@ def _rfm(frame: pd.DataFrame) -> None:
         height=360,
     )
     show_chart(figure, key="m_rfm_chart")
-    _table(
+    show_table(
         frame,
         [
             ("label", t("members.rfm.segment"), "text"),
@@ -249,7 +221,7 @@ def _cohorts(frame: pd.DataFrame) -> None:
         height=max(320, 60 + 34 * len(grid.index)),
     )
     show_chart(figure, key="m_cohort_chart")
-    _table(
+    show_table(
         frame,
         [
             ("cohort_label", t("members.cohort.cohort"), "text"),

@@ -12,12 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.data.sales import category_view, headline_kpis, sales_view, table
+from dashboard.data.sales import category_view, sales_view
 from dashboard.i18n import lang, status_label, t
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.charts import show as show_chart
 from dashboard.ui.formatting import local_date, money
+from dashboard.ui.tables import formatted, headline_kpis
 from dashboard.ui.widgets import (
     download_table,
     empty_state,
@@ -133,7 +134,7 @@ def _breakdown(frame: pd.DataFrame, labels: list[str], label_key: str, key: str)
         return
     show_chart(_bar(labels, frame["item_sales_cents"], t(label_key)), key=f"chart_{key}")
     data = frame.assign(label=labels)
-    shown, columns = table(data, [("label", label_key, "text"), *ITEM_SPEC])
+    shown, columns = formatted(data, [("label", label_key, "text"), *ITEM_SPEC])
     st.dataframe(shown, hide_index=True, width="stretch")
     download_table(
         data[["label", *(c for c, _, _ in ITEM_SPEC)]], columns, file_name=f"sales_{key}", key=key
@@ -187,7 +188,7 @@ trend_spec = [
     ("refunded_cents", "sales.fig.refunded", "money"),
     ("net_sales_cents", "sales.fig.net_sales", "money"),
 ]
-_, trend_columns = table(view.trend, trend_spec)
+_, trend_columns = formatted(view.trend, trend_spec)
 download_table(
     view.trend[[c for c, _, _ in trend_spec]],
     trend_columns,
@@ -228,7 +229,7 @@ if picked == "category":
             st.markdown(f"**{t('sales.category_products', name=by_id[chosen])}**")
             spec = [("product_id", "sales.col.product_id", "int")]
             spec += [("name", "sales.col.product", "text"), *ITEM_SPEC]
-            shown, columns = table(products, spec)
+            shown, columns = formatted(products, spec)
             st.dataframe(shown, hide_index=True, width="stretch")
             download_table(
                 products[[c for c, _, _ in spec]],
@@ -259,7 +260,7 @@ else:
     if scope.is_mall:
         spec.append(("vendor_name", "sales.col.vendor", "text"))
     spec += ITEM_SPEC[:3]
-    shown, columns = table(top, spec)
+    shown, columns = formatted(top, spec)
     st.dataframe(shown, hide_index=True, width="stretch")
     download_table(
         top[[c for c, _, _ in spec]], columns, file_name="sales_top_products", key="dl_top"
@@ -275,7 +276,7 @@ else:
         ("refunds", "sales.fig.refunds", "int"),
         ("refunded_cents", "sales.fig.refunded", "money"),
     ]
-    shown, columns = table(refunds, spec)
+    shown, columns = formatted(refunds, spec)
     st.dataframe(shown, hide_index=True, width="stretch")
     download_table(refunds, columns, file_name="sales_refunds_by_reason", key="dl_refunds")
 
