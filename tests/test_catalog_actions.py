@@ -23,7 +23,7 @@ from queries.catalog.products import update_product
 from queries.core import schema as s
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Forbidden, NotFound
-from queries.marketing.promotions import cancel_promotion, update_promotion
+from queries.marketing.promotion_edits import cancel_promotion, update_promotion
 from tests.apptest import AppSession, as_seen, texts
 from tests.builders import MallBuilder, snapshot
 

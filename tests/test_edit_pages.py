@@ -197,7 +197,7 @@ def test_audit_page_shows_what_each_role_may_see(mall, user):
     engine, ids, session = mall
     from queries.catalog.products import update_product
     from queries.core.actors import Actor
-    from queries.marketing.promotions import create_promotion
+    from queries.marketing.promotion_edits import create_promotion
 
     update_product(engine, Actor("alpha", "vendor", 1), ids["a1"], expected_version=1, stock=3)
     # An audit row without "before" (a creation) must show too.

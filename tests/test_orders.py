@@ -36,12 +36,12 @@ import sqlalchemy as sa
 
 from queries.core.actors import Scope
 from queries.core.errors import Invalid
+from queries.orders.detail import order_detail
 from queries.orders.search import (
     MAX_PAGE_SIZE,
     ROW_COLUMNS,
     OrderFilter,
     iter_order_rows,
-    order_detail,
     search_orders,
 )
 from tests.builders import Item, MallBuilder, local

@@ -11,15 +11,17 @@ import sqlalchemy as sa
 from queries.core import schema as s
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
-from queries.marketing.promotions import (
-    PromotionTerms,
+from queries.marketing.promotion_edits import (
     cancel_promotion,
     create_promotion,
+    publish_promotion,
+    update_promotion,
+)
+from queries.marketing.promotions import (
+    PromotionTerms,
     list_promotions,
     overlapping_running,
-    publish_promotion,
     state_of,
-    update_promotion,
     validate_terms,
 )
 from tests.builders import MallBuilder, snapshot

@@ -350,6 +350,7 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
     from queries.marketing import campaigns
     from queries.members import overview as members
     from queries.orders import search as orders
+    from queries.orders.detail import order_detail
     from queries.sales import breakdowns as sales
     from queries.sales import kpis
 
@@ -391,8 +392,8 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
             page=1,
             page_size=10,
         ),  # fmt: skip
-        "orders.detail_b": orders.order_detail(conn, scope=scope, order_no=f"{OTHER}0001"),
-        "orders.detail_a": orders.order_detail(conn, scope=scope, order_no=f"{MINE}0002"),
+        "orders.detail_b": order_detail(conn, scope=scope, order_no=f"{OTHER}0001"),
+        "orders.detail_a": order_detail(conn, scope=scope, order_no=f"{MINE}0002"),
         "settlements.list": settlements.vendor_statements(
             conn, scope=scope, statuses=("draft", "confirmed", "paid")
         ),
@@ -573,7 +574,8 @@ def test_edits_of_another_shops_rows_are_refused_and_write_nothing(mall):
     from queries.catalog import products
     from queries.core.actors import Actor
     from queries.core.errors import NotFound, UserError
-    from queries.marketing import promotions
+    from queries.marketing import promotion_edits as promotions
+    from queries.marketing.promotions import get_promotion
     from tests.builders import snapshot
 
     engine, ids = mall
@@ -583,7 +585,7 @@ def test_edits_of_another_shops_rows_are_refused_and_write_nothing(mall):
             sa.select(s.products.c.product_id).where(s.products.c.vendor_id == ids["b"])
         ).scalar_one()
         with pytest.raises(NotFound):
-            promotions.get_promotion(conn, actor=actor, promotion_id=ids["promo_b"])
+            get_promotion(conn, actor=actor, promotion_id=ids["promo_b"])
     before = snapshot(engine)
     with pytest.raises(NotFound):
         products.update_product(engine, actor, product_b, expected_version=1, price_cents=1)

@@ -13,7 +13,8 @@ from dashboard.caching import cached
 from dashboard.shell.context import engine, settings
 from exports.orders_workbook import orders_workbook_bytes
 from queries.core.actors import Scope
-from queries.orders.search import OrderDetail, OrderFilter, OrderPage, order_detail, search_orders
+from queries.orders.detail import OrderDetail, order_detail
+from queries.orders.search import OrderFilter, OrderPage, search_orders
 
 __all__ = ["order_page", "order_workbook_builder", "one_order"]
 

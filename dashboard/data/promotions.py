@@ -9,10 +9,11 @@ import pandas as pd
 
 from dashboard.caching import cached, clear_topics
 from dashboard.shell.context import engine, settings
-from queries.marketing import promotions as q
 from queries.core.actors import Actor, Scope
-from queries.marketing.campaigns import promotion_results
 from queries.core.errors import Conflict
+from queries.marketing import promotion_edits as edits
+from queries.marketing import promotions as q
+from queries.marketing.campaigns import promotion_results
 
 __all__ = [
     "PromotionFilter",
@@ -84,8 +85,8 @@ def one(actor: Actor, promotion_id: int) -> dict:
 
 
 def create(actor: Actor, **fields) -> int:
-    """`queries.marketing.promotions.create_promotion` on the app's engine."""
-    return q.create_promotion(engine(), actor, **fields)
+    """`queries.marketing.promotion_edits.create_promotion` on the app's engine."""
+    return edits.create_promotion(engine(), actor, **fields)
 
 
 def _fresh_on_conflict(write, *args, **kwargs) -> int:
@@ -98,19 +99,23 @@ def _fresh_on_conflict(write, *args, **kwargs) -> int:
 
 
 def update(actor: Actor, promotion_id: int, **fields) -> int:
-    """`queries.marketing.promotions.update_promotion` on the app's engine."""
-    return _fresh_on_conflict(q.update_promotion, actor, promotion_id, **fields)
+    """`queries.marketing.promotion_edits.update_promotion` on the app's engine."""
+    return _fresh_on_conflict(edits.update_promotion, actor, promotion_id, **fields)
 
 
 def publish(actor: Actor, promotion_id: int, *, expected_version: int) -> int:
-    """`queries.marketing.promotions.publish_promotion` on the app's engine."""
+    """`queries.marketing.promotion_edits.publish_promotion` on the app's engine."""
     return _fresh_on_conflict(
-        q.publish_promotion, actor, promotion_id, expected_version=expected_version
+        edits.publish_promotion, actor, promotion_id, expected_version=expected_version
     )
 
 
 def cancel(actor: Actor, promotion_id: int, *, expected_version: int, reason: str | None) -> int:
-    """`queries.marketing.promotions.cancel_promotion` on the app's engine."""
+    """`queries.marketing.promotion_edits.cancel_promotion` on the app's engine."""
     return _fresh_on_conflict(
-        q.cancel_promotion, actor, promotion_id, expected_version=expected_version, reason=reason
+        edits.cancel_promotion,
+        actor,
+        promotion_id,
+        expected_version=expected_version,
+        reason=reason,
     )

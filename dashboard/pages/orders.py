@@ -28,7 +28,8 @@ from dashboard.ui.widgets import (
 from exports.xlsx import Column
 from queries.core.errors import UserError
 from queries.core.schema import ORDER_CHANNELS, ORDER_STATUSES
-from queries.orders.search import DATE_FIELDS, REFUND_STATES, OrderDetail, OrderFilter
+from queries.orders.detail import OrderDetail
+from queries.orders.search import DATE_FIELDS, REFUND_STATES, OrderFilter
 
 PAGE_SIZE = 50
 PAGE_KEY = "orders_page_no"

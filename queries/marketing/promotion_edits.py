@@ -1,0 +1,391 @@
+"""Promotions, writing: create a draft, edit its terms, publish it, cancel it.
+
+Who may do what: a vendor edits their shop's (vendor-funded) promotions, an
+operator the platform's and may cancel a shop's with a reason; finance changes
+none. What may change depends on the state (`EDITABLE_BY_STATE`): a running
+promotion's terms are frozen because orders have used them. Every write is
+optimistic on `version`, audited in its transaction, and announced with
+`changed("promotions")`. Reading is `queries.marketing.promotions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from queries import audit
+from queries.core.actors import Actor
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
+from queries.core.invalidation import changed
+from queries.core.schema import promotions
+from queries.core.types import as_utc
+from queries.core.validation import parse_campaign
+from queries.marketing.promotion_terms import (
+    EDITABLE_BY_STATE,
+    FIELD_LABELS,
+    TERM_FIELDS,
+    UNSET,
+    PromotionTerms,
+    state_of,
+    validate_terms,
+)
+from queries.marketing.promotions import now_utc
+
+__all__ = ["cancel_promotion", "create_promotion", "publish_promotion", "update_promotion"]
+
+
+def _refuse(errors: dict[str, tuple[str, str]]) -> Invalid:
+    first_zh, first_en = next(iter(errors.values()))
+    return Invalid(first_zh, first_en, details=errors)
+
+
+def _terms_of(row: dict) -> PromotionTerms:
+    return PromotionTerms(**{name: row[name] for name in TERM_FIELDS})
+
+
+def _clean(terms: PromotionTerms) -> PromotionTerms:
+    """Names stripped, datetimes in UTC (validation already refused the wrong types)."""
+    return replace(
+        terms,
+        name=terms.name.strip(),
+        starts_at=as_utc(terms.starts_at),
+        ends_at=as_utc(terms.ends_at),
+    )
+
+
+def _for_audit(values: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def create_promotion(
+    engine: sa.Engine,
+    actor: Actor,
+    *,
+    name: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    percent_off: int | None = None,
+    amount_off_cents: int | None = None,
+    threshold_cents: int | None = None,
+    budget_cents: int | None = None,
+    campaign: str | None = None,
+) -> int:
+    """A new draft: the vendor's own (vendor-funded) or, for operators, a platform promotion."""
+    if actor.role == "finance":
+        raise Forbidden("财务不能创建营销活动", "Finance does not create promotions")
+    terms = PromotionTerms(
+        name,
+        kind,
+        starts_at,
+        ends_at,
+        percent_off,
+        amount_off_cents,
+        threshold_cents,
+        budget_cents,
+        campaign,
+    )
+    errors = validate_terms(terms)
+    if actor.role == "operator":
+        try:
+            terms = replace(terms, campaign=parse_campaign(campaign))
+        except Invalid as exc:
+            errors.update(exc.details)
+    elif campaign is not None:
+        errors["campaign"] = ("店铺活动不属于平台大促", "A shop's promotion has no campaign")
+    if errors:
+        raise _refuse(errors)
+    terms = _clean(terms)
+    vendor_id = actor.vendor_id if actor.role == "vendor" else None
+    now = datetime.now(UTC)
+    values = asdict(terms) | {
+        "vendor_id": vendor_id,
+        "funded_by": "vendor" if vendor_id is not None else "platform",
+        "status": "draft",
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    with _transaction(engine) as conn:
+        promotion_id = conn.execute(promotions.insert().values(**values)).inserted_primary_key[0]
+        audit.record(
+            conn,
+            actor,
+            action="promotion.create",
+            entity="promotion",
+            entity_id=promotion_id,
+            vendor_id=vendor_id,
+            after=_for_audit(asdict(terms) | {"funded_by": values["funded_by"]}),
+        )
+    changed("promotions", "audit")
+    return int(promotion_id)
+
+
+def _load(conn: sa.Connection, actor: Actor, promotion_id: int, *, manage: bool) -> dict:
+    """The row an actor acts on; NotFound for another shop's, Forbidden where the role may not."""
+    if actor.role == "finance":
+        raise Forbidden("财务不能修改营销活动", "Finance does not change promotions")
+    row = (
+        conn.execute(sa.select(promotions).where(promotions.c.promotion_id == promotion_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("找不到该活动", "Promotion not found")
+    row = dict(row)
+    if actor.role == "vendor":
+        if row["vendor_id"] is None:
+            raise Forbidden(
+                "平台活动由平台运营管理", "Platform promotions are managed by operators"
+            )
+        if row["vendor_id"] != actor.vendor_id:
+            raise NotFound("找不到该活动", "Promotion not found")
+    elif manage and row["vendor_id"] is not None:
+        raise Forbidden(
+            "运营不能修改商家的活动，只能取消",
+            "Operators cannot edit a shop's promotion, only cancel it",
+        )
+    return row
+
+
+def _conflict(row: dict, now: datetime) -> Conflict:
+    state = state_of(row["status"], row["starts_at"], row["ends_at"], now)
+    current = _for_audit({k: row[k] for k in (*TERM_FIELDS, "status", "version")}) | {
+        "state": state
+    }
+    return Conflict(
+        f"该活动已被他人修改（当前版本 {row['version']}），本次未保存，请刷新后重试",
+        f"Someone else changed this promotion (now version {row['version']}); nothing was "
+        "saved. Reload and try again.",
+        details=current,
+    )
+
+
+def _save(conn, actor, row, *, expected_version, values, action, before, after, reason=None, now):
+    """Conditional UPDATE on version plus the audit row; Conflict when someone came first."""
+    result = conn.execute(
+        promotions.update()
+        .where(promotions.c.promotion_id == row["promotion_id"])
+        .where(promotions.c.version == expected_version)
+        .values(**values, updated_at=datetime.now(UTC), version=promotions.c.version + 1)
+    )
+    if result.rowcount != 1:
+        fresh = (
+            conn.execute(
+                sa.select(promotions).where(promotions.c.promotion_id == row["promotion_id"])
+            )
+            .mappings()
+            .one()
+        )
+        raise _conflict(dict(fresh), now)
+    audit.record(
+        conn,
+        actor,
+        action=action,
+        entity="promotion",
+        entity_id=row["promotion_id"],
+        vendor_id=row["vendor_id"],
+        reason=reason,
+        before=_for_audit(before),
+        after=_for_audit(after),
+    )
+
+
+@contextmanager
+def _transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction; a database rule violation becomes `Invalid` (and nothing is saved)."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except IntegrityError:
+        raise Invalid(
+            "数据不符合规则，未保存", "The values break a database rule; nothing was saved"
+        ) from None
+
+
+def update_promotion(
+    engine: sa.Engine,
+    actor: Actor,
+    promotion_id: int,
+    *,
+    now: datetime | None = None,
+    expected_version: int,
+    **fields: object,
+) -> int:
+    """Change some terms (keyword per field); what may change depends on the state."""
+    unknown = set(fields) - set(TERM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown promotion fields {sorted(unknown)}")
+    now = now_utc(now)
+    with _transaction(engine) as conn:
+        row = _load(conn, actor, promotion_id, manage=True)
+        current = _terms_of(row)
+        wanted = replace(current, **{k: v for k, v in fields.items() if v is not UNSET})
+        if isinstance(wanted.starts_at, datetime) and isinstance(wanted.ends_at, datetime):
+            wanted = replace(
+                wanted, starts_at=as_utc(wanted.starts_at), ends_at=as_utc(wanted.ends_at)
+            )
+        if isinstance(wanted.name, str):
+            wanted = replace(wanted, name=wanted.name.strip())
+        diff = [k for k in TERM_FIELDS if getattr(wanted, k) != getattr(current, k)]
+        if not diff:
+            return row["version"]  # nothing differs: a repeat of a saved change
+        if row["version"] != expected_version:
+            raise _conflict(row, now)
+        state = state_of(row["status"], row["starts_at"], row["ends_at"], now)
+        frozen = [k for k in diff if k not in EDITABLE_BY_STATE[state]]
+        if frozen:
+            raise _refuse(
+                {
+                    k: (
+                        f"此活动{_STATE_ZH[state]}，不能再修改{FIELD_LABELS[k][0]}",
+                        f"This promotion is {state}; its {FIELD_LABELS[k][1]} can no longer change",
+                    )
+                    for k in frozen
+                }
+            )
+        errors = validate_terms(wanted)
+        if "campaign" in diff:
+            if row["vendor_id"] is not None:
+                errors["campaign"] = (
+                    "店铺活动不属于平台大促",
+                    "A shop's promotion has no campaign",
+                )
+            else:
+                try:
+                    wanted = replace(wanted, campaign=parse_campaign(wanted.campaign))
+                except Invalid as exc:
+                    errors.update(exc.details)
+        if state != "draft" and "ends_at" in diff and not wanted.ends_at > now:
+            errors["ends_at"] = (
+                "已发布活动的结束时间须晚于现在",
+                "A published promotion must end in the future",
+            )
+        if errors:
+            raise _refuse(errors)
+        before = {k: getattr(current, k) for k in diff}
+        after = {k: getattr(wanted, k) for k in diff}
+        _save(
+            conn,
+            actor,
+            row,
+            expected_version=expected_version,
+            values=after,
+            action="promotion.update",
+            before=before,
+            after=after,
+            now=now,
+        )
+    changed("promotions", "audit")
+    return expected_version + 1
+
+
+_STATE_ZH = {
+    "draft": "为草稿",
+    "scheduled": "已发布待开始",
+    "running": "正在进行",
+    "ended": "已结束",
+    "cancelled": "已取消",
+}
+
+
+def _row_to_move(conn, actor, promotion_id, expected_version, now, *, to: str) -> dict | None:
+    """The row whose status moves `to`; None when this very click already moved it.
+
+    Conflict when someone else changed it first. Publishing manages the promotion;
+    cancelling does not (an operator may cancel a shop's promotion).
+    """
+    row = _load(conn, actor, promotion_id, manage=to != "cancelled")
+    if row["status"] == to and row["version"] == expected_version + 1:
+        return None
+    if row["version"] != expected_version:
+        raise _conflict(row, now)
+    return row
+
+
+def publish_promotion(
+    engine: sa.Engine,
+    actor: Actor,
+    promotion_id: int,
+    *,
+    expected_version: int,
+    now: datetime | None = None,
+) -> int:
+    """Draft → published; its end must lie in the future."""
+    now = now_utc(now)
+    with _transaction(engine) as conn:
+        row = _row_to_move(conn, actor, promotion_id, expected_version, now, to="published")
+        if row is None:
+            return expected_version + 1  # the same click twice
+        if row["status"] != "draft":
+            raise Invalid("只有草稿可以发布", "Only a draft can be published")
+        errors = validate_terms(_terms_of(row))
+        if not row["ends_at"] > now:
+            errors["ends_at"] = (
+                "活动结束时间已过，不能发布",
+                "The promotion's end has passed; it cannot be published",
+            )
+        if errors:
+            raise _refuse(errors)
+        _save(
+            conn,
+            actor,
+            row,
+            expected_version=expected_version,
+            values={"status": "published"},
+            action="promotion.publish",
+            before={"status": "draft"},
+            after={"status": "published"},
+            now=now,
+        )
+    changed("promotions", "audit")
+    return expected_version + 1
+
+
+def cancel_promotion(
+    engine: sa.Engine,
+    actor: Actor,
+    promotion_id: int,
+    *,
+    expected_version: int,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Draft or published (not ended) → cancelled; operators may cancel any, with a reason."""
+    now = now_utc(now)
+    reason = reason.strip() if isinstance(reason, str) else None
+    with _transaction(engine) as conn:
+        row = _row_to_move(conn, actor, promotion_id, expected_version, now, to="cancelled")
+        if row is None:
+            return expected_version + 1  # the same click twice
+        state = state_of(row["status"], row["starts_at"], row["ends_at"], now)
+        if state in ("ended", "cancelled"):
+            raise Invalid(
+                f"此活动{_STATE_ZH[state]}，不能取消",
+                f"This promotion is {state}; it cannot be cancelled",
+            )
+        if actor.role == "operator" and not reason:
+            raise _refuse({"reason": ("运营取消活动须填写原因", "Give a reason for cancelling")})
+        if reason and len(reason) > 500:
+            raise _refuse(
+                {"reason": ("原因不能超过 500 个字", "The reason may not exceed 500 characters")}
+            )
+        _save(
+            conn,
+            actor,
+            row,
+            expected_version=expected_version,
+            values={"status": "cancelled"},
+            action="promotion.cancel",
+            before={"status": row["status"]},
+            after={"status": "cancelled"},
+            reason=reason or None,
+            now=now,
+        )
+    changed("promotions", "audit")
+    return expected_version + 1
