@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 import streamlit as st
 
@@ -21,6 +22,8 @@ __all__ = [
     "all_strings",
     "choose_placeholder",
     "lang",
+    "localized",
+    "pick",
     "set_lang",
     "status_label",
     "t",
@@ -28,6 +31,7 @@ __all__ = [
 ]
 
 LANGS = ("zh", "en")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +66,16 @@ def set_lang(value: str) -> None:
     """Switch the session's language."""
     if value in LANGS:
         st.session_state["lang"] = value
+
+
+def pick(zh: T, en: T) -> T:
+    """The Chinese or the English one of two, by the session's language (a message pair, …)."""
+    return zh if lang() == "zh" else en
+
+
+def localized(column: str) -> str:
+    """The data column in the session's language: `column` (Chinese) or `column_en`."""
+    return pick(column, f"{column}_en")
 
 
 def t(key: str, **fmt: object) -> str:
