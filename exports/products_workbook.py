@@ -6,7 +6,7 @@ with openpyxl; its cells may be numbers or text ("19.99" and 19.99 are both
 exactly 1999 fen: floats go through `repr`, never `x * 100`). The preview lists
 every change and every refused row with its reason; only a file without
 refused rows can be applied, all of it in one transaction
-(`queries.catalog.products.bulk_update_products`).
+(`queries.catalog.product_edits.bulk_update_products`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from queries.catalog.products import update_product
+from queries.catalog.product_edits import update_product
 from queries.core import schema as s
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Forbidden, NotFound
@@ -855,7 +855,7 @@ def test_plural_helper_picks_the_singular_for_one():
 
 
 def test_bulk_refusal_message_is_plural_correct(mall):
-    from queries.catalog.products import ProductChange, bulk_update_products
+    from queries.catalog.product_edits import ProductChange, bulk_update_products
     from queries.core.errors import Invalid
 
     engine, ids, _ = mall

@@ -99,7 +99,7 @@ def test_operator_bans_with_reason(mall):
 
 def test_vendor_sees_ban_reason(mall):
     engine, ids, session = mall
-    from queries.catalog.products import update_product
+    from queries.catalog.product_edits import update_product
     from queries.core.actors import Actor
 
     update_product(
@@ -195,7 +195,7 @@ def test_vendor_extends_a_running_promotion(mall):
 @pytest.mark.parametrize("user", ["alpha", "ops", "money"])
 def test_audit_page_shows_what_each_role_may_see(mall, user):
     engine, ids, session = mall
-    from queries.catalog.products import update_product
+    from queries.catalog.product_edits import update_product
     from queries.core.actors import Actor
     from queries.marketing.promotion_edits import create_promotion
 

@@ -8,13 +8,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from queries.catalog.products import (
-    ProductChange,
-    bulk_update_products,
-    list_products,
-    preview_price_change,
-    update_product,
-)
+from queries.catalog.product_edits import bulk_update_products, update_product
+from queries.catalog.products import ProductChange, list_products, preview_price_change
 from queries.core import schema as s
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Conflict, Forbidden, Invalid, NotFound

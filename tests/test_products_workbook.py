@@ -13,7 +13,7 @@ from exports.products_workbook import (
     products_workbook_bytes,
     read_products_workbook,
 )
-from queries.catalog.products import bulk_update_products, update_product
+from queries.catalog.product_edits import bulk_update_products, update_product
 from queries.core import schema as s
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Conflict, Invalid

@@ -571,7 +571,7 @@ def test_report_cli_for_one_vendor_holds_only_the_shop(mall, monkeypatch, tmp_pa
 
 def test_edits_of_another_shops_rows_are_refused_and_write_nothing(mall):
     """A's login changing B's product or promotions (or the platform's): an error, no row."""
-    from queries.catalog import products
+    from queries.catalog import product_edits as products
     from queries.core.actors import Actor
     from queries.core.errors import NotFound, UserError
     from queries.marketing import promotion_edits as promotions

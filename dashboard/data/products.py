@@ -19,15 +19,10 @@ from exports.products_workbook import (
     products_workbook_bytes,
     read_products_workbook,
 )
+from queries.catalog.product_edits import bulk_update_products, update_product
+from queries.catalog.products import ProductChange, category_options, list_products
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Conflict
-from queries.catalog.products import (
-    ProductChange,
-    bulk_update_products,
-    category_options,
-    list_products,
-    update_product,
-)
 
 __all__ = [
     "ProductFilter",
@@ -108,7 +103,7 @@ def preview_workbook(actor: Actor, data: bytes) -> UploadPreview:
 
 
 def save_product(actor: Actor, product_id: int, **kwargs) -> int:
-    """`queries.catalog.products.update_product` on the app's engine.
+    """`queries.catalog.product_edits.update_product` on the app's engine.
 
     A conflict means the page showed old values: its cached reads are dropped, so
     the redrawn page shows what the database holds now.
@@ -121,7 +116,7 @@ def save_product(actor: Actor, product_id: int, **kwargs) -> int:
 
 
 def save_changes(actor: Actor, changes: Sequence[ProductChange]) -> int:
-    """`queries.catalog.products.bulk_update_products` on the app's engine (a conflict: as above)."""
+    """`product_edits.bulk_update_products` on the app's engine (a conflict: as above)."""
     try:
         return bulk_update_products(engine(), actor, list(changes))
     except Conflict:

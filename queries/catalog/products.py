@@ -1,4 +1,4 @@
-"""Products: the paged list, and the edits vendors and operators may make.
+"""Products: the paged list, the checks of an edit, the price preview (writes: `product_edits`).
 
 Vendors change price, stock and on sale / off shelf of their own products.
 Operators ban a product (with a reason) and lift a ban (the product goes off
@@ -12,33 +12,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from typing import TypedDict, Unpack
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from queries import audit
 from queries.core.actors import Actor, Scope
-from queries.core.errors import Conflict, Forbidden, Invalid, NotFound, UserError
-from queries.core.invalidation import changed
+from queries.core.errors import Forbidden, Invalid, NotFound, UserError
 from queries.core.money import MAX_PRICE_CENTS, round_half_up_div, yuan
 from queries.core.schema import PRODUCT_STATUSES, categories, products, vendors
-from queries.core.validation import MAX_STOCK, PRODUCT_STATUS_LABELS
+from queries.core.validation import MAX_STOCK
 
 __all__ = [
     "LIST_COLUMNS",
     "SORTS",
     "ChangeCheck",
     "ProductChange",
+    "ProductFilters",
     "category_options",
-    "bulk_update_products",
+    "change_value_error",
     "check_changes",
     "current_products",
+    "editable_state",
     "iter_products",
     "list_products",
     "preview_price_change",
-    "update_product",
 ]
 
 EDITABLE = ("price_cents", "stock", "status")
@@ -95,51 +94,42 @@ class ChangeCheck:
 # --- reading --------------------------------------------------------------------------
 
 
-def _matching(
-    *,
-    scope: Scope,
-    search: str | None,
-    statuses: Sequence[str],
-    category_id: int | None,
-    low_stock_below: int | None,
-) -> list:
+class ProductFilters(TypedDict, total=False):
+    """The list's filters, each optional: name or id text, statuses, category, stock below."""
+
+    search: str | None
+    statuses: Sequence[str]
+    category_id: int | None
+    low_stock_below: int | None
+
+
+def _matching(scope: Scope, filters: ProductFilters) -> list:
     """The list filters, all on `products` columns."""
+    unknown = set(filters) - set(ProductFilters.__annotations__)
+    if unknown:
+        raise TypeError(f"unknown product filters {sorted(unknown)}")
     p = products.c
     where = []
     if scope.vendor_id is not None:
         where.append(p.vendor_id == scope.vendor_id)
-    text = (search or "").strip()
+    text = (filters.get("search") or "").strip()
     if text:
         match = p.name.icontains(text, autoescape=True)
         if text.isascii() and text.isdigit() and len(text) <= 9:
             match = sa.or_(match, p.product_id == int(text))
         where.append(match)
-    wanted = [s for s in statuses if s in PRODUCT_STATUSES]
+    wanted = [s for s in filters.get("statuses", ()) if s in PRODUCT_STATUSES]
     if wanted:
         where.append(p.status.in_(wanted))
-    if category_id is not None:
-        where.append(p.category_id == category_id)
-    if low_stock_below is not None:
-        where.append(p.stock < low_stock_below)
+    if filters.get("category_id") is not None:
+        where.append(p.category_id == filters["category_id"])
+    if filters.get("low_stock_below") is not None:
+        where.append(p.stock < filters["low_stock_below"])
     return where
 
 
-def _list_select(
-    *,
-    scope: Scope,
-    search: str | None,
-    statuses: Sequence[str],
-    category_id: int | None,
-    low_stock_below: int | None,
-) -> sa.Select:
+def _list_select(scope: Scope, filters: ProductFilters) -> sa.Select:
     p = products.c
-    where = _matching(
-        scope=scope,
-        search=search,
-        statuses=statuses,
-        category_id=category_id,
-        low_stock_below=low_stock_below,
-    )
     return (
         sa.select(
             p.product_id,
@@ -160,7 +150,7 @@ def _list_select(
                 categories, categories.c.category_id == p.category_id
             )
         )
-        .where(*where)
+        .where(*_matching(scope, filters))
     )
 
 
@@ -168,26 +158,16 @@ def list_products(
     conn: sa.Connection,
     *,
     scope: Scope,
-    search: str | None = None,
-    statuses: Sequence[str] = (),
-    category_id: int | None = None,
-    low_stock_below: int | None = None,
     sort: str = "updated_desc",
     page: int = 1,
     page_size: int = 50,
+    **filters: Unpack[ProductFilters],
 ) -> tuple[pd.DataFrame, int]:
     """One page of products (with `ban_reason` for banned ones) and how many match in all."""
-    filters = {
-        "scope": scope,
-        "search": search,
-        "statuses": statuses,
-        "category_id": category_id,
-        "low_stock_below": low_stock_below,
-    }
-    query = _list_select(**filters)
+    query = _list_select(scope, filters)
     # Counted on products alone: every product has its (non-null, foreign-key) shop and
     # category, so the joins change no count, and skipping them halves a mall-wide count.
-    count = sa.select(sa.func.count()).select_from(products).where(*_matching(**filters))
+    count = sa.select(sa.func.count()).select_from(products).where(*_matching(scope, filters))
     total = conn.execute(count).scalar_one()
     page_size = min(max(int(page_size), 1), 1000)
     page = max(int(page), 1)
@@ -201,22 +181,10 @@ def list_products(
 
 
 def iter_products(
-    conn: sa.Connection,
-    *,
-    scope: Scope,
-    search: str | None = None,
-    statuses: Sequence[str] = (),
-    category_id: int | None = None,
-    low_stock_below: int | None = None,
+    conn: sa.Connection, *, scope: Scope, **filters: Unpack[ProductFilters]
 ) -> Iterator[sa.Row]:
     """Every matching product, streamed in id order (for the bulk-edit workbook)."""
-    query = _list_select(
-        scope=scope,
-        search=search,
-        statuses=statuses,
-        category_id=category_id,
-        low_stock_below=low_stock_below,
-    ).order_by(products.c.product_id)
+    query = _list_select(scope, filters).order_by(products.c.product_id)
     yield from conn.execution_options(yield_per=2000).execute(query)
 
 
@@ -247,7 +215,7 @@ def current_products(
 # --- checking -------------------------------------------------------------------------
 
 
-def _value_error(change: ProductChange) -> Invalid | None:
+def change_value_error(change: ProductChange) -> Invalid | None:
     """Refuse impossible values before touching the database."""
     price, stock = change.price_cents, change.stock
     if price is not None and (
@@ -312,7 +280,8 @@ def _diff(row: dict, change: ProductChange) -> tuple[dict, dict]:
     return before, after
 
 
-def _state(row: dict) -> dict:
+def editable_state(row: dict) -> dict:
+    """The fields a conflict message shows of a product row."""
     return {k: row[k] for k in ("product_id", "price_cents", "stock", "status", "version")}
 
 
@@ -323,7 +292,7 @@ def check_changes(
     check = ChangeCheck()
     seen: set[int] = set()
     for change in changes:
-        error = _value_error(change)
+        error = change_value_error(change)
         if change.product_id in seen:
             error = Invalid("同一商品出现了多次", "The same product appears more than once")
         seen.add(change.product_id)
@@ -350,7 +319,7 @@ def check_changes(
         if not after:
             continue  # already as wanted (unchanged row, or a double submit that was saved)
         if row["version"] != change.expected_version:
-            check.stale[pid] = _state(row)
+            check.stale[pid] = editable_state(row)
             continue
         check.writes.append((change, before, after))
     return check
@@ -359,134 +328,6 @@ def check_changes(
 def _refuse(check: ChangeCheck, product_id: int, error: UserError) -> None:
     check.errors[product_id] = error
     check.refused[product_id] = (error.zh, error.en)
-
-
-# --- writing --------------------------------------------------------------------------
-
-
-def _action(actor: Actor, after: dict, default: str) -> str:
-    if actor.role == "operator":
-        return "product.ban" if after.get("status") == "banned" else "product.unban"
-    return default
-
-
-def _write(
-    conn: sa.Connection, actor: Actor, change: ProductChange, row: dict, before, after, action
-):
-    """The conditional UPDATE of one row and its audit row; Conflict if someone came first."""
-    values = dict(after, version=products.c.version + 1, updated_at=datetime.now(UTC))
-    result = conn.execute(
-        products.update()
-        .where(products.c.product_id == change.product_id)
-        .where(products.c.version == change.expected_version)
-        .values(**values)
-    )
-    if result.rowcount != 1:
-        current = current_products(conn, [change.product_id], None)[change.product_id]
-        raise _conflict({change.product_id: _state(current)})
-    audit.record(
-        conn,
-        actor,
-        action=_action(actor, after, action),
-        entity="product",
-        entity_id=change.product_id,
-        vendor_id=row["vendor_id"],
-        reason=(change.reason or "").strip() or None,
-        before=before,
-        after=after,
-    )
-
-
-def _conflict(stale: dict[int, dict]) -> Conflict:
-    lines_zh, lines_en = [], []
-    for pid, row in stale.items():
-        zh_status, en_status = PRODUCT_STATUS_LABELS[row["status"]]
-        lines_zh.append(
-            f"商品 {pid}：价格 {yuan(row['price_cents'])} 元，库存 {row['stock']}，{zh_status}"
-        )
-        lines_en.append(
-            f"product {pid}: price {yuan(row['price_cents'])}, stock {row['stock']}, {en_status}"
-        )
-    return Conflict(
-        "已有他人修改了这些商品，本次未保存任何修改。当前值：" + "；".join(lines_zh),
-        "Someone else changed these products; nothing was saved. Current values: "
-        + "; ".join(lines_en),
-        details=stale,
-    )
-
-
-def _translate(exc: IntegrityError) -> Invalid:
-    return Invalid("数据不符合规则，未保存", "The values break a database rule; nothing was saved")
-
-
-def update_product(
-    engine: sa.Engine,
-    actor: Actor,
-    product_id: int,
-    *,
-    expected_version: int,
-    price_cents: int | None = None,
-    stock: int | None = None,
-    status: str | None = None,
-    reason: str | None = None,
-) -> int:
-    """Change one product; return its version afterwards (unchanged when nothing differed)."""
-    change = ProductChange(product_id, expected_version, price_cents, stock, status, reason)
-    error = _value_error(change)
-    if error is not None:
-        raise error
-    if actor.role == "finance":
-        raise Forbidden("财务不能修改商品", "Finance does not edit products")
-    try:
-        with engine.begin() as conn:
-            check = check_changes(conn, actor, [change])
-            if product_id in check.errors:
-                raise check.errors[product_id]
-            if check.stale:
-                raise _conflict(check.stale)
-            if not check.writes:
-                return check.current[product_id]["version"]
-            _, before, after = check.writes[0]
-            _write(conn, actor, change, check.current[product_id], before, after, "product.update")
-    except IntegrityError as exc:
-        raise _translate(exc) from None
-    changed("products", "audit")
-    return expected_version + 1
-
-
-def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[ProductChange]) -> int:
-    """Apply every change or none, in one transaction; return how many products changed.
-
-    Raises `NotFound` (some id is not the actor's), `Invalid` (a message per
-    refused row in `details`, keyed by product id) or `Conflict` (current
-    values of the stale rows in `details`); then nothing is written.
-    """
-    if actor.role == "finance":
-        raise Forbidden("财务不能修改商品", "Finance does not edit products")
-    if not changes:
-        return 0
-    try:
-        with engine.begin() as conn:
-            check = check_changes(conn, actor, changes)
-            if check.refused:
-                cls = NotFound if check.not_found else Invalid
-                count = len(check.refused)
-                raise cls(
-                    f"{count} 行不能保存，本次未保存任何修改",
-                    f"{count} {'row cannot' if count == 1 else 'rows cannot'} be saved; "
-                    "nothing was saved",
-                    details=check.refused,
-                )
-            if check.stale:
-                raise _conflict(check.stale)
-            for change, before, after in check.writes:
-                row = check.current[change.product_id]
-                _write(conn, actor, change, row, before, after, "product.bulk_update")
-    except IntegrityError as exc:
-        raise _translate(exc) from None
-    if check.writes:
-        changed("products", "audit")
-    return len(check.writes)
 
 
 def preview_price_change(rows: pd.DataFrame, *, change_bps: int) -> pd.DataFrame:
