@@ -1,0 +1,157 @@
+"""Products, writing: one product's edit and the all-or-nothing bulk edit.
+
+Vendors change price, stock and on sale / off shelf of their own products;
+operators ban a product (with a reason) and lift a ban. The checks are
+`queries.catalog.products.check_changes`. Every write is optimistic (`version`),
+audited in the same transaction, and announced with `changed("products")` after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from queries import audit
+from queries.catalog.products import (
+    ProductChange,
+    change_value_error,
+    check_changes,
+    current_products,
+    editable_state,
+)
+from queries.core.actors import Actor
+from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
+from queries.core.invalidation import changed
+from queries.core.money import yuan
+from queries.core.schema import products
+from queries.core.validation import PRODUCT_STATUS_LABELS
+
+__all__ = ["ProductChange", "bulk_update_products", "update_product"]
+
+
+def _action(actor: Actor, after: dict, default: str) -> str:
+    if actor.role == "operator":
+        return "product.ban" if after.get("status") == "banned" else "product.unban"
+    return default
+
+
+def _write(
+    conn: sa.Connection, actor: Actor, change: ProductChange, row: dict, before, after, action
+):
+    """The conditional UPDATE of one row and its audit row; Conflict if someone came first."""
+    values = dict(after, version=products.c.version + 1, updated_at=datetime.now(UTC))
+    result = conn.execute(
+        products.update()
+        .where(products.c.product_id == change.product_id)
+        .where(products.c.version == change.expected_version)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        current = current_products(conn, [change.product_id], None)[change.product_id]
+        raise _conflict({change.product_id: editable_state(current)})
+    audit.record(
+        conn,
+        actor,
+        action=_action(actor, after, action),
+        entity="product",
+        entity_id=change.product_id,
+        vendor_id=row["vendor_id"],
+        reason=(change.reason or "").strip() or None,
+        before=before,
+        after=after,
+    )
+
+
+def _conflict(stale: dict[int, dict]) -> Conflict:
+    lines_zh, lines_en = [], []
+    for pid, row in stale.items():
+        zh_status, en_status = PRODUCT_STATUS_LABELS[row["status"]]
+        lines_zh.append(
+            f"商品 {pid}：价格 {yuan(row['price_cents'])} 元，库存 {row['stock']}，{zh_status}"
+        )
+        lines_en.append(
+            f"product {pid}: price {yuan(row['price_cents'])}, stock {row['stock']}, {en_status}"
+        )
+    return Conflict(
+        "已有他人修改了这些商品，本次未保存任何修改。当前值：" + "；".join(lines_zh),
+        "Someone else changed these products; nothing was saved. Current values: "
+        + "; ".join(lines_en),
+        details=stale,
+    )
+
+
+def _translate(exc: IntegrityError) -> Invalid:
+    return Invalid("数据不符合规则，未保存", "The values break a database rule; nothing was saved")
+
+
+def update_product(
+    engine: sa.Engine,
+    actor: Actor,
+    product_id: int,
+    *,
+    expected_version: int,
+    price_cents: int | None = None,
+    stock: int | None = None,
+    status: str | None = None,
+    reason: str | None = None,
+) -> int:
+    """Change one product; return its version afterwards (unchanged when nothing differed)."""
+    change = ProductChange(product_id, expected_version, price_cents, stock, status, reason)
+    error = change_value_error(change)
+    if error is not None:
+        raise error
+    if actor.role == "finance":
+        raise Forbidden("财务不能修改商品", "Finance does not edit products")
+    try:
+        with engine.begin() as conn:
+            check = check_changes(conn, actor, [change])
+            if product_id in check.errors:
+                raise check.errors[product_id]
+            if check.stale:
+                raise _conflict(check.stale)
+            if not check.writes:
+                return check.current[product_id]["version"]
+            _, before, after = check.writes[0]
+            _write(conn, actor, change, check.current[product_id], before, after, "product.update")
+    except IntegrityError as exc:
+        raise _translate(exc) from None
+    changed("products", "audit")
+    return expected_version + 1
+
+
+def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[ProductChange]) -> int:
+    """Apply every change or none, in one transaction; return how many products changed.
+
+    Raises `NotFound` (some id is not the actor's), `Invalid` (a message per
+    refused row in `details`, keyed by product id) or `Conflict` (current
+    values of the stale rows in `details`); then nothing is written.
+    """
+    if actor.role == "finance":
+        raise Forbidden("财务不能修改商品", "Finance does not edit products")
+    if not changes:
+        return 0
+    try:
+        with engine.begin() as conn:
+            check = check_changes(conn, actor, changes)
+            if check.refused:
+                cls = NotFound if check.not_found else Invalid
+                count = len(check.refused)
+                raise cls(
+                    f"{count} 行不能保存，本次未保存任何修改",
+                    f"{count} {'row cannot' if count == 1 else 'rows cannot'} be saved; "
+                    "nothing was saved",
+                    details=check.refused,
+                )
+            if check.stale:
+                raise _conflict(check.stale)
+            for change, before, after in check.writes:
+                row = check.current[change.product_id]
+                _write(conn, actor, change, row, before, after, "product.bulk_update")
+    except IntegrityError as exc:
+        raise _translate(exc) from None
+    if check.writes:
+        changed("products", "audit")
+    return len(check.writes)
