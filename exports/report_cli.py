@@ -26,7 +26,6 @@ import json
 import math
 import os
 import re
-import sys
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,10 +35,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 
+from exports.cli_common import (
+    CliExit,
+    CliParser,
+    add_vendor_and_dates,
+    message_lang,
+    say,
+    with_database,
+)
 from exports.xlsx import Column, SheetWriter, new_workbook
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.db import connect_engine
 from queries.core.errors import UserError
 from queries.core.periods import TimeRange, month_range, range_from_dates
 from queries.core.settings import load_settings
@@ -57,38 +63,6 @@ REPORTS = {
 FORMATS = ("xlsx", "json")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports errors as exit status 2 without leaving the process."""
-
-    def exit(self, status: int = 0, message: str | None = None):
-        if message:
-            self._print_message(message, sys.stderr)
-        raise _Exit(status)
-
-
-class _Exit(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-def _vendor(text: str) -> int | str:
-    if text == "all":
-        return "all"
-    if not re.fullmatch(r"[1-9][0-9]{0,9}", text):
-        raise argparse.ArgumentTypeError(f"expected a vendor id or 'all', got {text!r}")
-    return int(text)
-
-
-def _day(text: str) -> date:
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
-
-
 def _month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if not match or not 1 <= int(match.group(2)) <= 12:
@@ -96,23 +70,19 @@ def _month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def _parser() -> _Parser:
-    parser = _Parser(
+def _parser() -> CliParser:
+    parser = CliParser(
         prog="python -m exports report",
         description="Write a sales, members or campaigns report for one vendor or all.",
     )
     parser.add_argument("report", choices=sorted(REPORTS))
-    parser.add_argument("--vendor", required=True, type=_vendor, help="a vendor id, or all")
-    when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument("--period", type=_month, metavar="YYYY-MM", help="a calendar month")
-    when.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
-    parser.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="exclusive")
+    add_vendor_and_dates(parser, month=_month)
     parser.add_argument("--out", required=True, type=Path, metavar="FILE")
     parser.add_argument("--format", choices=FORMATS, help="default: the extension of --out")
     return parser
 
 
-def _period(parser: _Parser, ns: argparse.Namespace, tz: ZoneInfo) -> TimeRange:
+def _period(parser: CliParser, ns: argparse.Namespace, tz: ZoneInfo) -> TimeRange:
     if ns.period is not None:
         if ns.end is not None:
             parser.error("--to goes with --from, not with --period")
@@ -124,7 +94,7 @@ def _period(parser: _Parser, ns: argparse.Namespace, tz: ZoneInfo) -> TimeRange:
     return range_from_dates(ns.start, ns.end, tz)
 
 
-def _format(parser: _Parser, ns: argparse.Namespace) -> str:
+def _format(parser: CliParser, ns: argparse.Namespace) -> str:
     suffix = ns.out.suffix.lower().lstrip(".")
     if ns.format is None:
         if suffix not in FORMATS:
@@ -133,14 +103,6 @@ def _format(parser: _Parser, ns: argparse.Namespace) -> str:
     if suffix in FORMATS and suffix != ns.format:
         parser.error(f"--format {ns.format} does not match --out {ns.out.name!r}")
     return ns.format
-
-
-def _say(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)  # noqa: T201 - a shell tool
-
-
-def _lang() -> str:
-    return "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
 
 
 def main(args: list[str]) -> int:
@@ -153,45 +115,24 @@ def main(args: list[str]) -> int:
         fmt = _format(parser, ns)
         if not ns.out.parent.is_dir():
             parser.error(f"the folder of --out does not exist: {ns.out.parent}")
-    except _Exit as exc:
+    except CliExit as exc:
         return exc.status
     except UserError as exc:  # a malformed DATABASE_URL or timezone setting
-        _say(exc.message(_lang()))
+        say(exc.message(message_lang()))
         return 1
-    url = settings.database_url
-    if url.startswith("sqlite") and not Path(sa.make_url(url).database or "").is_file():
-        _say(f"no database file at {sa.make_url(url).database} (set DATABASE_URL)")
-        return 1
-    try:
-        engine = connect_engine(url)
-    except UserError as exc:  # unreachable, or contract tables missing
-        _say(exc.message(_lang()))
-        return 1
-    try:
-        with engine.connect() as conn:
-            if ns.vendor != "all" and not _vendor_exists(conn, ns.vendor):
-                _say(f"unknown vendor {ns.vendor}")
-                return 2
-            document = _build(conn, ns.report, ns.vendor, period, settings.timezone)
-    except sa.exc.SQLAlchemyError as exc:
-        _say(f"database error: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}")
-        return 1
-    except UserError as exc:
-        _say(exc.message(_lang()))
-        return 2
-    finally:
-        engine.dispose()
+    status, document = with_database(
+        settings.database_url,
+        ns.vendor,
+        lambda conn: _build(conn, ns.report, ns.vendor, period, settings.timezone),
+    )
+    if status:
+        return status
     try:
         _write(document, ns.out, fmt, settings.tz, settings.currency_symbol)
     except OSError as exc:
-        _say(f"cannot write {ns.out}: {exc.strerror or exc}")
+        say(f"cannot write {ns.out}: {exc.strerror or exc}")
         return 2
     return 0
-
-
-def _vendor_exists(conn: sa.Connection, vendor_id: int) -> bool:
-    stmt = sa.select(s.vendors.c.vendor_id).where(s.vendors.c.vendor_id == vendor_id)
-    return conn.execute(stmt).first() is not None
 
 
 # --- building the document ------------------------------------------------------------

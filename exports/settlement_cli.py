@@ -33,11 +33,8 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlalchemy as sa
-
+from exports import cli_common as cli
 from exports.settlement_workbook import write_month_end, write_statement_workbook
-from queries.core import schema as s
-from queries.core.db import connect_engine
 from queries.core.errors import UserError
 from queries.core.settings import load_settings
 from queries.finance.lines import period_range, refs_by_vendor
@@ -46,38 +43,6 @@ from queries.finance.settlements import StatementInfo, statement_infos
 __all__ = ["main"]
 
 FORMATS = ("xlsx", "json")
-
-
-class _Exit(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse whose errors (status 2, message on stderr) return instead of exiting."""
-
-    def exit(self, status: int = 0, message: str | None = None):
-        if message:
-            self._print_message(message, sys.stderr)
-        raise _Exit(status)
-
-
-def _vendor(text: str) -> int | str:
-    if text == "all":
-        return "all"
-    if not re.fullmatch(r"[1-9][0-9]{0,9}", text):
-        raise argparse.ArgumentTypeError(f"expected a vendor id or 'all', got {text!r}")
-    return int(text)
-
-
-def _day(text: str) -> date:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
 
 
 def _month(text: str) -> tuple[date, date]:
@@ -91,22 +56,18 @@ def _month(text: str) -> tuple[date, date]:
     return first, date(year + month // 12, month % 12 + 1, 1)
 
 
-def _parser() -> _Parser:
-    parser = _Parser(
+def _parser() -> cli.CliParser:
+    parser = cli.CliParser(
         prog="python -m exports settlement",
         description="Write settlement statements (read only) for one vendor or all.",
     )
-    parser.add_argument("--vendor", required=True, type=_vendor, help="a vendor id, or all")
-    when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument("--period", type=_month, metavar="YYYY-MM", help="a calendar month")
-    when.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
-    parser.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="exclusive")
+    cli.add_vendor_and_dates(parser, month=_month)
     parser.add_argument("--out", required=True, type=Path, metavar="PATH")
     parser.add_argument("--format", choices=FORMATS, help="default: the extension of --out")
     return parser
 
 
-def _dates(parser: _Parser, ns: argparse.Namespace) -> tuple[date, date]:
+def _dates(parser: cli.CliParser, ns: argparse.Namespace) -> tuple[date, date]:
     if ns.period is not None:
         if ns.end is not None:
             parser.error("--to goes with --from, not with --period")
@@ -118,7 +79,7 @@ def _dates(parser: _Parser, ns: argparse.Namespace) -> tuple[date, date]:
     return ns.start, ns.end
 
 
-def _format(parser: _Parser, ns: argparse.Namespace) -> str:
+def _format(parser: cli.CliParser, ns: argparse.Namespace) -> str:
     suffix = ns.out.suffix.lower().lstrip(".")
     if ns.format is None:
         if suffix in FORMATS:
@@ -131,7 +92,7 @@ def _format(parser: _Parser, ns: argparse.Namespace) -> str:
     return ns.format
 
 
-def _check_out(parser: _Parser, ns: argparse.Namespace, fmt: str) -> None:
+def _check_out(parser: cli.CliParser, ns: argparse.Namespace, fmt: str) -> None:
     if ns.vendor == "all" and fmt == "xlsx":
         if ns.out.exists() and not ns.out.is_dir():
             parser.error(f"--out must be a folder for --vendor all as xlsx: {ns.out}")
@@ -143,14 +104,6 @@ def _check_out(parser: _Parser, ns: argparse.Namespace, fmt: str) -> None:
         parser.error(f"--out is a folder; give a file name: {ns.out}")
 
 
-def _say(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)  # noqa: T201 - a shell tool
-
-
-def _lang() -> str:
-    return "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
-
-
 def main(args: list[str]) -> int:
     """Run `settlement …` with `args` (after the word `settlement`); return the exit status."""
     parser = _parser()
@@ -160,44 +113,22 @@ def main(args: list[str]) -> int:
         fmt = _format(parser, ns)
         _check_out(parser, ns, fmt)
         settings = load_settings()
-    except _Exit as exc:
+    except cli.CliExit as exc:
         return exc.status
     except UserError as exc:  # a malformed DATABASE_URL or timezone setting
-        _say(exc.message(_lang()))
+        cli.say(exc.message(cli.message_lang()))
         return 1
-    url = settings.database_url
-    if url.startswith("sqlite") and not Path(sa.make_url(url).database or "").is_file():
-        _say(f"no database file at {sa.make_url(url).database} (set DATABASE_URL)")
-        return 1
+    vendor_ids = None if ns.vendor == "all" else [ns.vendor]
     try:
-        engine = connect_engine(url)
-    except UserError as exc:  # unreachable, or contract tables missing
-        _say(exc.message(_lang()))
-        return 1
-    try:
-        with engine.connect() as conn:
-            vendor_ids = None if ns.vendor == "all" else [ns.vendor]
-            if vendor_ids and not _vendor_exists(conn, ns.vendor):
-                _say(f"unknown vendor {ns.vendor}")
-                return 2
-            _run(conn, ns.out, fmt, vendor_ids, start, end, settings)
-    except sa.exc.SQLAlchemyError as exc:
-        _say(f"database error: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}")
-        return 1
-    except UserError as exc:
-        _say(exc.message(_lang()))
-        return 2
+        status, _ = cli.with_database(
+            settings.database_url,
+            ns.vendor,
+            lambda conn: _run(conn, ns.out, fmt, vendor_ids, start, end, settings),
+        )
     except OSError as exc:
-        _say(f"cannot write {ns.out}: {exc.strerror or exc}")
+        cli.say(f"cannot write {ns.out}: {exc.strerror or exc}")
         return 2
-    finally:
-        engine.dispose()
-    return 0
-
-
-def _vendor_exists(conn: sa.Connection, vendor_id: int) -> bool:
-    stmt = sa.select(s.vendors.c.vendor_id).where(s.vendors.c.vendor_id == vendor_id)
-    return conn.execute(stmt).first() is not None
+    return status
 
 
 def _progress(done: int, total: int, name: str) -> None:
