@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NotRequired, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ __all__ = [
     "REFUND_STATE_WORDS",
     "STATUS_WORDS",
     "order_columns",
+    "OrdersWorkbookQuery",
     "orders_workbook_bytes",
     "write_orders",
     "write_orders_workbook",
@@ -170,31 +172,24 @@ def write_orders_workbook(
         workbook.close()
 
 
-def orders_workbook_bytes(
-    conn: sa.Connection,
-    *,
-    scope: Scope,
-    filters: OrderFilter,
-    tz: str,
-    lang: str,
-    currency_symbol: str = "¥",
-    max_rows: int = EXCEL_MAX_ROWS,
-) -> bytes:
+class OrdersWorkbookQuery(TypedDict):
+    """What `write_orders_workbook` takes besides the connection and the target."""
+
+    scope: Scope
+    filters: OrderFilter
+    tz: str
+    lang: str
+    currency_symbol: NotRequired[str]
+    max_rows: NotRequired[int]
+
+
+def orders_workbook_bytes(conn: sa.Connection, **query: Unpack[OrdersWorkbookQuery]) -> bytes:
     """The workbook as bytes (for a download button), built in a temp file that is removed."""
     handle, name = tempfile.mkstemp(prefix="mallboard-orders-", suffix=".xlsx")
     os.close(handle)
     path = Path(name)
     try:
-        write_orders_workbook(
-            conn,
-            path,
-            scope=scope,
-            filters=filters,
-            tz=tz,
-            lang=lang,
-            currency_symbol=currency_symbol,
-            max_rows=max_rows,
-        )
+        write_orders_workbook(conn, path, **query)
         return path.read_bytes()
     finally:
         path.unlink(missing_ok=True)
