@@ -253,45 +253,32 @@ def _vendor_and_period(vendor_id: int | None, period) -> list:
     return where
 
 
+# The order columns both order checks list (the shop's name as `vendor_name`).
+ORDER_COLUMNS = ("order_id", "order_no", "vendor_id", "vendor_name", "paid_at", "paid_cents")
+
+
+def _order_columns() -> tuple[sa.ColumnElement, ...]:
+    """The selected columns behind `ORDER_COLUMNS` (also the GROUP BY of the payment check)."""
+    o = orders.c
+    return (o.order_id, o.order_no, o.vendor_id, vendors.c.name, o.paid_at, o.paid_cents)
+
+
 def payment_mismatches(conn: sa.Connection, *, vendor_id: int | None, period) -> pd.DataFrame:
     """Orders paid in the period whose payments do not add up to `paid_cents`."""
     paid_sum = sa.cast(sa.func.coalesce(sa.func.sum(payments.c.amount_cents), 0), sa.BigInteger)
     stmt = (
-        sa.select(
-            orders.c.order_id,
-            orders.c.order_no,
-            orders.c.vendor_id,
-            vendors.c.name,
-            orders.c.paid_at,
-            orders.c.paid_cents,
-            paid_sum.label("payments_cents"),
-        )
+        sa.select(*_order_columns(), paid_sum.label("payments_cents"))
         .select_from(
             orders.join(vendors, vendors.c.vendor_id == orders.c.vendor_id).outerjoin(
                 payments, payments.c.order_id == orders.c.order_id
             )
         )
         .where(*_vendor_and_period(vendor_id, period))
-        .group_by(
-            orders.c.order_id,
-            orders.c.order_no,
-            orders.c.vendor_id,
-            vendors.c.name,
-            orders.c.paid_at,
-            orders.c.paid_cents,
-        )
+        .group_by(*_order_columns())
         .having(paid_sum != orders.c.paid_cents)
         .order_by(orders.c.paid_at, orders.c.order_id)
     )
-    columns = [
-        "order_id",
-        "order_no",
-        "vendor_id",
-        "vendor_name",
-        "paid_at",
-        "paid_cents",
-        "payments_cents",
-    ]
+    columns = [*ORDER_COLUMNS, "payments_cents"]
     return pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=columns)
 
 
@@ -301,17 +288,10 @@ def cancelled_without_refund(conn: sa.Connection, *, vendor_id: int | None, peri
         refunds.c.order_id == orders.c.order_id, refunds.c.status == "completed"
     )
     stmt = (
-        sa.select(
-            orders.c.order_id,
-            orders.c.order_no,
-            orders.c.vendor_id,
-            vendors.c.name,
-            orders.c.paid_at,
-            orders.c.paid_cents,
-        )
+        sa.select(*_order_columns())
         .join(vendors, vendors.c.vendor_id == orders.c.vendor_id)
         .where(*_vendor_and_period(vendor_id, period), orders.c.status == "cancelled", ~refunded)
         .order_by(orders.c.paid_at, orders.c.order_id)
     )
-    columns = ["order_id", "order_no", "vendor_id", "vendor_name", "paid_at", "paid_cents"]
+    columns = list(ORDER_COLUMNS)
     return pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=columns)
