@@ -34,6 +34,7 @@ __all__ = [
     "PROMOTION_KINDS",
     "PROMOTION_STATUSES",
     "REFUND_STATUSES",
+    "SETTLEMENT_LINES",
     "SETTLEMENT_STATUSES",
     "VENDOR_STATUSES",
     "create_schema",
@@ -53,6 +54,15 @@ PROMOTION_KINDS = ("percent_off", "amount_off", "threshold_off", "flash_sale", "
 PROMOTION_FUNDERS = ("vendor", "platform")
 PROMOTION_STATUSES = ("draft", "published", "cancelled")
 SETTLEMENT_STATUSES = ("draft", "confirmed", "paid")
+# A statement's computed lines, never negative (the adjustment may be; net is derived).
+SETTLEMENT_LINES = (
+    "gross_cents",
+    "platform_subsidy_cents",
+    "commission_cents",
+    "payment_fee_cents",
+    "refund_cents",
+    "commission_refund_cents",
+)
 
 metadata = MetaData()
 
@@ -380,14 +390,7 @@ settlements = Table(
     UniqueConstraint("vendor_id", "period_start", "period_end", name="uq_settlement_period"),
     CheckConstraint("period_start < period_end", name="settlement_period_order"),
     _one_of("status", SETTLEMENT_STATUSES),
-    *_not_negative(
-        "gross_cents",
-        "platform_subsidy_cents",
-        "commission_cents",
-        "payment_fee_cents",
-        "refund_cents",
-        "commission_refund_cents",
-    ),
+    *_not_negative(*SETTLEMENT_LINES),
     CheckConstraint(
         "net_cents = gross_cents + platform_subsidy_cents - commission_cents"
         " - payment_fee_cents - refund_cents + commission_refund_cents + adjustment_cents",

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from queries.core.periods import TimeRange, range_from_dates
 from queries.core.read_ahead import ReadAhead
-from queries.core.schema import order_items, orders, payments, refunds, vendors
+from queries.core.schema import SETTLEMENT_LINES, order_items, orders, payments, refunds, vendors
 
 __all__ = [
     "LINES",
@@ -46,16 +46,7 @@ __all__ = [
 ]
 
 # The statement's lines in the order they are shown; net is derived.
-LINES = (
-    "gross_cents",
-    "platform_subsidy_cents",
-    "commission_cents",
-    "payment_fee_cents",
-    "refund_cents",
-    "commission_refund_cents",
-    "adjustment_cents",
-    "net_cents",
-)
+LINES = (*SETTLEMENT_LINES, "adjustment_cents", "net_cents")
 ORDER_LINES = ("gross_cents", "platform_subsidy_cents", "commission_cents", "payment_fee_cents")
 REFUND_LINES = ("refund_cents", "commission_refund_cents")
 

@@ -61,6 +61,16 @@ STATEMENT_COLUMNS = (
     "payment_reference",
     "version",
 )
+# What the period overview shows of an issued statement besides its lines (None if not issued).
+STATEMENT_META = (
+    "settlement_id",
+    "version",
+    "adjustment_note",
+    "payment_reference",
+    "created_at",
+    "confirmed_at",
+    "paid_at",
+)
 
 
 @dataclass(frozen=True)
@@ -213,15 +223,6 @@ def period_overview(
     ):
         if (row["period_start"], row["period_end"]) != (period_start, period_end):
             others.setdefault(row["vendor_id"], []).append(f"#{row['settlement_id']}")
-    meta_keys = (
-        "settlement_id",
-        "version",
-        "adjustment_note",
-        "payment_reference",
-        "created_at",
-        "confirmed_at",
-        "paid_at",
-    )
     records = []
     for info in statement_infos(
         conn,
@@ -239,7 +240,7 @@ def period_overview(
                 "vendor_status": info.vendor_status,
                 "status": info.status,
                 **info.totals.as_dict(),
-                **{k: issued.get(k) for k in meta_keys},
+                **{k: issued.get(k) for k in STATEMENT_META},
                 "today_net_cents": info.today.net_cents,
                 "differs": bool(info.differences),
                 "overlaps": ", ".join(others.get(info.vendor_id, [])),
@@ -251,13 +252,7 @@ def period_overview(
         "vendor_status",
         "status",
         *LINES,
-        "settlement_id",
-        "version",
-        "adjustment_note",
-        "payment_reference",
-        "created_at",
-        "confirmed_at",
-        "paid_at",
+        *STATEMENT_META,
         "today_net_cents",
         "differs",
         "overlaps",
