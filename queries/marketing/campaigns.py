@@ -45,16 +45,8 @@ PRO = s.promotions
 CPN = s.coupons
 LS = s.live_sessions
 
-RESULT_COLUMNS = [
-    "promotion_id",
-    "paid_orders",
-    "gmv_cents",
-    "discount_cents",
-    "platform_discount_cents",
-    "platform_share",
-    "roi",
-    "budget_used",
-]
+# The sums of carried orders (`carried_orders.SUMS`), then the ratios worked out from them.
+RESULT_COLUMNS = ["promotion_id", *SUMS, "platform_share", "roi", "budget_used"]
 
 
 def _visible(scope: Scope):
