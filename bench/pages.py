@@ -28,6 +28,7 @@ from queries.core.periods import TimeRange, local_midnight, preset_range
 from queries.finance.settlements import period_overview, statement_detail, vendor_statements
 from queries.marketing import campaigns
 from queries.members import overview as members
+from queries.members.cohorts import cohorts
 from queries.orders.search import OrderFilter, search_orders
 from queries.sales.breakdowns import item_breakdowns, refunds_by_reason
 from queries.sales.kpis import compare, compare_many, trend
@@ -161,7 +162,7 @@ def _members_calls(scope: Scope) -> tuple[Call, ...]:
         Call("members.summary_trend", _kw(members.summary_and_trend, grain="day")),
         Call("members.mixes", _kw(members.buyer_mixes)),
         Call("members.rfm", _kw(members.rfm_segments)),
-        Call("members.cohorts", _kw(members.cohorts)),
+        Call("members.cohorts", _kw(cohorts)),
     )
 
 

@@ -1,39 +1,39 @@
-"""The statements behind a headline: live over orders and refunds, and from the P5 rollups.
+"""The figures' one definition each, live over the contract's orders and refunds.
 
-`queries.sales.kpis` puts them together (one `UNION ALL` row per period); the sales
-leaderboard and the merchant list use the live builders per vendor. A period of
-whole days the rollups hold is summed from `rollup_sales_daily` and its buyers
-counted from `rollup_buyer_days`; a period with a live rest (this month to now)
-adds the rest's sums and checks its few members against the rolled buyers.
+GMV, paid orders, buyers, refunded and "paid in the period" are written here once;
+the live reads, the rollup builders (`rollups`), the leaderboard, the merchant list
+and the report CLI use them. `queries.sales.kpis` puts the headline statements
+together (one `UNION ALL` row per period); the sales leaderboard and the merchant
+list use the live builders per vendor; `queries.rolled.headline` is the rollups' twin.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.db import union_all
+from queries.core.db import within
 from queries.core.periods import TimeRange
-from queries.rolled.coverage import (
-    MALL,
-    Coverage,
-    buyer_day_figures,
-    buyer_days,
-    complete_before,
-    covered_days,
-    new_in_period,
-    sales_daily,
-    scope_days,
-)
 
 __all__ = [
+    "as_date",
     "as_int",
     "buyer_figures_select",
+    "buyers",
+    "gmv",
+    "paid_before",
     "paid_in",
+    "paid_orders",
+    "paid_within",
+    "refunded",
     "refunded_select",
-    "rolled_headline_select",
-    "rolled_spans",
+    "refunds_completed_before",
+    "refunds_completed_in",
+    "refunds_completed_within",
+    "scope_paid_in",
 ]
 
 
@@ -42,9 +42,77 @@ def as_int(value) -> int:
     return 0 if value is None else int(value)
 
 
-def paid_in(table, period: TimeRange) -> list:
-    """The conditions that `table`'s `paid_at` lies in the period."""
-    return [table.c.paid_at >= period.start, table.c.paid_at < period.end]
+def as_date(value) -> date:
+    """A DATE read back as a date (SQLite gives its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# --- which orders and refunds count ---------------------------------------------------
+
+
+def paid_in(orders, period: TimeRange) -> sa.ColumnElement[bool]:
+    """`orders` (the table or an alias) paid in the period: `paid_at` in [start, end)."""
+    return sa.and_(orders.c.paid_at >= period.start, orders.c.paid_at < period.end)
+
+
+def scope_paid_in(scope: Scope, period: TimeRange, orders=s.orders) -> sa.ColumnElement[bool]:
+    """The scope's orders paid in the period (the (vendor_id, paid_at) / (paid_at) index range)."""
+    return sa.and_(scope.owns(orders.c.vendor_id), paid_in(orders, period))
+
+
+def paid_within(orders, spans: list) -> sa.ColumnElement[bool]:
+    """`orders` paid in one of the half-open `spans`."""
+    return within(orders.c.paid_at, spans)
+
+
+def paid_before(orders, cut) -> sa.ColumnElement[bool]:
+    """`orders` paid before the cut (the rollups' orders)."""
+    return sa.and_(orders.c.paid_at.is_not(None), orders.c.paid_at < cut)
+
+
+def refunds_completed_in(refunds, period: TimeRange) -> sa.ColumnElement[bool]:
+    """`refunds` completed in the period: status completed, `completed_at` in [start, end)."""
+    return sa.and_(
+        refunds.c.status == "completed",
+        refunds.c.completed_at >= period.start,
+        refunds.c.completed_at < period.end,
+    )
+
+
+def refunds_completed_within(refunds, spans: list) -> sa.ColumnElement[bool]:
+    """`refunds` completed in one of the half-open `spans`."""
+    return sa.and_(refunds.c.status == "completed", within(refunds.c.completed_at, spans))
+
+
+def refunds_completed_before(refunds, cut) -> sa.ColumnElement[bool]:
+    """`refunds` completed before the cut (the rollups' refunds)."""
+    return sa.and_(refunds.c.status == "completed", refunds.c.completed_at < cut)
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+def gmv(orders) -> sa.ColumnElement:
+    """GMV: Σ `paid_cents` of the paid orders selected."""
+    return sa.func.sum(orders.c.paid_cents)
+
+
+def paid_orders() -> sa.ColumnElement:
+    """Paid orders: the number of paid orders selected."""
+    return sa.func.count()
+
+
+def buyers(orders) -> sa.ColumnElement:
+    """Buyers: the distinct members of the paid orders selected."""
+    return sa.func.count(sa.distinct(orders.c.member_id))
+
+
+def refunded(refunds) -> sa.ColumnElement:
+    """Refunded: Σ `amount_cents` of the completed refunds selected."""
+    return sa.func.sum(refunds.c.amount_cents)
+
+
+# --- the headline's live statements ---------------------------------------------------
 
 
 def buyer_figures_select(
@@ -62,14 +130,14 @@ def buyer_figures_select(
     """
     o = s.orders
     keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
-    where = paid_in(o, period)
+    where = [paid_in(o, period)]
     if vendor_id is not None:
         where.append(o.c.vendor_id == vendor_id)
     buyer = (
         sa.select(
             *keys,
-            sa.func.count().label("n"),
-            sa.func.sum(o.c.paid_cents).label("gmv"),
+            paid_orders().label("n"),
+            gmv(o).label("gmv"),
         )
         .where(*where)
         .group_by(*keys)
@@ -99,9 +167,8 @@ def buyer_figures_select(
 def refunded_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool) -> sa.Select:
     """Σ completed refunds with completed_at in P, of the scope's orders."""
     r, o = s.refunds, s.orders
-    where = [r.c.status == "completed", r.c.completed_at >= period.start]
-    where.append(r.c.completed_at < period.end)
-    total = sa.func.sum(r.c.amount_cents).label("refunded_cents")
+    where = [refunds_completed_in(r, period)]
+    total = refunded(r).label("refunded_cents")
     if by_vendor:
         return (
             sa.select(o.c.vendor_id, total)
@@ -116,112 +183,3 @@ def refunded_select(period: TimeRange, *, vendor_id: int | None, by_vendor: bool
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
         .where(*where, o.c.vendor_id == vendor_id)
     )
-
-
-def rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: int) -> sa.Select:
-    """`queries.sales.kpis`' headline row (no new buyers) from the rollups' whole days, plus the
-    live parts of the period if it has any (this month to now).
-
-    Sums add up across the parts; buyers do not. The rolled days give their buyers and
-    repurchase buyers (`buyer_day_figures`); each member of the live parts is then either
-    another buyer (not among the rolled ones; a repurchase buyer with two live orders) or
-    one already counted, who becomes a repurchase buyer if the rolled days held only one
-    order of theirs. Only the live members are hashed, not the rolled days' buyers.
-    """
-    d, o = sales_daily, s.orders
-    shop = [] if vendor_id is None else [o.c.vendor_id == vendor_id]
-    zero = sa.literal(0, sa.BigInteger)
-    sums = union_all(
-        [
-            sa.select(d.c.gmv_cents, d.c.paid_orders, d.c.refunded_cents).where(
-                scope_days(d, "local_day", covered, vendor_id)
-            ),
-            *[
-                sa.select(sa.func.sum(o.c.paid_cents), sa.func.count(), zero).where(
-                    *paid_in(o, part), *shop
-                )
-                for part in covered.live
-            ],
-            *[
-                sa.select(zero, zero, refunded.scalar_subquery())
-                for refunded in (
-                    refunded_select(part, vendor_id=vendor_id, by_vendor=False)
-                    for part in covered.live
-                )
-            ],
-        ]
-    ).subquery("sums")
-    totals = sa.select(
-        sa.func.sum(sums.c.gmv_cents).label("gmv_cents"),
-        sa.func.sum(sums.c.paid_orders).label("paid_orders"),
-        sa.func.sum(sums.c.refunded_cents).label("refunded_cents"),
-    ).subquery("totals")
-    days = buyer_day_figures(covered, vendor_id=vendor_id).subquery("rolled_buyers")
-    buyers = _with_live_buyers(days, covered, vendor_id) if covered.live else days
-    return sa.select(
-        sa.literal_column(str(int(which))).label("which"),  # an int of ours, never input
-        totals.c.gmv_cents,
-        totals.c.paid_orders,
-        buyers.c.buyers,
-        sa.null().label("new_buyers"),
-        buyers.c.repurchase_buyers,
-        totals.c.refunded_cents,
-    ).select_from(totals.join(buyers, sa.true()))
-
-
-def _with_live_buyers(days: sa.Subquery, covered: Coverage, vendor_id: int | None) -> sa.Subquery:
-    """(buyers, repurchase_buyers) of the rolled `days` with the live parts' members added."""
-    b, o = buyer_days, s.orders
-    shop = [] if vendor_id is None else [o.c.vendor_id == vendor_id]
-    live = union_all(
-        [sa.select(o.c.member_id).where(*paid_in(o, part), *shop) for part in covered.live]
-    ).subquery("live_orders")
-    live_members = (
-        sa.select(live.c.member_id, sa.func.count().label("n"))
-        .group_by(live.c.member_id)
-        .subquery("live_members")
-    )
-    first = new_in_period(b.c.previous_on, covered)
-    once = sa.and_(sa.or_(b.c.next_on.is_(None), b.c.next_on >= covered.end), b.c.orders == 1)
-    rolled = (
-        sa.select(b.c.member_id, once.label("once"))
-        .where(scope_days(b, "paid_on", covered, vendor_id), first)
-        .subquery("rolled")
-    )
-    seen = rolled.c.member_id.is_not(None)
-    became = sa.or_(sa.and_(seen, rolled.c.once), sa.and_(~seen, live_members.c.n >= 2))
-    extra = (
-        sa.select(
-            sa.func.sum(sa.case((seen, 0), else_=1)).label("buyers"),
-            sa.func.sum(sa.case((became, 1), else_=0)).label("repurchase_buyers"),
-        )
-        .select_from(live_members.outerjoin(rolled, rolled.c.member_id == live_members.c.member_id))
-        .subquery("extra")
-    )
-    return (
-        sa.select(
-            (days.c.buyers + sa.func.coalesce(extra.c.buyers, 0)).label("buyers"),
-            (days.c.repurchase_buyers + sa.func.coalesce(extra.c.repurchase_buyers, 0)).label(
-                "repurchase_buyers"
-            ),
-        )
-        .select_from(days.join(extra, sa.true()))
-        .subquery("buyers")
-    )
-
-
-def rolled_spans(
-    conn: sa.Connection, scope: Scope, spans: list[tuple], tz: str | None
-) -> dict[int, Coverage]:
-    """The spans (by index) holding whole days the P5 rollups hold, with their days and rest."""
-    if tz is None or scope.vendor_id == MALL:
-        return {}
-    before = complete_before(conn, tz=tz)
-    if before is None:
-        return {}
-    found = {}
-    for n, (start, end) in enumerate(spans):
-        covered = covered_days(TimeRange(start, end), tz=tz, before=before)
-        if covered is not None:
-            found[n] = covered
-    return found

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from queries.content import affinity, notes, summary, tag_attribution
+from queries.content.affinity import affinity
+from queries.content.attribution import tag_attribution
+from queries.content.notes import notes, summary
 from queries.core.actors import Scope
 from queries.core.periods import month_range
 from tests.builders import SHANGHAI, Item, MallBuilder, local

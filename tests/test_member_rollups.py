@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange, month_range, range_from_dates
-from queries.members.overview import buyer_mixes, cohorts, rfm_segments, summary, summary_and_trend
+from queries.members.cohorts import cohorts
+from queries.members.overview import buyer_mixes, rfm_segments, summary, summary_and_trend
 from queries.rolled.coverage import MALL
 from queries.rolled.members import buyer_firsts, cohort_months, firsts_cut
 from rollups.build import build_rollups, drop_rollups

@@ -21,11 +21,11 @@ import pytest
 
 from queries.core.actors import Scope
 from queries.core.periods import month_range
+from queries.members.cohorts import cohorts
 from queries.members.overview import (
     MIXES,
     buyer_mix,
     buyer_mixes,
-    cohorts,
     report,
     rfm_segments,
     summary,

@@ -349,6 +349,7 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
     from queries.finance import settlements
     from queries.marketing import campaigns
     from queries.members import overview as members
+    from queries.members.cohorts import cohorts
     from queries.orders import search as orders
     from queries.orders.detail import order_detail
     from queries.sales import breakdowns as sales
@@ -371,7 +372,7 @@ def _vendor_reads(conn, scope: Scope, period, ids) -> dict[str, object]:
         "kpis.compare_many": kpis.compare_many(
             conn, scope=scope, periods=[period, _periods(ids)[0]], tz=tz
         ),
-        "members.cohorts": members.cohorts(conn, **args),
+        "members.cohorts": cohorts(conn, **args),
         "campaigns.report": campaigns.report(conn, **args),
         "content.summary": content.summary(conn, scope=scope, period=period),
         "content.notes": content.notes(conn, scope=scope, period=period),

@@ -14,9 +14,10 @@ import pandas as pd
 
 from dashboard.caching import cached
 from dashboard.shell.context import engine, settings
-from queries.members import overview as members
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
+from queries.members import overview as members
+from queries.members.cohorts import cohorts
 
 __all__ = ["MembersView", "members_view"]
 
@@ -52,5 +53,5 @@ def members_view(
             tiers=mixes["city_tier"],
             age_bands=mixes["age_band"],
             rfm=members.rfm_segments(conn, **args, tz=tz),
-            cohorts=members.cohorts(conn, scope=scope, period=period, tz=tz),
+            cohorts=cohorts(conn, scope=scope, period=period, tz=tz),
         )

@@ -4,7 +4,7 @@ A statement's lines add up over its days: gross, subsidy and commission (rounded
 per order item) belong to the local day the order was paid, refunds and the
 commission returned (rounded per refund) to the day the refund completed. The
 platform keeps them per shop and local day in `rollup_settlement_days`, built by
-`rollups.build` up to `rollup_state.complete_before` of `settlements/1`, so
+`rollups.settlements` up to `rollup_state.complete_before` of `settlements/1`, so
 that a period's figures are a sum of day rows (238,000 rows hold the large demo's 20
 months of 1,000 shops) plus the days from the cut on, computed live.
 
@@ -31,23 +31,15 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, Date, Table
 
-from queries.core import schema as s
-from queries.core.db import local_day
-from queries.finance.lines import (
-    Totals,
-    compute_totals,
-    half_up_bps,
-    payment_fees,
-    period_range,
-)
+from queries.finance.lines import Totals, compute_totals, payment_fees, period_range
 from queries.rolled.coverage import Coverage, complete_before, covered_days, rollup_metadata
 
-__all__ = ["SETTLEMENTS", "insert_settlement_days", "settlement_days", "statement_totals"]
+__all__ = ["DAY_LINES", "SETTLEMENTS", "settlement_days", "statement_totals"]
 
 # The rollup_state row of this table, with its layout's version.
 SETTLEMENTS = "settlements/1"
 # The statement's lines that a closed day fixes (payment fees are read live, above).
-_DAY_LINES = (
+DAY_LINES = (
     "gross_cents",
     "platform_subsidy_cents",
     "commission_cents",
@@ -60,59 +52,8 @@ settlement_days = Table(
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("local_day", Date, primary_key=True),
-    *(Column(line, BigInteger, nullable=False) for line in _DAY_LINES),
+    *(Column(line, BigInteger, nullable=False) for line in DAY_LINES),
 )
-
-
-def insert_settlement_days(conn: sa.Connection, zone, cutoff) -> None:
-    """Every shop's statement lines per local day, for the orders paid and refunds
-    completed before `cutoff` (the platform's build; `zone` is the bound timezone)."""
-    o, i, r = s.orders, s.order_items, s.refunds
-    paid_day = local_day(o.c.paid_at, zone).label("day")
-    paid = o.c.paid_at < cutoff  # NULL (never paid) is not before anything
-
-    def branch(day, **sums) -> sa.Select:
-        zero = sa.literal(0, BigInteger)
-        figures = [sums.get(line, zero).label(line) for line in _DAY_LINES]
-        return sa.select(o.c.vendor_id, day, *figures).group_by(o.c.vendor_id, day)
-
-    order_sums = branch(
-        paid_day,
-        gross_cents=sa.func.sum(o.c.paid_cents),
-        platform_subsidy_cents=sa.func.sum(o.c.platform_discount_cents),
-    ).where(paid)
-    commission = (
-        branch(
-            paid_day,
-            commission_cents=sa.func.sum(half_up_bps(i.c.amount_cents, i.c.commission_bps)),
-        )
-        .select_from(i.join(o, i.c.order_id == o.c.order_id))
-        .where(paid)
-    )
-    back_day = local_day(r.c.completed_at, zone).label("day")
-    refunded = (
-        branch(
-            back_day,
-            refund_cents=sa.func.sum(r.c.amount_cents),
-            commission_refund_cents=sa.func.sum(half_up_bps(r.c.amount_cents, i.c.commission_bps)),
-        )
-        .select_from(
-            r.join(i, r.c.order_item_id == i.c.order_item_id).join(o, r.c.order_id == o.c.order_id)
-        )
-        .where(r.c.status == "completed", r.c.completed_at < cutoff)
-    )
-    every = sa.union_all(order_sums, commission, refunded).subquery("day_lines")
-    rows = (
-        sa.select(
-            every.c.vendor_id,
-            every.c.day,
-            *(sa.cast(sa.func.sum(every.c[line]), BigInteger) for line in _DAY_LINES),
-        )
-        .group_by(every.c.vendor_id, every.c.day)
-        .order_by(every.c.vendor_id, every.c.day)  # a shop's days together on disk
-    )
-    names = ["vendor_id", "local_day", *_DAY_LINES]
-    conn.execute(settlement_days.insert().from_select(names, rows))
 
 
 def statement_totals(
@@ -150,7 +91,7 @@ def _summed_days(
     d = settlement_days
     stmt = (
         sa.select(
-            d.c.vendor_id, *(sa.cast(sa.func.sum(d.c[line]), BigInteger) for line in _DAY_LINES)
+            d.c.vendor_id, *(sa.cast(sa.func.sum(d.c[line]), BigInteger) for line in DAY_LINES)
         )
         .where(covered.holds(d.c.local_day))
         .group_by(d.c.vendor_id)
@@ -158,11 +99,11 @@ def _summed_days(
     if vendor_ids is not None:
         stmt = stmt.where(d.c.vendor_id.in_(list(vendor_ids)))
     return {
-        int(row[0]): Totals(**{line: int(x) for line, x in zip(_DAY_LINES, row[1:], strict=True)})
+        int(row[0]): Totals(**{line: int(x) for line, x in zip(DAY_LINES, row[1:], strict=True)})
         for row in conn.execute(stmt)
     }
 
 
 def _plus(a: Totals, b: Totals) -> Totals:
-    lines = (*_DAY_LINES, "payment_fee_cents")
+    lines = (*DAY_LINES, "payment_fee_cents")
     return Totals(**{line: getattr(a, line) + getattr(b, line) for line in lines})

@@ -10,7 +10,7 @@ segment, how the segment's buyers and their window GMV *changed* on that day.
 A member's segment as of a local midnight D depends on the days of their paid
 orders in [D − 365, D): it can change only when an order enters the window
 (D = its day + 1), leaves it (its day + 366) or stops being recent (its day + 91).
-So the build evaluates each member at those days only and keeps the moves; the
+So the build (`rollups.members`) evaluates each member at those days only and keeps the moves; the
 counts as of D are the sums of the moves of the days up to D. Exact for an as-of
 day the rollup holds, under the default rules (`RFM_RULES`); any other case reads
 live (`tests/test_rfm_rollup.py` compares the two).
@@ -25,12 +25,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, Date, Table, Text
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.db import local_day
 from queries.core.periods import TimeRange, local_midnight
 from queries.rolled.coverage import MALL, complete_before, rollup_metadata, rollup_vendor_id
 from queries.rolled.members import MEMBERS
@@ -41,7 +38,6 @@ __all__ = [
     "RFM_RULES",
     "RFM_SEGMENTS",
     "RfmRules",
-    "insert_rfm_changes",
     "rfm_segments",
     "rfm_changes",
     "rolled_as_of",
@@ -201,118 +197,3 @@ def _live_segments(scope: Scope, period: TimeRange, rules: RfmRules) -> sa.Selec
         sa.func.count().label("buyers"),
         sa.func.sum(per_buyer.c.gmv_cents).label("gmv_cents"),
     ).group_by(per_buyer.c.segment)
-
-
-# --- the build (the platform's job, played by the demo) -------------------------------
-
-
-class _plus_days(FunctionElement):  # noqa: N801 - reads like a SQL function
-    """`(date column, days)` → the date `days` later (negative: earlier)."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(_plus_days, "postgresql")
-def _pg_plus_days(element, compiler, **kw):
-    column, days = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({column} + CAST({days} AS INTEGER))"
-
-
-@compiles(_plus_days, "sqlite")
-def _sqlite_plus_days(element, compiler, **kw):
-    column, days = (compiler.process(c, **kw) for c in element.clauses)
-    return f"date({column}, CAST({days} AS INTEGER) || ' days')"
-
-
-def insert_rfm_changes(
-    conn: sa.Connection, zone, cutoff: datetime, *, complete_before: date
-) -> None:
-    """Fill `rollup_rfm_changes` for the as-of days up to `complete_before` (default rules)."""
-    rules, o = RFM_RULES, s.orders
-    paid_on = local_day(o.c.paid_at, zone)
-    levels = [
-        sa.select(
-            shop.label("vendor_id"),
-            o.c.member_id,
-            paid_on.label("paid_on"),
-            sa.func.count().label("orders"),
-            sa.func.sum(o.c.paid_cents).label("cents"),
-        )
-        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
-        .group_by(*keys, o.c.member_id, paid_on)
-        for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
-    ]
-    days = sa.union_all(*levels).cte("days")
-    # The days a member's segment can change: an order enters, stops being recent, leaves.
-    shifts = (1, rules.recent_days + 1, rules.window_days + 1)
-    candidates = sa.union(
-        *[
-            sa.select(
-                days.c.vendor_id, days.c.member_id, _plus_days(days.c.paid_on, n).label("as_of")
-            )
-            for n in shifts
-        ]
-    ).subquery("candidates")
-    c, d = candidates, days.alias("window_days")
-    in_window = sa.and_(
-        d.c.vendor_id == c.c.vendor_id,
-        d.c.member_id == c.c.member_id,
-        d.c.paid_on < c.c.as_of,
-        d.c.paid_on >= _plus_days(c.c.as_of, -rules.window_days),
-    )
-    orders, cents = sa.func.sum(d.c.orders), sa.func.sum(d.c.cents)
-    segment = sa.case(
-        (orders.is_(None), sa.null()),  # nothing paid in the window: in no segment
-        else_=segment_of(
-            sa.func.max(d.c.paid_on) >= _plus_days(c.c.as_of, -rules.recent_days),
-            orders >= rules.frequent_orders,
-            cents >= rules.monetary_cents,
-        ),
-    )
-    states = (
-        sa.select(
-            c.c.vendor_id,
-            c.c.member_id,
-            c.c.as_of,
-            segment.label("segment"),
-            sa.func.coalesce(cents, 0).label("cents"),
-        )
-        .select_from(c.outerjoin(d, in_window))
-        .where(c.c.as_of <= complete_before)
-        .group_by(c.c.vendor_id, c.c.member_id, c.c.as_of)
-        .subquery("states")
-    )
-    by_member = {
-        "partition_by": (states.c.vendor_id, states.c.member_id),
-        "order_by": states.c.as_of,
-    }
-    moves = sa.select(
-        states.c.vendor_id,
-        states.c.as_of,
-        states.c.segment,
-        states.c.cents,
-        sa.func.lag(states.c.segment).over(**by_member).label("was"),
-        sa.func.lag(states.c.cents).over(**by_member).label("was_cents"),
-    ).subquery("moves")
-    one = sa.literal(1, BigInteger)
-    deltas = sa.union_all(
-        sa.select(
-            moves.c.vendor_id,
-            moves.c.as_of,
-            moves.c.segment,
-            one.label("buyers"),
-            moves.c.cents.label("gmv"),
-        ).where(moves.c.segment.is_not(None)),
-        sa.select(moves.c.vendor_id, moves.c.as_of, moves.c.was, -one, -moves.c.was_cents).where(
-            moves.c.was.is_not(None)
-        ),
-    ).subquery("deltas")
-    buyers, gmv = sa.func.sum(deltas.c.buyers), sa.func.sum(deltas.c.gmv)
-    rows = (
-        sa.select(deltas.c.vendor_id, deltas.c.as_of, deltas.c.segment, buyers, gmv)
-        .group_by(deltas.c.vendor_id, deltas.c.as_of, deltas.c.segment)
-        .having(sa.or_(buyers != 0, gmv != 0))  # a member re-evaluated to the same state
-    )
-    names = ["vendor_id", "as_of", "segment", "buyers", "gmv_cents"]
-    conn.execute(rfm_changes.insert().from_select(names, rows))

@@ -15,9 +15,10 @@ A headline is one statement (orders per buyer, with the refunds as a scalar
 subquery); several periods' headlines are one `UNION ALL` (`headlines`: `compare`
 asks for three, Home's `compare_many` for nine); the figures for every vendor at
 once are one statement (`headlines_by_vendor`). The statements are built in
-`queries.figures`: the whole days of a period that the P5 rollups hold
-(`queries.rolled.coverage`) are summed from the daily rows and their buyers counted from
-the buyer days, the rest read live, unless new buyers are asked for.
+`queries.figures` (live) and `queries.rolled.headline`: the whole days of a period
+that the P5 rollups hold (`queries.rolled.coverage`) are summed from the daily rows
+and their buyers counted from the buyer days, the rest read live, unless new buyers
+are asked for.
 """
 
 from __future__ import annotations
@@ -34,32 +35,24 @@ from queries.core.actors import Scope
 from queries.core.db import local_day, local_month, local_week, union_all, within
 from queries.core.money import round_half_up_div
 from queries.core.periods import TimeRange, previous_range, year_earlier
-from queries.figures import (
-    as_int,
-    buyer_figures_select,
-    refunded_select,
-    rolled_headline_select,
-    rolled_spans,
-)
+from queries.figures import as_date, as_int, buyer_figures_select, refunded_select
 from queries.rolled.coverage import (
     coverage,
     sales_daily_rows,
 )
+from queries.rolled.headline import rolled_headline_select, rolled_spans
 
 __all__ = [
     "GRAINS",
-    "as_int",
     "RATE_FIGURES",
     "Comparison",
     "Headline",
-    "buyer_figures_select",
     "change",
     "compare",
     "compare_many",
     "headline",
     "headlines",
     "headlines_by_vendor",
-    "refunded_select",
     "trend",
 ]
 
@@ -340,10 +333,6 @@ def period_buckets(period: TimeRange, tz: str, grain: str) -> list[date]:
     return out
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def trend(
     conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, grain: str = "day"
 ) -> pd.DataFrame:
@@ -361,7 +350,7 @@ def trend(
     sales, refunds = {}, {}
     if covered is not None:
         for row in conn.execute(sales_daily_rows(covered, vendor_id=scope.vendor_id)):
-            day = _as_date(row.local_day)
+            day = as_date(row.local_day)
             sales[day] = (row.gmv_cents, row.paid_orders, row.buyers)
             refunds[day] = as_int(row.refunded_cents)
     if spans:
@@ -407,6 +396,6 @@ def _live_trend(
         refunded = refunded.select_from(r.join(o, o.c.order_id == r.c.order_id))
         refund_where.append(o.c.vendor_id == scope.vendor_id)
     refunded = refunded.where(*refund_where).group_by(refund_bucket)
-    sales = {_as_date(row.bucket): (row.gmv, row.orders, row.buyers) for row in conn.execute(sold)}
-    refunds = {_as_date(b): as_int(total) for b, total in conn.execute(refunded)}
+    sales = {as_date(row.bucket): (row.gmv, row.orders, row.buyers) for row in conn.execute(sold)}
+    refunds = {as_date(b): as_int(total) for b, total in conn.execute(refunded)}
     return sales, refunds

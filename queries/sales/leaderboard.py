@@ -27,7 +27,7 @@ from queries.core.actors import Scope
 from queries.core.db import union_all
 from queries.core.errors import Forbidden
 from queries.core.periods import TimeRange, previous_range
-from queries.figures import as_int, buyer_figures_select, paid_in, refunded_select
+from queries.figures import as_int, buyer_figures_select, gmv, paid_in, refunded_select
 from queries.rolled.coverage import Coverage, buyer_days, coverage, new_in_period, sales_daily
 from queries.rolled.members import buyer_firsts, firsts_cut
 from queries.sales.kpis import change
@@ -173,8 +173,8 @@ def _gmv_by_vendor(period: TimeRange, covered: Coverage | None) -> sa.Select:
     o, d = s.orders, sales_daily
     live = [period] if covered is None else list(covered.live)
     parts = [
-        sa.select(o.c.vendor_id, sa.func.sum(o.c.paid_cents).label("gmv"))
-        .where(*paid_in(o, part))
+        sa.select(o.c.vendor_id, gmv(o).label("gmv"))
+        .where(paid_in(o, part))
         .group_by(o.c.vendor_id)
         for part in live
     ]

@@ -1,0 +1,203 @@
+"""The sales rollups' build: daily sales and refunds, buyer days, item-sales days and months.
+
+Daily sales and refunds are grouped from orders and refunds directly, for the shops and
+again for the mall (the mall's buyers are counted over the mall). The shops' item-sales
+day rows come from one pass over the paid order lines; the mall's item-sales rows and
+every month row are sums of the shops' day rows (orders add up across shops and days:
+an order has one of each). Read by `queries.rolled.coverage` and `queries.rolled.headline`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from queries.core import schema as s
+from queries.core.db import local_day, local_hour
+from queries.rolled.coverage import (
+    MALL,
+    buyer_days,
+    item_sales,
+    month_of,
+    refunds_daily,
+    sales_daily,
+)
+from queries.sales.breakdowns import category_tops, top_category_id
+
+__all__ = [
+    "insert_buyer_days",
+    "insert_item_days",
+    "insert_item_sums",
+    "insert_refunds_daily",
+    "insert_sales_daily",
+]
+
+_FIGURES = ("item_sales_cents", "units", "orders")
+
+
+def insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+    """GMV, orders and buyers per paid day, and refunds per completed day."""
+    o, r = s.orders, s.refunds
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    paid_day = local_day(o.c.paid_at, zone)
+    paid = sa.select(
+        shop.label("vendor_id"),
+        paid_day.label("local_day"),
+        sa.func.sum(o.c.paid_cents).label("gmv"),
+        sa.func.count().label("orders"),
+        sa.func.count(sa.distinct(o.c.member_id)).label("buyers"),
+        sa.literal(0, sa.BigInteger).label("refunded"),
+    ).where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+    back_day = local_day(r.c.completed_at, zone)
+    refunded = (
+        sa.select(
+            shop.label("vendor_id"),
+            back_day.label("local_day"),
+            *(sa.literal(0, sa.BigInteger).label(n) for n in ("gmv", "orders", "buyers")),
+            sa.func.sum(r.c.amount_cents).label("refunded"),
+        )
+        .select_from(r.join(o, o.c.order_id == r.c.order_id))
+        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+    )
+    if by_vendor:
+        paid, refunded = (
+            paid.group_by(o.c.vendor_id, paid_day),
+            refunded.group_by(o.c.vendor_id, back_day),
+        )
+    else:
+        paid, refunded = paid.group_by(paid_day), refunded.group_by(back_day)
+    both = sa.union_all(paid, refunded).subquery("both_days")
+    rows = sa.select(
+        both.c.vendor_id,
+        both.c.local_day,
+        *(sa.func.sum(both.c[n]) for n in ("gmv", "orders", "buyers", "refunded")),
+    ).group_by(both.c.vendor_id, both.c.local_day)
+    names = ["vendor_id", "local_day", "gmv_cents", "paid_orders", "buyers", "refunded_cents"]
+    conn.execute(sales_daily.insert().from_select(names, rows))
+
+
+def insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+    """Completed refunds per completed day and reason."""
+    o, r = s.orders, s.refunds
+    day = local_day(r.c.completed_at, zone)
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    keys = [o.c.vendor_id, day, r.c.reason] if by_vendor else [day, r.c.reason]
+    rows = (
+        sa.select(shop, day, r.c.reason, sa.func.count(), sa.func.sum(r.c.amount_cents))
+        .select_from(r.join(o, o.c.order_id == r.c.order_id))
+        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+        .group_by(*keys)
+    )
+    names = ["vendor_id", "local_day", "reason", "refunds", "refunded_cents"]
+    conn.execute(refunds_daily.insert().from_select(names, rows))
+
+
+def insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
+    """Per shop (and the mall), local day and member with a paid order: the orders, and the
+    member's previous and next such days."""
+    o = s.orders
+    paid_on = local_day(o.c.paid_at, zone)
+    levels = [
+        sa.select(
+            shop.label("vendor_id"),
+            paid_on.label("paid_on"),
+            o.c.member_id,
+            sa.func.count().label("orders"),
+        )
+        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .group_by(*keys, paid_on, o.c.member_id)
+        for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
+    ]
+    days = sa.union_all(*levels).subquery("buyer_days")
+    by_member = {
+        "partition_by": (days.c.vendor_id, days.c.member_id),
+        "order_by": days.c.paid_on,
+    }
+    rows = sa.select(
+        days.c.vendor_id,
+        days.c.paid_on,
+        days.c.member_id,
+        days.c.orders,
+        sa.func.lag(days.c.paid_on).over(**by_member),
+        sa.func.lead(days.c.paid_on).over(**by_member),
+    ).order_by(days.c.vendor_id, days.c.paid_on)
+    names = ["vendor_id", "paid_on", "member_id", "orders", "previous_on", "next_on"]
+    conn.execute(buyer_days.insert().from_select(names, rows))
+
+
+def insert_item_days(conn: sa.Connection, zone, cutoff) -> None:
+    """Each shop's day rows of the five breakdowns, from one pass over the paid lines."""
+    o, i, p, m = s.orders, s.order_items, s.products, s.members
+    lines = (
+        sa.select(
+            o.c.order_id,
+            o.c.vendor_id,
+            local_day(o.c.paid_at, zone).label("day"),
+            o.c.channel,
+            local_hour(o.c.paid_at, zone).label("hour"),
+            o.c.member_id,
+            i.c.product_id,
+            top_category_id(category_tops(conn)).label("category_id"),
+            i.c.amount_cents,
+            i.c.quantity,
+        )
+        .select_from(
+            o.join(i, i.c.order_id == o.c.order_id).join(p, p.c.product_id == i.c.product_id)
+        )
+        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .cte("lines")
+    )
+    no_int, no_text = sa.null(), sa.null()
+    keys = {
+        "category": (lines.c.category_id, no_text),
+        "channel": (no_int, lines.c.channel),
+        "hour": (lines.c.hour, no_text),
+        "city_tier": (m.c.city_tier, no_text),
+        "product": (lines.c.product_id, no_text),
+    }
+    branches = []
+    for name, (key_int, key_text) in keys.items():
+        branch = sa.select(
+            lines.c.vendor_id,
+            sa.literal("day").label("grain"),
+            lines.c.day,
+            sa.literal(name).label("breakdown"),
+            sa.cast(key_int, sa.BigInteger).label("key_int"),
+            sa.cast(key_text, sa.Text).label("key_text"),
+            sa.func.sum(lines.c.amount_cents),
+            sa.func.sum(lines.c.quantity),
+            sa.func.count(sa.distinct(lines.c.order_id)),
+        ).group_by(lines.c.vendor_id, lines.c.day, key_text if name == "channel" else key_int)
+        if name == "city_tier":
+            branch = branch.select_from(lines.join(m, m.c.member_id == lines.c.member_id))
+        branches.append(branch)
+    names = ["vendor_id", "grain", "bucket", "breakdown", "key_int", "key_text", *_FIGURES]
+    # Written in (shop, day) order, so that a shop's days lie together on disk: a
+    # month of the largest shop is then a few pages, not rows scattered over the table.
+    rows = sa.union_all(*branches).subquery("day_rows")
+    ordered = sa.select(rows).order_by(rows.c.vendor_id, rows.c.day)
+    conn.execute(item_sales.insert().from_select(names, ordered))
+
+
+def insert_item_sums(conn: sa.Connection, *, month_before: date) -> None:
+    """The mall's day rows (sums over shops), then every scope's whole months (sums of days)."""
+    r = item_sales
+    keys = (r.c.breakdown, r.c.key_int, r.c.key_text)
+    sums = [sa.func.sum(r.c[n]) for n in _FIGURES]
+    names = ["vendor_id", "grain", "bucket", "breakdown", "key_int", "key_text", *_FIGURES]
+    mall_days = (
+        sa.select(sa.literal(MALL, sa.BigInteger), sa.literal("day"), r.c.bucket, *keys, *sums)
+        .where(r.c.grain == "day", r.c.vendor_id != MALL)
+        .group_by(r.c.bucket, *keys)
+        .order_by(r.c.bucket)
+    )
+    conn.execute(r.insert().from_select(names, mall_days))
+    month = month_of(r.c.bucket)
+    months = (
+        sa.select(r.c.vendor_id, sa.literal("month"), month, *keys, *sums)
+        .where(r.c.grain == "day", r.c.bucket < month_before)
+        .group_by(r.c.vendor_id, month, *keys)
+        .order_by(r.c.vendor_id, month)
+    )
+    conn.execute(r.insert().from_select(names, months))

@@ -1,0 +1,70 @@
+"""The settlement day rows' build: every shop's statement lines per local day.
+
+Gross, subsidy and commission (rounded per order item) on the local day the order was
+paid, refunds and the commission returned (rounded per refund) on the day the refund
+completed, for the orders paid and refunds completed before the cut. Read by
+`queries.finance.rolled_days`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger
+
+from queries.core import schema as s
+from queries.core.db import local_day
+from queries.finance.lines import half_up_bps
+from queries.finance.rolled_days import DAY_LINES, settlement_days
+
+__all__ = ["insert_settlement_days"]
+
+
+def insert_settlement_days(conn: sa.Connection, zone, cutoff) -> None:
+    """Every shop's statement lines per local day, for the orders paid and refunds
+    completed before `cutoff` (the platform's build; `zone` is the bound timezone)."""
+    o, i, r = s.orders, s.order_items, s.refunds
+    paid_day = local_day(o.c.paid_at, zone).label("day")
+    paid = o.c.paid_at < cutoff  # NULL (never paid) is not before anything
+
+    def branch(day, **sums) -> sa.Select:
+        zero = sa.literal(0, BigInteger)
+        figures = [sums.get(line, zero).label(line) for line in DAY_LINES]
+        return sa.select(o.c.vendor_id, day, *figures).group_by(o.c.vendor_id, day)
+
+    order_sums = branch(
+        paid_day,
+        gross_cents=sa.func.sum(o.c.paid_cents),
+        platform_subsidy_cents=sa.func.sum(o.c.platform_discount_cents),
+    ).where(paid)
+    commission = (
+        branch(
+            paid_day,
+            commission_cents=sa.func.sum(half_up_bps(i.c.amount_cents, i.c.commission_bps)),
+        )
+        .select_from(i.join(o, i.c.order_id == o.c.order_id))
+        .where(paid)
+    )
+    back_day = local_day(r.c.completed_at, zone).label("day")
+    refunded = (
+        branch(
+            back_day,
+            refund_cents=sa.func.sum(r.c.amount_cents),
+            commission_refund_cents=sa.func.sum(half_up_bps(r.c.amount_cents, i.c.commission_bps)),
+        )
+        .select_from(
+            r.join(i, r.c.order_item_id == i.c.order_item_id).join(o, r.c.order_id == o.c.order_id)
+        )
+        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+    )
+    every = sa.union_all(order_sums, commission, refunded).subquery("day_lines")
+    rows = (
+        sa.select(
+            every.c.vendor_id,
+            every.c.day,
+            *(sa.cast(sa.func.sum(every.c[line]), BigInteger) for line in DAY_LINES),
+        )
+        .group_by(every.c.vendor_id, every.c.day)
+        .order_by(every.c.vendor_id, every.c.day)  # a shop's days together on disk
+    )
+    names = ["vendor_id", "local_day", *DAY_LINES]
+    conn.execute(settlement_days.insert().from_select(names, rows))
