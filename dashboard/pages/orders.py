@@ -16,7 +16,7 @@ from dashboard.data.orders import one_order, order_page, order_workbook_builder
 from dashboard.i18n import all_strings, choose_placeholder, lang, status_label, t, tn
 from dashboard.shell.context import page_scope
 from dashboard.shell.url_state import bind
-from dashboard.ui.formatting import local_datetime, money, number
+from dashboard.ui.formatting import as_datetime, local_datetime, money, number
 from dashboard.ui.widgets import (
     download_table,
     empty_state,
@@ -113,8 +113,8 @@ def _list_frame(rows: pd.DataFrame, mall: bool) -> pd.DataFrame:
         t("orders.col.status"): rows["status"].map(lambda c: status_label("order", c)),
         t("orders.col.channel"): rows["channel"].map(lambda c: status_label("channel", c)),
         t("orders.col.member_id"): rows["member_id"].astype(str),
-        t("orders.col.paid_at"): [local_datetime(_moment(v)) for v in rows["paid_at"]],
-        t("orders.col.created_at"): [local_datetime(_moment(v)) for v in rows["created_at"]],
+        t("orders.col.paid_at"): [local_datetime(as_datetime(v)) for v in rows["paid_at"]],
+        t("orders.col.created_at"): [local_datetime(as_datetime(v)) for v in rows["created_at"]],
         t("orders.col.paid"): rows["paid_cents"].map(money),
         t("orders.col.refunded"): rows["refunded_cents"].map(money),
         t("orders.col.refund_state"): rows["refund_state"].map(
@@ -137,11 +137,6 @@ def _campaign_name(code: str) -> str:
     """A platform campaign's name in the session's language; an unknown code as it is."""
     key = f"campaigns.campaign.{code}"
     return t(key) if key in all_strings() else _plain(code)
-
-
-def _moment(value):
-    """A pandas timestamp (or NaT) as a datetime or None."""
-    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
 def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
@@ -268,7 +263,12 @@ def _show_detail(order: OrderDetail) -> None:
                 ("method", "orders.col.method", "text", lambda m: status_label("payment", m)),
                 ("amount_cents", "orders.col.payment_amount", "money", money),
                 ("fee_cents", "orders.col.fee", "money", money),
-                ("paid_at", "orders.col.paid_at", "datetime", lambda v: local_datetime(_moment(v))),
+                (
+                    "paid_at",
+                    "orders.col.paid_at",
+                    "datetime",
+                    lambda v: local_datetime(as_datetime(v)),
+                ),
                 ("transaction_no", "orders.col.transaction_no", "text", None),
             ],
             "payments",
@@ -289,13 +289,13 @@ def _show_detail(order: OrderDetail) -> None:
                     "requested_at",
                     "orders.col.requested_at",
                     "datetime",
-                    lambda v: local_datetime(_moment(v)),
+                    lambda v: local_datetime(as_datetime(v)),
                 ),
                 (
                     "completed_at",
                     "orders.col.refund_completed_at",
                     "datetime",
-                    lambda v: local_datetime(_moment(v)),
+                    lambda v: local_datetime(as_datetime(v)),
                 ),
             ],
             "refunds",

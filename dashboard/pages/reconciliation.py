@@ -17,7 +17,7 @@ from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import current_actor, settings
 from dashboard.shell.url_state import month_period
-from dashboard.ui.formatting import local_date, local_datetime, money, number
+from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money, number
 from dashboard.ui.widgets import (
     Kpi,
     download_table,
@@ -78,10 +78,6 @@ def _pick_period() -> PeriodPick | None:
     return PeriodPick(first, last + timedelta(days=1))
 
 
-def _moment(value):
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
-
-
 def _section(frame: pd.DataFrame, spec, heading: str, key: str, help_key: str | None = None):
     """A heading, a formatted table (or "none") and its download."""
     st.subheader(t(heading))
@@ -111,7 +107,7 @@ def _line(code: str) -> str:
 
 
 def _when(value) -> str:
-    return local_datetime(_moment(value))
+    return local_datetime(as_datetime(value))
 
 
 DIFFERENCES = [

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import current_actor, page_scope
-from dashboard.ui.formatting import local_date, local_datetime, money, number
+from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money, number
 from dashboard.ui.widgets import download_table, empty_state, freshness, literal, show_error
 from exports.xlsx import Column
 from queries.core.errors import UserError
@@ -25,12 +25,8 @@ from queries.finance.settlements import StatementDetail
 DETAIL_LIMIT = 2000  # rows on screen; the workbook holds them all
 
 
-def _moment(value):
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
-
-
 def _when(value) -> str:
-    return local_datetime(_moment(value))
+    return local_datetime(as_datetime(value))
 
 
 def _period_text(start, end) -> str:
@@ -47,9 +43,11 @@ def _list(frame: pd.DataFrame, mall: bool) -> None:
         t("settlements.col.state"): frame["status"].map(lambda s: status_label("settlement", s)),
         t("settlements.line.net_cents"): frame["net_cents"].map(money),
         t("settlements.col.confirmed_at"): frame["confirmed_at"].map(
-            lambda v: local_datetime(_moment(v))
+            lambda v: local_datetime(as_datetime(v))
         ),
-        t("settlements.col.paid_at"): frame["paid_at"].map(lambda v: local_datetime(_moment(v))),
+        t("settlements.col.paid_at"): frame["paid_at"].map(
+            lambda v: local_datetime(as_datetime(v))
+        ),
         t("settlements.col.reference"): frame["payment_reference"].fillna(""),
     }
     if mall:

@@ -10,12 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
+import pandas as pd
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from dashboard.i18n import lang
 from dashboard.shell.context import settings
 
 __all__ = [
+    "as_datetime",
     "change",
     "local_date",
     "local_datetime",
@@ -92,6 +94,11 @@ def change(current: int | float | Decimal | None, previous: int | float | Decima
         return DASH
     ratio = (Decimal(str(current)) - Decimal(str(previous))) / Decimal(str(previous))
     return ("+" if ratio > 0 else "") + percent(ratio)
+
+
+def as_datetime(value: object) -> datetime | None:
+    """A timestamp cell of a frame (or NaT, NaN, None) as a datetime, or None."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
 def local_datetime(moment: datetime | None) -> str:

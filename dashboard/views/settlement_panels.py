@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
-from dashboard.ui.formatting import local_date, local_datetime, money
+from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money
 from dashboard.ui.widgets import literal, show_error, today_local
 from queries.core.errors import UserError
 from queries.core.money import parse_yuan
@@ -266,7 +266,7 @@ def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int
     net = int(row["net_cents"])
     st.markdown(
         f"**{t('settlements.line.net_cents')}**: {money(net)} · "
-        f"**{t('settlements.col.created_at')}**: {local_datetime(_moment(row['created_at']))}"
+        f"**{t('settlements.col.created_at')}**: {local_datetime(as_datetime(row['created_at']))}"
     )
     # What finance typed is shown literally, never as Markdown.
     for column, key in (
@@ -316,10 +316,6 @@ def _statement_actions(actor, row, picked: int, pick: PeriodPick, seen: dict[int
 def _text(value) -> str:
     """A text cell of the table: empty for None and for pandas' NaN (which is truthy)."""
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
-
-def _moment(value):
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
 def month_end_panel(pick: PeriodPick) -> None:
