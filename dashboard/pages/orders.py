@@ -13,22 +13,21 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.orders import one_order, order_page, order_workbook_builder
-from dashboard.i18n import all_strings, choose_placeholder, lang, status_label, t, tn
+from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
 from dashboard.shell.context import page_scope
 from dashboard.shell.url_state import bind
+from dashboard.ui.actions import step_page
 from dashboard.ui.formatting import as_datetime, local_datetime, money, number
 from dashboard.ui.widgets import (
-    download_table,
     empty_state,
     freshness,
     literal,
     show_error,
     today_local,
 )
-from exports.xlsx import Column
+from dashboard.views.order_detail import show_detail
 from queries.core.errors import UserError
 from queries.core.schema import ORDER_CHANNELS, ORDER_STATUSES
-from queries.orders.detail import OrderDetail
 from queries.orders.search import DATE_FIELDS, REFUND_STATES, OrderFilter
 
 PAGE_SIZE = 50
@@ -102,10 +101,6 @@ def _read_filters() -> OrderFilter | None:
     )
 
 
-def _step(delta: int, pages: int) -> None:
-    st.session_state[PAGE_KEY] = min(max(st.session_state.get(PAGE_KEY, 1) + delta, 1), pages)
-
-
 def _list_frame(rows: pd.DataFrame, mall: bool) -> pd.DataFrame:
     """The page's rows with translated words and formatted money and times."""
     shown = {
@@ -126,17 +121,6 @@ def _list_frame(rows: pd.DataFrame, mall: bool) -> pd.DataFrame:
     if mall:
         shown = {t("orders.col.shop"): rows["vendor_name"], **shown}
     return pd.DataFrame(shown)
-
-
-def _plain(text: object) -> str:
-    """Data text (shop, promotion, live titles) shown literally inside markdown."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in str(text))
-
-
-def _campaign_name(code: str) -> str:
-    """A platform campaign's name in the session's language; an unknown code as it is."""
-    key = f"campaigns.campaign.{code}"
-    return t(key) if key in all_strings() else _plain(code)
 
 
 def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
@@ -162,8 +146,8 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
     prev_col, page_col, next_col, info_col = st.columns([1, 1, 1, 3])
     prev_col.button(
         t("orders.prev"),
-        on_click=_step,
-        args=(-1, result.pages),
+        on_click=step_page,
+        args=(PAGE_KEY, -1, result.pages),
         disabled=result.page <= 1,
         key="orders_prev",
     )
@@ -177,8 +161,8 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
     )
     next_col.button(
         t("orders.next"),
-        on_click=_step,
-        args=(1, result.pages),
+        on_click=step_page,
+        args=(PAGE_KEY, 1, result.pages),
         disabled=result.page >= result.pages,
         key="orders_next",
     )
@@ -194,144 +178,6 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
         key="orders_download",
     )
     return list(result.rows["order_no"])
-
-
-def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str, object]], key: str) -> None:
-    """A detail table: (source column, header key, xlsx kind, on-screen formatter) per column."""
-    shown = pd.DataFrame(
-        {t(h): frame[c].map(f) if f else frame[c] for c, h, _, f in spec}, index=frame.index
-    )
-    st.dataframe(shown, hide_index=True)
-    download_table(
-        frame[[c for c, _, _, _ in spec]],
-        [Column(t(h), kind) for _, h, kind, _ in spec],
-        file_name=f"{t('orders.file_name')}-{key}",
-        key=f"orders_dl_{key}",
-    )
-
-
-def _show_detail(order: OrderDetail) -> None:
-    """One order: summary, items, payments, refunds, promotion and live session."""
-    st.subheader(t("orders.detail", order_no=order.order_no))
-    st.markdown(
-        f"**{t('orders.col.status')}**: {status_label('order', order.status)} · "
-        f"**{t('orders.col.channel')}**: {status_label('channel', order.channel)} · "
-        f"**{t('orders.col.shop')}**: {_plain(order.vendor_name)} · "
-        f"**{t('orders.col.member_id')}**: {order.member_id}  \n"
-        f"**{t('orders.col.created_at')}**: {local_datetime(order.created_at)} · "
-        f"**{t('orders.col.paid_at')}**: {local_datetime(order.paid_at)} · "
-        f"**{t('orders.detail.completed_at')}**: {local_datetime(order.completed_at)} · "
-        f"**{t('orders.col.refund_state')}**: {t(f'orders.refund_state.{order.refund_state}')}"
-    )
-    cells = st.columns(6)
-    for cell, key, cents in zip(
-        cells,
-        ("goods", "discount", "platform_subsidy", "shipping", "paid", "refunded"),
-        (
-            order.goods_cents,
-            order.discount_cents,
-            order.platform_discount_cents,
-            order.shipping_cents,
-            order.paid_cents,
-            order.refunded_cents,
-        ),
-        strict=True,
-    ):
-        cell.metric(t(f"orders.col.{key}"), money(cents))
-
-    st.markdown(f"**{t('orders.detail.items')}**")
-    _table(
-        order.items,
-        [
-            ("product_name", "orders.col.product", "text", None),
-            ("quantity", "orders.col.quantity", "int", number),
-            ("unit_price_cents", "orders.col.unit_price", "money", money),
-            ("discount_cents", "orders.col.line_discount", "money", money),
-            ("amount_cents", "orders.col.amount", "money", money),
-            ("refunded_cents", "orders.col.refunded", "money", money),
-        ],
-        "items",
-    )
-
-    st.markdown(f"**{t('orders.detail.payments')}**")
-    if order.payments.empty:
-        empty_state(t("orders.detail.no_payments"))
-    else:
-        _table(
-            order.payments,
-            [
-                ("method", "orders.col.method", "text", lambda m: status_label("payment", m)),
-                ("amount_cents", "orders.col.payment_amount", "money", money),
-                ("fee_cents", "orders.col.fee", "money", money),
-                (
-                    "paid_at",
-                    "orders.col.paid_at",
-                    "datetime",
-                    lambda v: local_datetime(as_datetime(v)),
-                ),
-                ("transaction_no", "orders.col.transaction_no", "text", None),
-            ],
-            "payments",
-        )
-
-    st.markdown(f"**{t('orders.detail.refunds')}**")
-    if order.refunds.empty:
-        empty_state(t("orders.detail.no_refunds"))
-    else:
-        _table(
-            order.refunds,
-            [
-                ("product_name", "orders.col.product", "text", None),
-                ("amount_cents", "orders.col.refund_amount", "money", money),
-                ("reason", "orders.col.reason", "text", None),
-                ("status", "orders.col.refund_status", "text", lambda s: status_label("refund", s)),
-                (
-                    "requested_at",
-                    "orders.col.requested_at",
-                    "datetime",
-                    lambda v: local_datetime(as_datetime(v)),
-                ),
-                (
-                    "completed_at",
-                    "orders.col.refund_completed_at",
-                    "datetime",
-                    lambda v: local_datetime(as_datetime(v)),
-                ),
-            ],
-            "refunds",
-        )
-
-    left, right = st.columns(2)
-    left.markdown(f"**{t('orders.detail.promotion')}**")
-    promo = order.promotion
-    if promo is None:
-        left.caption(t("orders.detail.no_promotion"))
-    else:
-        owner = "platform_promotion" if promo.is_platform else "shop_promotion"
-        words = (
-            _plain(promo.name),
-            status_label("kind", promo.kind),
-            t(f"orders.detail.{owner}"),
-            t(f"orders.detail.funded_by.{promo.funded_by}"),
-        )
-        left.markdown(" · ".join(words))
-        if promo.campaign:
-            left.caption(t("orders.detail.campaign", campaign=_campaign_name(promo.campaign)))
-    right.markdown(f"**{t('orders.detail.live_session')}**")
-    live = order.live_session
-    if live is None:
-        right.caption(t("orders.detail.no_live"))
-    else:
-        right.markdown(_plain(live.title))
-        right.caption(
-            tn(
-                "orders.detail.live_time",
-                live.viewers,
-                start=local_datetime(live.started_at),
-                end=local_datetime(live.ended_at),
-                viewers=number(live.viewers),
-            )
-        )
 
 
 st.title(t("page.orders"))
@@ -353,6 +199,6 @@ try:
                 if detail is None:
                     empty_state(t("orders.not_found", order_no=literal(picked)))
                 else:
-                    _show_detail(detail)
+                    show_detail(detail)
 except UserError as exc:
     show_error(exc)
