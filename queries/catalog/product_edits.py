@@ -25,6 +25,7 @@ from queries.catalog.products import (
 from queries.core.actors import Actor
 from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
 from queries.core.invalidation import changed
+from queries.core.messages import text
 from queries.core.money import yuan
 from queries.core.schema import products
 from queries.core.validation import PRODUCT_STATUS_LABELS
@@ -84,7 +85,7 @@ def _conflict(stale: dict[int, dict]) -> Conflict:
 
 
 def _translate(exc: IntegrityError) -> Invalid:
-    return Invalid("数据不符合规则，未保存", "The values break a database rule; nothing was saved")
+    return Invalid(*text("error.marketing.promotion_edits.values_break_database_rule_nothing"))
 
 
 def update_product(
@@ -104,7 +105,7 @@ def update_product(
     if error is not None:
         raise error
     if actor.role == "finance":
-        raise Forbidden("财务不能修改商品", "Finance does not edit products")
+        raise Forbidden(*text("error.catalog.products.finance_does_not_edit_products"))
     try:
         with engine.begin() as conn:
             check = check_changes(conn, actor, [change])
@@ -130,7 +131,7 @@ def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[Prod
     values of the stale rows in `details`); then nothing is written.
     """
     if actor.role == "finance":
-        raise Forbidden("财务不能修改商品", "Finance does not edit products")
+        raise Forbidden(*text("error.catalog.products.finance_does_not_edit_products"))
     if not changes:
         return 0
     try:
@@ -140,9 +141,11 @@ def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[Prod
                 cls = NotFound if check.not_found else Invalid
                 count = len(check.refused)
                 raise cls(
-                    f"{count} 行不能保存，本次未保存任何修改",
-                    f"{count} {'row cannot' if count == 1 else 'rows cannot'} be saved; "
-                    "nothing was saved",
+                    *text(
+                        "error.catalog.product_edits.saved_nothing_was_saved",
+                        count=count,
+                        value="row cannot" if count == 1 else "rows cannot",
+                    ),
                     details=check.refused,
                 )
             if check.stale:

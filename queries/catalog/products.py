@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from queries import audit
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Forbidden, Invalid, NotFound, UserError
+from queries.core.messages import text
 from queries.core.money import MAX_PRICE_CENTS, round_half_up_div, yuan
 from queries.core.schema import PRODUCT_STATUSES, categories, products, vendors
 from queries.core.validation import MAX_STOCK
@@ -222,18 +223,20 @@ def change_value_error(change: ProductChange) -> Invalid | None:
         isinstance(price, bool) or not isinstance(price, int) or not 0 < price <= MAX_PRICE_CENTS
     ):
         return Invalid(
-            f"价格须大于 0 且不超过 {yuan(MAX_PRICE_CENTS)} 元",
-            f"The price must be above 0 and at most {yuan(MAX_PRICE_CENTS)}",
+            *text(
+                "error.catalog.products.price_must_above_0_at",
+                MAX_PRICE_CENTS=yuan(MAX_PRICE_CENTS),
+            ),
         )
     if stock is not None and (
         isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= MAX_STOCK
     ):
-        return Invalid("库存须为 0 或正整数", "Stock must be a whole number, 0 or more")
+        return Invalid(*text("error.catalog.products.stock_must_whole_number_0"))
     if change.status is not None and change.status not in PRODUCT_STATUSES:
-        return Invalid("状态不正确", "Unknown status")
+        return Invalid(*text("error.catalog.products.unknown_status"))
     if change.reason is not None and len(change.reason) > MAX_REASON:
         return Invalid(
-            f"原因不能超过 {MAX_REASON} 个字", f"The reason may not exceed {MAX_REASON} characters"
+            *text("error.catalog.products.reason_may_not_exceed_characters", MAX_REASON=MAX_REASON)
         )
     return None
 
@@ -243,31 +246,28 @@ def _rule_error(
 ) -> UserError | None:
     """Who may change what: the product rules of the contract."""
     if actor.role == "finance":
-        return Forbidden("财务不能修改商品", "Finance does not edit products")
+        return Forbidden(*text("error.catalog.products.finance_does_not_edit_products"))
     if actor.role == "vendor":
         if change.status == "banned" and row["status"] != "banned":
-            return Forbidden("只有平台运营可以违规下架商品", "Only operators can ban a product")
+            return Forbidden(*text("error.catalog.products.only_operators_can_ban_product"))
         if row["status"] == "banned" and change.status not in (None, "banned"):
             why = reason or "—"
             return Forbidden(
-                f"该商品已被平台违规下架（原因：{why}），不能上架或解除，请联系平台运营",
-                f"This product was banned by the platform (reason: {why}); it cannot be put "
-                "on sale or unbanned. Contact the platform's operators.",
+                *text("error.catalog.products.product_was_banned_by_platform", why=why),
             )
         return None
     if change.price_cents is not None or change.stock is not None:
-        return Forbidden("运营不修改商品的价格或库存", "Operators do not change prices or stock")
+        return Forbidden(*text("error.catalog.products.operators_do_not_change_prices"))
     if change.status is None or change.status == row["status"]:
         return None  # nothing to do: a repeated click on "ban" or "lift ban" saves once
     if change.status == "banned":
         if not (change.reason or "").strip():
-            return Invalid("违规下架须填写原因", "Give a reason for the ban")
+            return Invalid(*text("error.catalog.products.give_reason_ban"))
         return None
     if change.status == "off_shelf" and row["status"] == "banned":
         return None
     return Forbidden(
-        "运营只能违规下架商品或解除违规（解除后为已下架）",
-        "Operators can only ban a product or lift a ban (it then stays off shelf)",
+        *text("error.catalog.products.operators_can_only_ban_product"),
     )
 
 
@@ -294,7 +294,7 @@ def check_changes(
     for change in changes:
         error = change_value_error(change)
         if change.product_id in seen:
-            error = Invalid("同一商品出现了多次", "The same product appears more than once")
+            error = Invalid(*text("error.catalog.products.same_product_appears_more_than"))
         seen.add(change.product_id)
         if error is not None:
             _refuse(check, change.product_id, error)
@@ -309,7 +309,7 @@ def check_changes(
         row = check.current.get(pid)
         if row is None:
             check.not_found.add(pid)
-            _refuse(check, pid, NotFound("找不到该商品", "Product not found"))
+            _refuse(check, pid, NotFound(*text("error.catalog.products.product_not_found")))
             continue
         error = _rule_error(actor, row, change, reasons.get(pid))
         if error is not None:
@@ -338,7 +338,7 @@ def preview_price_change(rows: pd.DataFrame, *, change_bps: int) -> pd.DataFrame
     A row whose new price would be 0 or above the cap gets a message instead.
     """
     if not -10_000 < change_bps:
-        raise Invalid("降价不能达到 100%", "A price cannot be lowered by 100 % or more")
+        raise Invalid(*text("error.catalog.products.price_cannot_lowered_by_100"))
     out = rows.copy()
     new_prices, zh, en = [], [], []
     for price in out["price_cents"].tolist():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from queries.core.errors import Forbidden
+from queries.core.messages import text
 
 __all__ = ["ROLES", "Actor", "Scope", "require_role", "scope_for"]
 
@@ -67,4 +68,4 @@ def scope_for(actor: Actor, requested_vendor_id: int | None = None) -> Scope:
 def require_role(actor: Actor, *roles: str) -> None:
     """Raise `Forbidden` unless the actor has one of `roles`."""
     if actor.role not in roles:
-        raise Forbidden("您的角色无权执行此操作", "Your role may not do this")
+        raise Forbidden(*text("error.core.actors.your_role_may_not_do"))

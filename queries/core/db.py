@@ -20,6 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from queries.core.errors import DatabaseUnavailable, MissingContract
+from queries.core.messages import text
 from queries.core.schema import metadata
 
 __all__ = [
@@ -169,8 +170,7 @@ def connect_engine(url: str, *, check: bool = True) -> sa.Engine:
     except OperationalError as exc:
         engine.dispose()
         raise DatabaseUnavailable(
-            f"无法连接数据库（{_safe_url(url)}）：{_first_line(exc)}",
-            f"Cannot reach the database ({_safe_url(url)}): {_first_line(exc)}",
+            *text("error.core.db.cannot_reach_database", url=_safe_url(url), exc=_first_line(exc)),
         ) from exc
     if check:
         missing = check_contract(engine)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from queries.core import messages
 from queries.core.errors import Invalid
 
 __all__ = ["MAX_PRICE_CENTS", "parse_yuan", "round_half_up_div", "yuan"]
@@ -27,9 +28,9 @@ def round_half_up_div(a: int, b: int, d: int) -> int:
 def parse_yuan(text: object, *, max_cents: int = MAX_PRICE_CENTS, allow_zero: bool = False) -> int:
     """Parse an amount typed in yuan (`19.99`, `1,299`, `¥5`) into fen, or raise `Invalid`."""
     if text is None or (isinstance(text, float) and text != text):
-        raise Invalid("请填写金额", "Enter an amount")
+        raise Invalid(*messages.text("error.core.validation.enter_amount"))
     if isinstance(text, bool):
-        raise Invalid("金额格式不正确", "Not a valid amount")
+        raise Invalid(*messages.text("error.core.validation.not_valid_amount"))
     if isinstance(text, int):
         raw = str(text)
     elif isinstance(text, Decimal):
@@ -41,20 +42,19 @@ def parse_yuan(text: object, *, max_cents: int = MAX_PRICE_CENTS, allow_zero: bo
         raw = str(text)
     match = _YUAN.match(raw)
     if raw.strip() == "":
-        raise Invalid("请填写金额", "Enter an amount")
+        raise Invalid(*messages.text("error.core.validation.enter_amount"))
     if not match:
         raise Invalid(
-            f"“{raw}” 不是有效金额（最多两位小数）",
-            f"“{raw}” is not a valid amount (at most two decimals)",
+            *messages.text("error.core.money.not_valid_amount_at_most", raw=raw),
         )
     whole = int(match.group(1).replace(",", ""))
     fraction = (match.group(4) or "").ljust(2, "0")
     cents = whole * 100 + int(fraction or "0")
     if cents == 0 and not allow_zero:
-        raise Invalid("金额须大于 0", "The amount must be greater than 0")
+        raise Invalid(*messages.text("error.core.validation.amount_must_greater_than_0"))
     if cents > max_cents:
         raise Invalid(
-            f"金额不能超过 {yuan(max_cents)}", f"The amount may not exceed {yuan(max_cents)}"
+            *messages.text("error.core.money.amount_may_not_exceed", max_cents=yuan(max_cents))
         )
     return cents
 

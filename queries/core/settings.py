@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from queries.core.errors import Invalid
+from queries.core.messages import text
 
 __all__ = ["PROJECT_ROOT", "Settings", "default_sqlite_url", "load_settings", "normalize_url"]
 
@@ -57,8 +58,7 @@ def normalize_url(url: str) -> str:
     if url.startswith(("postgresql+psycopg://", "sqlite://")):
         return url
     raise Invalid(
-        "DATABASE_URL 须为 postgresql://… 或 sqlite:///…",
-        "DATABASE_URL must be postgresql://… or sqlite:///…",
+        *text("error.core.settings.database_url_must_postgresql_sqlite"),
     )
 
 
@@ -86,13 +86,13 @@ def load_settings(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"未知时区：{timezone}", f"Unknown timezone: {timezone}") from exc
+        raise Invalid(*text("error.core.settings.unknown_timezone", timezone=timezone)) from exc
     currency = (pick("CURRENCY", "CNY") or "CNY").upper()
     if currency not in CURRENCIES:
-        raise Invalid(f"不支持的币种：{currency}", f"Unsupported currency: {currency}")
+        raise Invalid(*text("error.core.settings.unsupported_currency", currency=currency))
     deadline = pick("REVIEW_DEADLINE_DAYS", "3")
     if not str(deadline).isdigit() or int(deadline) < 1:
-        raise Invalid("审核时限须为正整数天", "REVIEW_DEADLINE_DAYS must be a whole number ≥ 1")
+        raise Invalid(*text("error.core.settings.review_deadline_days_must_whole"))
     return Settings(
         database_url=database_url,
         timezone=timezone,

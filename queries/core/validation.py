@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from queries.core import messages
 from queries.core.errors import Invalid
 from queries.core.money import MAX_PRICE_CENTS, parse_yuan
 
@@ -46,9 +47,9 @@ MIN_PRICE_CHANGE_BPS = -9_000
 MAX_PRICE_CHANGE_BPS = 30_000
 
 PRODUCT_STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "on_sale": ("在售", "On sale"),
-    "off_shelf": ("已下架", "Off shelf"),
-    "banned": ("已违规下架", "Banned"),
+    "on_sale": messages.text("error.core.validation.on_sale"),
+    "off_shelf": messages.text("error.core.validation.off_shelf"),
+    "banned": messages.text("error.core.validation.banned"),
 }
 
 _INT = re.compile(r"^\s*[+]?(\d{1,3}(,\d{3})+|\d+)(\.0*)?\s*$", re.ASCII)
@@ -118,43 +119,45 @@ def parse_money(
     """An amount in yuan as fen, via `queries.core.money.parse_yuan`, every edge refused cleanly."""
     value = _plain(value)
     if _is_blank(value):
-        raise _invalid(field, "请填写金额", "Enter an amount")
+        raise _invalid(field, *messages.text("error.core.validation.enter_amount"))
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise _invalid(field, "金额格式不正确", "Not a valid amount")
+        raise _invalid(field, *messages.text("error.core.validation.not_valid_amount"))
     if isinstance(value, int) and abs(value) > 10**12:
         # str() of a huge int is slow or refused outright; no price is that large anyway.
-        raise _invalid(field, "金额超出允许范围", "The amount is larger than any allowed amount")
+        raise _invalid(
+            field, *messages.text("error.core.validation.amount_larger_than_any_allowed")
+        )
     if isinstance(value, str):
         # Full-width digits and ￥ typed with a Chinese input method become plain ones.
         value = unicodedata.normalize("NFKC", value)
         if len(value) > 40 or not value.replace("¥", "").isascii():
             raise _invalid(
                 field,
-                f"“{_show(value)}” 不是有效金额（最多两位小数）",
-                f"“{_show(value)}” is not a valid amount (at most two decimals)",
+                *messages.text(
+                    "error.core.validation.not_valid_amount_at_most", value=_show(value)
+                ),
             )
     if _is_negative(value):
         # "-5" is a number, only not an allowed one: say so, not "at most two decimals".
         if allow_zero:
-            raise _invalid(field, "金额不能为负数", "The amount cannot be negative")
-        raise _invalid(field, "金额须大于 0", "The amount must be greater than 0")
+            raise _invalid(field, *messages.text("error.core.validation.amount_cannot_negative"))
+        raise _invalid(field, *messages.text("error.core.validation.amount_must_greater_than_0"))
     try:
         return parse_yuan(value, max_cents=max_cents, allow_zero=allow_zero)
     except Invalid as exc:
         raise Invalid(exc.zh, exc.en, details={field: (exc.zh, exc.en)}) from None
     except (ValueError, TypeError, ArithmeticError):
-        raise _invalid(field, "金额格式不正确", "Not a valid amount") from None
+        raise _invalid(field, *messages.text("error.core.validation.not_valid_amount")) from None
 
 
 def parse_stock(value: object, *, field: str = "stock") -> int:
     """Stock as a whole number from 0 to MAX_STOCK (`12`, `"1,200"`, a spreadsheet `12.0`)."""
     value = _plain(value)
     if _is_blank(value):
-        raise _invalid(field, "请填写库存", "Enter the stock")
+        raise _invalid(field, *messages.text("error.core.validation.enter_stock"))
     bad = _invalid(
         field,
-        f"库存须为 0 或正整数：“{_show(value)}”",
-        f"Stock must be a whole number, 0 or more: “{_show(value)}”",
+        *messages.text("error.core.validation.stock_must_whole_number_0", value=_show(value)),
     )
     if isinstance(value, bool):
         raise bad
@@ -178,7 +181,9 @@ def parse_stock(value: object, *, field: str = "stock") -> int:
     if number < 0:
         raise bad
     if number > MAX_STOCK:
-        raise _invalid(field, f"库存不能超过 {MAX_STOCK:,}", f"Stock may not exceed {MAX_STOCK:,}")
+        raise _invalid(
+            field, *messages.text("error.core.validation.stock_may_not_exceed", MAX_STOCK=MAX_STOCK)
+        )
     return number
 
 
@@ -188,11 +193,12 @@ def parse_percent(
     """A whole percentage from `low` to `high` (a promotion's percent off: 1–90)."""
     value = _plain(value)
     if _is_blank(value):
-        raise _invalid(field, "请填写折扣百分比", "Enter the percentage")
+        raise _invalid(field, *messages.text("error.core.validation.enter_percentage"))
     bad = _invalid(
         field,
-        f"百分比须为 {low}–{high} 的整数",
-        f"The percentage must be a whole number from {low} to {high}",
+        *messages.text(
+            "error.core.validation.percentage_must_whole_number_from", low=low, high=high
+        ),
     )
     try:
         number = parse_stock(value, field=field)
@@ -211,13 +217,15 @@ def parse_price_change(value: object, *, field: str = "percent") -> int:
     """
     value = _plain(value)
     if _is_blank(value):
-        raise _invalid(field, "请填写调价百分比", "Enter the percentage")
+        raise _invalid(field, *messages.text("error.core.validation.enter_percentage_2"))
     bad = _invalid(
         field,
-        f"调价百分比须在 {MIN_PRICE_CHANGE_BPS // 100}% 到 +{MAX_PRICE_CHANGE_BPS // 100}% 之间，"
-        f"最多两位小数：“{_show(value)}”",
-        f"The change must be from {MIN_PRICE_CHANGE_BPS // 100} % to "
-        f"+{MAX_PRICE_CHANGE_BPS // 100} %, at most two decimals: “{_show(value)}”",
+        *messages.text(
+            "error.core.validation.change_must_from_at_most",
+            value=MIN_PRICE_CHANGE_BPS // 100,
+            value2=MAX_PRICE_CHANGE_BPS // 100,
+            value3=_show(value),
+        ),
     )
     if isinstance(value, bool):
         raise bad
@@ -253,7 +261,7 @@ def parse_product_status(value: object, *, field: str = "status") -> str:
     """A product status given as its code or its label in either language (`在售`, `Off shelf`)."""
     value = _plain(value)
     if _is_blank(value):
-        raise _invalid(field, "请填写状态", "Enter the status")
+        raise _invalid(field, *messages.text("error.core.validation.enter_status"))
     text = str(value).strip() if isinstance(value, str) else None
     if text is not None:
         folded = text.casefold().replace(" ", "_")
@@ -264,8 +272,12 @@ def parse_product_status(value: object, *, field: str = "status") -> str:
     en_list = ", ".join(en for _, en in PRODUCT_STATUS_LABELS.values())
     raise _invalid(
         field,
-        f"状态须为 {zh_list} 之一：“{_show(value)}”",
-        f"The status must be one of {en_list}: “{_show(value)}”",
+        *messages.text(
+            "error.core.validation.status_must_one",
+            zh_list=zh_list,
+            value=_show(value),
+            en_list=en_list,
+        ),
     )
 
 
@@ -273,17 +285,26 @@ def parse_text(value: object, *, field: str, label: tuple[str, str], max_length:
     """Required free text (a name, a reason), stripped, at most `max_length` characters."""
     value = _plain(value)
     if _is_blank(value) or not isinstance(value, str):
-        raise _invalid(field, f"请填写{label[0]}", f"Enter the {label[1]}")
+        raise _invalid(
+            field, *messages.text("error.core.validation.enter", value=label[0], value2=label[1])
+        )
     text = value.strip()
     if len(text) > max_length:
         raise _invalid(
             field,
-            f"{label[0]}不能超过 {max_length} 个字",
-            f"The {label[1]} may not exceed {max_length} characters",
+            *messages.text(
+                "error.core.validation.may_not_exceed_characters",
+                value=label[0],
+                max_length=max_length,
+                value2=label[1],
+            ),
         )
     if any(ord(c) < 32 and c not in "\t\n" for c in text):
         raise _invalid(
-            field, f"{label[0]}含有不可见字符", f"The {label[1]} contains control characters"
+            field,
+            *messages.text(
+                "error.core.validation.contains_control_characters", value=label[0], value2=label[1]
+            ),
         )
     return text
 
@@ -294,13 +315,12 @@ def parse_campaign(value: object, *, field: str = "campaign") -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if _is_blank(value) or not isinstance(value, str):
-        raise _invalid(field, "平台活动须属于一个大促（如 618）", "Enter the campaign (e.g. 618)")
+        raise _invalid(field, *messages.text("error.core.validation.enter_campaign_e_g_618"))
     text = value.strip()
     if not _CAMPAIGN.match(text):
         raise _invalid(
             field,
-            "大促代码只能含字母、数字、_ 和 -（最多 40 个字符）",
-            "A campaign code has only letters, digits, _ and - (at most 40 characters)",
+            *messages.text("error.core.validation.campaign_code_has_only_letters"),
         )
     return text
 
@@ -308,9 +328,9 @@ def parse_campaign(value: object, *, field: str = "campaign") -> str:
 def local_datetime(day: object, clock: object, tz: ZoneInfo, *, field: str) -> datetime:
     """A local date and time picked on a page, as an aware UTC datetime."""
     if not isinstance(day, date) or isinstance(day, datetime):
-        raise _invalid(field, "请选择日期", "Pick a date")
+        raise _invalid(field, *messages.text("error.core.validation.pick_date"))
     if clock is None:
         clock = time(0)
     if not isinstance(clock, time):
-        raise _invalid(field, "请选择时间", "Pick a time")
+        raise _invalid(field, *messages.text("error.core.validation.pick_time"))
     return datetime.combine(day, clock.replace(tzinfo=None), tzinfo=tz).astimezone(UTC)

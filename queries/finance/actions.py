@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from queries.audit import record
+from queries.core import messages
 from queries.core.actors import Actor, require_role
 from queries.core.errors import Conflict, Invalid, NotFound
 from queries.core.invalidation import changed
@@ -87,25 +88,26 @@ def _load(conn: sa.Connection, settlement_id: int, *, lock: bool = False) -> dic
     row = conn.execute(stmt).first()
     if row is None:
         raise NotFound(
-            f"结算单 #{settlement_id} 不存在",
-            f"Settlement statement #{settlement_id} does not exist",
+            *messages.text(
+                "error.finance.actions.settlement_statement_does_not_exist",
+                settlement_id=settlement_id,
+            ),
         )
     return dict(row._mapping)
 
 
 def _stale(row: dict) -> Conflict:
     return Conflict(
-        "结算单已被他人修改，请刷新后重试",
-        "Someone else changed this statement; refresh and try again",
+        *messages.text("error.finance.actions.someone_else_changed_statement_refresh"),
         details=_row_values(row),
     )
 
 
 # A statement's status in words, for messages (the pages' labels say the same).
 _STATUS_WORDS = {
-    "draft": ("草稿", "a draft"),
-    "confirmed": ("已确认", "confirmed"),
-    "paid": ("已打款", "paid"),
+    "draft": messages.text("label.finance.actions.status_words.draft"),
+    "confirmed": messages.text("label.finance.actions.status_words.confirmed"),
+    "paid": messages.text("label.finance.actions.status_words.paid"),
 }
 
 
@@ -115,8 +117,7 @@ def _check(row: dict, expected_version: int, *statuses: str) -> None:
     if row["status"] not in statuses:
         zh, en = _STATUS_WORDS.get(row["status"], (row["status"], row["status"]))
         raise Invalid(
-            f"结算单状态为「{zh}」，不能执行此操作",
-            f"The statement is {en}; this action is not possible",
+            *messages.text("error.finance.actions.statement_action_not_possible", zh=zh, en=en),
             details={"status": row["status"]},
         )
 
@@ -155,12 +156,13 @@ def _audit(conn, actor, action, before: dict | None, after: dict | None, row, re
 
 def _check_period(period_start: date, period_end: date, tz: str, now: datetime) -> None:
     if not period_start < period_end:
-        raise Invalid("结束日期须晚于开始日期", "The end date must be after the start date")
+        raise Invalid(*messages.text("error.finance.actions.end_date_must_after_start"))
     today = now.astimezone(ZoneInfo(tz)).date()
     if period_end > today:
         raise Invalid(
-            f"结算周期尚未结束（结束日 {period_end} 晚于今天 {today}）",
-            f"The period has not ended (its end {period_end} is after today {today})",
+            *messages.text(
+                "error.finance.actions.period_has_not_ended_end", period_end=period_end, today=today
+            ),
         )
 
 
@@ -188,8 +190,7 @@ def issue_statements(
             result = _issue(conn, actor, period, period_start, period_end, vendor_ids, moment)
     except IntegrityError as exc:
         raise Conflict(
-            "该周期的结算单刚刚已被出具，请刷新",
-            "A statement for this period was just issued by someone else; refresh",
+            *messages.text("error.finance.actions.statement_period_was_just_issued"),
         ) from exc
     if result.settlement_ids:
         changed("settlements")
@@ -212,12 +213,13 @@ def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) ->
         missing = sorted(set(vendor_ids) - {v for v, _, _ in found})
         if missing:
             ids = ", ".join(f"#{v}" for v in missing)
-            raise NotFound(f"商家不存在：{ids}", f"No such vendor: {ids}", details=missing)
+            raise NotFound(
+                *messages.text("error.finance.actions.no_such_vendor", ids=ids), details=missing
+            )
         if late:
             ids = ", ".join(f"#{v}" for v in late)
             raise Invalid(
-                f"商家 {ids} 在该结算周期结束后才入驻，不能出具此周期的结算单",
-                f"Vendor {ids} joined after the period ended; no statement for this period",
+                *messages.text("error.finance.actions.vendor_joined_after_period_ended", ids=ids),
                 details={"joined_after_period": late},
             )
     overlap = sa.select(settlements.c.vendor_id, settlements.c.settlement_id).where(
@@ -272,18 +274,19 @@ def _note(text: str | None) -> str:
     note = (text or "").strip()
     if not note:
         raise Invalid(
-            "请填写调整说明", "Enter a note for the adjustment", details={"note": "required"}
+            *messages.text("error.finance.actions.enter_note_adjustment"),
+            details={"note": "required"},
         )
     if len(note) > _MAX_NOTE:
         raise Invalid(
-            f"调整说明不能超过 {_MAX_NOTE} 字",
-            f"The note may not exceed {_MAX_NOTE} characters",
+            *messages.text(
+                "error.finance.actions.note_may_not_exceed_characters", MAX_NOTE=_MAX_NOTE
+            ),
             details={"note": "too_long"},
         )
     if any(_control(c) and c not in "\n\t" for c in note):
         raise Invalid(
-            "调整说明含有不可见的控制字符",
-            "The note contains control characters",
+            *messages.text("error.finance.actions.note_contains_control_characters"),
             details={"note": "control_characters"},
         )
     return note
@@ -298,20 +301,20 @@ def _reference(text: str | None) -> str:
     reference = (text or "").strip()
     if not reference:
         raise Invalid(
-            "请填写转账流水号",
-            "Enter the transfer's reference",
+            *messages.text("error.finance.actions.enter_transfer_reference"),
             details={"payment_reference": "required"},
         )
     if len(reference) > _MAX_REFERENCE:
         raise Invalid(
-            f"转账流水号不能超过 {_MAX_REFERENCE} 个字符",
-            f"The transfer's reference may not exceed {_MAX_REFERENCE} characters",
+            *messages.text(
+                "error.finance.actions.transfer_reference_may_not_exceed",
+                MAX_REFERENCE=_MAX_REFERENCE,
+            ),
             details={"payment_reference": "too_long"},
         )
     if any(_control(c) for c in reference):
         raise Invalid(
-            "转账流水号含有不可见的控制字符（如换行、制表符）",
-            "The transfer's reference contains control characters (such as a line break or tab)",
+            *messages.text("error.finance.actions.transfer_reference_contains_control_characters"),
             details={"payment_reference": "control_characters"},
         )
     return reference
@@ -330,7 +333,7 @@ def adjust_statement(
     require_role(actor, "finance")
     note = _note(note)
     if isinstance(adjustment_cents, bool) or not isinstance(adjustment_cents, int):
-        raise Invalid("调整金额须为整数分", "The adjustment must be whole fen")
+        raise Invalid(*messages.text("error.finance.actions.adjustment_must_whole_fen"))
     with engine.begin() as conn:
         row = _load(conn, settlement_id)
         _check(row, expected_version, "draft")
@@ -455,24 +458,25 @@ def carry_negative_into(
         _check(target, expected_version, "draft")
         if source["status"] not in ("confirmed", "paid") or source["net_cents"] >= 0:
             raise Invalid(
-                "只有已确认或已打款且应结金额为负的结算单可以结转",
-                "Only a confirmed or paid statement with a negative net can be carried",
+                *messages.text("error.finance.actions.only_confirmed_paid_statement_with"),
             )
         if (
             target["vendor_id"] != source["vendor_id"]
             or target["period_start"] < source["period_end"]
         ):
             raise Invalid(
-                "只能结转到同一商家之后周期的草稿",
-                "It can only be carried into a later draft of the same vendor",
+                *messages.text("error.finance.actions.can_only_carried_into_later"),
             )
         already = carried_into(
             conn, settlement_id=from_settlement_id, vendor_id=source["vendor_id"]
         )
         if already is not None:
             raise Conflict(
-                f"结算单 #{from_settlement_id} 已结转到 #{already}",
-                f"Statement #{from_settlement_id} was already carried into #{already}",
+                *messages.text(
+                    "error.finance.actions.statement_was_already_carried_into",
+                    from_settlement_id=from_settlement_id,
+                    already=already,
+                ),
                 details={"carried_into": already},
             )
         amount = source["net_cents"]

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from queries.core.messages import text
 from queries.core.periods import TimeRange, range_from_dates
 from queries.core.read_ahead import ReadAhead
 from queries.core.schema import SETTLEMENT_LINES, order_items, orders, payments, refunds, vendors
@@ -52,14 +53,14 @@ REFUND_LINES = ("refund_cents", "commission_refund_cents")
 
 # Glossary words (shared/glossary.md), for workbooks and the shell; pages use dashboard.i18n.
 LINE_LABELS: dict[str, tuple[str, str]] = {
-    "gross_cents": ("成交额", "Gross (GMV)"),
-    "platform_subsidy_cents": ("平台补贴", "Platform subsidy"),
-    "commission_cents": ("佣金", "Commission"),
-    "payment_fee_cents": ("支付手续费", "Payment fee"),
-    "refund_cents": ("退款金额", "Refunded"),
-    "commission_refund_cents": ("佣金退回", "Commission returned"),
-    "adjustment_cents": ("调整金额", "Adjustment"),
-    "net_cents": ("应结金额", "Net payable"),
+    "gross_cents": text("error.finance.lines.gross_cents"),
+    "platform_subsidy_cents": text("error.finance.lines.platform_subsidy_cents"),
+    "commission_cents": text("error.finance.lines.commission_cents"),
+    "payment_fee_cents": text("error.finance.lines.payment_fee_cents"),
+    "refund_cents": text("error.finance.lines.refund_cents"),
+    "commission_refund_cents": text("error.finance.lines.commission_refund_cents"),
+    "adjustment_cents": text("error.finance.lines.adjustment_cents"),
+    "net_cents": text("error.finance.lines.net_cents"),
 }
 
 _YIELD_PER = 2000

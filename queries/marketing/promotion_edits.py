@@ -22,6 +22,7 @@ from queries import audit
 from queries.core.actors import Actor
 from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
 from queries.core.invalidation import changed
+from queries.core.messages import text
 from queries.core.schema import promotions
 from queries.core.types import as_utc
 from queries.core.validation import parse_campaign
@@ -78,7 +79,7 @@ def create_promotion(
 ) -> int:
     """A new draft: the vendor's own (vendor-funded) or, for operators, a platform promotion."""
     if actor.role == "finance":
-        raise Forbidden("财务不能创建营销活动", "Finance does not create promotions")
+        raise Forbidden(*text("error.marketing.promotion_edits.finance_does_not_create_promotions"))
     terms = PromotionTerms(
         name,
         kind,
@@ -97,7 +98,7 @@ def create_promotion(
         except Invalid as exc:
             errors.update(exc.details)
     elif campaign is not None:
-        errors["campaign"] = ("店铺活动不属于平台大促", "A shop's promotion has no campaign")
+        errors["campaign"] = text("error.marketing.promotion_edits.shop_promotion_has_no_campaign")
     if errors:
         raise _refuse(errors)
     terms = _clean(terms)
@@ -129,26 +130,25 @@ def create_promotion(
 def _load(conn: sa.Connection, actor: Actor, promotion_id: int, *, manage: bool) -> dict:
     """The row an actor acts on; NotFound for another shop's, Forbidden where the role may not."""
     if actor.role == "finance":
-        raise Forbidden("财务不能修改营销活动", "Finance does not change promotions")
+        raise Forbidden(*text("error.marketing.promotion_edits.finance_does_not_change_promotions"))
     row = (
         conn.execute(sa.select(promotions).where(promotions.c.promotion_id == promotion_id))
         .mappings()
         .first()
     )
     if row is None:
-        raise NotFound("找不到该活动", "Promotion not found")
+        raise NotFound(*text("error.marketing.promotion_edits.promotion_not_found"))
     row = dict(row)
     if actor.role == "vendor":
         if row["vendor_id"] is None:
             raise Forbidden(
-                "平台活动由平台运营管理", "Platform promotions are managed by operators"
+                *text("error.marketing.promotion_edits.platform_promotions_are_managed_by")
             )
         if row["vendor_id"] != actor.vendor_id:
-            raise NotFound("找不到该活动", "Promotion not found")
+            raise NotFound(*text("error.marketing.promotion_edits.promotion_not_found"))
     elif manage and row["vendor_id"] is not None:
         raise Forbidden(
-            "运营不能修改商家的活动，只能取消",
-            "Operators cannot edit a shop's promotion, only cancel it",
+            *text("error.marketing.promotion_edits.operators_cannot_edit_shop_promotion"),
         )
     return row
 
@@ -159,9 +159,10 @@ def _conflict(row: dict, now: datetime) -> Conflict:
         "state": state
     }
     return Conflict(
-        f"该活动已被他人修改（当前版本 {row['version']}），本次未保存，请刷新后重试",
-        f"Someone else changed this promotion (now version {row['version']}); nothing was "
-        "saved. Reload and try again.",
+        *text(
+            "error.marketing.promotion_edits.someone_else_changed_promotion_now",
+            version=row["version"],
+        ),
         details=current,
     )
 
@@ -204,7 +205,7 @@ def _transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
             yield conn
     except IntegrityError:
         raise Invalid(
-            "数据不符合规则，未保存", "The values break a database rule; nothing was saved"
+            *text("error.marketing.promotion_edits.values_break_database_rule_nothing")
         ) from None
 
 
@@ -242,9 +243,12 @@ def update_promotion(
         if frozen:
             raise _refuse(
                 {
-                    k: (
-                        f"此活动{_STATE_ZH[state]}，不能再修改{FIELD_LABELS[k][0]}",
-                        f"This promotion is {state}; its {FIELD_LABELS[k][1]} can no longer change",
+                    k: text(
+                        "error.marketing.promotion_edits.promotion_can_no_longer_change",
+                        value=_STATE_ZH[state],
+                        value2=FIELD_LABELS[k][0],
+                        state=state,
+                        value3=FIELD_LABELS[k][1],
                     )
                     for k in frozen
                 }
@@ -252,9 +256,8 @@ def update_promotion(
         errors = validate_terms(wanted)
         if "campaign" in diff:
             if row["vendor_id"] is not None:
-                errors["campaign"] = (
-                    "店铺活动不属于平台大促",
-                    "A shop's promotion has no campaign",
+                errors["campaign"] = text(
+                    "error.marketing.promotion_edits.shop_promotion_has_no_campaign"
                 )
             else:
                 try:
@@ -262,9 +265,8 @@ def update_promotion(
                 except Invalid as exc:
                     errors.update(exc.details)
         if state != "draft" and "ends_at" in diff and not wanted.ends_at > now:
-            errors["ends_at"] = (
-                "已发布活动的结束时间须晚于现在",
-                "A published promotion must end in the future",
+            errors["ends_at"] = text(
+                "error.marketing.promotion_edits.published_promotion_must_end_future"
             )
         if errors:
             raise _refuse(errors)
@@ -323,12 +325,11 @@ def publish_promotion(
         if row is None:
             return expected_version + 1  # the same click twice
         if row["status"] != "draft":
-            raise Invalid("只有草稿可以发布", "Only a draft can be published")
+            raise Invalid(*text("error.marketing.promotion_edits.only_draft_can_published"))
         errors = validate_terms(_terms_of(row))
         if not row["ends_at"] > now:
-            errors["ends_at"] = (
-                "活动结束时间已过，不能发布",
-                "The promotion's end has passed; it cannot be published",
+            errors["ends_at"] = text(
+                "error.marketing.promotion_edits.promotion_end_has_passed_cannot"
             )
         if errors:
             raise _refuse(errors)
@@ -366,15 +367,16 @@ def cancel_promotion(
         state = state_of(row["status"], row["starts_at"], row["ends_at"], now)
         if state in ("ended", "cancelled"):
             raise Invalid(
-                f"此活动{_STATE_ZH[state]}，不能取消",
-                f"This promotion is {state}; it cannot be cancelled",
+                *text(
+                    "error.marketing.promotion_edits.promotion_cannot_cancelled",
+                    value=_STATE_ZH[state],
+                    state=state,
+                ),
             )
         if actor.role == "operator" and not reason:
-            raise _refuse({"reason": ("运营取消活动须填写原因", "Give a reason for cancelling")})
+            raise _refuse({"reason": text("error.marketing.promotion_edits.reason")})
         if reason and len(reason) > 500:
-            raise _refuse(
-                {"reason": ("原因不能超过 500 个字", "The reason may not exceed 500 characters")}
-            )
+            raise _refuse({"reason": text("error.marketing.promotion_edits.reason_2")})
         _save(
             conn,
             actor,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from queries.core.messages import text
 from queries.core.money import yuan
 from queries.core.schema import PROMOTION_KINDS
 from queries.core.types import as_utc
@@ -47,15 +48,15 @@ EDITABLE_BY_STATE: dict[str, tuple[str, ...]] = {
     "cancelled": (),
 }
 FIELD_LABELS = {
-    "name": ("名称", "name"),
-    "kind": ("类型", "kind"),
-    "starts_at": ("开始时间", "start"),
-    "ends_at": ("结束时间", "end"),
-    "percent_off": ("折扣百分比", "percent off"),
-    "amount_off_cents": ("优惠金额", "amount off"),
-    "threshold_cents": ("门槛金额", "threshold"),
-    "budget_cents": ("预算", "budget"),
-    "campaign": ("大促", "campaign"),
+    "name": text("label.marketing.promotion_terms.field_labels.name"),
+    "kind": text("label.marketing.promotion_terms.field_labels.kind"),
+    "starts_at": text("label.marketing.promotion_terms.field_labels.starts_at"),
+    "ends_at": text("label.marketing.promotion_terms.field_labels.ends_at"),
+    "percent_off": text("label.marketing.promotion_terms.field_labels.percent_off"),
+    "amount_off_cents": text("label.marketing.promotion_terms.field_labels.amount_off_cents"),
+    "threshold_cents": text("label.marketing.promotion_terms.field_labels.threshold_cents"),
+    "budget_cents": text("label.marketing.promotion_terms.field_labels.budget_cents"),
+    "campaign": text("label.marketing.promotion_terms.field_labels.campaign"),
 }
 
 
@@ -90,11 +91,11 @@ def validate_terms(terms: PromotionTerms) -> dict[str, tuple[str, str]]:
     """Every broken rule of the contract, by field (empty when the terms are valid)."""
     errors: dict[str, tuple[str, str]] = {}
     if not isinstance(terms.name, str) or not terms.name.strip():
-        errors["name"] = ("请填写活动名称", "Enter the promotion's name")
+        errors["name"] = text("error.marketing.promotion_terms.enter_promotion_name")
     elif len(terms.name.strip()) > 100:
-        errors["name"] = ("名称不能超过 100 个字", "The name may not exceed 100 characters")
+        errors["name"] = text("error.marketing.promotion_terms.name_may_not_exceed_100")
     if terms.kind not in PROMOTION_KINDS:
-        errors["kind"] = ("活动类型不正确", "Unknown kind of promotion")
+        errors["kind"] = text("error.marketing.promotion_terms.unknown_kind_promotion")
         return errors
     used = KIND_FIELDS[terms.kind]
     for name in DISCOUNT_FIELDS:
@@ -102,15 +103,17 @@ def validate_terms(terms: PromotionTerms) -> dict[str, tuple[str, str]]:
         zh, en = FIELD_LABELS[name]
         if name not in used:
             if value is not None:
-                errors[name] = (f"此类活动不使用{zh}", f"This kind of promotion has no {en}")
+                errors[name] = text(
+                    "error.marketing.promotion_terms.kind_promotion_has_no", zh=zh, en=en
+                )
         elif value is None:
-            errors[name] = (f"请填写{zh}", f"Enter the {en}")
+            errors[name] = text("error.marketing.promotion_terms.enter", zh=zh, en=en)
         elif not _is_int(value):
-            errors[name] = (f"{zh}格式不正确", f"The {en} is not valid")
+            errors[name] = text("error.marketing.promotion_terms.not_valid", zh=zh, en=en)
         elif name == "percent_off" and not 1 <= value <= 90:
-            errors[name] = ("折扣百分比须为 1–90 的整数", "Percent off must be a whole number 1–90")
+            errors[name] = text("error.marketing.promotion_terms.percent_off_must_whole_number")
         elif name != "percent_off" and not 0 < value <= MAX_BUDGET_CENTS:
-            errors[name] = (f"{zh}须大于 0", f"The {en} must be greater than 0")
+            errors[name] = text("error.marketing.promotion_terms.must_greater_than_0", zh=zh, en=en)
     amount, threshold = terms.amount_off_cents, terms.threshold_cents
     if (
         "amount_off_cents" not in errors
@@ -119,23 +122,20 @@ def validate_terms(terms: PromotionTerms) -> dict[str, tuple[str, str]]:
         and _is_int(threshold)
         and amount >= threshold
     ):
-        errors["amount_off_cents"] = (
-            f"优惠金额须低于门槛金额（{yuan(threshold)} 元）",
-            f"The amount off must be below the threshold ({yuan(threshold)})",
+        errors["amount_off_cents"] = text(
+            "error.marketing.promotion_terms.amount_off_must_below_threshold",
+            threshold=yuan(threshold),
         )
     budget = terms.budget_cents
     if budget is not None and (not _is_int(budget) or not 0 <= budget <= MAX_BUDGET_CENTS):
-        errors["budget_cents"] = (
-            "预算须为 0 或正数，或不设",
-            "The budget must be 0 or more, or none",
-        )
+        errors["budget_cents"] = text("error.marketing.promotion_terms.budget_must_0_more_none")
     starts, ends = terms.starts_at, terms.ends_at
     if not isinstance(starts, datetime):
-        errors["starts_at"] = ("请选择开始时间", "Pick the start")
+        errors["starts_at"] = text("error.marketing.promotion_terms.pick_start")
     if not isinstance(ends, datetime):
-        errors["ends_at"] = ("请选择结束时间", "Pick the end")
+        errors["ends_at"] = text("error.marketing.promotion_terms.pick_end")
     elif isinstance(starts, datetime) and not as_utc(starts) < as_utc(ends):
-        errors["ends_at"] = ("结束时间须晚于开始时间", "The end must be after the start")
+        errors["ends_at"] = text("error.marketing.promotion_terms.end_must_after_start")
     return errors
 
 

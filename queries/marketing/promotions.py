@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from queries.core.actors import Actor, Scope
 from queries.core.errors import NotFound
+from queries.core.messages import text
 from queries.core.schema import PROMOTION_KINDS, promotions, vendors
 from queries.core.types import UTCDateTime, as_utc
 from queries.marketing.promotion_terms import (
@@ -150,7 +151,7 @@ def get_promotion(conn: sa.Connection, *, actor: Actor, promotion_id: int) -> di
     if found is None or (
         actor.role == "vendor" and found["vendor_id"] not in (None, actor.vendor_id)
     ):
-        raise NotFound("找不到该活动", "Promotion not found")
+        raise NotFound(*text("error.marketing.promotion_edits.promotion_not_found"))
     out = dict(found)
     out["state"] = state_of(out["status"], out["starts_at"], out["ends_at"], now_utc(None))
     return out

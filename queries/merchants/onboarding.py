@@ -23,6 +23,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from queries.audit import record
+from queries.core import messages
 from queries.core.actors import Actor, require_role
 from queries.core.errors import Conflict, Invalid, NotFound
 from queries.core.invalidation import changed
@@ -317,7 +318,9 @@ def application_detail(conn: sa.Connection, *, application_id: int) -> Applicati
 
 def _not_found(application_id: int) -> NotFound:
     return NotFound(
-        f"入驻申请 #{application_id} 不存在", f"Application #{application_id} does not exist"
+        *messages.text(
+            "error.merchants.onboarding.application_does_not_exist", application_id=application_id
+        )
     )
 
 
@@ -328,10 +331,21 @@ def _clean(text: str | None, *, limit: int, what_zh: str, what_en: str) -> str |
     text = text.strip()
     if len(text) > limit:
         raise Invalid(
-            f"{what_zh}不能超过 {limit} 个字", f"The {what_en} may have at most {limit} characters"
+            *messages.text(
+                "error.merchants.onboarding.may_have_at_most_characters",
+                what_zh=what_zh,
+                limit=limit,
+                what_en=what_en,
+            )
         )
     if has_control_characters(text):
-        raise Invalid(f"{what_zh}含有不可见字符", f"The {what_en} contains control characters")
+        raise Invalid(
+            *messages.text(
+                "error.merchants.onboarding.contains_control_characters",
+                what_zh=what_zh,
+                what_en=what_en,
+            )
+        )
     return text
 
 
@@ -347,10 +361,10 @@ def has_control_characters(text: str) -> bool:
 # The statuses as the console's words (as `status.application.*` of the dashboard's strings),
 # for the messages below: a user never reads a raw code such as `needs_info`.
 _STATUS_WORDS = {
-    "pending": ("待审核", "pending"),
-    "needs_info": ("待补充资料", "needs info"),
-    "approved": ("已通过", "approved"),
-    "rejected": ("已驳回", "rejected"),
+    "pending": messages.text("label.merchants.onboarding.status_words.pending"),
+    "needs_info": messages.text("label.merchants.onboarding.status_words.needs_info"),
+    "approved": messages.text("label.merchants.onboarding.status_words.approved"),
+    "rejected": messages.text("label.merchants.onboarding.status_words.rejected"),
 }
 
 
@@ -362,26 +376,33 @@ def _words(status: str) -> tuple[str, str]:
 def _validate(decision: str, seen_status: str, note: str | None, shop_name: str | None):
     """The target status, cleaned note and shop name; Invalid when the decision breaks a rule."""
     if decision not in DECISIONS:
-        raise Invalid(f"未知的审核决定：{decision}", f"Unknown decision: {decision}")
+        raise Invalid(
+            *messages.text("error.merchants.onboarding.unknown_decision", decision=decision)
+        )
     target = DECISIONS[decision]
     if not application_allowed(seen_status, target):
         (seen_zh, seen_en), (target_zh, target_en) = _words(seen_status), _words(target)
         raise Invalid(
-            f"申请状态为{seen_zh}，不能改为{target_zh}",
-            f"An application that is {seen_en} cannot become {target_en}",
+            *messages.text(
+                "error.merchants.onboarding.application_cannot_become",
+                seen_zh=seen_zh,
+                target_zh=target_zh,
+                seen_en=seen_en,
+                target_en=target_en,
+            ),
             details={"status": seen_status, "target": target},
         )
     note = _clean(note, limit=MAX_NOTE, what_zh="说明", what_en="note")
     if target in ("needs_info", "rejected") and note is None:
         raise Invalid(
-            "请填写给申请人的说明", "Write a note to the applicant", details={"note": "required"}
+            *messages.text("error.merchants.onboarding.write_note_applicant"),
+            details={"note": "required"},
         )
     if shop_name is not None:
         shop_name = _clean(shop_name, limit=MAX_SHOP_NAME, what_zh="店铺名称", what_en="shop name")
         if shop_name is None:
             raise Invalid(
-                "店铺名称不能为空",
-                "The shop name may not be blank",
+                *messages.text("error.merchants.onboarding.shop_name_may_not_blank"),
                 details={"shop_name": "required"},
             )
     return target, note, shop_name
@@ -394,14 +415,20 @@ def _already_decided(current: dict, tz: str) -> Conflict:
     zh, en = _words(status)
     if who is None or when is None:
         return Conflict(
-            f"此申请已被更改，当前状态为{zh}，请刷新后重试",
-            f"This application has changed: it is now {en}. Refresh and try again",
+            *messages.text(
+                "error.merchants.onboarding.application_has_changed_now_refresh", zh=zh, en=en
+            ),
             details=details,
         )
     at = when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
     return Conflict(
-        f"此申请已由 {who} 于 {at} 处理，当前状态为{zh}",
-        f"{who} already decided this application at {at}; it is now {en}",
+        *messages.text(
+            "error.merchants.onboarding.already_decided_application_at_now",
+            who=who,
+            at=at,
+            zh=zh,
+            en=en,
+        ),
         details=details,
     )
 

@@ -30,6 +30,7 @@ from queries.audit import record
 from queries.core.actors import Actor, require_role
 from queries.core.errors import Conflict, Invalid, NotFound
 from queries.core.invalidation import changed
+from queries.core.messages import text
 from queries.core.periods import TimeRange, preset_range
 from queries.core.schema import (
     VENDOR_STATUSES,
@@ -196,15 +197,15 @@ def merchant_list(
 
 
 def _not_found(vendor_id: int) -> NotFound:
-    return NotFound(f"店铺 #{vendor_id} 不存在", f"Shop #{vendor_id} does not exist")
+    return NotFound(*text("error.merchants.vendors.shop_does_not_exist", vendor_id=vendor_id))
 
 
 # The statuses as the console's words (as `status.vendor.*` of the dashboard's strings),
 # for the messages below: a user never reads a raw code.
 _STATUS_WORDS = {
-    "active": ("营业中", "active"),
-    "suspended": ("已暂停", "suspended"),
-    "closed": ("已关店", "closed"),
+    "active": text("label.merchants.vendors.status_words.active"),
+    "suspended": text("label.merchants.vendors.status_words.suspended"),
+    "closed": text("label.merchants.vendors.status_words.closed"),
 }
 
 
@@ -240,15 +241,13 @@ def _changed_meanwhile(conn: sa.Connection, vendor_id: int, status: str, tz: str
     zh, en = _words(status)
     if last is None or _set_status(last.after) != status:
         return Conflict(
-            f"店铺状态已变为{zh}，请刷新后重试",
-            f"The shop is now {en}. Refresh and try again",
+            *text("error.merchants.vendors.shop_now_refresh_try_again", zh=zh, en=en),
             details=details,
         )
     details.update(changed_by=last.actor, changed_at=last.at)
     at = last.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
     return Conflict(
-        f"{last.actor} 已于 {at} 更改了店铺状态，当前为{zh}",
-        f"{last.actor} changed this shop at {at}; it is now {en}",
+        *text("error.merchants.vendors.changed_shop_at_now", actor=last.actor, at=at, zh=zh, en=en),
         details=details,
     )
 
@@ -267,26 +266,30 @@ def set_vendor_status(
     """Suspend, reactivate or close a shop (operators), with the reason in the audit row."""
     require_role(actor, "operator")
     if status not in VENDOR_STATUSES:
-        raise Invalid(f"未知的店铺状态：{status}", f"Unknown shop status: {status}")
+        raise Invalid(*text("error.merchants.vendors.unknown_shop_status", status=status))
     if not vendor_allowed(seen_status, status):
         if seen_status == "closed":
-            raise Invalid("已关店的店铺不能重新开启", "A closed shop cannot be reopened")
+            raise Invalid(*text("error.merchants.vendors.closed_shop_cannot_reopened"))
         (seen_zh, seen_en), (zh, en) = _words(seen_status), _words(status)
         raise Invalid(
-            f"店铺状态为{seen_zh}，不能改为{zh}",
-            f"A shop that is {seen_en} cannot become {en}",
+            *text(
+                "error.merchants.vendors.shop_cannot_become",
+                seen_zh=seen_zh,
+                zh=zh,
+                seen_en=seen_en,
+                en=en,
+            ),
             details={"status": seen_status, "target": status},
         )
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("请填写原因", "Give a reason", details={"reason": "required"})
+        raise Invalid(*text("error.merchants.vendors.give_reason"), details={"reason": "required"})
     if len(reason) > MAX_REASON:
         raise Invalid(
-            f"原因不能超过 {MAX_REASON} 个字",
-            f"The reason may have at most {MAX_REASON} characters",
+            *text("error.merchants.vendors.reason_may_have_at_most", MAX_REASON=MAX_REASON),
         )
     if has_control_characters(reason):
-        raise Invalid("原因含有不可见字符", "The reason contains control characters")
+        raise Invalid(*text("error.merchants.vendors.reason_contains_control_characters"))
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         result = conn.execute(

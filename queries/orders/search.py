@@ -34,6 +34,7 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.errors import Invalid
 from queries.core.frames import rows_frame
+from queries.core.messages import text
 from queries.core.periods import local_midnight
 
 __all__ = [
@@ -91,9 +92,9 @@ class OrderFilter:
                 details={"values": bad},
             )
         if self.member_id is not None and self.member_id < 1:
-            raise Invalid("会员 ID 须为正整数", "A member id is a positive whole number")
+            raise Invalid(*text("error.orders.search.member_id_positive_whole_number"))
         if self.first_day and self.last_day and self.last_day < self.first_day:
-            raise Invalid("结束日期不能早于开始日期", "The last day cannot be before the first day")
+            raise Invalid(*text("error.orders.search.last_day_cannot_before_first"))
 
     def bounds(self, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
         """The UTC instants `[start, end)` the dates cover (None where open)."""

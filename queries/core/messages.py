@@ -1,0 +1,437 @@
+"""The queries' user-facing texts, keyed, in Chinese and English.
+
+Error messages (`error.<package>.<module>.…`) and the status / field words the
+messages use (`label.…`). `text(key, **fmt)` gives the (zh, en) pair, filled in
+with `str.format`; raisers write `raise Invalid(*text("error.…", n=3))`, and
+`UserError(zh, en)` keeps both. `dashboard.i18n` merges this table into its own.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MESSAGES", "text"]
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "error.finance.actions.someone_else_changed_statement_refresh": (
+        "结算单已被他人修改，请刷新后重试",
+        "Someone else changed this statement; refresh and try again",
+    ),
+    "label.finance.actions.status_words.draft": ("草稿", "a draft"),
+    "label.finance.actions.status_words.confirmed": ("已确认", "confirmed"),
+    "label.finance.actions.status_words.paid": ("已打款", "paid"),
+    "error.finance.actions.settlement_statement_does_not_exist": (
+        "结算单 #{settlement_id} 不存在",
+        "Settlement statement #{settlement_id} does not exist",
+    ),
+    "error.finance.actions.statement_action_not_possible": (
+        "结算单状态为「{zh}」，不能执行此操作",
+        "The statement is {en}; this action is not possible",
+    ),
+    "error.finance.actions.end_date_must_after_start": (
+        "结束日期须晚于开始日期",
+        "The end date must be after the start date",
+    ),
+    "error.finance.actions.period_has_not_ended_end": (
+        "结算周期尚未结束（结束日 {period_end} 晚于今天 {today}）",
+        "The period has not ended (its end {period_end} is after today {today})",
+    ),
+    "error.finance.actions.enter_note_adjustment": (
+        "请填写调整说明",
+        "Enter a note for the adjustment",
+    ),
+    "error.finance.actions.note_may_not_exceed_characters": (
+        "调整说明不能超过 {MAX_NOTE} 字",
+        "The note may not exceed {MAX_NOTE} characters",
+    ),
+    "error.finance.actions.note_contains_control_characters": (
+        "调整说明含有不可见的控制字符",
+        "The note contains control characters",
+    ),
+    "error.finance.actions.enter_transfer_reference": (
+        "请填写转账流水号",
+        "Enter the transfer's reference",
+    ),
+    "error.finance.actions.transfer_reference_may_not_exceed": (
+        "转账流水号不能超过 {MAX_REFERENCE} 个字符",
+        "The transfer's reference may not exceed {MAX_REFERENCE} characters",
+    ),
+    "error.finance.actions.transfer_reference_contains_control_characters": (
+        "转账流水号含有不可见的控制字符（如换行、制表符）",
+        "The transfer's reference contains control characters (such as a line break or tab)",
+    ),
+    "error.finance.actions.adjustment_must_whole_fen": (
+        "调整金额须为整数分",
+        "The adjustment must be whole fen",
+    ),
+    "error.finance.actions.statement_period_was_just_issued": (
+        "该周期的结算单刚刚已被出具，请刷新",
+        "A statement for this period was just issued by someone else; refresh",
+    ),
+    "error.finance.actions.no_such_vendor": ("商家不存在：{ids}", "No such vendor: {ids}"),
+    "error.finance.actions.vendor_joined_after_period_ended": (
+        "商家 {ids} 在该结算周期结束后才入驻，不能出具此周期的结算单",
+        "Vendor {ids} joined after the period ended; no statement for this period",
+    ),
+    "error.finance.actions.only_confirmed_paid_statement_with": (
+        "只有已确认或已打款且应结金额为负的结算单可以结转",
+        "Only a confirmed or paid statement with a negative net can be carried",
+    ),
+    "error.finance.actions.can_only_carried_into_later": (
+        "只能结转到同一商家之后周期的草稿",
+        "It can only be carried into a later draft of the same vendor",
+    ),
+    "error.finance.actions.statement_was_already_carried_into": (
+        "结算单 #{from_settlement_id} 已结转到 #{already}",
+        "Statement #{from_settlement_id} was already carried into #{already}",
+    ),
+    "error.core.validation.on_sale": ("在售", "On sale"),
+    "error.core.validation.off_shelf": ("已下架", "Off shelf"),
+    "error.core.validation.banned": ("已违规下架", "Banned"),
+    "error.core.validation.stock_must_whole_number_0": (
+        "库存须为 0 或正整数：“{value}”",
+        "Stock must be a whole number, 0 or more: “{value}”",
+    ),
+    "error.core.validation.percentage_must_whole_number_from": (
+        "百分比须为 {low}–{high} 的整数",
+        "The percentage must be a whole number from {low} to {high}",
+    ),
+    "error.core.validation.change_must_from_at_most": (
+        "调价百分比须在 {value}% 到 +{value2}% 之间，最多两位小数：“{value3}”",
+        "The change must be from {value} % to +{value2} %, at most two decimals: “{value3}”",
+    ),
+    "error.core.validation.status_must_one": (
+        "状态须为 {zh_list} 之一：“{value}”",
+        "The status must be one of {en_list}: “{value}”",
+    ),
+    "error.core.validation.enter_amount": ("请填写金额", "Enter an amount"),
+    "error.core.validation.not_valid_amount": ("金额格式不正确", "Not a valid amount"),
+    "error.core.validation.amount_larger_than_any_allowed": (
+        "金额超出允许范围",
+        "The amount is larger than any allowed amount",
+    ),
+    "error.core.validation.amount_must_greater_than_0": (
+        "金额须大于 0",
+        "The amount must be greater than 0",
+    ),
+    "error.core.validation.enter_stock": ("请填写库存", "Enter the stock"),
+    "error.core.validation.stock_may_not_exceed": (
+        "库存不能超过 {MAX_STOCK:,}",
+        "Stock may not exceed {MAX_STOCK:,}",
+    ),
+    "error.core.validation.enter_percentage": ("请填写折扣百分比", "Enter the percentage"),
+    "error.core.validation.enter_percentage_2": ("请填写调价百分比", "Enter the percentage"),
+    "error.core.validation.enter_status": ("请填写状态", "Enter the status"),
+    "error.core.validation.enter": ("请填写{value}", "Enter the {value2}"),
+    "error.core.validation.may_not_exceed_characters": (
+        "{value}不能超过 {max_length} 个字",
+        "The {value2} may not exceed {max_length} characters",
+    ),
+    "error.core.validation.contains_control_characters": (
+        "{value}含有不可见字符",
+        "The {value2} contains control characters",
+    ),
+    "error.core.validation.enter_campaign_e_g_618": (
+        "平台活动须属于一个大促（如 618）",
+        "Enter the campaign (e.g. 618)",
+    ),
+    "error.core.validation.campaign_code_has_only_letters": (
+        "大促代码只能含字母、数字、_ 和 -（最多 40 个字符）",
+        "A campaign code has only letters, digits, _ and - (at most 40 characters)",
+    ),
+    "error.core.validation.pick_date": ("请选择日期", "Pick a date"),
+    "error.core.validation.pick_time": ("请选择时间", "Pick a time"),
+    "error.core.validation.not_valid_amount_at_most": (
+        "“{value}” 不是有效金额（最多两位小数）",
+        "“{value}” is not a valid amount (at most two decimals)",
+    ),
+    "error.core.validation.amount_cannot_negative": (
+        "金额不能为负数",
+        "The amount cannot be negative",
+    ),
+    "error.marketing.promotion_edits.someone_else_changed_promotion_now": (
+        "该活动已被他人修改（当前版本 {version}），本次未保存，请刷新后重试",
+        "Someone else changed this promotion (now version {version}); nothing was saved. "
+        "Reload and try again.",
+    ),
+    "error.marketing.promotion_edits.finance_does_not_create_promotions": (
+        "财务不能创建营销活动",
+        "Finance does not create promotions",
+    ),
+    "error.marketing.promotion_edits.finance_does_not_change_promotions": (
+        "财务不能修改营销活动",
+        "Finance does not change promotions",
+    ),
+    "error.marketing.promotion_edits.promotion_not_found": ("找不到该活动", "Promotion not found"),
+    "error.marketing.promotion_edits.shop_promotion_has_no_campaign": (
+        "店铺活动不属于平台大促",
+        "A shop's promotion has no campaign",
+    ),
+    "error.marketing.promotion_edits.platform_promotions_are_managed_by": (
+        "平台活动由平台运营管理",
+        "Platform promotions are managed by operators",
+    ),
+    "error.marketing.promotion_edits.operators_cannot_edit_shop_promotion": (
+        "运营不能修改商家的活动，只能取消",
+        "Operators cannot edit a shop's promotion, only cancel it",
+    ),
+    "error.marketing.promotion_edits.values_break_database_rule_nothing": (
+        "数据不符合规则，未保存",
+        "The values break a database rule; nothing was saved",
+    ),
+    "error.marketing.promotion_edits.published_promotion_must_end_future": (
+        "已发布活动的结束时间须晚于现在",
+        "A published promotion must end in the future",
+    ),
+    "error.marketing.promotion_edits.only_draft_can_published": (
+        "只有草稿可以发布",
+        "Only a draft can be published",
+    ),
+    "error.marketing.promotion_edits.promotion_end_has_passed_cannot": (
+        "活动结束时间已过，不能发布",
+        "The promotion's end has passed; it cannot be published",
+    ),
+    "error.marketing.promotion_edits.promotion_cannot_cancelled": (
+        "此活动{value}，不能取消",
+        "This promotion is {state}; it cannot be cancelled",
+    ),
+    "error.marketing.promotion_edits.promotion_can_no_longer_change": (
+        "此活动{value}，不能再修改{value2}",
+        "This promotion is {state}; its {value3} can no longer change",
+    ),
+    "error.marketing.promotion_edits.reason": (
+        "运营取消活动须填写原因",
+        "Give a reason for cancelling",
+    ),
+    "error.marketing.promotion_edits.reason_2": (
+        "原因不能超过 500 个字",
+        "The reason may not exceed 500 characters",
+    ),
+    "label.marketing.promotion_terms.field_labels.name": ("名称", "name"),
+    "label.marketing.promotion_terms.field_labels.kind": ("类型", "kind"),
+    "label.marketing.promotion_terms.field_labels.starts_at": ("开始时间", "start"),
+    "label.marketing.promotion_terms.field_labels.ends_at": ("结束时间", "end"),
+    "label.marketing.promotion_terms.field_labels.percent_off": ("折扣百分比", "percent off"),
+    "label.marketing.promotion_terms.field_labels.amount_off_cents": ("优惠金额", "amount off"),
+    "label.marketing.promotion_terms.field_labels.threshold_cents": ("门槛金额", "threshold"),
+    "label.marketing.promotion_terms.field_labels.budget_cents": ("预算", "budget"),
+    "label.marketing.promotion_terms.field_labels.campaign": ("大促", "campaign"),
+    "error.marketing.promotion_terms.enter_promotion_name": (
+        "请填写活动名称",
+        "Enter the promotion's name",
+    ),
+    "error.marketing.promotion_terms.unknown_kind_promotion": (
+        "活动类型不正确",
+        "Unknown kind of promotion",
+    ),
+    "error.marketing.promotion_terms.amount_off_must_below_threshold": (
+        "优惠金额须低于门槛金额（{threshold} 元）",
+        "The amount off must be below the threshold ({threshold})",
+    ),
+    "error.marketing.promotion_terms.budget_must_0_more_none": (
+        "预算须为 0 或正数，或不设",
+        "The budget must be 0 or more, or none",
+    ),
+    "error.marketing.promotion_terms.pick_start": ("请选择开始时间", "Pick the start"),
+    "error.marketing.promotion_terms.pick_end": ("请选择结束时间", "Pick the end"),
+    "error.marketing.promotion_terms.name_may_not_exceed_100": (
+        "名称不能超过 100 个字",
+        "The name may not exceed 100 characters",
+    ),
+    "error.marketing.promotion_terms.end_must_after_start": (
+        "结束时间须晚于开始时间",
+        "The end must be after the start",
+    ),
+    "error.marketing.promotion_terms.kind_promotion_has_no": (
+        "此类活动不使用{zh}",
+        "This kind of promotion has no {en}",
+    ),
+    "error.marketing.promotion_terms.enter": ("请填写{zh}", "Enter the {en}"),
+    "error.marketing.promotion_terms.not_valid": ("{zh}格式不正确", "The {en} is not valid"),
+    "error.marketing.promotion_terms.percent_off_must_whole_number": (
+        "折扣百分比须为 1–90 的整数",
+        "Percent off must be a whole number 1–90",
+    ),
+    "error.marketing.promotion_terms.must_greater_than_0": (
+        "{zh}须大于 0",
+        "The {en} must be greater than 0",
+    ),
+    "error.merchants.onboarding.application_does_not_exist": (
+        "入驻申请 #{application_id} 不存在",
+        "Application #{application_id} does not exist",
+    ),
+    "label.merchants.onboarding.status_words.pending": ("待审核", "pending"),
+    "label.merchants.onboarding.status_words.needs_info": ("待补充资料", "needs info"),
+    "label.merchants.onboarding.status_words.approved": ("已通过", "approved"),
+    "label.merchants.onboarding.status_words.rejected": ("已驳回", "rejected"),
+    "error.merchants.onboarding.already_decided_application_at_now": (
+        "此申请已由 {who} 于 {at} 处理，当前状态为{zh}",
+        "{who} already decided this application at {at}; it is now {en}",
+    ),
+    "error.merchants.onboarding.may_have_at_most_characters": (
+        "{what_zh}不能超过 {limit} 个字",
+        "The {what_en} may have at most {limit} characters",
+    ),
+    "error.merchants.onboarding.contains_control_characters": (
+        "{what_zh}含有不可见字符",
+        "The {what_en} contains control characters",
+    ),
+    "error.merchants.onboarding.unknown_decision": (
+        "未知的审核决定：{decision}",
+        "Unknown decision: {decision}",
+    ),
+    "error.merchants.onboarding.application_cannot_become": (
+        "申请状态为{seen_zh}，不能改为{target_zh}",
+        "An application that is {seen_en} cannot become {target_en}",
+    ),
+    "error.merchants.onboarding.write_note_applicant": (
+        "请填写给申请人的说明",
+        "Write a note to the applicant",
+    ),
+    "error.merchants.onboarding.application_has_changed_now_refresh": (
+        "此申请已被更改，当前状态为{zh}，请刷新后重试",
+        "This application has changed: it is now {en}. Refresh and try again",
+    ),
+    "error.merchants.onboarding.shop_name_may_not_blank": (
+        "店铺名称不能为空",
+        "The shop name may not be blank",
+    ),
+    "error.catalog.products.operators_can_only_ban_product": (
+        "运营只能违规下架商品或解除违规（解除后为已下架）",
+        "Operators can only ban a product or lift a ban (it then stays off shelf)",
+    ),
+    "error.catalog.products.price_must_above_0_at": (
+        "价格须大于 0 且不超过 {MAX_PRICE_CENTS} 元",
+        "The price must be above 0 and at most {MAX_PRICE_CENTS}",
+    ),
+    "error.catalog.products.stock_must_whole_number_0": (
+        "库存须为 0 或正整数",
+        "Stock must be a whole number, 0 or more",
+    ),
+    "error.catalog.products.unknown_status": ("状态不正确", "Unknown status"),
+    "error.catalog.products.reason_may_not_exceed_characters": (
+        "原因不能超过 {MAX_REASON} 个字",
+        "The reason may not exceed {MAX_REASON} characters",
+    ),
+    "error.catalog.products.finance_does_not_edit_products": (
+        "财务不能修改商品",
+        "Finance does not edit products",
+    ),
+    "error.catalog.products.operators_do_not_change_prices": (
+        "运营不修改商品的价格或库存",
+        "Operators do not change prices or stock",
+    ),
+    "error.catalog.products.price_cannot_lowered_by_100": (
+        "降价不能达到 100%",
+        "A price cannot be lowered by 100 % or more",
+    ),
+    "error.catalog.products.only_operators_can_ban_product": (
+        "只有平台运营可以违规下架商品",
+        "Only operators can ban a product",
+    ),
+    "error.catalog.products.product_was_banned_by_platform": (
+        "该商品已被平台违规下架（原因：{why}），不能上架或解除，请联系平台运营",
+        "This product was banned by the platform (reason: {why}); it cannot be put "
+        "on sale or unbanned. Contact the platform's operators.",
+    ),
+    "error.catalog.products.give_reason_ban": ("违规下架须填写原因", "Give a reason for the ban"),
+    "error.catalog.products.same_product_appears_more_than": (
+        "同一商品出现了多次",
+        "The same product appears more than once",
+    ),
+    "error.catalog.products.product_not_found": ("找不到该商品", "Product not found"),
+    "error.merchants.vendors.shop_does_not_exist": (
+        "店铺 #{vendor_id} 不存在",
+        "Shop #{vendor_id} does not exist",
+    ),
+    "label.merchants.vendors.status_words.active": ("营业中", "active"),
+    "label.merchants.vendors.status_words.suspended": ("已暂停", "suspended"),
+    "label.merchants.vendors.status_words.closed": ("已关店", "closed"),
+    "error.merchants.vendors.changed_shop_at_now": (
+        "{actor} 已于 {at} 更改了店铺状态，当前为{zh}",
+        "{actor} changed this shop at {at}; it is now {en}",
+    ),
+    "error.merchants.vendors.shop_now_refresh_try_again": (
+        "店铺状态已变为{zh}，请刷新后重试",
+        "The shop is now {en}. Refresh and try again",
+    ),
+    "error.merchants.vendors.unknown_shop_status": (
+        "未知的店铺状态：{status}",
+        "Unknown shop status: {status}",
+    ),
+    "error.merchants.vendors.shop_cannot_become": (
+        "店铺状态为{seen_zh}，不能改为{zh}",
+        "A shop that is {seen_en} cannot become {en}",
+    ),
+    "error.merchants.vendors.give_reason": ("请填写原因", "Give a reason"),
+    "error.merchants.vendors.reason_may_have_at_most": (
+        "原因不能超过 {MAX_REASON} 个字",
+        "The reason may have at most {MAX_REASON} characters",
+    ),
+    "error.merchants.vendors.reason_contains_control_characters": (
+        "原因含有不可见字符",
+        "The reason contains control characters",
+    ),
+    "error.merchants.vendors.closed_shop_cannot_reopened": (
+        "已关店的店铺不能重新开启",
+        "A closed shop cannot be reopened",
+    ),
+    "error.catalog.product_edits.saved_nothing_was_saved": (
+        "{count} 行不能保存，本次未保存任何修改",
+        "{count} {value} be saved; nothing was saved",
+    ),
+    "error.finance.lines.gross_cents": ("成交额", "Gross (GMV)"),
+    "error.finance.lines.platform_subsidy_cents": ("平台补贴", "Platform subsidy"),
+    "error.finance.lines.commission_cents": ("佣金", "Commission"),
+    "error.finance.lines.payment_fee_cents": ("支付手续费", "Payment fee"),
+    "error.finance.lines.refund_cents": ("退款金额", "Refunded"),
+    "error.finance.lines.commission_refund_cents": ("佣金退回", "Commission returned"),
+    "error.finance.lines.adjustment_cents": ("调整金额", "Adjustment"),
+    "error.finance.lines.net_cents": ("应结金额", "Net payable"),
+    "error.core.money.not_valid_amount_at_most": (
+        "“{raw}” 不是有效金额（最多两位小数）",
+        "“{raw}” is not a valid amount (at most two decimals)",
+    ),
+    "error.core.money.amount_may_not_exceed": (
+        "金额不能超过 {max_cents}",
+        "The amount may not exceed {max_cents}",
+    ),
+    "error.core.db.cannot_reach_database": (
+        "无法连接数据库（{url}）：{exc}",
+        "Cannot reach the database ({url}): {exc}",
+    ),
+    "error.core.settings.database_url_must_postgresql_sqlite": (
+        "DATABASE_URL 须为 postgresql://… 或 sqlite:///…",
+        "DATABASE_URL must be postgresql://… or sqlite:///…",
+    ),
+    "error.core.settings.unsupported_currency": (
+        "不支持的币种：{currency}",
+        "Unsupported currency: {currency}",
+    ),
+    "error.core.settings.review_deadline_days_must_whole": (
+        "审核时限须为正整数天",
+        "REVIEW_DEADLINE_DAYS must be a whole number ≥ 1",
+    ),
+    "error.core.settings.unknown_timezone": (
+        "未知时区：{timezone}",
+        "Unknown timezone: {timezone}",
+    ),
+    "error.orders.search.member_id_positive_whole_number": (
+        "会员 ID 须为正整数",
+        "A member id is a positive whole number",
+    ),
+    "error.orders.search.last_day_cannot_before_first": (
+        "结束日期不能早于开始日期",
+        "The last day cannot be before the first day",
+    ),
+    "error.core.actors.your_role_may_not_do": (
+        "您的角色无权执行此操作",
+        "Your role may not do this",
+    ),
+}
+
+
+def text(key: str, **fmt: object) -> tuple[str, str]:
+    """The (zh, en) pair of `key`, its `{name}` places filled from `fmt` (if any)."""
+    zh, en = MESSAGES[key]
+    if not fmt:
+        return zh, en
+    return zh.format(**fmt), en.format(**fmt)
