@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data.sales import category_view, sales_view
-from dashboard.i18n import lang, status_label, t
+from dashboard.i18n import localized, status_label, t
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.charts import show as show_chart
-from dashboard.ui.formatting import local_date, money
+from dashboard.ui.formatting import local_date
 from dashboard.ui.tables import formatted, headline_kpis
 from dashboard.ui.widgets import (
     download_table,
@@ -27,6 +25,7 @@ from dashboard.ui.widgets import (
     period_picker,
     show_error,
 )
+from dashboard.views.sales_charts import ITEM_SPEC, breakdown, trend_chart
 from queries.core.errors import UserError
 from queries.core.periods import TimeRange
 from queries.sales.kpis import GRAINS
@@ -40,12 +39,6 @@ KPI_FIGURES = (
     "refund_rate",
     "net_sales_cents",
 )
-ITEM_SPEC = [
-    ("item_sales_cents", "sales.fig.item_sales", "money"),
-    ("units", "sales.fig.units", "int"),
-    ("orders", "sales.fig.orders", "int"),
-    ("share", "sales.fig.share", "ratio"),
-]
 
 
 @dataclass(frozen=True)
@@ -57,88 +50,8 @@ class SalesFilters:
     grain: str
 
 
-def _yuan(cents: pd.Series) -> list[float]:
-    """Fen as yuan for chart axes only (labels and tables use exact money text)."""
-    return [int(c) / 100 for c in cents]
-
-
-def _trend_chart(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure()
-    for column, key in (("gmv_cents", "sales.fig.gmv"), ("net_sales_cents", "sales.fig.net_sales")):
-        figure.add_trace(
-            go.Scatter(
-                x=frame["bucket"],
-                y=_yuan(frame[column]),
-                name=t(key),
-                mode="lines+markers",
-                hovertext=[money(v) for v in frame[column]],
-            )
-        )
-    figure.add_trace(
-        go.Bar(
-            x=frame["bucket"],
-            y=frame["paid_orders"],
-            name=t("sales.fig.paid_orders"),
-            yaxis="y2",
-            opacity=0.3,
-        )
-    )
-    figure.update_layout(
-        xaxis_title=t("sales.trend.bucket"),
-        yaxis={
-            "title": f"{t('sales.fig.gmv')} ({settings().currency_symbol})",
-            "rangemode": "tozero",
-        },
-        yaxis2={
-            "title": t("sales.fig.paid_orders"),
-            "overlaying": "y",
-            "side": "right",
-            # Its own whole-number ticks from 0, not the GMV axis's grid ("11.29 orders").
-            "tickmode": "auto",
-            "tickformat": ",d",
-            "rangemode": "tozero",
-            "showgrid": False,
-        },
-        legend={"orientation": "h"},
-        margin={"t": 30},
-        height=360,
-    )
-    return figure
-
-
-def _bar(labels: list[str], cents: pd.Series, title: str) -> go.Figure:
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=_yuan(cents),
-            hovertext=[money(v) for v in cents],
-        )
-    )
-    figure.update_layout(
-        yaxis_title=f"{t('sales.fig.item_sales')} ({settings().currency_symbol})",
-        xaxis_title=title,
-        margin={"t": 20},
-        height=320,
-    )
-    return figure
-
-
 def _category_name(row) -> str:
-    return row["name"] if lang() == "zh" else row["name_en"]
-
-
-def _breakdown(frame: pd.DataFrame, labels: list[str], label_key: str, key: str) -> None:
-    """A bar chart, its table and its download, for one breakdown in item sales."""
-    if frame["item_sales_cents"].sum() == 0:
-        empty_state(t("sales.no_breakdown"))
-        return
-    show_chart(_bar(labels, frame["item_sales_cents"], t(label_key)), key=f"chart_{key}")
-    data = frame.assign(label=labels)
-    shown, columns = formatted(data, [("label", label_key, "text"), *ITEM_SPEC])
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_table(
-        data[["label", *(c for c, _, _ in ITEM_SPEC)]], columns, file_name=f"sales_{key}", key=key
-    )
+    return row[localized("name")]
 
 
 actor = current_actor()
@@ -178,7 +91,7 @@ if current.paid_orders == 0 and current.refunded_cents == 0:
 kpi_row(headline_kpis(view.comparison, KPI_FIGURES))
 
 st.subheader(t("sales.trend"))
-show_chart(_trend_chart(view.trend), key="chart_trend", grain=filters.grain)
+show_chart(trend_chart(view.trend), key="chart_trend", grain=filters.grain)
 trend_spec = [
     ("bucket", "sales.trend.bucket", "date"),
     ("gmv_cents", "sales.fig.gmv", "money"),
@@ -213,7 +126,7 @@ picked = (
 if picked == "category":
     categories = view.items.by_category
     names = [_category_name(row) for _, row in categories.iterrows()]
-    _breakdown(categories, names, "sales.col.category", "dl_category")
+    breakdown(categories, names, "sales.col.category", "dl_category")
     if not categories.empty:
         ids = [None, *categories["category_id"].tolist()]
         by_id = dict(zip(categories["category_id"], names, strict=True))
@@ -239,20 +152,20 @@ if picked == "category":
             )
 elif picked == "channel":
     labels = [status_label("channel", c) for c in view.items.by_channel["channel"]]
-    _breakdown(view.items.by_channel, labels, "sales.col.channel", "dl_channel")
+    breakdown(view.items.by_channel, labels, "sales.col.channel", "dl_channel")
 elif picked == "city_tier":
     labels = [t(f"sales.tier.{int(c)}") for c in view.items.by_city_tier["city_tier"]]
-    _breakdown(view.items.by_city_tier, labels, "sales.col.city_tier", "dl_city_tier")
+    breakdown(view.items.by_city_tier, labels, "sales.col.city_tier", "dl_city_tier")
 else:
     labels = [t("sales.hour_label", hour=f"{int(h):02d}") for h in view.items.by_hour["hour"]]
-    _breakdown(view.items.by_hour, labels, "sales.col.hour", "dl_hour")
+    breakdown(view.items.by_hour, labels, "sales.col.hour", "dl_hour")
 
 st.subheader(t("sales.top_products"))
 top = view.items.top_products
 if top.empty:
     empty_state(t("sales.no_breakdown"))
 else:
-    top = top.assign(category_label=top["category"] if lang() == "zh" else top["category_en"])
+    top = top.assign(category_label=top[localized("category")])
     spec = [
         ("name", "sales.col.product", "text"),
         ("category_label", "sales.col.category", "text"),
