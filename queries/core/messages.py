@@ -8,9 +8,19 @@ with `str.format`; raisers write `raise Invalid(*text("error.…", n=3))`, and
 
 from __future__ import annotations
 
-__all__ = ["MESSAGES", "text"]
+__all__ = ["MESSAGES", "listed", "text"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "label.list_separator": ("、", ", "),
+    "label.note_separator": ("；", "; "),
+    "error.finance.actions.period_overlaps": (
+        "与已有结算单周期重叠：{ids[0]}",
+        "The period overlaps existing statements: {ids[1]}",
+    ),
+    "label.finance.actions.carried_note": (
+        "结转结算单 #{source}（{start}–{end}）应结 {amount}",
+        "carried from statement #{source}",
+    ),
     "error.finance.actions.someone_else_changed_statement_refresh": (
         "结算单已被他人修改，请刷新后重试",
         "Someone else changed this statement; refresh and try again",
@@ -435,3 +445,9 @@ def text(key: str, **fmt: object) -> tuple[str, str]:
     if not fmt:
         return zh, en
     return zh.format(**fmt), en.format(**fmt)
+
+
+def listed(items: list[str]) -> tuple[str, str]:
+    """`items` joined the Chinese way (、) and the English way (, ), as a (zh, en) pair."""
+    zh, en = MESSAGES["label.list_separator"]
+    return zh.join(items), en.join(items)

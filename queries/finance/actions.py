@@ -30,13 +30,12 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from queries.audit import record
 from queries.core import messages
 from queries.core.actors import Actor, require_role
 from queries.core.errors import Conflict, Invalid, NotFound
@@ -45,6 +44,16 @@ from queries.core.money import yuan
 from queries.core.schema import audit_log, settlements, vendors
 from queries.core.settings import load_settings
 from queries.finance.lines import LINES, Totals, compute_totals, period_range
+from queries.finance.statement_rows import (
+    ENTITY,
+    audit_statement,
+    check_statement,
+    load_statement,
+    now_utc,
+    row_values,
+    stale_conflict,
+    update_statement,
+)
 
 __all__ = [
     "IssueResult",
@@ -57,7 +66,6 @@ __all__ = [
     "mark_paid",
 ]
 
-ENTITY = "settlement"
 _MAX_NOTE = 500
 _MAX_REFERENCE = 100
 
@@ -68,87 +76,6 @@ class IssueResult:
 
     settlement_ids: tuple[int, ...]
     skipped: tuple[tuple[int, str], ...] = ()
-
-
-def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(UTC)).astimezone(UTC)
-
-
-def _row_values(row: dict) -> dict:
-    """The audited fields of a statement row (JSON-friendly)."""
-    keys = (*LINES, "status", "period_start", "period_end", "version")
-    keys += ("adjustment_note", "payment_reference", "confirmed_at", "paid_at")
-    return {k: row[k] for k in keys}
-
-
-def _load(conn: sa.Connection, settlement_id: int, *, lock: bool = False) -> dict:
-    stmt = sa.select(settlements).where(settlements.c.settlement_id == settlement_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
-    if row is None:
-        raise NotFound(
-            *messages.text(
-                "error.finance.actions.settlement_statement_does_not_exist",
-                settlement_id=settlement_id,
-            ),
-        )
-    return dict(row._mapping)
-
-
-def _stale(row: dict) -> Conflict:
-    return Conflict(
-        *messages.text("error.finance.actions.someone_else_changed_statement_refresh"),
-        details=_row_values(row),
-    )
-
-
-# A statement's status in words, for messages (the pages' labels say the same).
-_STATUS_WORDS = {
-    "draft": messages.text("label.finance.actions.status_words.draft"),
-    "confirmed": messages.text("label.finance.actions.status_words.confirmed"),
-    "paid": messages.text("label.finance.actions.status_words.paid"),
-}
-
-
-def _check(row: dict, expected_version: int, *statuses: str) -> None:
-    if row["version"] != expected_version:
-        raise _stale(row)
-    if row["status"] not in statuses:
-        zh, en = _STATUS_WORDS.get(row["status"], (row["status"], row["status"]))
-        raise Invalid(
-            *messages.text("error.finance.actions.statement_action_not_possible", zh=zh, en=en),
-            details={"status": row["status"]},
-        )
-
-
-def _update(conn: sa.Connection, row: dict, **values) -> dict:
-    """UPDATE … WHERE id AND version; Conflict when someone got there first."""
-    result = conn.execute(
-        settlements.update()
-        .where(
-            settlements.c.settlement_id == row["settlement_id"],
-            settlements.c.version == row["version"],
-        )
-        .values(**values, version=row["version"] + 1)
-    )
-    if result.rowcount != 1:
-        raise _stale(_load(conn, row["settlement_id"]))
-    return {**row, **values, "version": row["version"] + 1}
-
-
-def _audit(conn, actor, action, before: dict | None, after: dict | None, row, reason=None):
-    record(
-        conn,
-        actor,
-        action=action,
-        entity=ENTITY,
-        entity_id=row["settlement_id"],
-        vendor_id=row["vendor_id"],
-        reason=reason,
-        before=before,
-        after=after,
-    )
 
 
 # --- issue ------------------------------------------------------------------------------
@@ -182,7 +109,7 @@ def issue_statements(
     """
     require_role(actor, "finance")
     tz = tz or load_settings().timezone
-    moment = _now(now)
+    moment = now_utc(now)
     _check_period(period_start, period_end, tz, moment)
     period = period_range(period_start, period_end, tz)
     try:
@@ -229,10 +156,9 @@ def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) ->
         overlap = overlap.where(settlements.c.vendor_id.in_(list(vendor_ids)))
     overlapping: dict[int, int] = dict(conn.execute(overlap).all())
     if vendor_ids is not None and overlapping:
+        ids = [f"#{s}" for s in overlapping.values()]
         raise Conflict(
-            "与已有结算单周期重叠：" + "、".join(f"#{s}" for s in overlapping.values()),
-            "The period overlaps existing statements: "
-            + ", ".join(f"#{s}" for s in overlapping.values()),
+            *messages.text("error.finance.actions.period_overlaps", ids=messages.listed(ids)),
             details={str(v): s for v, s in overlapping.items()},
         )
     totals = compute_totals(conn, period=period, vendor_ids=vendor_ids)
@@ -263,7 +189,7 @@ def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) ->
         ids.append(new_id)
         row = {**values, "settlement_id": new_id}
         after = {k: values[k] for k in (*LINES, "period_start", "period_end", "status")}
-        _audit(conn, actor, "settlement.issue", None, after, row)
+        audit_statement(conn, actor, "settlement.issue", None, after, row)
     return IssueResult(tuple(ids), tuple(skipped))
 
 
@@ -335,13 +261,13 @@ def adjust_statement(
     if isinstance(adjustment_cents, bool) or not isinstance(adjustment_cents, int):
         raise Invalid(*messages.text("error.finance.actions.adjustment_must_whole_fen"))
     with engine.begin() as conn:
-        row = _load(conn, settlement_id)
-        _check(row, expected_version, "draft")
+        row = load_statement(conn, settlement_id)
+        check_statement(row, expected_version, "draft")
         net = Totals.from_row(row).with_adjustment(adjustment_cents).net_cents
         before = {k: row[k] for k in ("adjustment_cents", "adjustment_note", "net_cents")}
         after = {"adjustment_cents": adjustment_cents, "adjustment_note": note, "net_cents": net}
-        new = _update(conn, row, **after)
-        _audit(conn, actor, "settlement.adjust", before, after, row, reason=note)
+        new = update_statement(conn, row, **after)
+        audit_statement(conn, actor, "settlement.adjust", before, after, row, reason=note)
     changed("settlements")
     return new
 
@@ -352,8 +278,8 @@ def discard_statement(
     """Delete a draft; the audit row keeps its totals in `before`."""
     require_role(actor, "finance")
     with engine.begin() as conn:
-        row = _load(conn, settlement_id)
-        _check(row, expected_version, "draft")
+        row = load_statement(conn, settlement_id)
+        check_statement(row, expected_version, "draft")
         result = conn.execute(
             settlements.delete().where(
                 settlements.c.settlement_id == settlement_id,
@@ -361,8 +287,8 @@ def discard_statement(
             )
         )
         if result.rowcount != 1:
-            raise _stale(_load(conn, settlement_id))
-        _audit(conn, actor, "settlement.discard", _row_values(row), None, row)
+            raise stale_conflict(load_statement(conn, settlement_id))
+        audit_statement(conn, actor, "settlement.discard", row_values(row), None, row)
     changed("settlements")
 
 
@@ -377,11 +303,11 @@ def confirm_statement(
     """Draft → confirmed: from now on the vendor sees it."""
     require_role(actor, "finance")
     with engine.begin() as conn:
-        row = _load(conn, settlement_id)
-        _check(row, expected_version, "draft")
-        after = {"status": "confirmed", "confirmed_at": _now(now)}
-        new = _update(conn, row, **after)
-        _audit(conn, actor, "settlement.confirm", {"status": "draft"}, after, row)
+        row = load_statement(conn, settlement_id)
+        check_statement(row, expected_version, "draft")
+        after = {"status": "confirmed", "confirmed_at": now_utc(now)}
+        new = update_statement(conn, row, **after)
+        audit_statement(conn, actor, "settlement.confirm", {"status": "draft"}, after, row)
     changed("settlements")
     return new
 
@@ -399,11 +325,11 @@ def mark_paid(
     require_role(actor, "finance")
     reference = _reference(payment_reference)
     with engine.begin() as conn:
-        row = _load(conn, settlement_id)
-        _check(row, expected_version, "confirmed")
-        after = {"status": "paid", "paid_at": _now(now), "payment_reference": reference}
-        new = _update(conn, row, **after)
-        _audit(conn, actor, "settlement.pay", {"status": "confirmed"}, after, row)
+        row = load_statement(conn, settlement_id)
+        check_statement(row, expected_version, "confirmed")
+        after = {"status": "paid", "paid_at": now_utc(now), "payment_reference": reference}
+        new = update_statement(conn, row, **after)
+        audit_statement(conn, actor, "settlement.pay", {"status": "confirmed"}, after, row)
     changed("settlements")
     return new
 
@@ -453,9 +379,9 @@ def carry_negative_into(
     require_role(actor, "finance")
     with engine.begin() as conn:
         # Lock the source first: two carries of one statement queue up here (PostgreSQL).
-        source = _load(conn, from_settlement_id, lock=True)
-        target = _load(conn, into_settlement_id)
-        _check(target, expected_version, "draft")
+        source = load_statement(conn, from_settlement_id, lock=True)
+        target = load_statement(conn, into_settlement_id)
+        check_statement(target, expected_version, "draft")
         if source["status"] not in ("confirmed", "paid") or source["net_cents"] >= 0:
             raise Invalid(
                 *messages.text("error.finance.actions.only_confirmed_paid_statement_with"),
@@ -480,11 +406,18 @@ def carry_negative_into(
                 details={"carried_into": already},
             )
         amount = source["net_cents"]
-        line = (
-            f"结转结算单 #{from_settlement_id}（{source['period_start']}–{source['period_end']}）"
-            f"应结 {yuan(amount)} / carried from statement #{from_settlement_id}"
+        line = " / ".join(
+            messages.text(
+                "label.finance.actions.carried_note",
+                source=from_settlement_id,
+                start=source["period_start"],
+                end=source["period_end"],
+                amount=yuan(amount),
+            )
         )
-        note = line if not target["adjustment_note"] else f"{target['adjustment_note']}；{line}"
+        earlier = target["adjustment_note"]
+        separator = messages.text("label.note_separator")[0]
+        note = line if not earlier else separator.join((earlier, line))
         adjustment = target["adjustment_cents"] + amount
         net = Totals.from_row(target).with_adjustment(adjustment).net_cents
         before = {k: target[k] for k in ("adjustment_cents", "adjustment_note", "net_cents")}
@@ -493,8 +426,8 @@ def carry_negative_into(
             "adjustment_note": note[:_MAX_NOTE],
             "net_cents": net,
         }
-        new = _update(conn, target, **after)
-        _audit(
+        new = update_statement(conn, target, **after)
+        audit_statement(
             conn,
             actor,
             "settlement.adjust",
