@@ -88,3 +88,25 @@ def test_every_select_box_says_its_placeholder_in_the_chosen_language():
         if call.func.attr == "multiselect" or none_option or no_index:
             missing.append(where)
     assert missing == []
+
+
+def test_no_page_switches_on_the_language():
+    """Pages and their views pick words by key (`t`) or with `i18n.pick` / `i18n.localized`,
+    never by comparing `lang()` to a language: such a switch is a string table the i18n
+    tests cannot see."""
+    import ast
+
+    switches = []
+    for folder in ("pages", "views"):
+        for path in sorted((ROOT / "dashboard" / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Compare):
+                    continue
+                sides = [node.left, *node.comparators]
+                calls_lang = any(
+                    isinstance(side, ast.Call) and getattr(side.func, "id", None) == "lang"
+                    for side in sides
+                )
+                if calls_lang and any(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops):
+                    switches.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert switches == []

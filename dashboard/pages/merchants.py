@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.vendors import merchants, set_status
-from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
+from dashboard.i18n import choose_placeholder, lang, localized, status_label, t, tn
 from dashboard.shell.context import current_actor, open_vendor_view, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.formatting import local_date, money, number, percent
@@ -70,7 +70,7 @@ def _read_filters() -> MerchantFilters:
 
 def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows with translated status and category words."""
-    column = "main_category_name" if lang() == "zh" else "main_category_name_en"
+    column = localized("main_category_name")
     return rows.assign(
         status_label=[status_label("vendor", s) for s in rows["status"]],
         category=rows[column].where(rows[column].notna(), "—"),
