@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.actors import Scope
+from queries.figures import gmv, paid_orders
 from queries.marketing.carried_orders import carried_pairs
 from queries.rolled.campaigns import live_session_buyers, promotion_orders
 
@@ -26,7 +27,7 @@ def insert_campaign_rows(conn: sa.Connection, cutoff) -> None:
     o = s.orders
     keys = (o.c.live_session_id, o.c.vendor_id, o.c.member_id)
     per_member = (
-        sa.select(*keys, sa.func.count(), sa.func.sum(o.c.paid_cents))
+        sa.select(*keys, paid_orders(), gmv(o))
         .where(o.c.live_session_id.is_not(None), o.c.paid_at < cutoff)
         .group_by(*keys)
     )

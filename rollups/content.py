@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from queries.content.attribution import attributed_items
 from queries.core import schema as s
 from queries.core.db import local_day
+from queries.figures import paid_before
 from queries.rolled.content import (
     buyers_to_cut,
     note_views_days,
@@ -37,7 +38,7 @@ def insert_tag_attribution(conn: sa.Connection, zone, cutoff) -> None:
     o = s.orders
     paid_on = local_day(o.c.paid_at, zone).label("paid_on")
     attributed = attributed_items(
-        sa.and_(o.c.paid_at.is_not(None), o.c.paid_at < cutoff),
+        paid_before(o, cutoff),
         views_before=cutoff,
         extra=(o.c.vendor_id, paid_on),
     )
@@ -87,24 +88,24 @@ def insert_tag_readers(conn: sa.Connection, zone, cutoff) -> None:
         .subquery("read")
     )
     paid_on = local_day(o.c.paid_at, zone)
-    paid = (o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+    paid = paid_before(o, cutoff)
     no_tag = sa.cast(sa.null(), sa.Text)
     no_day = sa.cast(sa.null(), sa.Date).label("paid_on")
     mall = sa.literal(MALL, sa.BigInteger)
-    shops = sa.select(o.c.vendor_id, o.c.member_id).where(*paid).distinct().subquery("shops")
+    shops = sa.select(o.c.vendor_id, o.c.member_id).where(paid).distinct().subquery("shops")
     # Per level, its reader days (with a tag) and its paid days (without).
     levels = (
         (
             tag_readers,
             sa.select(mall.label("vendor_id"), read, no_day),
-            sa.select(mall, paid_on, no_tag, o.c.member_id, paid_on).where(*paid),
+            sa.select(mall, paid_on, no_tag, o.c.member_id, paid_on).where(paid),
         ),
         (
             shop_tag_readers,
             sa.select(shops.c.vendor_id, read, no_day).join(
                 shops, shops.c.member_id == read.c.member_id
             ),
-            sa.select(o.c.vendor_id, paid_on, no_tag, o.c.member_id, paid_on).where(*paid),
+            sa.select(o.c.vendor_id, paid_on, no_tag, o.c.member_id, paid_on).where(paid),
         ),
     )
     for table, read_days, paid_days in levels:

@@ -16,6 +16,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from queries.core import schema as s
 from queries.core.db import local_day, local_month
+from queries.figures import gmv, paid_before, paid_orders
 from queries.members.rfm import RFM_RULES, rfm_changes, segment_of
 from queries.rolled.coverage import MALL
 from queries.rolled.members import buyer_firsts, cohort_months
@@ -30,7 +31,7 @@ def insert_buyer_firsts(conn: sa.Connection, cutoff, *, by_vendor: bool) -> None
     keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
     rows = (
         sa.select(shop, o.c.member_id, sa.func.min(o.c.paid_at))
-        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .where(paid_before(o, cutoff))
         .group_by(*keys)
     )
     names = ["vendor_id", "member_id", "first_paid_at"]
@@ -47,7 +48,7 @@ def insert_cohort_months(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) 
     month = local_month(o.c.paid_at, zone)
     active = (
         sa.select(shop.label("vendor_id"), o.c.member_id, month.label("month"))
-        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .where(paid_before(o, cutoff))
         .distinct()
         .subquery("active")
     )
@@ -97,10 +98,10 @@ def insert_rfm_changes(
             shop.label("vendor_id"),
             o.c.member_id,
             paid_on.label("paid_on"),
-            sa.func.count().label("orders"),
-            sa.func.sum(o.c.paid_cents).label("cents"),
+            paid_orders().label("orders"),
+            gmv(o).label("cents"),
         )
-        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .where(paid_before(o, cutoff))
         .group_by(*keys, o.c.member_id, paid_on)
         for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
     ]
@@ -169,11 +170,11 @@ def insert_rfm_changes(
             moves.c.was.is_not(None)
         ),
     ).subquery("deltas")
-    buyers, gmv = sa.func.sum(deltas.c.buyers), sa.func.sum(deltas.c.gmv)
+    moved, moved_gmv = sa.func.sum(deltas.c.buyers), sa.func.sum(deltas.c.gmv)
     rows = (
-        sa.select(deltas.c.vendor_id, deltas.c.as_of, deltas.c.segment, buyers, gmv)
+        sa.select(deltas.c.vendor_id, deltas.c.as_of, deltas.c.segment, moved, moved_gmv)
         .group_by(deltas.c.vendor_id, deltas.c.as_of, deltas.c.segment)
-        .having(sa.or_(buyers != 0, gmv != 0))  # a member re-evaluated to the same state
+        .having(sa.or_(moved != 0, moved_gmv != 0))  # a member re-evaluated to the same state
     )
     names = ["vendor_id", "as_of", "segment", "buyers", "gmv_cents"]
     conn.execute(rfm_changes.insert().from_select(names, rows))

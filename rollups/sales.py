@@ -15,6 +15,14 @@ import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.db import local_day, local_hour
+from queries.figures import (
+    buyers,
+    gmv,
+    paid_before,
+    paid_orders,
+    refunded,
+    refunds_completed_before,
+)
 from queries.rolled.coverage import (
     MALL,
     buyer_days,
@@ -44,30 +52,30 @@ def insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) ->
     paid = sa.select(
         shop.label("vendor_id"),
         paid_day.label("local_day"),
-        sa.func.sum(o.c.paid_cents).label("gmv"),
-        sa.func.count().label("orders"),
-        sa.func.count(sa.distinct(o.c.member_id)).label("buyers"),
+        gmv(o).label("gmv"),
+        paid_orders().label("orders"),
+        buyers(o).label("buyers"),
         sa.literal(0, sa.BigInteger).label("refunded"),
-    ).where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+    ).where(paid_before(o, cutoff))
     back_day = local_day(r.c.completed_at, zone)
-    refunded = (
+    refund_days = (
         sa.select(
             shop.label("vendor_id"),
             back_day.label("local_day"),
             *(sa.literal(0, sa.BigInteger).label(n) for n in ("gmv", "orders", "buyers")),
-            sa.func.sum(r.c.amount_cents).label("refunded"),
+            refunded(r).label("refunded"),
         )
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+        .where(refunds_completed_before(r, cutoff))
     )
     if by_vendor:
-        paid, refunded = (
+        paid, refund_days = (
             paid.group_by(o.c.vendor_id, paid_day),
-            refunded.group_by(o.c.vendor_id, back_day),
+            refund_days.group_by(o.c.vendor_id, back_day),
         )
     else:
-        paid, refunded = paid.group_by(paid_day), refunded.group_by(back_day)
-    both = sa.union_all(paid, refunded).subquery("both_days")
+        paid, refund_days = paid.group_by(paid_day), refund_days.group_by(back_day)
+    both = sa.union_all(paid, refund_days).subquery("both_days")
     rows = sa.select(
         both.c.vendor_id,
         both.c.local_day,
@@ -84,9 +92,9 @@ def insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) 
     shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
     keys = [o.c.vendor_id, day, r.c.reason] if by_vendor else [day, r.c.reason]
     rows = (
-        sa.select(shop, day, r.c.reason, sa.func.count(), sa.func.sum(r.c.amount_cents))
+        sa.select(shop, day, r.c.reason, sa.func.count(), refunded(r))
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+        .where(refunds_completed_before(r, cutoff))
         .group_by(*keys)
     )
     names = ["vendor_id", "local_day", "reason", "refunds", "refunded_cents"]
@@ -103,9 +111,9 @@ def insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
             shop.label("vendor_id"),
             paid_on.label("paid_on"),
             o.c.member_id,
-            sa.func.count().label("orders"),
+            paid_orders().label("orders"),
         )
-        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .where(paid_before(o, cutoff))
         .group_by(*keys, paid_on, o.c.member_id)
         for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
     ]
@@ -145,7 +153,7 @@ def insert_item_days(conn: sa.Connection, zone, cutoff) -> None:
         .select_from(
             o.join(i, i.c.order_id == o.c.order_id).join(p, p.c.product_id == i.c.product_id)
         )
-        .where(o.c.paid_at.is_not(None), o.c.paid_at < cutoff)
+        .where(paid_before(o, cutoff))
         .cte("lines")
     )
     no_int, no_text = sa.null(), sa.null()

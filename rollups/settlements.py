@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger
 
 from queries.core import schema as s
 from queries.core.db import local_day
+from queries.figures import gmv, refunded, refunds_completed_before
 from queries.finance.lines import half_up_bps
 from queries.finance.rolled_days import DAY_LINES, settlement_days
 
@@ -33,7 +34,7 @@ def insert_settlement_days(conn: sa.Connection, zone, cutoff) -> None:
 
     order_sums = branch(
         paid_day,
-        gross_cents=sa.func.sum(o.c.paid_cents),
+        gross_cents=gmv(o),
         platform_subsidy_cents=sa.func.sum(o.c.platform_discount_cents),
     ).where(paid)
     commission = (
@@ -45,18 +46,18 @@ def insert_settlement_days(conn: sa.Connection, zone, cutoff) -> None:
         .where(paid)
     )
     back_day = local_day(r.c.completed_at, zone).label("day")
-    refunded = (
+    refund_lines = (
         branch(
             back_day,
-            refund_cents=sa.func.sum(r.c.amount_cents),
+            refund_cents=refunded(r),
             commission_refund_cents=sa.func.sum(half_up_bps(r.c.amount_cents, i.c.commission_bps)),
         )
         .select_from(
             r.join(i, r.c.order_item_id == i.c.order_item_id).join(o, r.c.order_id == o.c.order_id)
         )
-        .where(r.c.status == "completed", r.c.completed_at < cutoff)
+        .where(refunds_completed_before(r, cutoff))
     )
-    every = sa.union_all(order_sums, commission, refunded).subquery("day_lines")
+    every = sa.union_all(order_sums, commission, refund_lines).subquery("day_lines")
     rows = (
         sa.select(
             every.c.vendor_id,

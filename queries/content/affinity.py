@@ -19,10 +19,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from queries.content.attribution import paid_in
 from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
+from queries.figures import buyers as count_buyers
+from queries.figures import scope_paid_in
 from queries.reports import ratio
 from queries.rolled.content import (
     buyers_per_tag,
@@ -72,8 +73,8 @@ def _tag_viewers(
         count = sa.select(sa.func.count()).select_from(buyers.subquery())
     else:
         # For IN, the plain member list: the planner then picks a semi-join itself.
-        buyers = sa.select(ORD.c.member_id).where(paid_in(scope, period))
-        count = sa.select(sa.func.count(sa.distinct(ORD.c.member_id))).where(paid_in(scope, period))
+        buyers = sa.select(ORD.c.member_id).where(scope_paid_in(scope, period))
+        count = sa.select(count_buyers(ORD)).where(scope_paid_in(scope, period))
     total = int(conn.execute(count).scalar_one())
     if covered is None:
         readers = _readers_in(period).where(NV.c.member_id.in_(buyers)).distinct()

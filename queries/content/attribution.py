@@ -23,9 +23,10 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
 from queries.core.types import UTCDateTime
+from queries.figures import scope_paid_in
 from queries.rolled.content import content_coverage, rolled_member_rows, rolled_tag_rows
 
-__all__ = ["ATTRIBUTION_WINDOW", "attributed_items", "paid_in", "tag_attribution"]
+__all__ = ["ATTRIBUTION_WINDOW", "attributed_items", "tag_attribution"]
 
 ATTRIBUTION_WINDOW = timedelta(days=7)
 
@@ -57,13 +58,6 @@ def _sqlite_minus_days(element, compiler, **kw):
     return (
         f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '-' || {days} || ' days')"
         f" || substr({column}, 20))"
-    )
-
-
-def paid_in(scope: Scope, period: TimeRange):
-    """The scope's orders paid in P."""
-    return sa.and_(
-        scope.owns(ORD.c.vendor_id), ORD.c.paid_at >= period.start, ORD.c.paid_at < period.end
     )
 
 
@@ -114,7 +108,7 @@ def attributed_items(
 def _attributed_in(scope: Scope, period: TimeRange) -> sa.Subquery:
     """`attributed_items` of the scope's orders paid in the period."""
     return attributed_items(
-        paid_in(scope, period),
+        scope_paid_in(scope, period),
         # A day more than the window: on PostgreSQL `- n days` follows the session's
         # time zone, whose daylight saving can make the window an hour longer.
         views_after=period.start - ATTRIBUTION_WINDOW - timedelta(days=1),

@@ -26,7 +26,7 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.db import local_day, local_month, local_week, union_all
 from queries.core.periods import TimeRange
-from queries.figures import as_date, scope_paid_in
+from queries.figures import as_date, paid_in, scope_paid_in
 from queries.members.rfm import RFM_RULES, RFM_SEGMENTS, RfmRules, rfm_segments
 from queries.reports import Report, ratio
 from queries.rolled.coverage import Coverage, buyer_day_figures, buyer_days, coverage, scope_days
@@ -396,7 +396,7 @@ def totals_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict
     ZoneInfo(tz)
     per_buyer = (
         sa.select(ORD.c.vendor_id, ORD.c.member_id, sa.func.count().label("orders"))
-        .where(ORD.c.paid_at >= period.start, ORD.c.paid_at < period.end)
+        .where(paid_in(ORD, period))
         .group_by(ORD.c.vendor_id, ORD.c.member_id)
         .subquery("per_buyer")
     )

@@ -30,8 +30,9 @@ from sqlalchemy import BigInteger, Column, Date, Index, Table
 
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.periods import add_months, local_midnight
+from queries.core.periods import TimeRange, add_months, local_midnight
 from queries.core.types import UTCDateTime
+from queries.figures import scope_paid_in
 from queries.rolled.coverage import MALL, complete_before, rollup_metadata, rollup_vendor_id
 
 __all__ = [
@@ -112,7 +113,7 @@ def firsts_in_period(
         return rolled.subquery("firsts_in_period")
     tail = (
         sa.select(sa.func.min(o.c.paid_at).label("first_paid"))
-        .where(scope.owns(o.c.vendor_id), o.c.paid_at >= cut_at, o.c.paid_at < end)
+        .where(scope_paid_in(scope, TimeRange(cut_at, end)))
         .where(_no_first_before_cut(scope))
         .group_by(o.c.member_id)
     )
@@ -158,7 +159,7 @@ def cohort_rows(
             month_of(o.c.paid_at).label("month"),
             sa.func.min(o.c.paid_at).label("first_here"),
         )
-        .where(scope.owns(o.c.vendor_id), o.c.paid_at >= live_start, o.c.paid_at < window_end)
+        .where(scope_paid_in(scope, TimeRange(live_start, window_end)))
         .group_by(o.c.member_id, month_of(o.c.paid_at))
         .cte("active")
     )
@@ -213,7 +214,7 @@ def cohort_rows_through_cut(
     )
     extra = (
         sa.select(o.c.member_id)
-        .where(scope.owns(o.c.vendor_id), o.c.paid_at >= cut_at, o.c.paid_at < window_end)
+        .where(scope_paid_in(scope, TimeRange(cut_at, window_end)))
         .where(~paid_earlier.exists())
         .distinct()
         .subquery("extra")

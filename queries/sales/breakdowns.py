@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.db import local_hour, union_all, within
+from queries.core.db import local_hour, union_all
 from queries.core.periods import TimeRange
+from queries.figures import paid_within, refunded, refunds_completed_within
 from queries.reports import Report
 from queries.rolled.coverage import Coverage, coverage, item_sales_rows, refunds_by_reason_rows
 from queries.sales.kpis import headline, trend
@@ -41,7 +42,7 @@ _FIGURES = ["item_sales_cents", "units", "orders"]
 def _paid_where(scope: Scope, spans: list[TimeRange]) -> list:
     """The scope's orders paid within `spans` (one period, or a period's live parts)."""
     o = s.orders
-    where = [within(o.c.paid_at, spans)]
+    where = [paid_within(o, spans)]
     if scope.vendor_id is not None:
         where.append(o.c.vendor_id == scope.vendor_id)
     return where
@@ -394,7 +395,7 @@ def refunds_by_reason(
 def _live_refunds(scope: Scope, spans: list[TimeRange]) -> sa.Select:
     """Completed refunds of the scope's orders per reason, completed within `spans`."""
     r, o = s.refunds, s.orders
-    where = [r.c.status == "completed", within(r.c.completed_at, spans)]
+    where = [refunds_completed_within(r, spans)]
     source = r
     if scope.vendor_id is not None:
         source = r.join(o, o.c.order_id == r.c.order_id)
@@ -403,7 +404,7 @@ def _live_refunds(scope: Scope, spans: list[TimeRange]) -> sa.Select:
         sa.select(
             r.c.reason,
             sa.func.count().label("refunds"),
-            sa.func.sum(r.c.amount_cents).label("refunded_cents"),
+            refunded(r).label("refunded_cents"),
         )
         .select_from(source)
         .where(*where)

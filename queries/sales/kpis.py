@@ -32,10 +32,21 @@ import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.db import local_day, local_month, local_week, union_all, within
+from queries.core.db import local_day, local_month, local_week, union_all
 from queries.core.money import round_half_up_div
 from queries.core.periods import TimeRange, previous_range, year_earlier
-from queries.figures import as_date, as_int, buyer_figures_select, refunded_select
+from queries.figures import (
+    as_date,
+    as_int,
+    buyer_figures_select,
+    buyers,
+    gmv,
+    paid_orders,
+    paid_within,
+    refunded,
+    refunded_select,
+    refunds_completed_within,
+)
 from queries.rolled.coverage import (
     coverage,
     sales_daily_rows,
@@ -376,26 +387,26 @@ def _live_trend(
     o, r = s.orders, s.refunds
     zone = sa.bindparam("tz", tz)
     bucket = _BUCKETS[grain](o.c.paid_at, zone)
-    where = [within(o.c.paid_at, spans)]
+    where = [paid_within(o, spans)]
     if scope.vendor_id is not None:
         where.append(o.c.vendor_id == scope.vendor_id)
     sold = (
         sa.select(
             bucket.label("bucket"),
-            sa.func.sum(o.c.paid_cents).label("gmv"),
-            sa.func.count().label("orders"),
-            sa.func.count(sa.distinct(o.c.member_id)).label("buyers"),
+            gmv(o).label("gmv"),
+            paid_orders().label("orders"),
+            buyers(o).label("buyers"),
         )
         .where(*where)
         .group_by(bucket)
     )
     refund_bucket = _BUCKETS[grain](r.c.completed_at, zone)
-    refunded = sa.select(refund_bucket.label("bucket"), sa.func.sum(r.c.amount_cents))
-    refund_where = [r.c.status == "completed", within(r.c.completed_at, spans)]
+    refunded_sums = sa.select(refund_bucket.label("bucket"), refunded(r))
+    refund_where = [refunds_completed_within(r, spans)]
     if scope.vendor_id is not None:
-        refunded = refunded.select_from(r.join(o, o.c.order_id == r.c.order_id))
+        refunded_sums = refunded_sums.select_from(r.join(o, o.c.order_id == r.c.order_id))
         refund_where.append(o.c.vendor_id == scope.vendor_id)
-    refunded = refunded.where(*refund_where).group_by(refund_bucket)
+    refunded_sums = refunded_sums.where(*refund_where).group_by(refund_bucket)
     sales = {as_date(row.bucket): (row.gmv, row.orders, row.buyers) for row in conn.execute(sold)}
-    refunds = {as_date(b): as_int(total) for b, total in conn.execute(refunded)}
+    refunds = {as_date(b): as_int(total) for b, total in conn.execute(refunded_sums)}
     return sales, refunds
