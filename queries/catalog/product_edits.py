@@ -22,6 +22,7 @@ from queries.catalog.products import (
     current_products,
     editable_state,
 )
+from queries.core import messages
 from queries.core.actors import Actor
 from queries.core.errors import Conflict, Forbidden, Invalid, NotFound
 from queries.core.invalidation import changed
@@ -67,19 +68,19 @@ def _write(
 
 
 def _conflict(stale: dict[int, dict]) -> Conflict:
-    lines_zh, lines_en = [], []
-    for pid, row in stale.items():
-        zh_status, en_status = PRODUCT_STATUS_LABELS[row["status"]]
-        lines_zh.append(
-            f"商品 {pid}：价格 {yuan(row['price_cents'])} 元，库存 {row['stock']}，{zh_status}"
+    lines = [
+        messages.text(
+            "label.catalog.product_edits.stale_product",
+            pid=pid,
+            price=yuan(row["price_cents"]),
+            stock=row["stock"],
+            status=PRODUCT_STATUS_LABELS[row["status"]],
         )
-        lines_en.append(
-            f"product {pid}: price {yuan(row['price_cents'])}, stock {row['stock']}, {en_status}"
-        )
+        for pid, row in stale.items()
+    ]
+    stale_lines = messages.joined(lines, "label.note_separator")
     return Conflict(
-        "已有他人修改了这些商品，本次未保存任何修改。当前值：" + "；".join(lines_zh),
-        "Someone else changed these products; nothing was saved. Current values: "
-        + "; ".join(lines_en),
+        *messages.text("error.catalog.product_edits.stale_products", lines=stale_lines),
         details=stale,
     )
 

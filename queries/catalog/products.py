@@ -345,8 +345,9 @@ def preview_price_change(rows: pd.DataFrame, *, change_bps: int) -> pd.DataFrame
         new = round_half_up_div(int(price), 10_000 + change_bps, 10_000)
         if new <= 0 or new > MAX_PRICE_CENTS:
             new_prices.append(None)
-            zh.append("调整后价格超出允许范围")
-            en.append("The new price would be out of range")
+            problem_zh, problem_en = text("error.catalog.products.new_price_out_of_range")
+            zh.append(problem_zh)
+            en.append(problem_en)
         else:
             new_prices.append(new)
             zh.append(None)

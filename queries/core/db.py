@@ -20,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from queries.core.errors import DatabaseUnavailable, MissingContract
-from queries.core.messages import text
+from queries.core.messages import listed, text
 from queries.core.schema import metadata
 
 __all__ = [
@@ -177,8 +177,7 @@ def connect_engine(url: str, *, check: bool = True) -> sa.Engine:
         if missing:
             engine.dispose()
             raise MissingContract(
-                "数据库缺少约定的表或列：" + "、".join(missing),
-                "The database lacks contract tables or columns: " + ", ".join(missing),
+                *text("error.core.db.missing_contract", missing=listed(missing)),
                 details=missing,
             )
     return engine

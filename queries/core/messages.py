@@ -8,11 +8,40 @@ with `str.format`; raisers write `raise Invalid(*text("error.…", n=3))`, and
 
 from __future__ import annotations
 
-__all__ = ["MESSAGES", "listed", "text"]
+from collections.abc import Iterable
+
+__all__ = ["MESSAGES", "joined", "listed", "text"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "label.list_separator": ("、", ", "),
     "label.note_separator": ("；", "; "),
+    "error.catalog.product_edits.stale_products": (
+        "已有他人修改了这些商品，本次未保存任何修改。当前值：{lines[0]}",
+        "Someone else changed these products; nothing was saved. Current values: {lines[1]}",
+    ),
+    "label.catalog.product_edits.stale_product": (
+        "商品 {pid}：价格 {price} 元，库存 {stock}，{status[0]}",
+        "product {pid}: price {price}, stock {stock}, {status[1]}",
+    ),
+    "label.marketing.promotion_edits.state.draft": ("为草稿", "draft"),
+    "label.marketing.promotion_edits.state.scheduled": ("已发布待开始", "scheduled"),
+    "label.marketing.promotion_edits.state.running": ("正在进行", "running"),
+    "label.marketing.promotion_edits.state.ended": ("已结束", "ended"),
+    "label.marketing.promotion_edits.state.cancelled": ("已取消", "cancelled"),
+    "label.merchants.onboarding.field.note": ("说明", "note"),
+    "label.merchants.onboarding.field.shop_name": ("店铺名称", "shop name"),
+    "error.core.db.missing_contract": (
+        "数据库缺少约定的表或列：{missing[0]}",
+        "The database lacks contract tables or columns: {missing[1]}",
+    ),
+    "error.orders.search.unknown_filter_values": (
+        "未知的筛选条件：{bad[0]}",
+        "Unknown filter values: {bad[1]}",
+    ),
+    "error.catalog.products.new_price_out_of_range": (
+        "调整后价格超出允许范围",
+        "The new price would be out of range",
+    ),
     "error.finance.actions.period_overlaps": (
         "与已有结算单周期重叠：{ids[0]}",
         "The period overlaps existing statements: {ids[1]}",
@@ -447,7 +476,15 @@ def text(key: str, **fmt: object) -> tuple[str, str]:
     return zh.format(**fmt), en.format(**fmt)
 
 
-def listed(items: list[str]) -> tuple[str, str]:
+def joined(
+    pairs: Iterable[tuple[str, str]], separator: str = "label.list_separator"
+) -> tuple[str, str]:
+    """(zh, en) pairs joined into one pair, by the separator pair keyed `separator`."""
+    pairs = list(pairs)
+    zh, en = MESSAGES[separator]
+    return zh.join(p[0] for p in pairs), en.join(p[1] for p in pairs)
+
+
+def listed(items: Iterable[str]) -> tuple[str, str]:
     """`items` joined the Chinese way (、) and the English way (, ), as a (zh, en) pair."""
-    zh, en = MESSAGES["label.list_separator"]
-    return zh.join(items), en.join(items)
+    return joined((item, item) for item in items)

@@ -268,8 +268,7 @@ def parse_product_status(value: object, *, field: str = "status") -> str:
         for code, (zh, en) in PRODUCT_STATUS_LABELS.items():
             if folded in (code, en.casefold().replace(" ", "_")) or text == zh:
                 return code
-    zh_list = "、".join(zh for zh, _ in PRODUCT_STATUS_LABELS.values())
-    en_list = ", ".join(en for _, en in PRODUCT_STATUS_LABELS.values())
+    zh_list, en_list = messages.joined(PRODUCT_STATUS_LABELS.values())
     raise _invalid(
         field,
         *messages.text(

@@ -287,12 +287,10 @@ def update_promotion(
     return expected_version + 1
 
 
+# A promotion's state as the Chinese messages word it ("此活动{…}").
 _STATE_ZH = {
-    "draft": "为草稿",
-    "scheduled": "已发布待开始",
-    "running": "正在进行",
-    "ended": "已结束",
-    "cancelled": "已取消",
+    state: text(f"label.marketing.promotion_edits.state.{state}")[0]
+    for state in ("draft", "scheduled", "running", "ended", "cancelled")
 }
 
 

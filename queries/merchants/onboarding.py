@@ -324,10 +324,11 @@ def _not_found(application_id: int) -> NotFound:
     )
 
 
-def _clean(text: str | None, *, limit: int, what_zh: str, what_en: str) -> str | None:
+def _clean(text: str | None, *, limit: int, what: str) -> str | None:
     """Stripped text, None when blank; Invalid past `limit` characters."""
     if text is None or not text.strip():
         return None
+    what_zh, what_en = messages.text(f"label.merchants.onboarding.field.{what}")
     text = text.strip()
     if len(text) > limit:
         raise Invalid(
@@ -392,14 +393,14 @@ def _validate(decision: str, seen_status: str, note: str | None, shop_name: str 
             ),
             details={"status": seen_status, "target": target},
         )
-    note = _clean(note, limit=MAX_NOTE, what_zh="说明", what_en="note")
+    note = _clean(note, limit=MAX_NOTE, what="note")
     if target in ("needs_info", "rejected") and note is None:
         raise Invalid(
             *messages.text("error.merchants.onboarding.write_note_applicant"),
             details={"note": "required"},
         )
     if shop_name is not None:
-        shop_name = _clean(shop_name, limit=MAX_SHOP_NAME, what_zh="店铺名称", what_en="shop name")
+        shop_name = _clean(shop_name, limit=MAX_SHOP_NAME, what="shop_name")
         if shop_name is None:
             raise Invalid(
                 *messages.text("error.merchants.onboarding.shop_name_may_not_blank"),

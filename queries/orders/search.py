@@ -34,7 +34,7 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.errors import Invalid
 from queries.core.frames import rows_frame
-from queries.core.messages import text
+from queries.core.messages import listed, text
 from queries.core.periods import local_midnight
 
 __all__ = [
@@ -87,8 +87,7 @@ class OrderFilter:
             bad.append(self.refund_state)
         if bad:
             raise Invalid(
-                "未知的筛选条件：" + "、".join(map(str, bad)),
-                "Unknown filter values: " + ", ".join(map(str, bad)),
+                *text("error.orders.search.unknown_filter_values", bad=listed(map(str, bad))),
                 details={"values": bad},
             )
         if self.member_id is not None and self.member_id < 1:
