@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -11,52 +9,30 @@ import streamlit as st
 from dashboard.data.campaigns import campaigns_report
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import page_scope, settings
-from dashboard.ui import formatting as fmt
 from dashboard.ui.charts import show as show_chart
-from dashboard.ui.tables import show_table
-from dashboard.ui.widgets import (
-    Kpi,
-    empty_state,
-    freshness,
-    kpi_row,
-    period_picker,
-    show_error,
-)
+from dashboard.ui.tables import figure_kpis, show_table
+from dashboard.ui.widgets import empty_state, freshness, kpi_row, period_form, show_error
 from dashboard.views.campaign_sections import campaign_name, live, money_texts, year_over_year
 from queries.core.errors import UserError
-from queries.core.periods import TimeRange
 
-
-@dataclass(frozen=True)
-class Filters:
-    """What the filter form asked for."""
-
-    period: TimeRange
-
-
-def _filters() -> Filters:
-    with st.form("campaigns_filters"):
-        period = period_picker("campaigns")
-        st.form_submit_button(t("widget.apply"))
-    return Filters(period)
+# Headline total → (label key, kind).
+HEADLINE = [
+    ("promotion_orders", "campaigns.kpi.orders", "int"),
+    ("promotion_gmv_cents", "campaigns.kpi.gmv", "money"),
+    ("discount_cents", "campaigns.kpi.discount", "money"),
+    ("roi", "campaigns.kpi.roi", "number"),
+    ("platform_share", "campaigns.kpi.platform_share", "ratio"),
+    ("coupons_issued", "campaigns.kpi.coupons_issued", "int"),
+    ("coupons_used", "campaigns.kpi.coupons_used", "int"),
+    ("redemption_rate", "campaigns.kpi.redemption", "ratio"),
+    ("live_sessions", "campaigns.kpi.live_sessions", "int"),
+    ("live_gmv_cents", "campaigns.kpi.live_gmv", "money"),
+    ("live_conversion", "campaigns.kpi.live_conversion", "ratio2"),
+]
 
 
 def _headline(totals: dict) -> None:
-    kpi_row(
-        [
-            Kpi(t("campaigns.kpi.orders"), fmt.number(totals["promotion_orders"])),
-            Kpi(t("campaigns.kpi.gmv"), fmt.money(totals["promotion_gmv_cents"])),
-            Kpi(t("campaigns.kpi.discount"), fmt.money(totals["discount_cents"])),
-            Kpi(t("campaigns.kpi.roi"), fmt.number(totals["roi"], 2)),
-            Kpi(t("campaigns.kpi.platform_share"), fmt.percent(totals["platform_share"])),
-            Kpi(t("campaigns.kpi.coupons_issued"), fmt.number(totals["coupons_issued"])),
-            Kpi(t("campaigns.kpi.coupons_used"), fmt.number(totals["coupons_used"])),
-            Kpi(t("campaigns.kpi.redemption"), fmt.percent(totals["redemption_rate"])),
-            Kpi(t("campaigns.kpi.live_sessions"), fmt.number(totals["live_sessions"])),
-            Kpi(t("campaigns.kpi.live_gmv"), fmt.money(totals["live_gmv_cents"])),
-            Kpi(t("campaigns.kpi.live_conversion"), fmt.percent(totals["live_conversion"], 2)),
-        ]
-    )
+    kpi_row(figure_kpis(totals, HEADLINE))
     st.caption(t("campaigns.definitions"))
 
 
@@ -138,11 +114,9 @@ def _coupons(frame: pd.DataFrame) -> None:
 
 st.title(t("page.campaigns"))
 scope = page_scope()
-filters = _filters()
+period = period_form("campaigns")
 try:
-    report = campaigns_report(
-        scope.vendor_id, filters.period.start, filters.period.end, filters.period.kind
-    )
+    report = campaigns_report(scope.vendor_id, period.start, period.end, period.kind)
 except UserError as exc:
     show_error(exc)
     st.stop()

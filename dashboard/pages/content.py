@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -11,42 +9,15 @@ import streamlit as st
 from dashboard.data.content import content_view
 from dashboard.i18n import t
 from dashboard.shell.context import page_scope, settings
-from dashboard.ui import formatting as fmt
 from dashboard.ui.charts import show as show_chart
-from dashboard.ui.tables import cell, show_table
-from dashboard.ui.widgets import (
-    Kpi,
-    empty_state,
-    freshness,
-    kpi_row,
-    period_picker,
-    show_error,
-)
+from dashboard.ui.tables import cell, figure_kpis, show_table
+from dashboard.ui.widgets import empty_state, freshness, kpi_row, period_form, show_error
 from queries.core.errors import UserError
-from queries.core.periods import TimeRange
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the filter form asked for."""
-
-    period: TimeRange
-
-
-def _filters() -> Filters:
-    with st.form("content_filters"):
-        period = period_picker("content")
-        st.form_submit_button(t("widget.apply"))
-    return Filters(period)
 
 
 def _headline(totals: dict) -> None:
-    kpi_row(
-        [
-            Kpi(t(f"content.kpi.{name}"), fmt.number(totals[name]))
-            for name in ("notes_posted", "notes_viewed", "note_views", "note_viewers")
-        ]
-    )
+    names = ("notes_posted", "notes_viewed", "note_views", "note_viewers")
+    kpi_row(figure_kpis(totals, [(name, f"content.kpi.{name}", "int") for name in names]))
     with st.expander(t("content.definitions.title"), expanded=True):
         st.markdown(t("content.definitions"))
 
@@ -141,11 +112,9 @@ def _affinity(frame: pd.DataFrame, is_mall: bool) -> None:
 
 st.title(t("page.content"))
 scope = page_scope()
-filters = _filters()
+period = period_form("content")
 try:
-    view = content_view(
-        scope.vendor_id, filters.period.start, filters.period.end, filters.period.kind
-    )
+    view = content_view(scope.vendor_id, period.start, period.end, period.kind)
 except UserError as exc:
     show_error(exc)
     st.stop()

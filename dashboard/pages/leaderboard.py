@@ -7,18 +7,15 @@ UI only: one cached read (`dashboard.data.sales.leaderboard_view`), then drawing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from dashboard.data.sales import leaderboard_view
 from dashboard.i18n import choose_placeholder, status_label, t
 from dashboard.shell.context import current_actor, open_vendor_view
 from dashboard.ui.tables import formatted
-from dashboard.ui.widgets import download_table, empty_state, freshness, period_picker, show_error
+from dashboard.ui.widgets import download_table, empty_state, freshness, period_form, show_error
 from queries.core.actors import require_role
 from queries.core.errors import UserError
-from queries.core.periods import TimeRange
 
 SPEC = [
     ("vendor_id", "sales.board.vendor_id", "id"),
@@ -35,13 +32,6 @@ SPEC = [
 ]
 
 
-@dataclass(frozen=True)
-class BoardFilters:
-    """What the filter form asked for."""
-
-    period: TimeRange
-
-
 actor = current_actor()
 st.title(t("page.leaderboard"))
 st.caption(t("sales.board.intro"))
@@ -51,13 +41,10 @@ except UserError as exc:
     show_error(exc)
     st.stop()
 
-with st.form("board_filters"):
-    period = period_picker("board", default="last_30")
-    st.form_submit_button(t("widget.apply"))
-filters = BoardFilters(period)
+period = period_form("board")
 
 try:
-    board = leaderboard_view(filters.period)
+    board = leaderboard_view(period)
 except UserError as exc:
     show_error(exc)
     st.stop()

@@ -12,22 +12,20 @@ from dashboard.data.members import members_view
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import page_scope, settings
 from dashboard.shell.url_state import bind
-from dashboard.ui import formatting as fmt
 from dashboard.ui.charts import show as show_chart
-from dashboard.ui.tables import show_table
-from dashboard.ui.widgets import (
-    Kpi,
-    empty_state,
-    freshness,
-    kpi_row,
-    period_picker,
-    show_error,
-)
+from dashboard.ui.tables import figure_kpis, show_table
+from dashboard.ui.widgets import empty_state, freshness, kpi_row, period_picker, show_error
 from dashboard.views.member_segments import cohorts, rfm
 from queries.core.errors import UserError
 from queries.core.periods import TimeRange
 
 GRAINS = ("day", "week", "month")
+HEADLINE = [
+    ("buyers", "members.kpi.buyers", "int"),
+    ("new_buyers", "members.kpi.new", "int"),
+    ("returning_buyers", "members.kpi.returning", "int"),
+    ("repurchase_rate", "members.kpi.repurchase_rate", "ratio"),
+]
 
 
 @dataclass(frozen=True)
@@ -53,14 +51,7 @@ def _filters() -> Filters:
 
 
 def _headline(totals: dict) -> None:
-    kpi_row(
-        [
-            Kpi(t("members.kpi.buyers"), fmt.number(totals["buyers"])),
-            Kpi(t("members.kpi.new"), fmt.number(totals["new_buyers"])),
-            Kpi(t("members.kpi.returning"), fmt.number(totals["returning_buyers"])),
-            Kpi(t("members.kpi.repurchase_rate"), fmt.percent(totals["repurchase_rate"])),
-        ]
-    )
+    kpi_row(figure_kpis(totals, HEADLINE))
     st.caption(t("members.definitions", tz=settings().timezone))
 
 

@@ -1,12 +1,14 @@
 """The one table and KPI formatter of every page: cells, tables and headline figures as text.
 
 A table spec lists `(frame column, header or label key, kind)`; the kind says how a
-value is shown: text, int, money, ratio, number (two decimals), date, datetime or id
-(digits without grouping on screen, a number in the workbook). Downloads keep the
-raw values; only the screen gets the text.
+value is shown: text, int, money, ratio, ratio2 (two decimals), number (two decimals),
+date, datetime or id (digits without grouping on screen, a number in the workbook).
+Downloads keep the raw values; only the screen gets the text.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +23,7 @@ __all__ = [
     "COST_FIGURES",
     "FIGURES",
     "cell",
+    "figure_kpis",
     "formatted",
     "headline_kpis",
     "show_change",
@@ -55,6 +58,8 @@ def cell(kind: str, value) -> str:
         return fmt.number(int(value))
     if kind == "ratio":
         return fmt.percent(value)
+    if kind == "ratio2":
+        return fmt.percent(value, 2)
     if kind == "number":
         return fmt.number(value, 2)
     if kind == "date":
@@ -95,6 +100,11 @@ def headline_kpis(
             )
         )
     return out
+
+
+def figure_kpis(totals: Mapping, spec: Sequence[tuple[str, str, str]]) -> list[Kpi]:
+    """`Kpi`s of a page's totals: (total's name, label key, kind) each, shown as `cell` shows it."""
+    return [Kpi(t(label), cell(kind, totals[name])) for name, label, kind in spec]
 
 
 def formatted(

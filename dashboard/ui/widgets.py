@@ -26,6 +26,7 @@ __all__ = [
     "freshness",
     "kpi_row",
     "literal",
+    "period_form",
     "period_picker",
     "show_error",
 ]
@@ -70,6 +71,14 @@ def period_picker(
     if last < first:
         first, last = last, first
     return range_from_dates(first, last + timedelta(days=1), tz, "custom")
+
+
+def period_form(key: str) -> TimeRange:
+    """The filter form of a page that asks only for a period: the picker and an Apply button."""
+    with st.form(f"{key}_filters"):
+        period = period_picker(key)
+        st.form_submit_button(t("widget.apply"))
+    return period
 
 
 @dataclass(frozen=True)
