@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from exports.strings import text
 from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
 from queries.core.actors import Scope
 from queries.orders.search import OrderFilter, iter_order_rows
@@ -68,23 +69,23 @@ REFUND_STATE_WORDS = {
 SHEET_NAME = {"zh": "订单", "en": "Orders"}
 
 # (row field, kind, 中文 header, English header); the shop column only for the whole mall.
-_SHOP = ("vendor_name", "text", "店铺", "Shop")
+_SHOP = ("vendor_name", "text", *text("workbook.orders.vendor_name"))
 _FIELDS = (
-    ("order_no", "text", "订单号", "Order no."),
-    ("status", "text", "订单状态", "Status"),
-    ("channel", "text", "渠道", "Channel"),
-    ("member_id", "text", "会员 ID", "Member ID"),  # an id, not a quantity: no grouping
-    ("created_at", "datetime", "下单时间", "Created at"),
-    ("paid_at", "datetime", "支付时间", "Paid at"),
-    ("goods_cents", "money", "商品金额", "Goods"),
-    ("discount_cents", "money", "优惠金额", "Discount"),
-    ("platform_discount_cents", "money", "平台补贴", "Platform subsidy"),
-    ("shipping_cents", "money", "运费", "Shipping"),
-    ("paid_cents", "money", "实付金额", "Paid"),
-    ("refunded_cents", "money", "退款金额", "Refunded"),
-    ("refund_state", "text", "退款状态", "Refund state"),
-    ("promotion_name", "text", "营销活动", "Promotion"),
-    ("live_session_title", "text", "直播场次", "Live session"),
+    ("order_no", "text", *text("workbook.orders.order_no")),
+    ("status", "text", *text("workbook.orders.status")),
+    ("channel", "text", *text("workbook.orders.channel")),
+    ("member_id", "text", *text("workbook.orders.member_id")),  # an id, not a quantity: no grouping
+    ("created_at", "datetime", *text("workbook.orders.created_at")),
+    ("paid_at", "datetime", *text("workbook.orders.paid_at")),
+    ("goods_cents", "money", *text("workbook.orders.goods_cents")),
+    ("discount_cents", "money", *text("workbook.orders.discount_cents")),
+    ("platform_discount_cents", "money", *text("workbook.orders.platform_discount_cents")),
+    ("shipping_cents", "money", *text("workbook.orders.shipping_cents")),
+    ("paid_cents", "money", *text("workbook.orders.paid_cents")),
+    ("refunded_cents", "money", *text("workbook.orders.refunded_cents")),
+    ("refund_state", "text", *text("workbook.orders.refund_state")),
+    ("promotion_name", "text", *text("workbook.orders.promotion_name")),
+    ("live_session_title", "text", *text("workbook.orders.live_session_title")),
 )
 
 

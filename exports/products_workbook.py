@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 
+from exports.strings import text
 from exports.xlsx import Column, SheetWriter, new_workbook
 from queries.catalog import products as product_queries
 from queries.catalog.products import ProductChange, check_changes
@@ -49,13 +50,13 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_ROWS = 60_000
 # key, zh header, en header, column kind
 FIELDS = (
-    ("product_id", "商品ID", "Product ID", "int"),
-    ("name", "商品名称", "Name", "text"),
-    ("category", "类目", "Category", "text"),
-    ("price", "价格（元）", "Price (¥)", "money"),
-    ("stock", "库存", "Stock", "int"),
-    ("status", "状态", "Status", "text"),
-    ("version", "版本（请勿修改）", "Version (do not change)", "int"),
+    ("product_id", *text("workbook.products.product_id"), "int"),
+    ("name", *text("workbook.products.name"), "text"),
+    ("category", *text("workbook.products.category"), "text"),
+    ("price", *text("workbook.products.price"), "money"),
+    ("stock", *text("workbook.products.stock"), "int"),
+    ("status", *text("workbook.products.status"), "text"),
+    ("version", *text("workbook.products.version"), "int"),
 )
 _EDITABLE = {"price": "price_cents", "stock": "stock", "status": "status"}
 
@@ -64,8 +65,8 @@ def _header_keys() -> dict[str, str]:
     """Header text in either language (and the bare key) → field key."""
     out: dict[str, str] = {}
     for key, zh, en, _ in FIELDS:
-        for text in (key, zh, en):
-            out[text.strip().casefold()] = key
+        for header in (key, zh, en):
+            out[header.strip().casefold()] = key
     out["价格"] = "price"
     out["版本"] = "version"
     out["version"] = "version"
@@ -150,8 +151,7 @@ class UploadPreview:
 
 def _not_a_workbook() -> Invalid:
     return Invalid(
-        "无法读取该文件，请上传从本页下载的 .xlsx 工作簿",
-        "This file cannot be read; upload the .xlsx workbook downloaded from this page",
+        *text("workbook.products.file_cannot_read_upload_xlsx"),
     )
 
 
@@ -160,7 +160,7 @@ def read_products_workbook(data: bytes) -> list[UploadRow]:
     from openpyxl import load_workbook
 
     if len(data) > MAX_UPLOAD_BYTES:
-        raise Invalid("文件过大（上限 20 MB）", "The file is too large (at most 20 MB)")
+        raise Invalid(*text("workbook.products.file_too_large_at_most"))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
@@ -182,9 +182,7 @@ def read_products_workbook(data: bytes) -> list[UploadRow]:
         found = {key for key in columns.values() if key}
         if not {"product_id", "version"} <= found or not found & set(_EDITABLE):
             raise Invalid(
-                "表头不正确：需要“商品ID”“版本”两列，以及价格、库存或状态中至少一列",
-                "Wrong headers: the file needs Product ID and Version, and at least one of "
-                "Price, Stock or Status",
+                *text("workbook.products.wrong_headers_file_needs_product"),
             )
         out: list[UploadRow] = []
         for number, cells in enumerate(rows, start=2):
@@ -195,8 +193,9 @@ def read_products_workbook(data: bytes) -> list[UploadRow]:
                 continue  # a blank line
             if len(out) >= MAX_UPLOAD_ROWS:
                 raise Invalid(
-                    f"行数过多（上限 {MAX_UPLOAD_ROWS:,} 行）",
-                    f"Too many rows (at most {MAX_UPLOAD_ROWS:,})",
+                    *text(
+                        "workbook.products.too_many_rows_at_most", MAX_UPLOAD_ROWS=MAX_UPLOAD_ROWS
+                    ),
                 )
             out.append(UploadRow(number, values))
         return out
@@ -209,12 +208,15 @@ def _parse_row(row: UploadRow) -> tuple[int | None, int | None, dict, list[tuple
     problems: list[tuple[str, str]] = []
     parsed: dict[str, object] = {}
     ids: dict[str, int | None] = {}
-    for key, label in (("product_id", ("商品ID", "Product ID")), ("version", ("版本", "Version"))):
+    for key, label in (
+        ("product_id", text("workbook.products.product_id")),
+        ("version", text("workbook.products.version_2")),
+    ):
         try:
             ids[key] = parse_stock(row.values.get(key), field=key)
         except Invalid:
             ids[key] = None
-            problems.append((f"{label[0]}不正确", f"The {label[1]} is not valid"))
+            problems.append(text("workbook.products.not_valid", value=label[0], value2=label[1]))
     parsers = {"price": parse_price, "stock": parse_stock, "status": parse_product_status}
     for key, column in _EDITABLE.items():
         if key not in row.values:
@@ -288,9 +290,11 @@ def _refusal(number: int, product_id: int | None, problems: list[tuple[str, str]
 def _stale_message(state: dict) -> tuple[str, str]:
     zh_status, en_status = PRODUCT_STATUS_LABELS[state["status"]]
     price = f"{state['price_cents'] // 100}.{state['price_cents'] % 100:02d}"
-    return (
-        f"下载后已被他人修改（当前：价格 {price} 元，库存 {state['stock']}，{zh_status}，"
-        f"版本 {state['version']}），请重新下载",
-        f"Changed by someone else since the download (now: price {price}, stock "
-        f"{state['stock']}, {en_status}, version {state['version']}); download again",
+    return text(
+        "workbook.products.changed_by_someone_else_since",
+        price=price,
+        stock=state["stock"],
+        zh_status=zh_status,
+        version=state["version"],
+        en_status=en_status,
     )

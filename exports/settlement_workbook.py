@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from exports.strings import text
 from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
 from queries.finance.lines import (
     LINE_LABELS,
@@ -60,41 +61,41 @@ REASON_LABELS = {
 TOTAL = "合计 / Total"
 
 SUMMARY_COLUMNS = (
-    Column("项目", "text", 18),
+    Column(*text("workbook.settlement.text"), 18),
     Column("Item", "text", 26),
-    Column("金额 / Amount", "money", 18),
-    Column("日期 / Date", "date", 14),
-    Column("内容 / Value", "text", 48),
+    Column(*text("workbook.settlement.money"), 18),
+    Column(*text("workbook.settlement.date"), 14),
+    Column(*text("workbook.settlement.text_2"), 48),
 )
 ORDER_COLUMNS = (
-    Column("订单号 / Order no.", "text", 22),
-    Column("支付时间 / Paid at", "datetime", 20),
-    Column("商品金额 / Goods", "money"),
-    Column("优惠 / Discount", "money"),
-    Column("平台补贴 / Platform subsidy", "money", 20),
-    Column("运费 / Shipping", "money"),
-    Column("实付 / Paid", "money"),
-    Column("佣金 / Commission", "money"),
-    Column("支付手续费 / Payment fee", "money", 18),
+    Column(*text("workbook.settlement.text_3"), 22),
+    Column(*text("workbook.settlement.datetime"), 20),
+    Column(*text("workbook.settlement.money_2")),
+    Column(*text("workbook.settlement.money_3")),
+    Column(*text("workbook.settlement.money_4"), 20),
+    Column(*text("workbook.settlement.money_5")),
+    Column(*text("workbook.settlement.money_6")),
+    Column(*text("workbook.settlement.money_7")),
+    Column(*text("workbook.settlement.money_8"), 18),
 )
 REFUND_COLUMNS = (
-    Column("退款单号 / Refund id", "int", 16),
-    Column("订单号 / Order no.", "text", 22),
-    Column("完成时间 / Completed at", "datetime", 22),
-    Column("退款金额 / Amount", "money", 18),
-    Column("佣金退回 / Commission returned", "money", 22),
+    Column(*text("workbook.settlement.int"), 16),
+    Column(*text("workbook.settlement.text_3"), 22),
+    Column(*text("workbook.settlement.datetime_2"), 22),
+    Column(*text("workbook.settlement.money_9"), 18),
+    Column(*text("workbook.settlement.money_10"), 22),
 )
 DIFFERENCE_COLUMNS = (
-    Column("类型 / Kind", "text", 14),
-    Column("项目", "text", 14),
+    Column(*text("workbook.settlement.text_4"), 14),
+    Column(*text("workbook.settlement.text"), 14),
     Column("Line", "text", 22),
-    Column("出具时 / Frozen", "money", 16),
-    Column("今日 / Today", "money", 16),
-    Column("差额 / Difference", "money", 16),
-    Column("订单/退款 / Ref", "text", 14),
-    Column("订单号 / Order no.", "text", 22),
-    Column("金额 / Amount", "money", 16),
-    Column("原因 / Reason", "text", 44),
+    Column(*text("workbook.settlement.money_11"), 16),
+    Column(*text("workbook.settlement.money_12"), 16),
+    Column(*text("workbook.settlement.money_13"), 16),
+    Column(*text("workbook.settlement.text_5"), 14),
+    Column(*text("workbook.settlement.text_3"), 22),
+    Column(*text("workbook.settlement.money"), 16),
+    Column(*text("workbook.settlement.text_6"), 44),
 )
 
 
@@ -107,22 +108,32 @@ def _summary_rows(info: StatementInfo, tz: str) -> list[tuple]:
         return None if moment is None else moment.astimezone(local).date()
 
     rows: list[tuple] = [
-        ("商家", "Vendor", None, None, f"{info.vendor_name} (#{info.vendor_id})"),
-        ("结算周期", "Period", None, None, f"{info.period_start} – {last_day} ({tz})"),
-        ("周期开始", "Period start", None, info.period_start, None),
-        ("周期最后一天", "Period last day", None, last_day, None),
-        ("状态", "State", None, None, STATUS_LABELS[info.status]),
-        ("结算单号", "Statement no.", None, None, row.get("settlement_id")),
+        (
+            *text("workbook.settlement.vendor"),
+            None,
+            None,
+            f"{info.vendor_name} (#{info.vendor_id})",
+        ),
+        (
+            *text("workbook.settlement.period"),
+            None,
+            None,
+            f"{info.period_start} – {last_day} ({tz})",
+        ),
+        (*text("workbook.settlement.period_start"), None, info.period_start, None),
+        (*text("workbook.settlement.period_last_day"), None, last_day, None),
+        (*text("workbook.settlement.state"), None, None, STATUS_LABELS[info.status]),
+        (*text("workbook.settlement.statement_no"), None, None, row.get("settlement_id")),
     ]
     for line, value in info.totals.as_dict().items():
         zh, en = LINE_LABELS[line]
         rows.append((zh, en, value, None, None))
     rows += [
-        ("调整说明", "Adjustment note", None, None, row.get("adjustment_note")),
-        ("出具日期", "Issued on", None, day(row.get("created_at")), None),
-        ("确认日期", "Confirmed on", None, day(row.get("confirmed_at")), None),
-        ("打款日期", "Paid on", None, day(row.get("paid_at")), None),
-        ("转账流水号", "Payment reference", None, None, row.get("payment_reference")),
+        (*text("workbook.settlement.adjustment_note"), None, None, row.get("adjustment_note")),
+        (*text("workbook.settlement.issued"), None, day(row.get("created_at")), None),
+        (*text("workbook.settlement.confirmed"), None, day(row.get("confirmed_at")), None),
+        (*text("workbook.settlement.paid"), None, day(row.get("paid_at")), None),
+        (*text("workbook.settlement.payment_reference"), None, None, row.get("payment_reference")),
     ]
     return rows
 
@@ -253,14 +264,14 @@ def write_statement_workbook(
 
 
 OVERVIEW_COLUMNS = (
-    Column("商家编号 / Vendor id", "int", 14),
-    Column("商家 / Vendor", "text", 28),
-    Column("状态 / State", "text", 20),
-    Column("结算单号 / Statement no.", "int", 14),
+    Column(*text("workbook.settlement.int_2"), 14),
+    Column(*text("workbook.settlement.text_7"), 28),
+    Column(*text("workbook.settlement.text_8"), 20),
+    Column(*text("workbook.settlement.int_3"), 14),
     *(Column(f"{zh} / {en}", "money", 18) for zh, en in (LINE_LABELS[k] for k in LINES)),
-    Column("今日应结 / Net today", "money", 18),
-    Column("有差异 / Differs", "text", 10),
-    Column("调整说明 / Adjustment note", "text", 40),
+    Column(*text("workbook.settlement.money_14"), 18),
+    Column(*text("workbook.settlement.text_9"), 10),
+    Column(*text("workbook.settlement.text_10"), 40),
 )
 
 
