@@ -27,6 +27,7 @@ from queries.core.messages import text
 from queries.core.periods import TimeRange, range_from_dates
 from queries.core.read_ahead import ReadAhead
 from queries.core.schema import SETTLEMENT_LINES, order_items, orders, payments, refunds, vendors
+from queries.figures import paid_in, refunds_completed_in
 
 __all__ = [
     "LINES",
@@ -152,18 +153,6 @@ def _sum(expr: sa.ColumnElement, label: str) -> sa.Label:
     return sa.cast(sa.func.coalesce(sa.func.sum(expr), 0), sa.BigInteger).label(label)
 
 
-def _paid_in(period: TimeRange) -> sa.ColumnElement[bool]:
-    return sa.and_(orders.c.paid_at >= period.start, orders.c.paid_at < period.end)
-
-
-def _completed_in(period: TimeRange) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        refunds.c.status == "completed",
-        refunds.c.completed_at >= period.start,
-        refunds.c.completed_at < period.end,
-    )
-
-
 def _vendor_filter(column: sa.ColumnElement, vendor_ids: Sequence[int] | None):
     return sa.true() if vendor_ids is None else column.in_(list(vendor_ids))
 
@@ -184,7 +173,7 @@ def compute_totals(
             _sum(o.c.paid_cents, "gross"),
             _sum(o.c.platform_discount_cents, "subsidy"),
         )
-        .where(_paid_in(period), by_vendor)
+        .where(paid_in(orders, period), by_vendor)
         .group_by(o.c.vendor_id)
         .subquery("order_agg")
     )
@@ -194,7 +183,7 @@ def compute_totals(
             _sum(half_up_bps(order_items.c.amount_cents, order_items.c.commission_bps), "comm"),
         )
         .select_from(order_items.join(o, order_items.c.order_id == o.c.order_id))
-        .where(_paid_in(period), by_vendor)
+        .where(paid_in(orders, period), by_vendor)
         .group_by(o.c.vendor_id)
         .subquery("commission_agg")
     )
@@ -210,7 +199,7 @@ def compute_totals(
                 o, refunds.c.order_id == o.c.order_id
             )
         )
-        .where(_completed_in(period), by_vendor)
+        .where(refunds_completed_in(refunds, period), by_vendor)
         .group_by(o.c.vendor_id)
         .subquery("refund_agg")
     )
@@ -261,7 +250,7 @@ def _fee_select(period: TimeRange, vendor_ids: Sequence[int] | None) -> sa.Selec
     return (
         sa.select(o.c.vendor_id, _sum(fee, "fee"))
         .select_from(fee_source)
-        .where(_paid_in(period), _vendor_filter(o.c.vendor_id, vendor_ids))
+        .where(paid_in(orders, period), _vendor_filter(o.c.vendor_id, vendor_ids))
         .group_by(o.c.vendor_id)
     )
 
@@ -293,7 +282,7 @@ def _order_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
         *(_whole(c) for c in (o.c.platform_discount_cents, o.c.shipping_cents, o.c.paid_cents)),
         commission,
         fee,
-    ).where(_paid_in(period))
+    ).where(paid_in(orders, period))
     if vendor_id is None:
         return lines.add_columns(o.c.vendor_id).order_by(o.c.vendor_id, o.c.paid_at, o.c.order_id)
     return lines.where(o.c.vendor_id == vendor_id).order_by(o.c.paid_at, o.c.order_id)
@@ -314,7 +303,7 @@ def _refund_rows_select(vendor_id: int | None, period: TimeRange) -> sa.Select:
                 orders, refunds.c.order_id == orders.c.order_id
             )
         )
-        .where(_completed_in(period))
+        .where(refunds_completed_in(refunds, period))
     )
     order = (refunds.c.completed_at, refunds.c.refund_id)
     if vendor_id is None:
@@ -407,7 +396,7 @@ def refs_by_vendor(
     refund_ids: dict[int, list[int]] = {}
     paid = (
         sa.select(orders.c.vendor_id, orders.c.order_no)
-        .where(_paid_in(period), _vendor_filter(orders.c.vendor_id, vendor_ids))
+        .where(paid_in(orders, period), _vendor_filter(orders.c.vendor_id, vendor_ids))
         .order_by(orders.c.vendor_id, orders.c.paid_at, orders.c.order_id)
     )
     for vendor_id, order_no in _stream(conn, paid):
@@ -415,7 +404,9 @@ def refs_by_vendor(
     done = (
         sa.select(orders.c.vendor_id, refunds.c.refund_id)
         .select_from(refunds.join(orders, refunds.c.order_id == orders.c.order_id))
-        .where(_completed_in(period), _vendor_filter(orders.c.vendor_id, vendor_ids))
+        .where(
+            refunds_completed_in(refunds, period), _vendor_filter(orders.c.vendor_id, vendor_ids)
+        )
         .order_by(orders.c.vendor_id, refunds.c.completed_at, refunds.c.refund_id)
     )
     for vendor_id, refund_id in _stream(conn, done):

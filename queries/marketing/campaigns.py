@@ -23,6 +23,7 @@ from queries.core.actors import Scope
 from queries.core.db import local_day
 from queries.core.money import round_half_up_div
 from queries.core.periods import TimeRange
+from queries.figures import gmv, paid_orders
 from queries.marketing.carried_orders import (
     SUMS,
     carried_rows,
@@ -282,8 +283,8 @@ def _live_session_sums(sessions: sa.Select, scope: Scope, cut_at: datetime | Non
         sa.select(
             ORD.c.live_session_id,
             ORD.c.member_id,
-            sa.func.count().label("orders"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+            paid_orders().label("orders"),
+            gmv(ORD).label("gmv_cents"),
         )
         .where(
             ORD.c.live_session_id.in_(sessions),
@@ -378,8 +379,8 @@ def _campaign_sums(
     )
     query = sa.select(
         per_order.c.campaign_year,
-        sa.func.count().label("paid_orders"),
-        sa.func.sum(per_order.c.paid_cents).label("gmv_cents"),
+        paid_orders().label("paid_orders"),
+        gmv(per_order).label("gmv_cents"),
         sa.func.sum(per_order.c.discount_cents).label("discount_cents"),
     ).group_by(per_order.c.campaign_year)
     key_of = {number: key for key, number in groups.items()}

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.actors import Scope
+from queries.figures import gmv, paid_orders
 from queries.rolled.campaigns import campaigns_cut, promotion_orders
 
 __all__ = [
@@ -127,8 +128,8 @@ SUMS = ("paid_orders", "gmv_cents", "discount_cents", "platform_discount_cents")
 def _order_sums(orders) -> list:
     """Count and money sums of `orders` (a subquery or CTE with the orders' money columns)."""
     return [
-        sa.func.count().label("paid_orders"),
-        sa.func.sum(orders.c.paid_cents).label("gmv_cents"),
+        paid_orders().label("paid_orders"),
+        gmv(orders).label("gmv_cents"),
         sa.func.sum(orders.c.discount_cents).label("discount_cents"),
         sa.func.sum(orders.c.platform_discount_cents).label("platform_discount_cents"),
     ]

@@ -41,7 +41,7 @@ from queries.core.schema import (
     supplier_applications,
     vendors,
 )
-from queries.figures import as_int, refunded_select
+from queries.figures import as_int, gmv, paid_in, paid_orders, refunded_select
 from queries.merchants.onboarding import has_control_characters
 from queries.merchants.transitions import VENDOR_ACTIONS, vendor_allowed
 
@@ -114,10 +114,10 @@ def merchant_list(
     sold = (
         sa.select(
             o.vendor_id,
-            sa.func.sum(o.paid_cents).label("gmv_cents"),
-            sa.func.count().label("paid_orders"),
+            gmv(orders).label("gmv_cents"),
+            paid_orders().label("paid_orders"),
         )
-        .where(o.paid_at >= period.start, o.paid_at < period.end)
+        .where(paid_in(orders, period))
         .group_by(o.vendor_id)
         .subquery("sold")
     )
@@ -175,15 +175,15 @@ def merchant_list(
     )
     rows = []
     for r in conn.execute(stmt):
-        gmv, back = as_int(r.gmv_cents), as_int(r.refunded_cents)
+        gmv_cents, back = as_int(r.gmv_cents), as_int(r.refunded_cents)
         rows.append(
             (
                 *r[:10],
                 as_int(r.products),
                 as_int(r.paid_orders),
-                gmv,
+                gmv_cents,
                 back,
-                back / gmv if gmv else None,
+                back / gmv_cents if gmv_cents else None,
             )
         )
     frame = pd.DataFrame(rows, columns=list(MERCHANT_COLUMNS))
