@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from exports.strings import text
+from exports.strings import by_lang, text
 from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
 from queries.core.actors import Scope
-from queries.orders.search import OrderFilter, iter_order_rows
+from queries.core.schema import ORDER_CHANNELS, ORDER_STATUSES
+from queries.orders.search import REFUND_STATES, OrderFilter, iter_order_rows
 
 __all__ = [
     "CHANNEL_WORDS",
@@ -37,36 +38,10 @@ __all__ = [
     "write_orders_workbook",
 ]
 
-STATUS_WORDS = {
-    "zh": {
-        "pending_payment": "待付款",
-        "paid": "已付款",
-        "shipped": "已发货",
-        "completed": "已完成",
-        "cancelled": "已取消",
-    },
-    "en": {
-        "pending_payment": "Pending payment",
-        "paid": "Paid",
-        "shipped": "Shipped",
-        "completed": "Completed",
-        "cancelled": "Cancelled",
-    },
-}
-CHANNEL_WORDS = {
-    "zh": {"app": "App", "mini_program": "小程序", "h5": "H5", "live": "直播"},
-    "en": {"app": "App", "mini_program": "Mini program", "h5": "H5", "live": "Live"},
-}
-REFUND_STATE_WORDS = {
-    "zh": {"none": "无退款", "in_progress": "退款中", "partial": "部分退款", "full": "全额退款"},
-    "en": {
-        "none": "No refund",
-        "in_progress": "Refund in progress",
-        "partial": "Partly refunded",
-        "full": "Fully refunded",
-    },
-}
-SHEET_NAME = {"zh": "订单", "en": "Orders"}
+STATUS_WORDS = by_lang("workbook.orders.status", ORDER_STATUSES)
+CHANNEL_WORDS = by_lang("workbook.orders.channel", ORDER_CHANNELS)
+REFUND_STATE_WORDS = by_lang("workbook.orders.refund_state", REFUND_STATES)
+SHEET_NAME = dict(zip(("zh", "en"), text("workbook.orders.sheet"), strict=True))
 
 # (row field, kind, 中文 header, English header); the shop column only for the whole mall.
 _SHOP = ("vendor_name", "text", *text("workbook.orders.vendor_name"))

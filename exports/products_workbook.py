@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 
-from exports.strings import text
+from exports.strings import STRINGS, text
 from exports.xlsx import Column, SheetWriter, new_workbook
 from queries.catalog import products as product_queries
 from queries.catalog.products import ProductChange, check_changes
@@ -67,8 +67,8 @@ def _header_keys() -> dict[str, str]:
     for key, zh, en, _ in FIELDS:
         for header in (key, zh, en):
             out[header.strip().casefold()] = key
-    out["价格"] = "price"
-    out["版本"] = "version"
+    out[text("workbook.products.header.price")[0]] = "price"
+    out[text("workbook.products.header.version")[0]] = "version"
     out["version"] = "version"
     return out
 
@@ -94,7 +94,7 @@ def products_workbook_bytes(
     try:
         workbook = new_workbook(str(path))
         try:
-            sheet = "商品" if zh else "Products"
+            sheet = text("workbook.products.sheet")[0 if zh else 1]
             writer = SheetWriter(
                 workbook, sheet, columns, tz=ZoneInfo(tz), currency_symbol=currency_symbol
             )
@@ -282,8 +282,8 @@ def _refusal(number: int, product_id: int | None, problems: list[tuple[str, str]
     return {
         "row_number": number,
         "product_id": product_id,
-        "reason_zh": "；".join(zh for zh, _ in problems),
-        "reason_en": "; ".join(en for _, en in problems),
+        "reason_zh": STRINGS["workbook.separator.note"][0].join(zh for zh, _ in problems),
+        "reason_en": STRINGS["workbook.separator.note"][1].join(en for _, en in problems),
     }
 
 

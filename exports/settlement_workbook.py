@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from exports.strings import text
+from exports.strings import both, text
 from exports.xlsx import EXCEL_MAX_ROWS, Column, SheetWriter, new_workbook
 from queries.finance.lines import (
     LINE_LABELS,
@@ -46,19 +46,20 @@ __all__ = [
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 STATUS_LABELS = {
-    "not_issued": "未出具 / not issued",
-    "draft": "草稿 / draft",
-    "confirmed": "已确认 / confirmed",
-    "paid": "已打款 / paid",
+    code: both(f"workbook.settlement.status.{code}")
+    for code in ("not_issued", "draft", "confirmed", "paid")
 }
 REASON_LABELS = {
-    "payment_after_issue": "出具后新增支付 / payment recorded after issue",
-    "payments_mismatch": "支付合计与实付不符 / payments do not add up to paid",
-    "requested_after_issue": "出具后申请的退款 / refund requested after issue",
-    "in_period": "本期计入该项 / counted in this line in the period",
-    "net_does_not_add_up": "应结金额与各项不符 / net does not add up",
+    code: both(f"workbook.settlement.reason.{code}")
+    for code in (
+        "payment_after_issue",
+        "payments_mismatch",
+        "requested_after_issue",
+        "in_period",
+        "net_does_not_add_up",
+    )
 }
-TOTAL = "合计 / Total"
+TOTAL = both("workbook.settlement.total")
 
 SUMMARY_COLUMNS = (
     Column(*text("workbook.settlement.text"), 18),
@@ -208,13 +209,23 @@ def _write_differences(workbook, conn, info: StatementInfo, tz: str, symbol: str
         max_rows=max_rows,
     )
     sheet.write_rows(
-        ("差异 / Difference", *LINE_LABELS[line], frozen, now, now - frozen, None, None, None, None)
+        (
+            both("workbook.settlement.difference"),
+            *LINE_LABELS[line],
+            frozen,
+            now,
+            now - frozen,
+            None,
+            None,
+            None,
+            None,
+        )
         for line, (frozen, now) in gaps.items()
     )
     causes = causes_for(conn, statement=info.settlement, lines=list(gaps), tz=tz, limit=max_rows)
     sheet.write_rows(
         (
-            "订单 / Order" if c["kind"] == "order" else "退款 / Refund",
+            both(f"workbook.settlement.cause.{c['kind']}"),
             *LINE_LABELS[c["line"]],
             None,
             None,
@@ -307,7 +318,7 @@ def write_overview(
                 STATUS_LABELS[info.status],
                 row.get("settlement_id"),
                 *values,
-                "是 / yes" if info.differences else "否 / no",
+                both("workbook.settlement.yes" if info.differences else "workbook.settlement.no"),
                 row.get("adjustment_note"),
             )
 

@@ -8,9 +8,51 @@ them equal); `dashboard.i18n` merges this table into its own.
 
 from __future__ import annotations
 
-__all__ = ["STRINGS", "text"]
+__all__ = ["STRINGS", "both", "by_lang", "text"]
 
 STRINGS: dict[str, tuple[str, str]] = {
+    "workbook.separator.note": ("；", "; "),
+    "workbook.settlement.status.not_issued": ("未出具", "not issued"),
+    "workbook.settlement.status.draft": ("草稿", "draft"),
+    "workbook.settlement.status.confirmed": ("已确认", "confirmed"),
+    "workbook.settlement.status.paid": ("已打款", "paid"),
+    "workbook.settlement.reason.payment_after_issue": (
+        "出具后新增支付",
+        "payment recorded after issue",
+    ),
+    "workbook.settlement.reason.payments_mismatch": (
+        "支付合计与实付不符",
+        "payments do not add up to paid",
+    ),
+    "workbook.settlement.reason.requested_after_issue": (
+        "出具后申请的退款",
+        "refund requested after issue",
+    ),
+    "workbook.settlement.reason.in_period": ("本期计入该项", "counted in this line in the period"),
+    "workbook.settlement.reason.net_does_not_add_up": ("应结金额与各项不符", "net does not add up"),
+    "workbook.settlement.total": ("合计", "Total"),
+    "workbook.settlement.difference": ("差异", "Difference"),
+    "workbook.settlement.cause.order": ("订单", "Order"),
+    "workbook.settlement.cause.refund": ("退款", "Refund"),
+    "workbook.settlement.yes": ("是", "yes"),
+    "workbook.settlement.no": ("否", "no"),
+    "workbook.orders.sheet": ("订单", "Orders"),
+    "workbook.orders.status.pending_payment": ("待付款", "Pending payment"),
+    "workbook.orders.status.paid": ("已付款", "Paid"),
+    "workbook.orders.status.shipped": ("已发货", "Shipped"),
+    "workbook.orders.status.completed": ("已完成", "Completed"),
+    "workbook.orders.status.cancelled": ("已取消", "Cancelled"),
+    "workbook.orders.channel.app": ("App", "App"),
+    "workbook.orders.channel.mini_program": ("小程序", "Mini program"),
+    "workbook.orders.channel.h5": ("H5", "H5"),
+    "workbook.orders.channel.live": ("直播", "Live"),
+    "workbook.orders.refund_state.none": ("无退款", "No refund"),
+    "workbook.orders.refund_state.in_progress": ("退款中", "Refund in progress"),
+    "workbook.orders.refund_state.partial": ("部分退款", "Partly refunded"),
+    "workbook.orders.refund_state.full": ("全额退款", "Fully refunded"),
+    "workbook.products.sheet": ("商品", "Products"),
+    "workbook.products.header.price": ("价格", "Price"),
+    "workbook.products.header.version": ("版本", "Version"),
     "workbook.orders.vendor_name": ("店铺", "Shop"),
     "workbook.orders.order_no": ("订单号", "Order no."),
     "workbook.orders.status": ("订单状态", "Status"),
@@ -109,3 +151,17 @@ def text(key: str, **fmt: object) -> tuple[str, str]:
     if not fmt:
         return zh, en
     return zh.format(**fmt), en.format(**fmt)
+
+
+def both(key: str) -> str:
+    """One cell saying `key` in both languages: "中文 / English"."""
+    return " / ".join(STRINGS[key])
+
+
+def by_lang(prefix: str, codes: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """{"zh": {code: word}, "en": {code: word}} of the keys `prefix.<code>`."""
+    pairs = {code: STRINGS[f"{prefix}.{code}"] for code in codes}
+    return {
+        "zh": {code: zh for code, (zh, _) in pairs.items()},
+        "en": {code: en for code, (_, en) in pairs.items()},
+    }
