@@ -16,6 +16,8 @@ from typing import TypeVar
 import streamlit as st
 
 import dashboard.strings as strings_package
+from exports.strings import STRINGS
+from queries.core.messages import MESSAGES
 
 __all__ = [
     "LANGS",
@@ -36,13 +38,19 @@ T = TypeVar("T")
 
 @lru_cache(maxsize=1)
 def all_strings() -> dict[str, tuple[str, str]]:
-    """Every (zh, en) pair of every strings module, merged; duplicate keys raise."""
+    """Every (zh, en) pair of every strings module, the queries' messages and the workbooks'
+    strings, merged; duplicate keys raise."""
     table: dict[str, tuple[str, str]] = {}
     for info in sorted(pkgutil.iter_modules(strings_package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{strings_package.__name__}.{info.name}")
         for key, pair in getattr(module, "STRINGS", {}).items():
             if key in table:
                 raise KeyError(f"translation key {key!r} is defined twice ({info.name})")
+            table[key] = pair
+    for where, extra in (("queries.core.messages", MESSAGES), ("exports.strings", STRINGS)):
+        for key, pair in extra.items():
+            if key in table:
+                raise KeyError(f"translation key {key!r} is defined twice ({where})")
             table[key] = pair
     return table
 
