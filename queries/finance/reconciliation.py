@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from queries.core.actors import Scope
 from queries.core.schema import orders, payments, refunds, settlements, vendors
+from queries.figures import paid_in
 from queries.finance.lines import (
     ORDER_LINES,
     REFUND_LINES,
@@ -181,8 +182,7 @@ def causes_for(
             )
             .where(
                 orders.c.vendor_id == statement["vendor_id"],
-                orders.c.paid_at >= period.start,
-                orders.c.paid_at < period.end,
+                paid_in(orders, period),
             )
             .order_by(sa.case((suspicious, 0), else_=1), orders.c.paid_at, orders.c.order_id)
             .limit(limit)
@@ -247,7 +247,7 @@ def causes_for(
 
 
 def _vendor_and_period(vendor_id: int | None, period) -> list:
-    where = [orders.c.paid_at >= period.start, orders.c.paid_at < period.end]
+    where = [paid_in(orders, period)]
     if vendor_id is not None:
         where.append(orders.c.vendor_id == vendor_id)
     return where

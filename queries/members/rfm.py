@@ -29,6 +29,7 @@ from sqlalchemy import BigInteger, Column, Date, Table, Text
 from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange, local_midnight
+from queries.figures import gmv, paid_orders, scope_paid_in
 from queries.rolled.coverage import MALL, complete_before, rollup_metadata, rollup_vendor_id
 from queries.rolled.members import MEMBERS
 
@@ -177,18 +178,16 @@ def _live_segments(scope: Scope, period: TimeRange, rules: RfmRules) -> sa.Selec
     recent_since = period.end - timedelta(days=rules.recent_days)
     segment = segment_of(
         sa.func.max(ORD.c.paid_at) >= recent_since,
-        sa.func.count() >= rules.frequent_orders,
-        sa.func.sum(ORD.c.paid_cents) >= rules.monetary_cents,
+        paid_orders() >= rules.frequent_orders,
+        gmv(ORD) >= rules.monetary_cents,
     )
     per_buyer = (
         sa.select(
             ORD.c.member_id,
             segment.label("segment"),
-            sa.func.sum(ORD.c.paid_cents).label("gmv_cents"),
+            gmv(ORD).label("gmv_cents"),
         )
-        .where(
-            scope.owns(ORD.c.vendor_id), ORD.c.paid_at >= window_start, ORD.c.paid_at < period.end
-        )
+        .where(scope_paid_in(scope, TimeRange(window_start, period.end)))
         .group_by(ORD.c.member_id)
         .subquery("per_buyer")
     )
