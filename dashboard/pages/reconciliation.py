@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
-from dashboard.shell.context import current_actor, settings
+from dashboard.shell.context import current_actor
 from dashboard.shell.url_state import month_period
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money, number
 from dashboard.ui.widgets import (
@@ -27,6 +27,7 @@ from dashboard.ui.widgets import (
     show_error,
     today_local,
 )
+from dashboard.views.statement_table import period_heading
 from exports.xlsx import Column
 from queries.core.errors import UserError
 
@@ -153,14 +154,7 @@ if pick is not None:
     try:
         result = data.reconciliation(pick.start, pick.end)
         freshness("reconciliation_refresh")
-        st.caption(
-            t(
-                "settlements.period_heading",
-                first=local_date(pick.start),
-                last=local_date(pick.end - timedelta(days=1)),
-                tz=settings().timezone,
-            )
-        )
+        st.caption(period_heading(pick.start, pick.end))
         differing = result.differences["settlement_id"].nunique()
         kpi_row(
             [

@@ -15,12 +15,11 @@ import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
-from dashboard.shell.context import current_actor, settings
+from dashboard.shell.context import current_actor
 from dashboard.shell.url_state import month_period
-from dashboard.ui.formatting import local_date, money, number
+from dashboard.ui.formatting import money, number
 from dashboard.ui.widgets import (
     Kpi,
-    download_table,
     empty_state,
     freshness,
     kpi_row,
@@ -34,7 +33,7 @@ from dashboard.views.settlement_panels import (
     show_flash,
     statement_panel,
 )
-from exports.xlsx import Column
+from dashboard.views.statement_table import download_statements, period_heading
 from queries.core.errors import UserError
 from queries.finance.lines import LINES
 
@@ -109,13 +108,8 @@ def _table(frame: pd.DataFrame) -> None:
         ("adjustment_note", "settlements.col.note", "text"),
         ("payment_reference", "settlements.col.reference", "text"),
     ]
-    export = frame[[c for c, _, _ in columns]].copy()
-    export["status"] = export["status"].map(lambda s: status_label("settlement", s))
-    download_table(
-        export,
-        [Column(t(h), kind) for _, h, kind in columns],
-        file_name=t("settlements.file_name"),
-        key="settlements_download",
+    download_statements(
+        frame, columns, file_name=t("settlements.file_name"), key="settlements_download"
     )
 
 
@@ -140,14 +134,7 @@ if pick is not None:
     try:
         table = data.period_table(pick.start, pick.end)
         freshness("settlements_refresh")
-        st.subheader(
-            t(
-                "settlements.period_heading",
-                first=local_date(pick.start),
-                last=local_date(pick.end - timedelta(days=1)),
-                tz=settings().timezone,
-            )
-        )
+        st.subheader(period_heading(pick.start, pick.end))
         if table.empty:
             empty_state(t("settlements.no_vendors"))
         else:

@@ -17,6 +17,7 @@ from dashboard.i18n import status_label, t
 from dashboard.shell.context import current_actor, page_scope
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money, number
 from dashboard.ui.widgets import download_table, empty_state, freshness, literal, show_error
+from dashboard.views.statement_table import download_statements
 from exports.xlsx import Column
 from queries.core.errors import UserError
 from queries.finance.lines import LINES
@@ -65,13 +66,8 @@ def _list(frame: pd.DataFrame, mall: bool) -> None:
         ("paid_at", "settlements.col.paid_at", "datetime"),
         ("payment_reference", "settlements.col.reference", "text"),
     ]
-    export = frame[[c for c, _, _ in columns]].copy()
-    export["status"] = export["status"].map(lambda s: status_label("settlement", s))
-    download_table(
-        export,
-        [Column(t(h), kind) for _, h, kind in columns],
-        file_name=t("page.statements"),
-        key="statements_list_download",
+    download_statements(
+        frame, columns, file_name=t("page.statements"), key="statements_list_download"
     )
 
 
