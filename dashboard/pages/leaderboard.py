@@ -13,8 +13,15 @@ from dashboard.data.sales import leaderboard_view
 from dashboard.i18n import choose_placeholder, status_label, t
 from dashboard.shell.context import current_actor, open_vendor_view
 from dashboard.ui.tables import formatted
-from dashboard.ui.widgets import download_table, empty_state, freshness, period_form, show_error
-from queries.core.actors import require_role
+from dashboard.ui.widgets import (
+    download_table,
+    empty_state,
+    freshness,
+    period_form,
+    picked_row,
+    require_page_role,
+    show_error,
+)
 from queries.core.errors import UserError
 
 SPEC = [
@@ -35,11 +42,7 @@ SPEC = [
 actor = current_actor()
 st.title(t("page.leaderboard"))
 st.caption(t("sales.board.intro"))
-try:
-    require_role(actor, "operator")
-except UserError as exc:
-    show_error(exc)
-    st.stop()
+require_page_role(actor, "operator")
 
 period = period_form("board")
 
@@ -57,21 +60,13 @@ if board["gmv_cents"].sum() == 0 and board["refunded_cents"].sum() == 0:
 
 board = board.assign(status_label=[status_label("vendor", s) for s in board["status"]])
 shown, columns = formatted(board, SPEC)
-event = st.dataframe(
-    shown,
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="board_table",
-)
+picked = picked_row(shown, key="board_table")
 download_table(
     board[[c for c, _, _ in SPEC]], columns, file_name="vendor_leaderboard", key="dl_board"
 )
 
-selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-if selected:
-    open_vendor_view(int(board["vendor_id"].iloc[selected[0]]))
+if picked is not None:
+    open_vendor_view(int(board["vendor_id"].iloc[picked]))
 
 names = dict(zip(board["vendor_id"], board["vendor_name"], strict=True))
 left, right = st.columns([3, 1], vertical_alignment="bottom")

@@ -19,9 +19,16 @@ from dashboard.shell.context import current_actor, open_vendor_view, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.formatting import local_date, money, number, percent
 from dashboard.ui.submitted import new_form_id, remember, submission
-from dashboard.ui.widgets import download_table, empty_state, freshness, literal, show_error
+from dashboard.ui.widgets import (
+    download_table,
+    empty_state,
+    freshness,
+    literal,
+    picked_row,
+    require_page_role,
+    show_error,
+)
 from exports.xlsx import Column
-from queries.core.actors import require_role
 from queries.core.errors import UserError
 from queries.core.schema import VENDOR_STATUSES
 from queries.merchants.transitions import vendor_targets
@@ -98,23 +105,15 @@ def _show_table(rows: pd.DataFrame) -> None:
     )
     total_text = tn("merchants.total", len(rows), count=number(len(rows)))
     st.caption(total_text + " · " + t("merchants.select_hint"))
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="merchants_table",
-    )
+    picked = picked_row(shown, key="merchants_table")
     download_table(
         rows[[c for c, _, _ in SPEC]],
         [Column(t(h), kind) for _, h, kind in SPEC],
         file_name=t("merchants.file_name"),
         key="merchants_download",
     )
-    selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    if selected:
-        open_vendor_view(int(rows["vendor_id"].iloc[selected[0]]))
+    if picked is not None:
+        open_vendor_view(int(rows["vendor_id"].iloc[picked]))
 
 
 def _manage(actor, rows: pd.DataFrame) -> None:
@@ -166,9 +165,8 @@ def _submit(actor, vendor_id: int, name: str, seen_status: str, form_id: str) ->
     shows the first one's outcome again (see `dashboard.ui.submitted`).
     """
     state = st.session_state
-    with submission(form_id) as earlier:
-        if earlier is not None:  # a double click: the first click's outcome, again
-            state[FLASH] = earlier
+    with submission(form_id, replay_to=FLASH) as earlier:
+        if earlier is not None:  # a double click: the first click's outcome is shown again
             return
         language = lang()
         target = state["merchants_action"]
@@ -190,11 +188,7 @@ def _submit(actor, vendor_id: int, name: str, seen_status: str, form_id: str) ->
 actor = current_actor()
 st.title(t("page.merchants"))
 st.caption(t("merchants.intro"))
-try:
-    require_role(actor, "operator")
-except UserError as exc:
-    show_error(exc)
-    st.stop()
+require_page_role(actor, "operator")
 
 flash = st.session_state.pop(FLASH, None)
 if flash:

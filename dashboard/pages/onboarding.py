@@ -29,12 +29,12 @@ from dashboard.ui.widgets import (
     download_table,
     empty_state,
     freshness,
+    require_page_role,
     show_error,
     today_local,
 )
 from dashboard.views.onboarding_detail import show_detail, show_flash
 from exports.xlsx import Column
-from queries.core.actors import require_role
 from queries.core.errors import UserError
 from queries.core.schema import APPLICATION_STATUSES
 from queries.merchants.onboarding import QUEUE_LIMIT
@@ -173,11 +173,7 @@ def _show_queue(rows: pd.DataFrame, filters: QueueFilters) -> None:
 actor = current_actor()
 st.title(t("page.onboarding"))
 st.caption(t("onboarding.intro"))
-try:
-    require_role(actor, "operator")
-except UserError as exc:
-    show_error(exc)
-    st.stop()
+require_page_role(actor, "operator")
 
 show_flash()
 try:

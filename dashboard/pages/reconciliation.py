@@ -7,16 +7,12 @@ and paid orders cancelled without a completed refund.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import current_actor
-from dashboard.shell.url_state import month_period
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money, number
 from dashboard.ui.widgets import (
     Kpi,
@@ -25,58 +21,10 @@ from dashboard.ui.widgets import (
     freshness,
     kpi_row,
     show_error,
-    today_local,
 )
-from dashboard.views.statement_table import period_heading
+from dashboard.views.statement_table import period_heading, pick_period
 from exports.xlsx import Column
 from queries.core.errors import UserError
-
-
-@dataclass(frozen=True)
-class PeriodPick:
-    """The dates to check: local dates, end exclusive."""
-
-    start: date
-    end: date
-
-
-def _pick_period() -> PeriodPick | None:
-    """A month (last month by default) or any first–last day range."""
-    today = today_local()
-    months = [today.replace(day=1)]
-    for _ in range(23):
-        months.append((months[-1] - timedelta(days=1)).replace(day=1))
-    month_period("reconciliation", months, months[1])
-    with st.form("reconciliation_period"):
-        mode = st.radio(
-            t("settlements.period_mode"),
-            ("month", "custom"),
-            # Labels made in this run: a format_func is also called outside it.
-            format_func={m: t(f"settlements.mode.{m}") for m in ("month", "custom")}.get,
-            horizontal=True,
-            key="reconciliation_mode",
-        )
-        left, right = st.columns(2)
-        month = left.selectbox(
-            t("settlements.month"),
-            months,
-            index=1,
-            format_func=lambda d: d.strftime("%Y-%m"),
-            key="reconciliation_month",
-        )
-        dates = right.date_input(
-            t("settlements.dates"),
-            value=(months[1], months[0] - timedelta(days=1)),
-            key="reconciliation_dates",
-        )
-        st.form_submit_button(t("settlements.show"), icon=":material/search:")
-    if mode == "month":
-        return PeriodPick(month, date(month.year + month.month // 12, month.month % 12 + 1, 1))
-    if not isinstance(dates, tuple | list) or len(dates) != 2:
-        st.warning(t("settlements.bad_dates"))
-        return None
-    first, last = sorted(dates)
-    return PeriodPick(first, last + timedelta(days=1))
 
 
 def _section(frame: pd.DataFrame, spec, heading: str, key: str, help_key: str | None = None):
@@ -149,7 +97,7 @@ CANCELLED = [
 st.title(t("page.reconciliation"))
 st.caption(t("settlements.rec.intro"))
 current_actor()
-pick = _pick_period()
+pick = pick_period("reconciliation")
 if pick is not None:
     try:
         result = data.reconciliation(pick.start, pick.end)

@@ -8,15 +8,12 @@ run and reruns, so the table shows what the write did.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import current_actor
-from dashboard.shell.url_state import month_period
 from dashboard.ui.formatting import money, number
 from dashboard.ui.widgets import (
     Kpi,
@@ -24,63 +21,16 @@ from dashboard.ui.widgets import (
     freshness,
     kpi_row,
     show_error,
-    today_local,
 )
 from dashboard.views.settlement_panels import (
-    PeriodPick,
     issue_panel,
     month_end_panel,
     show_flash,
     statement_panel,
 )
-from dashboard.views.statement_table import download_statements, period_heading
+from dashboard.views.statement_table import download_statements, period_heading, pick_period
 from queries.core.errors import UserError
 from queries.finance.lines import LINES
-
-
-def _next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
-def _pick_period(key: str) -> PeriodPick | None:
-    """The period form: a month (last month by default) or any first–last day range."""
-    today = today_local()
-    this_month = today.replace(day=1)
-    months = [this_month]
-    for _ in range(23):
-        months.append((months[-1] - timedelta(days=1)).replace(day=1))
-    last_month = months[1]
-    month_period(key, months, last_month)
-    with st.form(f"{key}_period"):
-        mode = st.radio(
-            t("settlements.period_mode"),
-            ("month", "custom"),
-            # Labels made in this run: a format_func is also called outside it.
-            format_func={m: t(f"settlements.mode.{m}") for m in ("month", "custom")}.get,
-            horizontal=True,
-            key=f"{key}_mode",
-        )
-        left, right = st.columns(2)
-        month = left.selectbox(
-            t("settlements.month"),
-            months,
-            index=1,
-            format_func=lambda d: d.strftime("%Y-%m"),
-            key=f"{key}_month",
-        )
-        dates = right.date_input(
-            t("settlements.dates"),
-            value=(last_month, this_month - timedelta(days=1)),
-            key=f"{key}_dates",
-        )
-        st.form_submit_button(t("settlements.show"), icon=":material/search:")
-    if mode == "month":
-        return PeriodPick(month, _next_month(month))
-    if not isinstance(dates, tuple | list) or len(dates) != 2:
-        st.warning(t("settlements.bad_dates"))
-        return None
-    first, last = sorted(dates)
-    return PeriodPick(first, last + timedelta(days=1))
 
 
 def _table(frame: pd.DataFrame) -> None:
@@ -129,7 +79,7 @@ st.title(t("page.settlements"))
 st.caption(t("settlements.intro"))
 actor = current_actor()
 show_flash()
-pick = _pick_period("settlements")
+pick = pick_period("settlements")
 if pick is not None:
     try:
         table = data.period_table(pick.start, pick.end)

@@ -22,6 +22,8 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import streamlit as st
+
 __all__ = ["KEEP_SECONDS", "new_form_id", "remember", "submission"]
 
 KEEP_SECONDS = 120
@@ -62,12 +64,20 @@ def remember(form_id: str, outcome: object) -> None:
         _forget_old(now)
 
 
+def _replayed(earlier: object | None, replay_to: str | None) -> object | None:
+    if earlier is not None and replay_to is not None:
+        st.session_state[replay_to] = earlier
+    return earlier
+
+
 @contextmanager
-def submission(form_id: str) -> Iterator[object | None]:
+def submission(form_id: str, *, replay_to: str | None = None) -> Iterator[object | None]:
     """The earlier outcome of this form (show it, write nothing), or None: go ahead.
 
     A callback already running for the form is waited for (up to `WAIT_SECONDS`); if it
     ended without an outcome (refused, or stopped before its write), this one goes ahead.
+    With `replay_to`, an earlier outcome is also put in the session state at that key,
+    for the next run to show it again.
     """
     with _lock:
         running = _running.get(form_id)
@@ -75,10 +85,10 @@ def submission(form_id: str) -> Iterator[object | None]:
             _running[form_id] = mine = threading.Event()
     if running is not None:
         running.wait(WAIT_SECONDS)
-        yield _recall(form_id)
+        yield _replayed(_recall(form_id), replay_to)
         return
     try:
-        yield _recall(form_id)
+        yield _replayed(_recall(form_id), replay_to)
     finally:
         with _lock:
             _running.pop(form_id, None)

@@ -16,6 +16,7 @@ from dashboard.shell import url_state
 from dashboard.shell.context import settings
 from dashboard.ui.formatting import DASH
 from exports.xlsx import Column, frame_to_xlsx
+from queries.core.actors import Actor, require_role
 from queries.core.errors import UserError
 from queries.core.periods import PRESETS, TimeRange, preset_range, range_from_dates
 
@@ -28,6 +29,8 @@ __all__ = [
     "literal",
     "period_form",
     "period_picker",
+    "picked_row",
+    "require_page_role",
     "show_error",
 ]
 
@@ -146,6 +149,20 @@ def download_table(
     )
 
 
+def picked_row(shown: pd.DataFrame, *, key: str) -> int | None:
+    """Show `shown` as a table where a click picks one row; that row's position, or None."""
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    return selected[0] if selected else None
+
+
 def freshness(key: str = "refresh") -> None:
     """ "Data as of 14:05" for the oldest figure on the page, and a refresh button."""
     reads = caching.run_reads()
@@ -161,6 +178,15 @@ def freshness(key: str = "refresh") -> None:
 def show_error(exc: UserError) -> None:
     """A user's error as a message in their language."""
     st.error(exc.message(lang()))
+
+
+def require_page_role(actor: Actor, role: str) -> None:
+    """Stop the page, saying why, unless `actor` has `role`."""
+    try:
+        require_role(actor, role)
+    except UserError as exc:
+        show_error(exc)
+        st.stop()
 
 
 def empty_state(message: str) -> None:

@@ -200,9 +200,8 @@ def _submit(actor, app_id: int, seen_status: str, contact_email: str, form_id: s
     "already decided" or "username taken" (see `dashboard.ui.submitted`).
     """
     state = st.session_state
-    with submission(form_id) as earlier:
-        if earlier is not None:  # a double click: the first click's outcome, again
-            state[FLASH] = earlier
+    with submission(form_id, replay_to=FLASH) as earlier:
+        if earlier is not None:  # a double click: the first click's outcome is shown again
             return
         language = lang()
         decision = state[f"onboarding_decision_{app_id}"]

@@ -7,8 +7,6 @@ table shows what the write did.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -17,10 +15,11 @@ from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money
 from dashboard.ui.widgets import literal, show_error, today_local
+from dashboard.views.statement_table import PeriodPick
 from queries.core.errors import UserError
 from queries.core.money import parse_yuan
 
-__all__ = ["PeriodPick", "issue_panel", "month_end_panel", "show_flash", "statement_panel"]
+__all__ = ["issue_panel", "month_end_panel", "show_flash", "statement_panel"]
 
 FLASH = "settlements_flash"
 MONTH_END = "settlements_month_end"
@@ -33,20 +32,6 @@ SEEN = "settlements_seen_versions"
 SEEN_ISSUE = "settlements_seen_issue_vendor"
 SEEN_PICK = "settlements_seen_pick"
 SEEN_CARRY = "settlements_seen_carry"
-
-
-@dataclass(frozen=True)
-class PeriodPick:
-    """The settlement period: local dates, end exclusive."""
-
-    start: date
-    end: date
-
-    @property
-    def key(self) -> tuple[date, date]:
-        """What session state keeps: a plain tuple, equal across runs (a page's run may
-        define its classes anew, and an instance kept from an earlier run never equals one)."""
-        return (self.start, self.end)
 
 
 def _act(run: Callable[[], object], message: str | Callable[[object], str]) -> None:
