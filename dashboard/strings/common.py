@@ -1,6 +1,7 @@
 """Strings of the shell: login, navigation, widgets, errors, and every status code."""
 
 STRINGS: dict[str, tuple[str, str]] = {
+    "format.pp": ("{points} 个百分点", "{points} pp"),
     "app.title": ("Mallboard 商城管理后台", "Mallboard mall console"),
     "app.language": ("语言", "Language"),
     "app.logout": ("退出登录", "Log out"),
