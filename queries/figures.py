@@ -65,9 +65,9 @@ def paid_within(orders, spans: list) -> sa.ColumnElement[bool]:
     return within(orders.c.paid_at, spans)
 
 
-def paid_before(orders, cut) -> sa.ColumnElement[bool]:
-    """`orders` paid before the cut (the rollups' orders)."""
-    return sa.and_(orders.c.paid_at.is_not(None), orders.c.paid_at < cut)
+def paid_before(orders, cut_at) -> sa.ColumnElement[bool]:
+    """`orders` paid before `cut_at`, the rollups' cut as an instant (the orders they hold)."""
+    return sa.and_(orders.c.paid_at.is_not(None), orders.c.paid_at < cut_at)
 
 
 def refunds_completed_in(refunds, period: TimeRange) -> sa.ColumnElement[bool]:
@@ -84,9 +84,9 @@ def refunds_completed_within(refunds, spans: list) -> sa.ColumnElement[bool]:
     return sa.and_(refunds.c.status == "completed", within(refunds.c.completed_at, spans))
 
 
-def refunds_completed_before(refunds, cut) -> sa.ColumnElement[bool]:
-    """`refunds` completed before the cut (the rollups' refunds)."""
-    return sa.and_(refunds.c.status == "completed", refunds.c.completed_at < cut)
+def refunds_completed_before(refunds, cut_at) -> sa.ColumnElement[bool]:
+    """`refunds` completed before `cut_at`, the rollups' cut as an instant (the refunds held)."""
+    return sa.and_(refunds.c.status == "completed", refunds.c.completed_at < cut_at)
 
 
 # --- the figures ----------------------------------------------------------------------

@@ -16,10 +16,10 @@ from queries.rolled.campaigns import live_session_buyers, promotion_orders
 __all__ = ["insert_campaign_rows"]
 
 
-def insert_campaign_rows(conn: sa.Connection, cutoff) -> None:
+def insert_campaign_rows(conn: sa.Connection, cut_at) -> None:
     """Every (promotion, paid order) carried before the cut, and per live session, shop and
     member the paid orders carrying it."""
-    pairs = carried_pairs(Scope.mall(), paid_before=cutoff).subquery("pairs")
+    pairs = carried_pairs(Scope.mall(), paid_before=cut_at).subquery("pairs")
     money = ["paid_cents", "discount_cents", "platform_discount_cents"]
     names = ["promotion_id", "vendor_id", "order_id", *money]
     rows = sa.select(*[pairs.c[n] for n in names])
@@ -28,7 +28,7 @@ def insert_campaign_rows(conn: sa.Connection, cutoff) -> None:
     keys = (o.c.live_session_id, o.c.vendor_id, o.c.member_id)
     per_member = (
         sa.select(*keys, paid_orders(), gmv(o))
-        .where(o.c.live_session_id.is_not(None), o.c.paid_at < cutoff)
+        .where(o.c.live_session_id.is_not(None), o.c.paid_at < cut_at)
         .group_by(*keys)
     )
     names = ["live_session_id", "vendor_id", "member_id", "orders", "gmv_cents"]

@@ -32,14 +32,14 @@ __all__ = [
 ]
 
 
-def insert_tag_attribution(conn: sa.Connection, zone, cutoff) -> None:
+def insert_tag_attribution(conn: sa.Connection, zone, cut_at) -> None:
     """Per shop (and the mall), paid day, tag and member: attributed orders and item sales,
     and the member's previous such day (`previous_on`)."""
     o = s.orders
     paid_on = local_day(o.c.paid_at, zone).label("paid_on")
     attributed = attributed_items(
-        paid_before(o, cutoff),
-        views_before=cutoff,
+        paid_before(o, cut_at),
+        views_before=cut_at,
         extra=(o.c.vendor_id, paid_on),
     )
     items = sa.select(attributed).cte("attributed_lines")  # read once for both levels
@@ -76,7 +76,7 @@ def insert_tag_attribution(conn: sa.Connection, zone, cutoff) -> None:
     conn.execute(tag_attribution_days.insert().from_select(names, ordered))
 
 
-def insert_tag_readers(conn: sa.Connection, zone, cutoff) -> None:
+def insert_tag_readers(conn: sa.Connection, zone, cut_at) -> None:
     """Per local day, tag and member who viewed a note with the tag: the previous such day
     and the member's paid days nearest to it, in the mall (every reader) and per shop (the
     readers who paid in it before the cut)."""
@@ -84,11 +84,11 @@ def insert_tag_readers(conn: sa.Connection, zone, cutoff) -> None:
     read = (
         sa.select(local_day(v.c.viewed_at, zone).label("day"), t.c.tag, v.c.member_id)
         .join(t, t.c.note_id == v.c.note_id)
-        .where(v.c.viewed_at < cutoff)
+        .where(v.c.viewed_at < cut_at)
         .subquery("read")
     )
     paid_on = local_day(o.c.paid_at, zone)
-    paid = paid_before(o, cutoff)
+    paid = paid_before(o, cut_at)
     no_tag = sa.cast(sa.null(), sa.Text)
     no_day = sa.cast(sa.null(), sa.Date).label("paid_on")
     mall = sa.literal(MALL, sa.BigInteger)
@@ -182,7 +182,7 @@ def _insert_nets(conn: sa.Connection, table, events: list[sa.Select], *keys: str
     conn.execute(table.insert().from_select([c.name for c in table.c], rows))
 
 
-def insert_note_views(conn: sa.Connection, zone, cutoff) -> None:
+def insert_note_views(conn: sa.Connection, zone, cut_at) -> None:
     """Per scope of a note (each shop it mentions a product of, and the mall), local day,
     note and member: the views, and the previous days that count viewers."""
     v, np_, p = s.note_views, s.note_products, s.products
@@ -200,7 +200,7 @@ def insert_note_views(conn: sa.Connection, zone, cutoff) -> None:
             v.c.member_id,
             sa.func.count().label("views"),
         )
-        .where(v.c.viewed_at < cutoff)
+        .where(v.c.viewed_at < cut_at)
         .group_by(viewed_on, v.c.note_id, v.c.member_id)
         .subquery("view_days")
     )

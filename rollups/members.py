@@ -24,21 +24,21 @@ from queries.rolled.members import buyer_firsts, cohort_months
 __all__ = ["insert_buyer_firsts", "insert_cohort_months", "insert_rfm_changes"]
 
 
-def insert_buyer_firsts(conn: sa.Connection, cutoff, *, by_vendor: bool) -> None:
+def insert_buyer_firsts(conn: sa.Connection, cut_at, *, by_vendor: bool) -> None:
     """Each member's first paid order with each shop (or the mall), if paid before the cut."""
     o = s.orders
     shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
     keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
     rows = (
         sa.select(shop, o.c.member_id, sa.func.min(o.c.paid_at))
-        .where(paid_before(o, cutoff))
+        .where(paid_before(o, cut_at))
         .group_by(*keys)
     )
     names = ["vendor_id", "member_id", "first_paid_at"]
     conn.execute(buyer_firsts.insert().from_select(names, rows))
 
 
-def insert_cohort_months(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+def insert_cohort_months(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) -> None:
     """Per shop (or the mall), cohort month and month: the cohort's members paying in it.
 
     The cut's own month is counted up to the cut (month to date).
@@ -48,7 +48,7 @@ def insert_cohort_months(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) 
     month = local_month(o.c.paid_at, zone)
     active = (
         sa.select(shop.label("vendor_id"), o.c.member_id, month.label("month"))
-        .where(paid_before(o, cutoff))
+        .where(paid_before(o, cut_at))
         .distinct()
         .subquery("active")
     )
@@ -87,10 +87,8 @@ def _sqlite_plus_days(element, compiler, **kw):
     return f"date({column}, CAST({days} AS INTEGER) || ' days')"
 
 
-def insert_rfm_changes(
-    conn: sa.Connection, zone, cutoff: datetime, *, complete_before: date
-) -> None:
-    """Fill `rollup_rfm_changes` for the as-of days up to `complete_before` (default rules)."""
+def insert_rfm_changes(conn: sa.Connection, zone, cut_at: datetime, *, cut: date) -> None:
+    """Fill `rollup_rfm_changes` for the as-of days up to the `cut` (default rules)."""
     rules, o = RFM_RULES, s.orders
     paid_on = local_day(o.c.paid_at, zone)
     levels = [
@@ -101,7 +99,7 @@ def insert_rfm_changes(
             paid_orders().label("orders"),
             gmv(o).label("cents"),
         )
-        .where(paid_before(o, cutoff))
+        .where(paid_before(o, cut_at))
         .group_by(*keys, o.c.member_id, paid_on)
         for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
     ]
@@ -141,7 +139,7 @@ def insert_rfm_changes(
             sa.func.coalesce(cents, 0).label("cents"),
         )
         .select_from(c.outerjoin(d, in_window))
-        .where(c.c.as_of <= complete_before)
+        .where(c.c.as_of <= cut)
         .group_by(c.c.vendor_id, c.c.member_id, c.c.as_of)
         .subquery("states")
     )

@@ -44,7 +44,7 @@ __all__ = [
 _FIGURES = ("item_sales_cents", "units", "orders")
 
 
-def insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+def insert_sales_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) -> None:
     """GMV, orders and buyers per paid day, and refunds per completed day."""
     o, r = s.orders, s.refunds
     shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
@@ -56,7 +56,7 @@ def insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) ->
         paid_orders().label("orders"),
         buyers(o).label("buyers"),
         sa.literal(0, sa.BigInteger).label("refunded"),
-    ).where(paid_before(o, cutoff))
+    ).where(paid_before(o, cut_at))
     back_day = local_day(r.c.completed_at, zone)
     refund_days = (
         sa.select(
@@ -66,7 +66,7 @@ def insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) ->
             refunded(r).label("refunded"),
         )
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(refunds_completed_before(r, cutoff))
+        .where(refunds_completed_before(r, cut_at))
     )
     if by_vendor:
         paid, refund_days = (
@@ -85,7 +85,7 @@ def insert_sales_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) ->
     conn.execute(sales_daily.insert().from_select(names, rows))
 
 
-def insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) -> None:
+def insert_refunds_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) -> None:
     """Completed refunds per completed day and reason."""
     o, r = s.orders, s.refunds
     day = local_day(r.c.completed_at, zone)
@@ -94,14 +94,14 @@ def insert_refunds_daily(conn: sa.Connection, zone, cutoff, *, by_vendor: bool) 
     rows = (
         sa.select(shop, day, r.c.reason, sa.func.count(), refunded(r))
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(refunds_completed_before(r, cutoff))
+        .where(refunds_completed_before(r, cut_at))
         .group_by(*keys)
     )
     names = ["vendor_id", "local_day", "reason", "refunds", "refunded_cents"]
     conn.execute(refunds_daily.insert().from_select(names, rows))
 
 
-def insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
+def insert_buyer_days(conn: sa.Connection, zone, cut_at) -> None:
     """Per shop (and the mall), local day and member with a paid order: the orders, and the
     member's previous and next such days."""
     o = s.orders
@@ -113,7 +113,7 @@ def insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
             o.c.member_id,
             paid_orders().label("orders"),
         )
-        .where(paid_before(o, cutoff))
+        .where(paid_before(o, cut_at))
         .group_by(*keys, paid_on, o.c.member_id)
         for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
     ]
@@ -134,7 +134,7 @@ def insert_buyer_days(conn: sa.Connection, zone, cutoff) -> None:
     conn.execute(buyer_days.insert().from_select(names, rows))
 
 
-def insert_item_days(conn: sa.Connection, zone, cutoff) -> None:
+def insert_item_days(conn: sa.Connection, zone, cut_at) -> None:
     """Each shop's day rows of the five breakdowns, from one pass over the paid lines."""
     o, i, p, m = s.orders, s.order_items, s.products, s.members
     lines = (
@@ -153,7 +153,7 @@ def insert_item_days(conn: sa.Connection, zone, cutoff) -> None:
         .select_from(
             o.join(i, i.c.order_id == o.c.order_id).join(p, p.c.product_id == i.c.product_id)
         )
-        .where(paid_before(o, cutoff))
+        .where(paid_before(o, cut_at))
         .cte("lines")
     )
     no_int, no_text = sa.null(), sa.null()

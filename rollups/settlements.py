@@ -20,12 +20,12 @@ from queries.finance.rolled_days import DAY_LINES, settlement_days
 __all__ = ["insert_settlement_days"]
 
 
-def insert_settlement_days(conn: sa.Connection, zone, cutoff) -> None:
+def insert_settlement_days(conn: sa.Connection, zone, cut_at) -> None:
     """Every shop's statement lines per local day, for the orders paid and refunds
-    completed before `cutoff` (the platform's build; `zone` is the bound timezone)."""
+    completed before `cut_at` (the platform's build; `zone` is the bound timezone)."""
     o, i, r = s.orders, s.order_items, s.refunds
     paid_day = local_day(o.c.paid_at, zone).label("day")
-    paid = o.c.paid_at < cutoff  # NULL (never paid) is not before anything
+    paid = o.c.paid_at < cut_at  # NULL (never paid) is not before anything
 
     def branch(day, **sums) -> sa.Select:
         zero = sa.literal(0, BigInteger)
@@ -55,7 +55,7 @@ def insert_settlement_days(conn: sa.Connection, zone, cutoff) -> None:
         .select_from(
             r.join(i, r.c.order_item_id == i.c.order_item_id).join(o, r.c.order_id == o.c.order_id)
         )
-        .where(refunds_completed_before(r, cutoff))
+        .where(refunds_completed_before(r, cut_at))
     )
     every = sa.union_all(order_sums, commission, refund_lines).subquery("day_lines")
     rows = (

@@ -72,7 +72,7 @@ def statement_totals(
     """
     period = period_range(period_start, period_end, tz)
     cut = complete_before(conn, tz=tz, rollup=SETTLEMENTS)
-    covered = None if cut is None else covered_days(period, tz=tz, before=cut)
+    covered = None if cut is None else covered_days(period, tz=tz, cut=cut)
     if covered is None:
         return compute_totals(conn, period=period, vendor_ids=vendor_ids)
     found = _summed_days(conn, covered=covered, vendor_ids=vendor_ids)

@@ -96,7 +96,7 @@ def _buyer_rows(
     grain: str | None,
     whole_period: bool,
     cut_at: datetime | None = None,
-    buyer_days_held: Coverage | None = None,
+    covered: Coverage | None = None,
 ) -> sa.Select:
     """Buyers, new buyers and repurchase buyers per trend bucket of `grain` and, with
     `whole_period`, for the whole period in a row whose bucket is NULL.
@@ -104,13 +104,13 @@ def _buyer_rows(
     The buyers' first paid orders (the costly part: one look-up per buyer) are
     found once for both, whichever of the two the caller asks for. With `cut_at`
     (the member rollups' cut, after the period's start) the new buyers are counted
-    from the rollup's first orders instead (`member_rollups.firsts_in_period`), and
-    with `buyer_days_held` too (the period is whole days the sales rollups hold) buyers
+    from the rollup's first orders instead (`queries.rolled.members.firsts_in_period`), and
+    with `covered` too (the period is whole days the sales rollups hold) buyers
     and repurchase buyers per day and in all come from the buyer days, no order read.
     """
     bucket_of = GRAINS[grain] if grain else None
-    if cut_at is not None and buyer_days_held is not None and grain in (None, "day"):
-        counted = _rolled_counts(scope, buyer_days_held, daily=grain == "day", whole=whole_period)
+    if cut_at is not None and covered is not None and grain in (None, "day"):
+        counted = _rolled_counts(scope, covered, daily=grain == "day", whole=whole_period)
         return _buyer_rows_from_firsts(scope, period, counted, tz, bucket_of, whole_period, cut_at)
 
     def per_buyer(bucket, *keys) -> sa.Select:
@@ -157,8 +157,8 @@ def _buyer_rows(
     )
 
 
-def _rolled_counts(scope: Scope, held: Coverage, *, daily: bool, whole: bool) -> list[sa.Select]:
-    """(bucket, buyers, 0, repurchase) per day and (bucket NULL) for all of `held`'s days."""
+def _rolled_counts(scope: Scope, covered: Coverage, *, daily: bool, whole: bool) -> list[sa.Select]:
+    """(bucket, buyers, 0, repurchase) per day and (bucket NULL) for all of `covered`'s days."""
     b, zero = buyer_days, sa.literal(0, sa.BigInteger)
     branches = []
     if daily:  # one row per member and day: a day's buyers are its rows
@@ -169,11 +169,11 @@ def _rolled_counts(scope: Scope, held: Coverage, *, daily: bool, whole: bool) ->
                 zero.label("new_buyers"),
                 sa.func.sum(sa.case((b.c.orders >= 2, 1), else_=0)).label("repurchase"),
             )
-            .where(scope_days(b, "paid_on", held, scope.vendor_id))
+            .where(scope_days(b, "paid_on", covered, scope.vendor_id))
             .group_by(b.c.paid_on)
         )
     if whole:
-        figures = buyer_day_figures(held, vendor_id=scope.vendor_id).subquery("all_days")
+        figures = buyer_day_figures(covered, vendor_id=scope.vendor_id).subquery("all_days")
         branches.append(
             sa.select(
                 sa.null().label("bucket"),
@@ -237,20 +237,20 @@ def summary(
     from the member rollups; without it they are read live.
     """
     cut_at = _cut_at(conn, scope, period, tz) if tz else None
-    held = _buyer_days_held(conn, scope, period, tz) if tz else None
+    covered = _buyer_days_covered(conn, scope, period, tz) if tz else None
     stmt = _buyer_rows(
-        scope, period, tz=None, grain=None, whole_period=True, cut_at=cut_at, buyer_days_held=held
+        scope, period, tz=None, grain=None, whole_period=True, cut_at=cut_at, covered=covered
     )
     rows = conn.execute(stmt).all()
     return _figures(rows[0] if rows else None)
 
 
-def _buyer_days_held(
+def _buyer_days_covered(
     conn: sa.Connection, scope: Scope, period: TimeRange, tz: str
 ) -> Coverage | None:
     """The period's days when the sales rollups' buyer days hold all of them, else None."""
-    held = coverage(conn, scope=scope, period=period, tz=tz)
-    return held if held is not None and not held.live else None
+    covered = coverage(conn, scope=scope, period=period, tz=tz)
+    return covered if covered is not None and not covered.live else None
 
 
 def _cut_at(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str) -> datetime | None:
@@ -279,9 +279,9 @@ def summary_and_trend(
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     cut_at = _cut_at(conn, scope, period, tz)
-    held = _buyer_days_held(conn, scope, period, tz) if grain == "day" else None
+    covered = _buyer_days_covered(conn, scope, period, tz) if grain == "day" else None
     stmt = _buyer_rows(
-        scope, period, tz=tz, grain=grain, whole_period=totals, cut_at=cut_at, buyer_days_held=held
+        scope, period, tz=tz, grain=grain, whole_period=totals, cut_at=cut_at, covered=covered
     )
     whole, rows = None, []
     for r in conn.execute(stmt):
@@ -338,12 +338,12 @@ def buyer_mixes(
     # A semi-join (members WHERE member_id IN the period's orders), not DISTINCT buyers
     # joined to members: the planner hashes the orders once instead of sorting them
     # for DISTINCT — 10× faster for the whole mall over a year.
-    held = _buyer_days_held(conn, scope, period, tz) if tz else None
-    if held is None:
+    covered = _buyer_days_covered(conn, scope, period, tz) if tz else None
+    if covered is None:
         paid = _period_buyers(scope, period)
     else:  # every row, not only each member's first: the key alone, read from the index
         b = buyer_days
-        paid = sa.select(b.c.member_id).where(scope_days(b, "paid_on", held, scope.vendor_id))
+        paid = sa.select(b.c.member_id).where(scope_days(b, "paid_on", covered, scope.vendor_id))
     keyed = (
         sa.select(*[_mix_key(name).label(name) for name in by])
         .where(MEM.c.member_id.in_(paid))

@@ -209,12 +209,12 @@ def coverage(
     """
     if scope.vendor_id == MALL:
         return None
-    before = complete_before(conn, rollup=rollup, tz=tz)
-    return None if before is None else covered_days(period, tz=tz, before=before)
+    cut = complete_before(conn, rollup=rollup, tz=tz)
+    return None if cut is None else covered_days(period, tz=tz, cut=cut)
 
 
-def covered_days(period: TimeRange, *, tz: str, before: date) -> Coverage | None:
-    """The whole local days of the period before `before` (a cut), and the rest; or None."""
+def covered_days(period: TimeRange, *, tz: str, cut: date) -> Coverage | None:
+    """The whole local days of the period before the `cut` (its coverage), and the rest; or None."""
     zone = ZoneInfo(tz)
     first = period.first_day(zone)
     if local_midnight(first, zone) < period.start:
@@ -222,7 +222,7 @@ def covered_days(period: TimeRange, *, tz: str, before: date) -> Coverage | None
     end = period.end_date(zone)
     if local_midnight(end, zone) > period.end:
         end -= timedelta(days=1)  # the period ends inside its last day (today)
-    end = min(end, before)
+    end = min(end, cut)
     if first >= end:
         return None
     edges = [
@@ -230,7 +230,7 @@ def covered_days(period: TimeRange, *, tz: str, before: date) -> Coverage | None
         (local_midnight(end, zone), period.end),
     ]
     live = tuple(TimeRange(a, b, period.kind) for a, b in edges if a < b)
-    return Coverage(first=first, end=end, live=live, cut=before)
+    return Coverage(first=first, end=end, live=live, cut=cut)
 
 
 def rollup_vendor_id(vendor_id: int | None) -> int:

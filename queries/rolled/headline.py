@@ -128,12 +128,12 @@ def rolled_spans(
     """The spans (by index) holding whole days the P5 rollups hold, with their days and rest."""
     if tz is None or scope.vendor_id == MALL:
         return {}
-    before = complete_before(conn, tz=tz)
-    if before is None:
+    cut = complete_before(conn, tz=tz)
+    if cut is None:
         return {}
     found = {}
     for n, (start, end) in enumerate(spans):
-        covered = covered_days(TimeRange(start, end), tz=tz, before=before)
+        covered = covered_days(TimeRange(start, end), tz=tz, cut=cut)
         if covered is not None:
             found[n] = covered
     return found
