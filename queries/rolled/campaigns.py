@@ -61,5 +61,5 @@ def campaigns_cut(conn: sa.Connection, *, tz: str | None) -> datetime | None:
     """The local midnight before which the campaign rollups hold every paid order, or None."""
     if tz is None:
         return None
-    before = complete_before(conn, rollup=CAMPAIGNS, tz=tz)
-    return None if before is None else local_midnight(before, ZoneInfo(tz))
+    cut = complete_before(conn, rollup=CAMPAIGNS, tz=tz)
+    return None if cut is None else local_midnight(cut, ZoneInfo(tz))

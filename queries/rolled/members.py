@@ -68,16 +68,16 @@ cohort_months = Table(
 
 
 def firsts_cut(conn: sa.Connection, *, scope: Scope, tz: str) -> tuple[date, datetime] | None:
-    """(complete_before, its local midnight) of the member rollups, or None: read live.
+    """(cut, cut_at): the member rollups' first day not held and its local midnight, or None.
 
     A shop whose id is the mall's marker reads live rather than the mall's rows.
     """
     if scope.vendor_id == MALL:
         return None
-    before = complete_before(conn, rollup=MEMBERS, tz=tz)
-    if before is None:
+    cut = complete_before(conn, rollup=MEMBERS, tz=tz)
+    if cut is None:
         return None
-    return before, local_midnight(before, ZoneInfo(tz))
+    return cut, local_midnight(cut, ZoneInfo(tz))
 
 
 def _first_of(scope: Scope, member_column):
