@@ -216,7 +216,9 @@ def _parse_row(row: UploadRow) -> tuple[int | None, int | None, dict, list[tuple
             ids[key] = parse_stock(row.values.get(key), field=key)
         except Invalid:
             ids[key] = None
-            problems.append(text("workbook.products.not_valid", value=label[0], value2=label[1]))
+            problems.append(
+                text("workbook.products.not_valid", label_zh=label[0], label_en=label[1])
+            )
     parsers = {"price": parse_price, "stock": parse_stock, "status": parse_product_status}
     for key, column in _EDITABLE.items():
         if key not in row.values:

@@ -100,7 +100,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "行数过多（上限 {MAX_UPLOAD_ROWS:,} 行）",
         "Too many rows (at most {MAX_UPLOAD_ROWS:,})",
     ),
-    "workbook.products.not_valid": ("{value}不正确", "The {value2} is not valid"),
+    "workbook.products.not_valid": ("{label_zh}不正确", "The {label_en} is not valid"),
     "workbook.settlement.text": ("项目", "text"),
     "workbook.settlement.money": ("金额 / Amount", "money"),
     "workbook.settlement.date": ("日期 / Date", "date"),

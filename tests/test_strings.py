@@ -24,7 +24,6 @@ NOT_YET_MOVED = {
     "dashboard/data/onboarding.py",
     "dashboard/ui/audit_words.py",
     "dashboard/ui/charts.py",
-    "dashboard/ui/formatting.py",
     "dashboard/views/onboarding_detail.py",
     "dashboard/views/promotion_form.py",
     "queries/sales/leaderboard.py",

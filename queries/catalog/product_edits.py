@@ -86,7 +86,7 @@ def _conflict(stale: dict[int, dict]) -> Conflict:
 
 
 def _translate(exc: IntegrityError) -> Invalid:
-    return Invalid(*text("error.marketing.promotion_edits.values_break_database_rule_nothing"))
+    return Invalid(*text("error.values_break_database_rule"))
 
 
 def update_product(
@@ -106,7 +106,7 @@ def update_product(
     if error is not None:
         raise error
     if actor.role == "finance":
-        raise Forbidden(*text("error.catalog.products.finance_does_not_edit_products"))
+        raise Forbidden(*text("error.catalog.finance_does_not_edit_products"))
     try:
         with engine.begin() as conn:
             check = check_changes(conn, actor, [change])
@@ -132,7 +132,7 @@ def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[Prod
     values of the stale rows in `details`); then nothing is written.
     """
     if actor.role == "finance":
-        raise Forbidden(*text("error.catalog.products.finance_does_not_edit_products"))
+        raise Forbidden(*text("error.catalog.finance_does_not_edit_products"))
     if not changes:
         return 0
     try:
@@ -145,7 +145,7 @@ def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[Prod
                     *text(
                         "error.catalog.product_edits.saved_nothing_was_saved",
                         count=count,
-                        value="row cannot" if count == 1 else "rows cannot",
+                        rows_cannot="row cannot" if count == 1 else "rows cannot",
                     ),
                     details=check.refused,
                 )

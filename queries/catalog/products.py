@@ -246,7 +246,7 @@ def _rule_error(
 ) -> UserError | None:
     """Who may change what: the product rules of the contract."""
     if actor.role == "finance":
-        return Forbidden(*text("error.catalog.products.finance_does_not_edit_products"))
+        return Forbidden(*text("error.catalog.finance_does_not_edit_products"))
     if actor.role == "vendor":
         if change.status == "banned" and row["status"] != "banned":
             return Forbidden(*text("error.catalog.products.only_operators_can_ban_product"))

@@ -50,18 +50,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结转结算单 #{source}（{start}–{end}）应结 {amount}",
         "carried from statement #{source}",
     ),
-    "error.finance.actions.someone_else_changed_statement_refresh": (
+    "error.finance.statement_rows.someone_else_changed_statement_refresh": (
         "结算单已被他人修改，请刷新后重试",
         "Someone else changed this statement; refresh and try again",
     ),
-    "label.finance.actions.status_words.draft": ("草稿", "a draft"),
-    "label.finance.actions.status_words.confirmed": ("已确认", "confirmed"),
-    "label.finance.actions.status_words.paid": ("已打款", "paid"),
-    "error.finance.actions.settlement_statement_does_not_exist": (
+    "label.finance.statement_rows.status_words.draft": ("草稿", "a draft"),
+    "label.finance.statement_rows.status_words.confirmed": ("已确认", "confirmed"),
+    "label.finance.statement_rows.status_words.paid": ("已打款", "paid"),
+    "error.finance.statement_rows.settlement_statement_does_not_exist": (
         "结算单 #{settlement_id} 不存在",
         "Settlement statement #{settlement_id} does not exist",
     ),
-    "error.finance.actions.statement_action_not_possible": (
+    "error.finance.statement_rows.statement_action_not_possible": (
         "结算单状态为「{zh}」，不能执行此操作",
         "The statement is {en}; this action is not possible",
     ),
@@ -134,20 +134,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The percentage must be a whole number from {low} to {high}",
     ),
     "error.core.validation.change_must_from_at_most": (
-        "调价百分比须在 {value}% 到 +{value2}% 之间，最多两位小数：“{value3}”",
-        "The change must be from {value} % to +{value2} %, at most two decimals: “{value3}”",
+        "调价百分比须在 {min_percent}% 到 +{max_percent}% 之间，最多两位小数：“{shown}”",
+        "The change must be from {min_percent} % to "
+        "+{max_percent} %, at most two decimals: “{shown}”",
     ),
     "error.core.validation.status_must_one": (
         "状态须为 {zh_list} 之一：“{value}”",
         "The status must be one of {en_list}: “{value}”",
     ),
-    "error.core.validation.enter_amount": ("请填写金额", "Enter an amount"),
-    "error.core.validation.not_valid_amount": ("金额格式不正确", "Not a valid amount"),
+    "error.core.enter_amount": ("请填写金额", "Enter an amount"),
+    "error.core.not_valid_amount": ("金额格式不正确", "Not a valid amount"),
     "error.core.validation.amount_larger_than_any_allowed": (
         "金额超出允许范围",
         "The amount is larger than any allowed amount",
     ),
-    "error.core.validation.amount_must_greater_than_0": (
+    "error.core.amount_must_greater_than_0": (
         "金额须大于 0",
         "The amount must be greater than 0",
     ),
@@ -159,14 +160,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.core.validation.enter_percentage": ("请填写折扣百分比", "Enter the percentage"),
     "error.core.validation.enter_percentage_2": ("请填写调价百分比", "Enter the percentage"),
     "error.core.validation.enter_status": ("请填写状态", "Enter the status"),
-    "error.core.validation.enter": ("请填写{value}", "Enter the {value2}"),
+    "error.core.validation.enter": ("请填写{label_zh}", "Enter the {label_en}"),
     "error.core.validation.may_not_exceed_characters": (
-        "{value}不能超过 {max_length} 个字",
-        "The {value2} may not exceed {max_length} characters",
+        "{label_zh}不能超过 {max_length} 个字",
+        "The {label_en} may not exceed {max_length} characters",
     ),
     "error.core.validation.contains_control_characters": (
-        "{value}含有不可见字符",
-        "The {value2} contains control characters",
+        "{label_zh}含有不可见字符",
+        "The {label_en} contains control characters",
     ),
     "error.core.validation.enter_campaign_e_g_618": (
         "平台活动须属于一个大促（如 618）",
@@ -199,7 +200,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "财务不能修改营销活动",
         "Finance does not change promotions",
     ),
-    "error.marketing.promotion_edits.promotion_not_found": ("找不到该活动", "Promotion not found"),
+    "error.marketing.promotion_not_found": ("找不到该活动", "Promotion not found"),
     "error.marketing.promotion_edits.shop_promotion_has_no_campaign": (
         "店铺活动不属于平台大促",
         "A shop's promotion has no campaign",
@@ -212,7 +213,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "运营不能修改商家的活动，只能取消",
         "Operators cannot edit a shop's promotion, only cancel it",
     ),
-    "error.marketing.promotion_edits.values_break_database_rule_nothing": (
+    "error.values_break_database_rule": (
         "数据不符合规则，未保存",
         "The values break a database rule; nothing was saved",
     ),
@@ -229,12 +230,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The promotion's end has passed; it cannot be published",
     ),
     "error.marketing.promotion_edits.promotion_cannot_cancelled": (
-        "此活动{value}，不能取消",
+        "此活动{state_zh}，不能取消",
         "This promotion is {state}; it cannot be cancelled",
     ),
     "error.marketing.promotion_edits.promotion_can_no_longer_change": (
-        "此活动{value}，不能再修改{value2}",
-        "This promotion is {state}; its {value3} can no longer change",
+        "此活动{state_zh}，不能再修改{field_zh}",
+        "This promotion is {state}; its {field_en} can no longer change",
     ),
     "error.marketing.promotion_edits.reason": (
         "运营取消活动须填写原因",
@@ -350,7 +351,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "原因不能超过 {MAX_REASON} 个字",
         "The reason may not exceed {MAX_REASON} characters",
     ),
-    "error.catalog.products.finance_does_not_edit_products": (
+    "error.catalog.finance_does_not_edit_products": (
         "财务不能修改商品",
         "Finance does not edit products",
     ),
@@ -415,7 +416,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.catalog.product_edits.saved_nothing_was_saved": (
         "{count} 行不能保存，本次未保存任何修改",
-        "{count} {value} be saved; nothing was saved",
+        "{count} {rows_cannot} be saved; nothing was saved",
     ),
     "error.finance.lines.gross_cents": ("成交额", "Gross (GMV)"),
     "error.finance.lines.platform_subsidy_cents": ("平台补贴", "Platform subsidy"),

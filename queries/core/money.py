@@ -28,9 +28,9 @@ def round_half_up_div(a: int, b: int, d: int) -> int:
 def parse_yuan(text: object, *, max_cents: int = MAX_PRICE_CENTS, allow_zero: bool = False) -> int:
     """Parse an amount typed in yuan (`19.99`, `1,299`, `¥5`) into fen, or raise `Invalid`."""
     if text is None or (isinstance(text, float) and text != text):
-        raise Invalid(*messages.text("error.core.validation.enter_amount"))
+        raise Invalid(*messages.text("error.core.enter_amount"))
     if isinstance(text, bool):
-        raise Invalid(*messages.text("error.core.validation.not_valid_amount"))
+        raise Invalid(*messages.text("error.core.not_valid_amount"))
     if isinstance(text, int):
         raw = str(text)
     elif isinstance(text, Decimal):
@@ -42,7 +42,7 @@ def parse_yuan(text: object, *, max_cents: int = MAX_PRICE_CENTS, allow_zero: bo
         raw = str(text)
     match = _YUAN.match(raw)
     if raw.strip() == "":
-        raise Invalid(*messages.text("error.core.validation.enter_amount"))
+        raise Invalid(*messages.text("error.core.enter_amount"))
     if not match:
         raise Invalid(
             *messages.text("error.core.money.not_valid_amount_at_most", raw=raw),
@@ -51,7 +51,7 @@ def parse_yuan(text: object, *, max_cents: int = MAX_PRICE_CENTS, allow_zero: bo
     fraction = (match.group(4) or "").ljust(2, "0")
     cents = whole * 100 + int(fraction or "0")
     if cents == 0 and not allow_zero:
-        raise Invalid(*messages.text("error.core.validation.amount_must_greater_than_0"))
+        raise Invalid(*messages.text("error.core.amount_must_greater_than_0"))
     if cents > max_cents:
         raise Invalid(
             *messages.text("error.core.money.amount_may_not_exceed", max_cents=yuan(max_cents))

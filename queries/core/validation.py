@@ -119,9 +119,9 @@ def parse_money(
     """An amount in yuan as fen, via `queries.core.money.parse_yuan`, every edge refused cleanly."""
     value = _plain(value)
     if _is_blank(value):
-        raise _invalid(field, *messages.text("error.core.validation.enter_amount"))
+        raise _invalid(field, *messages.text("error.core.enter_amount"))
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise _invalid(field, *messages.text("error.core.validation.not_valid_amount"))
+        raise _invalid(field, *messages.text("error.core.not_valid_amount"))
     if isinstance(value, int) and abs(value) > 10**12:
         # str() of a huge int is slow or refused outright; no price is that large anyway.
         raise _invalid(
@@ -141,13 +141,13 @@ def parse_money(
         # "-5" is a number, only not an allowed one: say so, not "at most two decimals".
         if allow_zero:
             raise _invalid(field, *messages.text("error.core.validation.amount_cannot_negative"))
-        raise _invalid(field, *messages.text("error.core.validation.amount_must_greater_than_0"))
+        raise _invalid(field, *messages.text("error.core.amount_must_greater_than_0"))
     try:
         return parse_yuan(value, max_cents=max_cents, allow_zero=allow_zero)
     except Invalid as exc:
         raise Invalid(exc.zh, exc.en, details={field: (exc.zh, exc.en)}) from None
     except (ValueError, TypeError, ArithmeticError):
-        raise _invalid(field, *messages.text("error.core.validation.not_valid_amount")) from None
+        raise _invalid(field, *messages.text("error.core.not_valid_amount")) from None
 
 
 def parse_stock(value: object, *, field: str = "stock") -> int:
@@ -222,9 +222,9 @@ def parse_price_change(value: object, *, field: str = "percent") -> int:
         field,
         *messages.text(
             "error.core.validation.change_must_from_at_most",
-            value=MIN_PRICE_CHANGE_BPS // 100,
-            value2=MAX_PRICE_CHANGE_BPS // 100,
-            value3=_show(value),
+            min_percent=MIN_PRICE_CHANGE_BPS // 100,
+            max_percent=MAX_PRICE_CHANGE_BPS // 100,
+            shown=_show(value),
         ),
     )
     if isinstance(value, bool):
@@ -285,7 +285,8 @@ def parse_text(value: object, *, field: str, label: tuple[str, str], max_length:
     value = _plain(value)
     if _is_blank(value) or not isinstance(value, str):
         raise _invalid(
-            field, *messages.text("error.core.validation.enter", value=label[0], value2=label[1])
+            field,
+            *messages.text("error.core.validation.enter", label_zh=label[0], label_en=label[1]),
         )
     text = value.strip()
     if len(text) > max_length:
@@ -293,16 +294,18 @@ def parse_text(value: object, *, field: str, label: tuple[str, str], max_length:
             field,
             *messages.text(
                 "error.core.validation.may_not_exceed_characters",
-                value=label[0],
+                label_zh=label[0],
                 max_length=max_length,
-                value2=label[1],
+                label_en=label[1],
             ),
         )
     if any(ord(c) < 32 and c not in "\t\n" for c in text):
         raise _invalid(
             field,
             *messages.text(
-                "error.core.validation.contains_control_characters", value=label[0], value2=label[1]
+                "error.core.validation.contains_control_characters",
+                label_zh=label[0],
+                label_en=label[1],
             ),
         )
     return text

@@ -53,7 +53,7 @@ def load_statement(conn: sa.Connection, settlement_id: int, *, lock: bool = Fals
     if row is None:
         raise NotFound(
             *messages.text(
-                "error.finance.actions.settlement_statement_does_not_exist",
+                "error.finance.statement_rows.settlement_statement_does_not_exist",
                 settlement_id=settlement_id,
             ),
         )
@@ -63,16 +63,16 @@ def load_statement(conn: sa.Connection, settlement_id: int, *, lock: bool = Fals
 def stale_conflict(row: dict) -> Conflict:
     """The Conflict of a statement someone else changed, with its current values."""
     return Conflict(
-        *messages.text("error.finance.actions.someone_else_changed_statement_refresh"),
+        *messages.text("error.finance.statement_rows.someone_else_changed_statement_refresh"),
         details=row_values(row),
     )
 
 
 # A statement's status in words, for messages (the pages' labels say the same).
 _STATUS_WORDS = {
-    "draft": messages.text("label.finance.actions.status_words.draft"),
-    "confirmed": messages.text("label.finance.actions.status_words.confirmed"),
-    "paid": messages.text("label.finance.actions.status_words.paid"),
+    "draft": messages.text("label.finance.statement_rows.status_words.draft"),
+    "confirmed": messages.text("label.finance.statement_rows.status_words.confirmed"),
+    "paid": messages.text("label.finance.statement_rows.status_words.paid"),
 }
 
 
@@ -83,7 +83,9 @@ def check_statement(row: dict, expected_version: int, *statuses: str) -> None:
     if row["status"] not in statuses:
         zh, en = _STATUS_WORDS.get(row["status"], (row["status"], row["status"]))
         raise Invalid(
-            *messages.text("error.finance.actions.statement_action_not_possible", zh=zh, en=en),
+            *messages.text(
+                "error.finance.statement_rows.statement_action_not_possible", zh=zh, en=en
+            ),
             details={"status": row["status"]},
         )
 

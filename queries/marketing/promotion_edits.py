@@ -137,7 +137,7 @@ def _load(conn: sa.Connection, actor: Actor, promotion_id: int, *, manage: bool)
         .first()
     )
     if row is None:
-        raise NotFound(*text("error.marketing.promotion_edits.promotion_not_found"))
+        raise NotFound(*text("error.marketing.promotion_not_found"))
     row = dict(row)
     if actor.role == "vendor":
         if row["vendor_id"] is None:
@@ -145,7 +145,7 @@ def _load(conn: sa.Connection, actor: Actor, promotion_id: int, *, manage: bool)
                 *text("error.marketing.promotion_edits.platform_promotions_are_managed_by")
             )
         if row["vendor_id"] != actor.vendor_id:
-            raise NotFound(*text("error.marketing.promotion_edits.promotion_not_found"))
+            raise NotFound(*text("error.marketing.promotion_not_found"))
     elif manage and row["vendor_id"] is not None:
         raise Forbidden(
             *text("error.marketing.promotion_edits.operators_cannot_edit_shop_promotion"),
@@ -204,9 +204,7 @@ def _transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         with engine.begin() as conn:
             yield conn
     except IntegrityError:
-        raise Invalid(
-            *text("error.marketing.promotion_edits.values_break_database_rule_nothing")
-        ) from None
+        raise Invalid(*text("error.values_break_database_rule")) from None
 
 
 def update_promotion(
@@ -245,10 +243,10 @@ def update_promotion(
                 {
                     k: text(
                         "error.marketing.promotion_edits.promotion_can_no_longer_change",
-                        value=_STATE_ZH[state],
-                        value2=FIELD_LABELS[k][0],
+                        state_zh=_STATE_ZH[state],
+                        field_zh=FIELD_LABELS[k][0],
                         state=state,
-                        value3=FIELD_LABELS[k][1],
+                        field_en=FIELD_LABELS[k][1],
                     )
                     for k in frozen
                 }
@@ -367,7 +365,7 @@ def cancel_promotion(
             raise Invalid(
                 *text(
                     "error.marketing.promotion_edits.promotion_cannot_cancelled",
-                    value=_STATE_ZH[state],
+                    state_zh=_STATE_ZH[state],
                     state=state,
                 ),
             )

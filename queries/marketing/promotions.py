@@ -151,7 +151,7 @@ def get_promotion(conn: sa.Connection, *, actor: Actor, promotion_id: int) -> di
     if found is None or (
         actor.role == "vendor" and found["vendor_id"] not in (None, actor.vendor_id)
     ):
-        raise NotFound(*text("error.marketing.promotion_edits.promotion_not_found"))
+        raise NotFound(*text("error.marketing.promotion_not_found"))
     out = dict(found)
     out["state"] = state_of(out["status"], out["starts_at"], out["ends_at"], now_utc(None))
     return out
