@@ -9,6 +9,7 @@ import numpy as np
 
 from demo import catalog as cat
 from demo.world import DAY, HOUR, US, World, all_leaves, to_us
+from queries.core.schema import promotions
 
 __all__ = ["PromoIndex", "build_notes", "build_promotions"]
 
@@ -69,24 +70,7 @@ def build_promotions(world: World, rng: np.random.Generator) -> PromoIndex:
     """Shop promotions one after another, plus the platform's campaigns each year."""
     cal = world.cal
     start, as_of = int(cal.day_starts[0]), cal.as_of
-    cols = (
-        "promotion_id",
-        "vendor_id",
-        "campaign",
-        "name",
-        "kind",
-        "threshold_cents",
-        "percent_off",
-        "amount_off_cents",
-        "funded_by",
-        "budget_cents",
-        "starts_at",
-        "ends_at",
-        "status",
-        "created_at",
-        "updated_at",
-        "version",
-    )
+    cols = tuple(promotions.c.keys())
     rows: dict[str, list] = {c: [] for c in cols}
 
     def add(vendor, campaign, kind, starts, ends, status, funded, name_prefix="") -> None:

@@ -14,6 +14,7 @@ from stdnum.cn import uscc
 from demo import catalog as cat
 from demo.catalog import CATEGORIES
 from demo.world import DAY, HOUR, World, all_leaves, leaves_of
+from queries.core.schema import supplier_applications
 
 __all__ = ["build_products", "build_vendors"]
 
@@ -104,25 +105,7 @@ def _build_applications(world, rng, during, main, region) -> None:
     cal, vendors = world.cal, world.rows["vendors"]
     start, as_of = int(cal.day_starts[0]), cal.as_of
     n = len(during)
-    rows: dict[str, list] = {
-        k: []
-        for k in (
-            "application_id",
-            "company_name",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "business_license_no",
-            "category_id",
-            "region",
-            "submitted_at",
-            "status",
-            "reviewed_by",
-            "reviewed_at",
-            "review_note",
-            "vendor_id",
-        )
-    }
+    rows: dict[str, list] = {k: [] for k in supplier_applications.c.keys()}
     audit = world.rows.setdefault("audit", [])
 
     def add(
