@@ -60,22 +60,7 @@ QUEUE_LIMIT = 5000
 
 _a = supplier_applications.c
 _OPEN = ("pending", "needs_info")
-_FIELDS = (
-    "application_id",
-    "company_name",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "business_license_no",
-    "category_id",
-    "region",
-    "submitted_at",
-    "status",
-    "reviewed_by",
-    "reviewed_at",
-    "review_note",
-    "vendor_id",
-)
+_FIELDS = tuple(_a.keys())  # every column of an application, in the table's order
 
 
 # --- the licence number ---------------------------------------------------------------
