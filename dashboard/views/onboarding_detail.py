@@ -256,6 +256,7 @@ def show_flash() -> None:
 
 
 def show_detail(actor, application_id: int) -> None:
+    """One application: its fields, checks, history and, while undecided, the decision form."""
     app = detail(application_id)
     company = literal(app.fields["company_name"])
     st.subheader(t("onboarding.detail", id=app.application_id, company=company))

@@ -132,6 +132,7 @@ def _outcome() -> None:
 
 
 def create(actor: Actor) -> None:
+    """The create form: the fields of the chosen kind; a saved promotion is said at the top."""
     kind = st.selectbox(
         t("promotions.kind"),
         PROMOTION_KINDS,
@@ -184,6 +185,7 @@ def _manageable(actor: Actor, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def manage(actor: Actor, rows: pd.DataFrame) -> None:
+    """Pick one of the listed promotions the actor may manage; edit, publish or cancel it."""
     rows = _manageable(actor, rows)
     if rows.empty:
         empty_state(t("promotions.nothing_to_manage"))

@@ -74,12 +74,14 @@ def _own_change(actor, settlement_id: int) -> bool:
 
 
 def show_flash() -> None:
+    """The message the last write left, once."""
     text = st.session_state.pop(FLASH, None)
     if text:
         st.success(text)
 
 
 def issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
+    """Issue the period's statements, for every waiting vendor or one."""
     st.subheader(t("settlements.issue.heading"))
     if pick.end > today_local():
         st.info(t("settlements.issue.not_ended", end=local_date(pick.end)))
@@ -208,6 +210,7 @@ def _carry_panel(actor, row, pick: PeriodPick, seen: dict[int, int]) -> None:
 
 
 def statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
+    """Pick an issued statement and act on it as its state allows."""
     st.subheader(t("settlements.act.heading"))
     issued = frame[frame["status"] != "not_issued"]
     rows = {int(r["settlement_id"]): r for _, r in issued.iterrows()}
@@ -304,6 +307,7 @@ def _text(value) -> str:
 
 
 def month_end_panel(pick: PeriodPick) -> None:
+    """On a click, build the period's overview workbook and statements archive; offer both."""
     st.subheader(t("settlements.month_end.heading"))
     st.caption(t("settlements.month_end.help"))
     if st.button(t("settlements.month_end.build"), key="settlements_month_end_build"):
