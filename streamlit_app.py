@@ -34,9 +34,12 @@ st.html("<style>[data-testid='stMetricValue'] { font-size: 1.7rem; }</style>")
 
 
 def _language_switch() -> None:
-    labels = {"zh": "中文", "en": "English"}
     picked = st.sidebar.segmented_control(
-        t("app.language"), LANGS, default=lang(), format_func=labels.get, key="lang_picker"
+        t("app.language"),
+        LANGS,
+        default=lang(),
+        format_func=lambda code: t(f"app.language.{code}"),
+        key="lang_picker",
     )
     if picked and picked != lang():
         set_lang(picked)

@@ -26,12 +26,14 @@ from pathlib import Path
 import bcrypt
 import yaml
 
+from dashboard.strings.common import STRINGS
 from queries.core.actors import ROLES
 from queries.core.errors import Conflict, Invalid, NotFound
 from queries.core.settings import PROJECT_ROOT
 
 __all__ = [
     "Account",
+    "account_message",
     "accounts_path",
     "add_account",
     "create_account",
@@ -55,6 +57,12 @@ class Account:
     vendor_id: int | None
     password_hash: str
     disabled: bool = False
+
+
+def account_message(key: str, **fmt: object) -> tuple[str, str]:
+    """The (zh, en) pair of a shell string (`error.accounts.…`), filled from `fmt`."""
+    zh, en = STRINGS[key]
+    return zh.format(**fmt), en.format(**fmt)
 
 
 def accounts_path() -> Path:
@@ -106,21 +114,13 @@ def verify_password(account: Account, password: str) -> bool:
 
 def _validate(username: str, role: str, vendor_id: int | None, password: str) -> None:
     if not USERNAME.match(username):
-        raise Invalid(
-            "用户名须为 3–32 位小写字母、数字、点、下划线或连字符",
-            "A username is 3–32 lower-case letters, digits, dots, underscores or hyphens",
-        )
+        raise Invalid(*account_message("error.accounts.username_format"))
     if role not in ROLES:
-        raise Invalid(f"未知角色：{role}", f"Unknown role: {role}")
+        raise Invalid(*account_message("error.accounts.unknown_role", role=role))
     if (role == "vendor") != (vendor_id is not None):
-        raise Invalid(
-            "商家账号须绑定一个店铺，员工账号不绑定店铺",
-            "A vendor account is bound to one shop; staff accounts to none",
-        )
+        raise Invalid(*account_message("error.accounts.vendor_binds_one_shop"))
     if len(password) < MIN_PASSWORD:
-        raise Invalid(
-            f"密码至少 {MIN_PASSWORD} 位", f"A password has at least {MIN_PASSWORD} characters"
-        )
+        raise Invalid(*account_message("error.accounts.password_too_short", length=MIN_PASSWORD))
 
 
 def add_account(
@@ -148,7 +148,7 @@ def add_account(
     with _locked(path):
         accounts = load_accounts(path)
         if username in accounts and not replace_existing:
-            raise Conflict(f"用户名 {username} 已存在", f"The username {username} is taken")
+            raise Conflict(*account_message("error.accounts.username_taken", username=username))
         accounts[username] = account
         _save(accounts, path)
     return account
@@ -183,7 +183,7 @@ def disable_account(username: str, *, path: Path | None = None) -> None:
     with _locked(path):
         accounts = load_accounts(path)
         if username not in accounts:
-            raise NotFound(f"没有账号 {username}", f"No account {username}")
+            raise NotFound(*account_message("error.accounts.no_such_account", username=username))
         accounts[username] = replace(accounts[username], disabled=True)
         _save(accounts, path)
 
@@ -191,7 +191,7 @@ def disable_account(username: str, *, path: Path | None = None) -> None:
 def _ask_password() -> str:
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Repeat password: "):
-        raise Invalid("两次输入的密码不一致", "The passwords do not match")
+        raise Invalid(*account_message("error.accounts.passwords_differ"))
     return first
 
 

@@ -18,17 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 TABLES = {"queries/core/messages.py", "exports/strings.py"}
 TABLE_DIRS = ("dashboard/strings/",)
-# Modules whose texts have not moved into a table yet (issue 25); remove a line once it has.
-NOT_YET_MOVED = {
-    "dashboard/accounts.py",
-    "dashboard/data/onboarding.py",
-    "dashboard/ui/audit_words.py",
-    "dashboard/ui/charts.py",
-    "dashboard/views/onboarding_detail.py",
-    "dashboard/views/promotion_form.py",
-    "queries/sales/leaderboard.py",
-    "streamlit_app.py",
-}
 
 
 def _scanned() -> list[Path]:
@@ -65,16 +54,10 @@ def test_chinese_texts_live_in_the_keyed_tables():
     found = []
     for path in _scanned():
         name = path.relative_to(ROOT).as_posix()
-        if name in TABLES or name.startswith(TABLE_DIRS) or name in NOT_YET_MOVED:
+        if name in TABLES or name.startswith(TABLE_DIRS):
             continue
         found += _chinese_literals(path)
     assert found == []
-
-
-def test_the_not_yet_moved_list_is_current():
-    """A module listed as not yet moved still has texts to move (else drop it from the list)."""
-    done = [name for name in sorted(NOT_YET_MOVED) if not _chinese_literals(ROOT / name)]
-    assert done == []
 
 
 def test_pages_do_not_switch_on_the_language():

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from dashboard.accounts import USERNAME, create_account, load_accounts
+from dashboard.accounts import USERNAME, account_message, create_account, load_accounts
 from dashboard.caching import cached, clear_topics
 from dashboard.shell.context import engine, settings
 from queries.core.actors import Actor
@@ -126,12 +126,9 @@ class DecisionOutcome:
 def _check_username(username: str) -> None:
     """Refuse a malformed or taken username before anything is decided."""
     if not USERNAME.match(username):
-        raise Invalid(
-            "用户名须为 3–32 位小写字母、数字、点、下划线或连字符",
-            "A username is 3–32 lower-case letters, digits, dots, underscores or hyphens",
-        )
+        raise Invalid(*account_message("error.accounts.username_format"))
     if username in load_accounts():
-        raise Invalid(f"用户名 {username} 已存在", f"The username {username} is taken")
+        raise Invalid(*account_message("error.accounts.username_taken", username=username))
 
 
 def decide_with_account(

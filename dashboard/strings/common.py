@@ -4,6 +4,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "format.pp": ("{points} 个百分点", "{points} pp"),
     "app.title": ("Mallboard 商城管理后台", "Mallboard mall console"),
     "app.language": ("语言", "Language"),
+    # Each language's name in its own language, whichever language is shown.
+    "app.language.zh": ("中文", "中文"),
+    "app.language.en": ("English", "English"),
+    "format.colon": ("：", ": "),
     "app.logout": ("退出登录", "Log out"),
     "app.signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
     "app.demo_notice": ("演示数据库", "Demo database"),
@@ -54,6 +58,25 @@ STRINGS: dict[str, tuple[str, str]] = {
         "尚无登录账号。请运行 `python -m dashboard.accounts add …` 创建账号。",
         "There are no accounts yet. Create one with `python -m dashboard.accounts add …`.",
     ),
+    "error.accounts.username_format": (
+        "用户名须为 3–32 位小写字母、数字、点、下划线或连字符",
+        "A username is 3–32 lower-case letters, digits, dots, underscores or hyphens",
+    ),
+    "error.accounts.unknown_role": ("未知角色：{role}", "Unknown role: {role}"),
+    "error.accounts.vendor_binds_one_shop": (
+        "商家账号须绑定一个店铺，员工账号不绑定店铺",
+        "A vendor account is bound to one shop; staff accounts to none",
+    ),
+    "error.accounts.password_too_short": (
+        "密码至少 {length} 位",
+        "A password has at least {length} characters",
+    ),
+    "error.accounts.username_taken": (
+        "用户名 {username} 已存在",
+        "The username {username} is taken",
+    ),
+    "error.accounts.no_such_account": ("没有账号 {username}", "No account {username}"),
+    "error.accounts.passwords_differ": ("两次输入的密码不一致", "The passwords do not match"),
     "error.unexpected": (
         "出现意外错误，操作未完成，数据未更改。请刷新后重试。",
         "Something unexpected went wrong; nothing was changed. Please refresh and try again.",

@@ -126,6 +126,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The reason template belongs to another decision; pick another.",
     ),
     "onboarding.no_template": ("不使用模板", "No template"),
+    "onboarding.note.template_then_own": ("{template}；{own}", "{template} {own}"),
     "onboarding.note": ("给申请人的说明", "Note to the applicant"),
     "onboarding.note_help": (
         "要求补充资料和驳回时必填，申请人会看到。",

@@ -172,8 +172,7 @@ def _loads(text: object) -> dict | None:
 
 def _changes(entity: str, before: dict | None, after: dict | None, how: Reading) -> str:
     """`Field: old → new` per changed field; a creation or a deletion lists its values."""
-    zh = how.lang == "zh"
-    colon, sep = ("：", "；") if zh else (": ", "; ")
+    colon, sep = word("format.colon", how.lang), word("label.note_separator", how.lang)
     old, new = before or {}, after or {}
     parts: list[str] = []
     for field in sorted(dict.fromkeys([*old, *new]), key=_field_rank):

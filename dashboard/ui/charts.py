@@ -18,82 +18,30 @@ from datetime import date, datetime
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n import lang
+from dashboard.i18n import LANGS, lang, pick
+from dashboard.strings.charts import PLOTLY_ZH_CN
+from dashboard.strings.charts import STRINGS as CHART_STRINGS
 
 __all__ = ["DATE_FORMATS", "localize", "plot_config", "show"]
 
 DAY_MS = 86_400_000
 
-# Per language: tick formats by zoom (below a day, days, months, years) and hover formats.
+# Per language: tick formats by zoom (below a day, days, months, years) and hover formats,
+# from the `chart.format.*` strings.
 DATE_FORMATS: dict[str, dict[str, str]] = {
-    "zh": {
-        "hour": "%-m月%-d日 %H:%M",
-        "day": "%-m月%-d日",
-        "month": "%Y年%-m月",
-        "year": "%Y年",
-        "hover_day": "%Y年%-m月%-d日",
-        "hover_month": "%Y年%-m月",
-    },
-    "en": {
-        "hour": "%b %-d %H:%M",
-        "day": "%b %-d",
-        "month": "%b %Y",
-        "year": "%Y",
-        "hover_day": "%b %-d, %Y",
-        "hover_month": "%b %Y",
-    },
-}
-
-# plotly.js's zh-CN locale (its toolbar and date names), given inline: Streamlit's
-# frontend registers no locale but Plotly reads `config.locales` of each chart.
-_ZH_CN = {
-    "dictionary": {
-        "Autoscale": "自动缩放",
-        "Box Select": "矩形框选择",
-        "Compare data on hover": "悬停时比较数据",
-        "Double-click on legend to isolate one trace": "双击图例突出显示该数据",
-        "Double-click to zoom back out": "双击还原",
-        "Download plot as a png": "下载图表（PNG）",
-        "Download plot": "下载图表",
-        "Lasso Select": "套索选择",
-        "Pan": "平移",
-        "Produced with Plotly.js": "由 Plotly.js 生成",
-        "Reset": "重置",
-        "Reset axes": "重置坐标轴",
-        "Reset view": "重置视图",
-        "Reset views": "重置视图",
-        "Show closest data on hover": "悬停时显示最近的数据",
-        "Snapshot succeeded": "截图成功",
-        "Sorry, there was a problem downloading your snapshot!": "抱歉，截图下载失败！",
-        "Taking snapshot - this may take a few seconds": "正在截图，请稍候",
-        "Toggle Spike Lines": "切换辅助线",
-        "Toggle show closest data on hover": "切换悬停时显示最近的数据",
-        "Zoom": "缩放",
-        "Zoom in": "放大",
-        "Zoom out": "缩小",
-        "trace": "数据",
-    },
-    "format": {
-        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
-        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
-        "months": [f"{m}月" for m in range(1, 13)],
-        "shortMonths": [f"{m}月" for m in range(1, 13)],
-        "date": "%Y-%m-%d",
-        "decimal": ".",
-        "thousands": ",",
-        "year": "%Y年",
-        "month": "%Y年%-m月",
-        "dayMonth": "%-m月%-d日",
-        "dayMonthYear": "%Y年%-m月%-d日",
-    },
+    language: {
+        key.removeprefix("chart.format."): pair[index] for key, pair in CHART_STRINGS.items()
+    }
+    for index, language in enumerate(LANGS)
 }
 
 
 def plot_config() -> dict:
     """The Plotly `config` of the session's language (locale and toolbar words)."""
-    if lang() == "zh":
-        return {"locale": "zh-CN", "locales": {"zh-CN": _ZH_CN}, "displaylogo": False}
-    return {"locale": "en-US", "displaylogo": False}
+    return pick(
+        {"locale": "zh-CN", "locales": {"zh-CN": PLOTLY_ZH_CN}, "displaylogo": False},
+        {"locale": "en-US", "displaylogo": False},
+    )
 
 
 def _is_dates(values) -> bool:
@@ -142,8 +90,9 @@ def _hover(figure: go.Figure, trace) -> None:
         where, value, value_axis = "%{y}", "x", x_axis
     else:
         where, value, value_axis = "%{x}", "y", y_axis
-    if lang() == "zh" and not value_axis.tickformat and value_axis.type != "date":
-        value_axis.update(tickformat=",")  # 10,000, not the SI "10k"
+    value_ticks = pick(",", None)  # zh: 10,000, not the SI "10k"; en: Plotly's default
+    if value_ticks and not value_axis.tickformat and value_axis.type != "date":
+        value_axis.update(tickformat=value_ticks)
     label = trace.name or _title(value_axis)
     if trace.hovertext is not None and not isinstance(trace.hovertext, str):
         shown = "%{hovertext}"

@@ -33,7 +33,7 @@ def _show_fields(app: ApplicationDetail) -> None:
     """Every field; what the applicant wrote is shown as plain text, never as Markdown."""
     f = app.fields
     category = pick(app.category_name, app.category_name_en)
-    colon = pick("：", ": ")
+    colon = t("format.colon")
     shop = "—" if f["vendor_id"] is None else f"#{f['vendor_id']}"
     left, right = st.columns(2)
     for column, pairs in (
@@ -122,11 +122,10 @@ def _show_history(app: ApplicationDetail) -> None:
 
 def _note(template: str | None, free: str) -> str | None:
     """The note to the applicant: the template's sentence, then the operator's own words."""
-    parts = [t(f"onboarding.tpl.{template}")] if template else []
-    if free.strip():
-        parts.append(free.strip())
-    joined = pick("；", " ").join(parts)
-    return joined or None
+    sentence, own = (t(f"onboarding.tpl.{template}") if template else ""), free.strip()
+    if sentence and own:
+        return t("onboarding.note.template_then_own", template=sentence, own=own)
+    return sentence or own or None
 
 
 def _template_label(key: str | None) -> str:

@@ -462,6 +462,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结束日期不能早于开始日期",
         "The last day cannot be before the first day",
     ),
+    "error.sales.leaderboard.operators_only": (
+        "商家排行仅对运营开放",
+        "The vendor leaderboard is for operators only",
+    ),
     "error.core.actors.your_role_may_not_do": (
         "您的角色无权执行此操作",
         "Your role may not do this",

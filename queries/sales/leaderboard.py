@@ -26,6 +26,7 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.db import union_all
 from queries.core.errors import Forbidden
+from queries.core.messages import text
 from queries.core.periods import TimeRange, previous_range
 from queries.figures import as_int, buyer_figures_select, gmv, paid_in, refunded_select
 from queries.rolled.coverage import Coverage, buyer_days, coverage, new_in_period, sales_daily
@@ -52,7 +53,7 @@ COLUMNS = (
 def leaderboard(conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str) -> pd.DataFrame:
     """Every vendor's figures over `period`, highest GMV first (whole-mall scope only)."""
     if not scope.is_mall:
-        raise Forbidden("商家排行仅对运营开放", "The vendor leaderboard is for operators only")
+        raise Forbidden(*text("error.sales.leaderboard.operators_only"))
     before = previous_range(period, ZoneInfo(tz))
     v = s.vendors
     sold_part, refunded_part = _rolled_parts(conn, period, tz) or _live_parts(period)
