@@ -53,7 +53,7 @@ class BenchRun:
     started: datetime = field(default_factory=lambda: datetime.now().astimezone())
     finished: datetime | None = None
     load_at_start: str = field(default_factory=lambda: _loadavg())
-    rollups: str = ""  # the P5 rollups the pages read: "" = none (the contract's tables only)
+    rollups: str = ""  # the rollups the pages read: "" = none (the contract's tables only)
 
 
 def _loadavg() -> str:

@@ -86,7 +86,7 @@ def ensure_database(url: str) -> None:
 def ensure_demo(url: str, scale: str, *, reload: bool = False, rollups: bool = True) -> str:
     """Make `url` hold the demo mall of `scale`: reuse it, load it, or refuse other data.
 
-    With `rollups` the mall has the P5 rollups (built when a reused mall lacks
+    With `rollups` the mall has the rollups (built when a reused mall lacks
     them), without it has none (dropped). Returns the rollups' `complete_before`, or "".
     """
     from demo.generate import SCALES, generate
@@ -126,7 +126,7 @@ def ensure_demo(url: str, scale: str, *, reload: bool = False, rollups: bool = T
 
 
 def _rollups_for(engine: sa.Engine, wanted: bool) -> str:
-    """Build the P5 rollups (up to the data's last payment day) or drop them, as asked.
+    """Build the rollups (up to the data's last payment day) or drop them, as asked.
 
     A mall missing one family (built by an earlier version) has them all rebuilt.
     """

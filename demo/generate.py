@@ -149,7 +149,7 @@ def generate(
 ) -> DemoSummary:
     """Fill an empty contract database with the demo mall; same seed and as_of, same rows.
 
-    With `rollups` the demo also plays the platform's part of proposal P5 and builds
+    With `rollups` the demo also plays the platform's part and builds
     the sales rollups for the days before `as_of` (`rollups.build`); without,
     the database holds the contract's tables only.
     """

@@ -1,4 +1,4 @@
-"""Build the P5 rollups from the contract tables: the platform's job, played by the demo.
+"""Build the rollups from the contract tables: the platform's job, played by the demo.
 
 The console never writes outside the contract's tables on a platform database:
 these statements are what the platform would run (nightly, or as orders are

@@ -1,4 +1,4 @@
-"""Optional settlement day rows (proposal P5, the Settlements part): read when present.
+"""Settlement day rows, the Settlements family of the rollups: read when present.
 
 A statement's lines add up over its days: gross, subsidy and commission (rounded
 per order item) belong to the local day the order was paid, refunds and the

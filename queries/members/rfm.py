@@ -1,4 +1,4 @@
-"""The RFM model of Members, and its optional rollup (proposal P5, the RFM part).
+"""The RFM model of Members, and its optional rollup (the RFM family of the rollups).
 
 A buyer's RFM segment as of a period's end needs that buyer's paid orders of the
 last 365 days: read live, one group per buyer of the year (255,000 for the

@@ -1,4 +1,4 @@
-"""Optional campaign rollups (proposal P5, the Campaigns part): read when present, never required.
+"""The Campaigns family of the rollups, optional: read when present, never required.
 
 Promotion and live-session results are over their whole life, and the contract
 reaches an order's promotion or live session through no index: read live, every

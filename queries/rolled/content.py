@@ -1,4 +1,4 @@
-"""Optional content rollup (proposal P5, the Content part): read when present, never required.
+"""The Content family of the rollups, optional: read when present, never required.
 
 "Tags read before buying" joins every paid order line of the period to the
 buyer's note views of the week before: for the largest shop that is most of its

@@ -1,8 +1,8 @@
-"""Optional sales rollups (proposal P5): read when the platform provides them, never required.
+"""Optional sales rollups: read when the platform provides them, never required.
 
 The contract holds no pre-aggregated data, and a year of a big shop's order lines
-cannot be summed within the page targets on two cores (docs/performance.md). P5
-proposes three tables that the platform maintains beside the contract's; the
+cannot be summed within the page targets on two cores (docs/performance.md). The
+sales rollups are three tables that the platform maintains beside the contract's; the
 demo loader, which plays the platform's part, builds them with `build_rollups`:
 
 - `rollup_sales_daily`: per shop and local day, GMV, paid orders, buyers and the

@@ -125,7 +125,7 @@ def _with_live_buyers(days: sa.Subquery, covered: Coverage, vendor_id: int | Non
 def rolled_spans(
     conn: sa.Connection, scope: Scope, spans: list[tuple], tz: str | None
 ) -> dict[int, Coverage]:
-    """The spans (by index) holding whole days the P5 rollups hold, with their days and rest."""
+    """The spans (by index) holding whole days the rollups hold, with their days and rest."""
     if tz is None or scope.vendor_id == MALL:
         return {}
     cut = complete_before(conn, tz=tz)

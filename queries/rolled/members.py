@@ -1,4 +1,4 @@
-"""Optional member rollups (proposal P5, the Members part): read when present, never required.
+"""The Members family of the rollups, optional: read when present, never required.
 
 New buyers and cohorts need each buyer's first paid order with the shop (or the
 mall) ever; found live, that is one look-up into the buyer's order history per

@@ -178,7 +178,7 @@ def item_breakdowns(
     statements read the orders and their lines five times (3.6 s → 0.5 s for the largest
     demo shop's 30 days). Channel, hour and city tier are order attributes, so they
     are grouped from one row per order and count orders without DISTINCT. Where the
-    platform provides the P5 rollups (`queries.rolled.coverage`), their whole days replace the
+    platform provides the rollups (`queries.rolled.coverage`), their whole days replace the
     lines of those days, and only the rest of P is read live.
     """
     categories = category_tops(conn)
@@ -365,7 +365,7 @@ def refunds_by_reason(
 ) -> pd.DataFrame:
     """Completed refunds with completed_at in P, of the scope's orders, per reason.
 
-    Days the P5 rollups hold are read from them, the rest of P live.
+    Days the rollups hold are read from them, the rest of P live.
     """
     covered = coverage(conn, scope=scope, period=period, tz=tz)
     spans = [period] if covered is None else list(covered.live)

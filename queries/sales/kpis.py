@@ -16,7 +16,7 @@ subquery); several periods' headlines are one `UNION ALL` (`headlines`: `compare
 asks for three, Home's `compare_many` for nine); the figures for every vendor at
 once are one statement (`headlines_by_vendor`). The statements are built in
 `queries.figures` (live) and `queries.rolled.headline`: the whole days of a period
-that the P5 rollups hold (`queries.rolled.coverage`) are summed from the daily rows
+that the rollups hold (`queries.rolled.coverage`) are summed from the daily rows
 and their buyers counted from the buyer days, the rest read live, unless new buyers
 are asked for.
 """
@@ -351,7 +351,7 @@ def trend(
 
     Every bucket of the period is present; buckets without sales hold zeros
     (AOV None). Orders are bucketed by `paid_at`, refunds by `completed_at`. Daily
-    trends read the days the P5 rollups hold from them (`queries.rolled.coverage`) and the
+    trends read the days the rollups hold from them (`queries.rolled.coverage`) and the
     rest live; weeks and months are read live (buyers do not add up across days).
     """
     if grain not in GRAINS:
