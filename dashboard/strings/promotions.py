@@ -76,7 +76,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Note: overlaps running promotions of the same kind: {names}",
     ),
     # Between the overlapping promotions' names; the same mark in both languages.
-    "promotions.overlap_separator": ("、", "、"),
     "promotions.pick": ("选择活动", "Promotion"),
     "promotions.nothing_to_manage": (
         "本页没有您可以管理的活动。",

@@ -109,7 +109,7 @@ def _overlap_note(vendor_id, kind, starts_at, ends_at, exclude_id=None) -> str |
     found = data.overlaps(vendor_id, kind, starts_at, ends_at, exclude_id)
     if found.empty:
         return None
-    names = t("promotions.overlap_separator").join(
+    names = t("label.list_separator").join(
         f"#{i} {literal(n)}" for i, n in zip(found["promotion_id"], found["name"], strict=True)
     )
     return t("promotions.overlap", names=names)
