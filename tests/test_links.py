@@ -333,3 +333,30 @@ def test_each_pages_filters_open_from_the_url_and_stay_there(site, name, query, 
     if name == "members":
         assert at.selectbox(key="m_grain").value == "month"
     assert dict(at.query_params) == query
+
+
+def test_the_audit_trails_filters_are_in_the_url(site, empty_db):
+    """Action, entity and person chosen on the Audit log reload from the link; junk is ignored."""
+    from queries.audit import record
+    from queries.core.actors import Actor
+
+    session, shops, _, _ = site
+    ops = Actor(username="ops", role="operator")
+    with empty_db.begin() as conn:
+        for action, entity in (("product.update", "product"), ("vendor.suspend", "vendor")):
+            record(conn, ops, action=action, entity=entity, entity_id=1, vendor_id=shops["beta"])
+    at = open_link(session, "audit", as_user="ops")
+    at.selectbox(key="audit_action").set_value("vendor.suspend")
+    at.selectbox(key="audit_actor").set_value("ops")
+    [b for b in at.button if b.label == "Search"][0].click().run()
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query == {"action": "vendor.suspend", "who": "ops"}
+    again = open_link(session, "audit", query, as_user="ops")  # F5 or a shared link
+    assert again.selectbox(key="audit_action").value == "vendor.suspend"
+    assert again.selectbox(key="audit_actor").value == "ops"
+    assert again.selectbox(key="audit_entity").value == ""
+    assert dict(again.query_params) == query
+    junk = open_link(session, "audit", {"action": "drop.table", "who": "x"}, as_user="ops")
+    assert junk.selectbox(key="audit_action").value == ""
+    assert junk.selectbox(key="audit_actor").value == ""

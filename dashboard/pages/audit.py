@@ -38,11 +38,16 @@ def _read_filters() -> AuditFilter:
     today = today_local()
     choices = filter_choices(audit_scope)
     language = lang()
+    actions = ["", *sorted(choices.actions, key=lambda code: action_label(code, language))]
+    # A shared or reloaded link keeps the trail it showed (values outside the choices: ignored).
+    bind("audit_action", "action", options=actions)
+    bind("audit_entity", "entity", options=["", *choices.entities])
+    bind("audit_actor", "who", options=["", *choices.people])
     with st.form("audit_filters"):
         a, b, c = st.columns(3)
         action = a.selectbox(
             t("audit.action"),
-            ["", *sorted(choices.actions, key=lambda code: action_label(code, language))],
+            actions,
             format_func=lambda x: action_label(x, language) if x else t("audit.any_action"),
             key="audit_action",
         )
