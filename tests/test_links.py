@@ -360,3 +360,26 @@ def test_the_audit_trails_filters_are_in_the_url(site, empty_db):
     junk = open_link(session, "audit", {"action": "drop.table", "who": "x"}, as_user="ops")
     assert junk.selectbox(key="audit_action").value == ""
     assert junk.selectbox(key="audit_actor").value == ""
+
+
+def test_the_audit_trails_next_and_previous_buttons_page_through_it(site, empty_db):
+    """51 entries: Next shows page 2 (one entry, in the URL), Previous goes back to page 1."""
+    from queries.audit import record
+    from queries.core.actors import Actor
+
+    session, shops, _, _ = site
+    ops = Actor(username="ops", role="operator")
+    with empty_db.begin() as conn:
+        for n in range(51):
+            record(conn, ops, action="product.update", entity="product", entity_id=n,
+                   vendor_id=shops["alpha"])  # fmt: skip
+    at = open_link(session, "audit", as_user="ops")
+    assert "51 entries · page 1 of 2" in texts(at)
+    at.button(key="audit_next").click().run()
+    assert not at.exception
+    assert "51 entries · page 2 of 2" in texts(at)
+    assert len(at.dataframe[0].value) == 1 and dict(at.query_params) == {"page": "2"}
+    assert at.button(key="audit_next").disabled
+    at.button(key="audit_prev").click().run()
+    assert "51 entries · page 1 of 2" in texts(at) and len(at.dataframe[0].value) == 50
+    assert at.button(key="audit_prev").disabled

@@ -18,6 +18,7 @@ from dashboard.data.audit import AuditFilter, audit_download_builder, audit_page
 from dashboard.i18n import lang, t, tn
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.shell.url_state import bind, fit_page
+from dashboard.ui.actions import step_page
 from dashboard.ui.audit_words import Reading, action_label, entity_label
 from dashboard.ui.formatting import number
 from dashboard.ui.widgets import empty_state, freshness, show_error, today_local
@@ -84,10 +85,6 @@ def _read_filters() -> AuditFilter:
     )
 
 
-def _step(delta: int, pages: int) -> None:
-    st.session_state[PAGE_KEY] = min(max(st.session_state.get(PAGE_KEY, 1) + delta, 1), pages)
-
-
 if actor.role == "finance":
     st.caption(t("audit.finance_scope"))
 elif actor.role == "vendor":
@@ -122,15 +119,15 @@ st.dataframe(
 prev_col, next_col, download_col = st.columns([1, 1, 2])
 prev_col.button(
     t("audit.prev"),
-    on_click=_step,
-    args=(-1, pages),
+    on_click=step_page,
+    args=(PAGE_KEY, -1, pages),
     key="audit_prev",
     disabled=st.session_state[PAGE_KEY] <= 1,
 )
 next_col.button(
     t("audit.next"),
-    on_click=_step,
-    args=(1, pages),
+    on_click=step_page,
+    args=(PAGE_KEY, 1, pages),
     key="audit_next",
     disabled=st.session_state[PAGE_KEY] >= pages,
 )
