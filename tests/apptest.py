@@ -113,6 +113,12 @@ def as_seen(markdown: str) -> str:
     return _ESCAPED.sub(r"\1", markdown).replace("\u200b", "")
 
 
+def markdown_source(at: AppTest) -> str:
+    """The Markdown the page sends, escapes included (texts() shows what a person reads)."""
+    groups = (at.markdown, at.info, at.warning, at.error, at.success, at.caption, at.subheader)
+    return "\n".join(str(e.value) for group in groups for e in group)
+
+
 def texts(at: AppTest) -> str:
     """Every piece of text on the page, joined: markdown, captions, metrics, alerts, tables."""
     parts: list[str] = []

@@ -24,7 +24,7 @@ from queries.core import schema as s
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Forbidden, NotFound
 from queries.marketing.promotion_edits import cancel_promotion, update_promotion
-from tests.apptest import AppSession, as_seen, texts
+from tests.apptest import AppSession, as_seen, markdown_source, texts
 from tests.builders import MallBuilder, snapshot
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -76,12 +76,6 @@ def mall(empty_db, tmp_path):
 def shown(at) -> str:
     """The page's text as a person reads it (texts() already removes the escapes)."""
     return texts(at)
-
-
-def markdown_source(at) -> str:
-    """The Markdown the page sends, escapes included (texts() shows what a person reads)."""
-    groups = (at.markdown, at.info, at.warning, at.error, at.success, at.caption, at.subheader)
-    return "\n".join(str(e.value) for group in groups for e in group)
 
 
 def errors(at) -> str:

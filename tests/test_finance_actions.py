@@ -34,7 +34,7 @@ from queries.finance.actions import (
     issue_statements,
     mark_paid,
 )
-from tests.apptest import AppSession, texts
+from tests.apptest import AppSession, markdown_source, texts
 from tests.builders import MallBuilder, local
 from tests.settlement_data import DEC_START, JAN_START, NOV_END, NOV_START, TZ
 from tests.test_settlement_pages import LATER, _prepare, _session, assert_not_opened
@@ -97,11 +97,6 @@ def _pick(at, settlement_id: int):
 def _states(at) -> dict[str, str]:
     table = at.dataframe[0].value
     return dict(zip(table["Vendor"], table["State"], strict=True))
-
-
-def markdown_source(at) -> str:
-    """The Markdown the page sends, escapes included (texts() shows what a person reads)."""
-    return "\n".join(str(e.value) for e in at.markdown)
 
 
 def _one_new_audit(engine, before: list[dict]) -> dict:
