@@ -18,12 +18,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 
 
-def _ticks(page) -> list[str]:
-    """The drawn x-axis tick labels of the page's first chart."""
+def _ticks(page, *, drawn_in: str | None = None) -> list[str]:
+    """The drawn x-axis tick labels of the page's first chart.
+
+    `drawn_in="zh"`: wait (up to 15 s) for Plotly to redraw the chart after a language
+    switch — its heading arrives with the new run, the axis a moment later — then read.
+    """
     chart = page.get_by_test_id("stPlotlyChart").first
     chart.locator(".xtick text").first.wait_for()
-    texts = chart.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
-    return [t.strip() for t in texts if t and t.strip()]
+
+    def read() -> list[str]:
+        texts = chart.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+        return [t.strip() for t in texts if t and t.strip()]
+
+    for _ in range(150 if drawn_in == "zh" else 0):
+        if not any(ENGLISH_MONTH.search(t) for t in read()):
+            break
+        page.wait_for_timeout(100)
+    return read()
 
 
 def _switch(page, label: str) -> None:
@@ -41,13 +53,13 @@ def test_chart_dates_follow_the_language(running_app, browser_page):
 
     _switch(page, "中文")
     page.get_by_role("heading", name="近 30 天每日成交额").wait_for()
-    chinese = _ticks(page)
+    chinese = _ticks(page, drawn_in="zh")
     assert chinese and not any(ENGLISH_MONTH.search(t) for t in chinese), chinese
     assert all(re.fullmatch(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月", t) for t in chinese), chinese
     page.screenshot(path=str(running_app.accounts_file.parent / "home_zh.png"), full_page=True)
 
     main = open_page(page, "销售分析")
-    trend = _ticks(page)
+    trend = _ticks(page, drawn_in="zh")
     assert trend and not any(ENGLISH_MONTH.search(t) for t in trend), trend
     assert "Choose" not in main.inner_text()
 
