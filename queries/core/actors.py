@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from queries.core.errors import Forbidden
 from queries.core.messages import text
 
-__all__ = ["ROLES", "Actor", "Scope", "require_role", "scope_for"]
+__all__ = ["ROLES", "Actor", "Scope", "System", "require_role", "scope_for"]
 
 ROLES = ("vendor", "operator", "finance")
 
@@ -36,6 +36,20 @@ class Actor:
     def is_staff(self) -> bool:
         """Operators and finance see the whole mall."""
         return self.role != "vendor"
+
+
+@dataclass(frozen=True)
+class System:
+    """Who an audit row names when no logged-in user acted: a login form's visitor
+    (`role="visitor"`, the name as typed) or a shell command (`role="shell"`)."""
+
+    username: str
+    role: str
+
+    @property
+    def is_staff(self) -> bool:
+        """Never: a visitor or a shell command reads nothing through a scope."""
+        return False
 
 
 @dataclass(frozen=True)

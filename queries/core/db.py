@@ -24,6 +24,7 @@ from queries.core.messages import listed, text
 from queries.core.schema import metadata
 
 __all__ = [
+    "CONSOLE_SCHEMA",
     "check_contract",
     "connect_engine",
     "local_day",
@@ -150,11 +151,19 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
 # (docs/performance.md).
 PG_SESSION_OPTIONS = "-c jit=off"
 
+# The console's own tables (`queries.console.tables`) live in this schema on PostgreSQL;
+# SQLite has none, so its engines read the name as the file's main database.
+CONSOLE_SCHEMA = "mallboard"
+
 
 def connect_engine(url: str, *, check: bool = True) -> sa.Engine:
     """An engine for `url`, checked to answer (and to hold the contract when `check`)."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            execution_options={"schema_translate_map": {CONSOLE_SCHEMA: None}},
+        )
         sa.event.listen(engine, "connect", _on_sqlite_connect)
     else:
         engine = sa.create_engine(

@@ -13,6 +13,91 @@ from collections.abc import Iterable
 __all__ = ["MESSAGES", "joined", "listed", "text"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "error.console.passwords.control_characters": (
+        "密码不能包含控制字符。",
+        "A password cannot contain control characters.",
+    ),
+    "error.console.passwords.too_short": (
+        "密码至少需要 {length} 个字符。",
+        "A password needs at least {length} characters.",
+    ),
+    "error.console.passwords.too_long": (
+        "密码最多 {length} 个字节（中文每字 3 个字节）。",
+        "A password has at most {length} bytes (a Chinese character takes 3).",
+    ),
+    "error.console.passwords.common": (
+        "这是最常见的密码之一，请换一个。",
+        "This is one of the most common passwords; choose another.",
+    ),
+    "error.console.passwords.guessable": (
+        "这个密码太容易猜到（重复、连续字符、常见词或用户名），请换一个更长或更随机的。",
+        "This password is too easy to guess (repeats, sequences, common words or the "
+        "username); choose a longer or more random one.",
+    ),
+    "error.console.accounts.username_format": (
+        "用户名为 3–32 个小写字母、数字或 _ . -，以字母或数字开头。",
+        "A username is 3–32 lower-case letters, digits or _ . -, starting with a letter or digit.",
+    ),
+    "error.console.accounts.unknown_role": ("未知角色：{role}", "Unknown role: {role}"),
+    "error.console.accounts.vendor_binds_one_shop": (
+        "商家账号必须绑定且只绑定一个店铺（--vendor-id）；平台账号不绑定店铺。",
+        "A vendor account is bound to exactly one shop (--vendor-id); staff accounts to none.",
+    ),
+    "error.console.accounts.no_such_shop": (
+        "没有编号为 {vendor_id} 的店铺。",
+        "There is no shop with id {vendor_id}.",
+    ),
+    "error.console.accounts.username_taken": (
+        "用户名 {username} 已被使用。",
+        "The username {username} is taken.",
+    ),
+    "error.console.accounts.no_such_account": (
+        "没有账号 {username}。",
+        "There is no account {username}.",
+    ),
+    "error.console.accounts.changed_meanwhile": (
+        "账号 {username} 刚被他人修改，请刷新后再试。未做任何改动。",
+        "Someone else changed the account {username} just now; reload and try again. "
+        "Nothing was changed.",
+    ),
+    "error.console.accounts.not_yourself": (
+        "不能停用自己正在使用的账号。",
+        "You cannot disable the account you are using.",
+    ),
+    "error.console.accounts.passwords_required": (
+        "请输入当前密码和新密码。",
+        "Enter your current password and the new one.",
+    ),
+    "error.console.accounts.password_unchanged": (
+        "新密码不能与当前密码相同。",
+        "The new password must differ from the current one.",
+    ),
+    "error.console.accounts.current_password_wrong": (
+        "当前密码不正确，密码未修改。",
+        "The current password is wrong; the password was not changed.",
+    ),
+    "error.console.logins.empty": (
+        "请输入用户名和密码。",
+        "Please enter your username and password.",
+    ),
+    "error.console.logins.username_too_long": (
+        "用户名最多 {length} 个字符。",
+        "A username has at most {length} characters.",
+    ),
+    "error.console.logins.password_too_long": ("密码过长。", "The password is too long."),
+    "error.console.logins.control_characters": (
+        "用户名和密码不能包含控制字符。",
+        "A username or password cannot contain control characters.",
+    ),
+    "error.core.settings.whole_number": (
+        "设置 {name} 必须是 {low} 到 {high} 之间的整数。",
+        "The setting {name} must be a whole number from {low} to {high}.",
+    ),
+    "error.console.migrate.cannot_write": (
+        "无法更新控制台自己的数据表（数据库拒绝写入）：{reason}。数据库未做任何改动。",
+        "Could not update the console's own tables (the database refused to write): "
+        "{reason}. Nothing was changed.",
+    ),
     "label.list_separator": ("、", ", "),
     "label.note_separator": ("；", "; "),
     "error.catalog.product_edits.stale_products": (

@@ -32,6 +32,15 @@ class Settings:
     currency: str = "CNY"
     review_deadline_days: int = 3
     is_demo: bool = False
+    # Sessions and logins (README "Accounts and sessions"); see queries.console.policy.
+    session_hours: int = 12
+    idle_minutes: int = 120
+    max_failures: int = 5
+    max_failures_per_address: int = 20
+    window_minutes: int = 15
+    lockout_minutes: int = 15
+    # Proxies whose X-Forwarded-For is believed (nginx's address as the app sees it).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -93,10 +102,36 @@ def load_settings(
     deadline = pick("REVIEW_DEADLINE_DAYS", "3")
     if not str(deadline).isdigit() or int(deadline) < 1:
         raise Invalid(*text("error.core.settings.review_deadline_days_must_whole"))
+    limits = {
+        field: _whole(pick(name, str(default)), name, low, high)
+        for field, name, default, low, high in _LIMITS
+    }
+    proxies = tuple(p.strip() for p in (pick("TRUSTED_PROXIES", "") or "").split(",") if p.strip())
     return Settings(
         database_url=database_url,
         timezone=timezone,
         currency=currency,
         review_deadline_days=int(deadline),
         is_demo=is_demo,
+        trusted_proxies=proxies,
+        **limits,
     )
+
+
+# (Settings field, setting's name, default, lowest, highest)
+_LIMITS = (
+    ("session_hours", "SESSION_MAX_HOURS", 12, 1, 24 * 30),
+    ("idle_minutes", "SESSION_IDLE_MINUTES", 120, 1, 24 * 60 * 30),
+    ("max_failures", "LOGIN_MAX_FAILURES", 5, 1, 1000),
+    ("max_failures_per_address", "LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 100000),
+    ("window_minutes", "LOGIN_WINDOW_MINUTES", 15, 1, 24 * 60),
+    ("lockout_minutes", "LOCKOUT_MINUTES", 15, 1, 24 * 60),
+)
+
+
+def _whole(value: str | None, name: str, low: int, high: int) -> int:
+    """A whole-number setting within [low, high], or `Invalid` naming it."""
+    raw = str(value).strip()
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise Invalid(*text("error.core.settings.whole_number", name=name, low=low, high=high))
+    return int(raw)
