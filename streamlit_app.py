@@ -16,15 +16,16 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import caching
-from dashboard.accounts import load_accounts
 from dashboard.i18n import LANGS, lang, set_lang, t
 from dashboard.shell import url_state
-from dashboard.shell.auth import authenticate, logout_button, make_authenticator
+from dashboard.shell.auth import authenticate, logout_button
 from dashboard.shell.context import engine, settings
-from dashboard.shell.cookie_key import cookie_key
+from dashboard.shell.cookie_key import configured_key, cookie_key, cookie_problem
 from dashboard.shell.navigation import PAGES, forbidden_for, pages_for
+from queries.console.accounts import account_count, is_demo_database
+from queries.console.migrate import pending
+from queries.core.actors import Actor
 from queries.core.errors import DatabaseUnavailable, MissingContract, UserError
-from queries.merchants.names import vendor_status
 
 st.set_page_config(page_title="Mallboard", page_icon=":material/storefront:", layout="wide")
 caching.start_run()
@@ -63,7 +64,8 @@ except UserError as exc:
 
 signing_key = cookie_key()
 if signing_key is None:
-    _stop_with("error.settings_title", t("error.cookie_key"))
+    reason_key, values = cookie_problem(configured_key())
+    _stop_with("error.settings_title", f"{t(reason_key, **values)} {t('error.cookie_key')}")
 
 if config.is_demo:
     from dashboard.bootstrap import ensure_demo_database
@@ -79,18 +81,33 @@ except MissingContract as exc:
     listed = "\n".join(f"- `{name}`" for name in exc.details)
     _stop_with("error.contract_title", f"{t('error.contract_hint')}\n\n{listed}")
 
-accounts = load_accounts()
-if not accounts:
-    _stop_with("error.settings_title", t("error.accounts_missing"))
+
+def _stop_with_command(title_key: str, intro_key: str, command: str, after_key: str | None) -> None:
+    st.title(t("app.title"))
+    st.subheader(t(title_key))
+    st.write(t(intro_key))
+    st.code(command, language="bash")
+    if after_key:
+        st.caption(t(after_key))
+    st.stop()
+
+
+if pending(database):
+    _stop_with_command("setup.migrate_title", "setup.migrate", "python -m dashboard.migrate", None)
+with database.connect() as conn:
+    no_accounts = account_count(conn) == 0
+    demo_database = is_demo_database(conn)
+if no_accounts:
+    _stop_with_command(
+        "setup.no_accounts_title",
+        "setup.no_accounts",
+        "python -m dashboard.accounts add NAME --role operator",
+        "setup.no_accounts_after",
+    )
 
 
 def _no_such_page() -> None:
     """The page of an unknown path: never run (the entry opens Home instead)."""
-
-
-def _vendor_status(vendor_id: int) -> str | None:
-    with database.connect() as conn:
-        return vendor_status(conn, vendor_id=vendor_id)
 
 
 def _unknown_path() -> str | None:
@@ -110,7 +127,7 @@ def _unknown_path() -> str | None:
 UNKNOWN_PATH = "_mb_unknown_path"
 unknown_path = _unknown_path()
 
-if not st.session_state.get("authentication_status"):
+if not isinstance(st.session_state.get("actor"), Actor):
     # Every page's URL is known before login, so a link (or a reload) shows the login
     # form on that URL, and the login's rerun then opens that page with its query.
     # (Registered, never run: the login form above is all a visitor sees.)
@@ -129,17 +146,16 @@ if not st.session_state.get("authentication_status"):
     if unknown_path:  # the login's rerun names the page by its hash only: keep the path
         st.session_state[UNKNOWN_PATH] = unknown_path
 
-authenticator = make_authenticator(accounts, signing_key)
-actor = authenticate(authenticator, accounts, _vendor_status)
+actor = authenticate(database, config, signing_key)
 
 if actor is None:
     st.stop()
 
 st.sidebar.caption(
     t("app.signed_in_as", name=actor.username, role=t(f"role.{actor.role}"))
-    + (f" · {t('app.demo_notice')}" if config.is_demo else "")
+    + (f" · {t('app.demo_notice')}" if demo_database else "")
 )
-logout_button(authenticator)
+logout_button(database, config, signing_key)
 
 NAV_FLASH = "_mb_nav_flash"
 sections = {

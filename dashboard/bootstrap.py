@@ -1,8 +1,9 @@
 """First-run set-up of the embedded demo: the SQLite demo mall, the cookie key, demo logins.
 
 `make run` calls `python -m dashboard.bootstrap` before starting the app. With
-`DATABASE_URL` set (a real mall) it only makes sure the cookie key exists: demo
-accounts are for the demo database alone.
+`DATABASE_URL` set (a real mall) it only makes sure the cookie key exists: the
+console's tables of a real mall are migrated by `python -m dashboard.migrate`, and
+demo logins exist only in a database the demo loader built and marked.
 """
 
 from __future__ import annotations
@@ -12,23 +13,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from dashboard.accounts import accounts_path, add_account, load_accounts
 from dashboard.shell.cookie_key import ensure_cookie_key
+from demo.accounts import DEMO_ACCOUNTS, prepare_demo_console
 from queries.core.db import connect_engine
 from queries.core.errors import UserError
 from queries.core.settings import DEFAULT_SQLITE_PATH, Settings, load_settings
 
-__all__ = ["DEMO_ACCOUNTS", "ensure_demo_accounts", "ensure_demo_database", "main"]
-
-# Fixed, documented demo logins (README): demo databases only.
-DEMO_ACCOUNTS = (
-    ("shop_big", "vendor", "demo-shop-big", "big"),
-    ("shop_small", "vendor", "demo-shop-small", "small"),
-    ("operator", "operator", "demo-operator", None),
-    ("finance", "finance", "demo-finance", None),
-)
+__all__ = ["DEMO_ACCOUNTS", "ensure_demo_database", "main", "prepare"]
 
 
 def ensure_demo_database(
@@ -37,7 +28,10 @@ def ensure_demo_database(
     scale: str = "small",
     progress: Callable[[str], None] | None = None,
 ) -> bool:
-    """Create and fill the embedded demo database if it is missing; True if it was built."""
+    """Create and fill the embedded demo database if it is missing; True if it was built.
+
+    The file at this path is made only here, by the demo loader: it is the demo.
+    """
     from demo.generate import generate
     from queries.core.schema import create_schema
 
@@ -52,32 +46,11 @@ def ensure_demo_database(
         try:
             create_schema(engine)
             generate(engine, scale=scale, seed=7, progress=progress)
+            prepare_demo_console(engine)
         finally:
             engine.dispose()
         partial.replace(path)  # only a complete mall ever appears under the real name
     return True
-
-
-def ensure_demo_accounts(engine: sa.Engine) -> list[tuple[str, str, str, int | None]]:
-    """Create the demo logins if the accounts file has none; return (user, role, password, shop)."""
-    from demo.pick import demo_shops
-
-    if load_accounts():
-        return []
-    with engine.connect() as conn:
-        shops = demo_shops(conn)
-    created = []
-    for username, role, password, size in DEMO_ACCOUNTS:
-        vendor_id = shops[size] if size else None
-        add_account(
-            username=username,
-            role=role,
-            vendor_id=vendor_id,
-            password=password,
-            name=username.replace("_", " ").title(),
-        )
-        created.append((username, role, password, vendor_id))
-    return created
 
 
 def prepare(settings: Settings, *, progress: Callable[[str], None] | None = None) -> list:
@@ -88,7 +61,7 @@ def prepare(settings: Settings, *, progress: Callable[[str], None] | None = None
     ensure_demo_database(progress=progress)
     engine = connect_engine(settings.database_url)
     try:
-        return ensure_demo_accounts(engine)
+        return prepare_demo_console(engine)  # a demo file of an older version catches up
     finally:
         engine.dispose()
 
@@ -109,12 +82,14 @@ def main() -> int:
         return 1
     if settings.is_demo:
         say(f"Demo database: {DEFAULT_SQLITE_PATH}")
-        say(f"Accounts file: {accounts_path()}")
         say("Demo logins (demo database only):")
         for username, role, password, _ in DEMO_ACCOUNTS:
             say(f"  {username:<11} {password:<16} {role}")
         if created:
             say("(created now)")
+    else:
+        say("DATABASE_URL is set: no demo logins. Run `python -m dashboard.migrate`, then")
+        say("create the first operator: `python -m dashboard.accounts add NAME --role operator`.")
     return 0
 
 

@@ -68,6 +68,9 @@ def run(argv: list[str] | None = None) -> int:
             progress=_say,
             rollups=not args.no_rollups,
         )
+        from demo.accounts import prepare_demo_console
+
+        prepare_demo_console(engine)  # the console's tables, the demo mark, the demo logins
     except UserError as exc:
         _say(exc.message("en"))
         return 1

@@ -1,9 +1,10 @@
 """Run the real entry script in Streamlit's `AppTest`, logged in as a given account.
 
-The app reads its database from `DATABASE_URL` and its accounts from
-`MALLBOARD_ACCOUNTS`, as in production; the session is seeded as the
-authenticator leaves it after a successful login, so the entry's own checks
-(account exists, shop not suspended, role → pages) all run.
+The app reads its database from `DATABASE_URL`, as in production. Accounts live in
+the console's own tables of that database (migrated here); `open(…, as_user=…)`
+logs in through `queries.console.logins.log_in` and hands the app the session id,
+as the login form does, so the entry's own checks (session valid, account enabled,
+shop active, role → pages) all run on every script run.
 
     app = AppSession(engine.url, tmp_path)
     app.add("shop1", role="vendor", vendor_id=1)
@@ -15,69 +16,101 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import Account, accounts_path, load_accounts
+from dashboard.shell.auth import TOKEN
 from dashboard.shell.context import dispose_engines
+from queries.console.logins import log_in
+from queries.console.migrate import upgrade
+from queries.console.tables import accounts
+from queries.core.db import connect_engine
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TEST_COOKIE_KEY = "test-cookie-key-" + "x1y2z3w4" * 4
+TEST_COOKIE_KEY = "Kq3vZ8rT1mWb6YpN0sLd4HjX7cGf2UeA9oRi5Bt"
 TIMEOUT = 60
+TEST_PASSWORD = "password-for-tests"
 
 
+@cache
 def _fast_hash() -> str:
     import bcrypt
 
-    return bcrypt.hashpw(b"password-for-tests", bcrypt.gensalt(rounds=4)).decode("ascii")
+    return bcrypt.hashpw(TEST_PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode("ascii")
 
 
 class AppSession:
-    """An accounts file and environment for running the app against one test database."""
+    """The environment and accounts for running the app against one test database."""
 
     def __init__(self, database_url: str | sa.URL, tmp_path: Path, *, lang: str = "en") -> None:
         url = database_url
         if isinstance(url, sa.URL):
             url = url.render_as_string(hide_password=False)
         self.database_url = url
-        self.accounts_file = tmp_path / "accounts.yaml"
         self.lang = lang
         self._environ()
+        engine = self._engine()
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
 
     def _environ(self) -> None:
         os.environ["DATABASE_URL"] = self.database_url
-        os.environ["MALLBOARD_ACCOUNTS"] = str(self.accounts_file)
         os.environ["MALLBOARD_COOKIE_KEY"] = TEST_COOKIE_KEY
         os.environ["MALLBOARD_RAISE_ERRORS"] = "1"
 
-    def add(
-        self, username: str, *, role: str, vendor_id: int | None = None, disabled: bool = False
-    ) -> None:
-        """Add an account (a cheap bcrypt hash: tests never log in with it by password)."""
-        import yaml
+    def _engine(self) -> sa.Engine:
+        return connect_engine(self.database_url, check=False)
 
+    def add(
+        self,
+        username: str,
+        *,
+        role: str,
+        vendor_id: int | None = None,
+        disabled: bool = False,
+        must_change_password: bool = False,
+    ) -> None:
+        """Add an account with the test password (a cheap bcrypt hash), straight into the
+        table: tests may bind a login to a shop that does not exist."""
         self._environ()
-        accounts = load_accounts(self.accounts_file)
-        accounts[username] = Account(
-            username=username,
-            name=username,
-            email="",
-            role=role,
-            vendor_id=vendor_id,
-            password_hash=_fast_hash(),
-            disabled=disabled,
-        )
-        data = {
-            "accounts": {
-                a.username: {k: v for k, v in a.__dict__.items() if k != "username"}
-                for a in accounts.values()
-            }
-        }
-        self.accounts_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        assert accounts_path() == self.accounts_file
+        now = datetime.now(UTC)
+        engine = self._engine()
+        try:
+            with engine.begin() as conn:
+                conn.execute(accounts.delete().where(accounts.c.username == username))
+                conn.execute(
+                    accounts.insert().values(
+                        username=username,
+                        name=username,
+                        email="",
+                        role=role,
+                        vendor_id=vendor_id,
+                        password_hash=_fast_hash(),
+                        must_change_password=must_change_password,
+                        disabled=disabled,
+                        password_changed_at=now,
+                        created_at=now,
+                        version=1,
+                    )
+                )
+        finally:
+            engine.dispose()
+
+    def login_token(self, username: str) -> str | None:
+        """A fresh session id for `username` through the real login, or None if refused."""
+        engine = self._engine()
+        try:
+            outcome = log_in(engine, username=username, password=TEST_PASSWORD)
+        finally:
+            engine.dispose()
+        return outcome.token
 
     def app(self, *, as_user: str | None) -> AppTest:
         """A fresh AppTest of the entry script, logged in as `as_user` (None: logged out)."""
@@ -87,9 +120,9 @@ class AppSession:
         at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
         at.session_state["lang"] = self.lang
         if as_user is not None:
-            at.session_state["authentication_status"] = True
-            at.session_state["username"] = as_user
-            at.session_state["name"] = as_user
+            token = self.login_token(as_user)
+            if token is not None:
+                at.session_state[TOKEN] = token
         return at
 
     def open(self, page: str, *, as_user: str, query: dict[str, str] | None = None) -> AppTest:

@@ -2,7 +2,7 @@
 
 Debian's Chromium (`/usr/bin/chromium`) — nothing downloads a browser. Each
 `running_app` serves a fresh SQLite copy of the tiny demo mall with the demo
-logins (`dashboard.bootstrap.DEMO_ACCOUNTS`), on a free local port.
+logins (`demo.accounts.DEMO_ACCOUNTS`), on a free local port.
 
     def test_x(running_app, browser_page):
         login(browser_page, running_app, "shop_big", "demo-shop-big")
@@ -33,16 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TEST_COOKIE_KEY = "browser-cookie-key-" + "q7w8e9r0" * 4
+TEST_COOKIE_KEY = "Br0wsErT3stK3y-Zq9Lm2Xv7Np4Wc8Hd1Fj6Gs5Ty3"
 
 
 @dataclass(frozen=True)
 class RunningApp:
-    """A served app: its base URL, database URL and accounts file."""
+    """A served app: its base URL and database URL."""
 
     url: str
     database_url: str
-    accounts_file: Path
 
 
 def _free_port() -> int:
@@ -67,7 +66,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 def _fill_demo(url: str) -> None:
     """The tiny demo mall and its demo logins in the (empty) database at `url`."""
-    from dashboard.bootstrap import ensure_demo_accounts
+    from demo.accounts import prepare_demo_console
     from demo.generate import generate
     from queries.core.db import connect_engine
     from queries.core.schema import create_schema
@@ -75,7 +74,7 @@ def _fill_demo(url: str) -> None:
     engine = connect_engine(url, check=False)
     create_schema(engine)
     generate(engine, scale="tiny", seed=7)
-    ensure_demo_accounts(engine)  # writes MALLBOARD_ACCOUNTS, set by the caller
+    prepare_demo_console(engine)  # the console's tables, the demo mark, the demo logins
     engine.dispose()
 
 
@@ -85,13 +84,12 @@ def _demo_database(tmp: Path) -> str:
     return url
 
 
-def serve(database_url: str, accounts: Path, folder: Path) -> Iterator[RunningApp]:
+def serve(database_url: str, folder: Path) -> Iterator[RunningApp]:
     """`streamlit run` the app on `database_url` on a free port until the generator closes."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "MALLBOARD_ACCOUNTS": str(accounts),
         "MALLBOARD_COOKIE_KEY": TEST_COOKIE_KEY,
     }
     env.pop("MALLBOARD_RAISE_ERRORS", None)
@@ -120,7 +118,7 @@ def serve(database_url: str, accounts: Path, folder: Path) -> Iterator[RunningAp
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield RunningApp(url, database_url, accounts)
+        yield RunningApp(url, database_url)
     finally:
         process.terminate()
         try:
@@ -131,21 +129,17 @@ def serve(database_url: str, accounts: Path, folder: Path) -> Iterator[RunningAp
 
 
 @pytest.fixture
-def running_app(tmp_path, monkeypatch) -> Iterator[RunningApp]:
+def running_app(tmp_path) -> Iterator[RunningApp]:
     """The app on a fresh tiny demo mall (SQLite), served on a free port for this test."""
-    accounts = tmp_path / "accounts.yaml"
-    monkeypatch.setenv("MALLBOARD_ACCOUNTS", str(accounts))
-    yield from serve(_demo_database(tmp_path), accounts, tmp_path)
+    yield from serve(_demo_database(tmp_path), tmp_path)
 
 
 @pytest.fixture
-def running_app_pg(tmp_path, monkeypatch, db_factory) -> Iterator[RunningApp]:
+def running_app_pg(tmp_path, db_factory) -> Iterator[RunningApp]:
     """The app on a fresh tiny demo mall in a new PostgreSQL database, served for this test."""
-    accounts = tmp_path / "accounts.yaml"
-    monkeypatch.setenv("MALLBOARD_ACCOUNTS", str(accounts))
     url = db_factory.url("postgresql")
     _fill_demo(url)
-    yield from serve(url, accounts, tmp_path)
+    yield from serve(url, tmp_path)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -199,10 +193,10 @@ def login(page, app: RunningApp, username: str, password: str) -> None:
     """Open the app and log in through the real form."""
     page.goto(app.url)
     submit_login(page, username, password, expect=page.get_by_text(f"Signed in as {username}"))
-    # The re-login cookie is written by a script in the page just after; wait for it
+    # The session cookie is written by a script in the page just after; wait for it
     # so that a navigation by URL right away keeps the session, as it will for a person.
     for _ in range(100):
-        if any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
+        if any(c["name"] == "mallboard_session" for c in page.context.cookies()):
             return
         page.wait_for_timeout(100)
     raise AssertionError("the login cookie was never set")
@@ -223,7 +217,7 @@ def logout(page) -> None:
     assert forms.count() == 1, f"{forms.count()} login forms after logging out"
     # The browser drops the cookie a moment later; the server refuses it meanwhile.
     for _ in range(100):
-        if not any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
+        if not any(c["name"] == "mallboard_session" for c in page.context.cookies()):
             return
         page.wait_for_timeout(100)
 

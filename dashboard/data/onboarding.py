@@ -12,16 +12,16 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from dashboard.accounts import USERNAME, account_message, create_account, load_accounts
 from dashboard.caching import cached, clear_topics
 from dashboard.shell.context import engine, settings
 from queries.core.actors import Actor
-from queries.core.errors import Conflict, Invalid, NotFound, UserError
+from queries.core.errors import Conflict, NotFound, UserError
 from queries.merchants.onboarding import (
     ApplicationDetail,
     QueueChoices,
     application_detail,
     application_queue,
+    approve_with_login,
     decide_application,
     queue_choices,
     status_counts,
@@ -123,14 +123,6 @@ class DecisionOutcome:
     account_error: UserError | None = None
 
 
-def _check_username(username: str) -> None:
-    """Refuse a malformed or taken username before anything is decided."""
-    if not USERNAME.match(username):
-        raise Invalid(*account_message("error.accounts.username_format"))
-    if username in load_accounts():
-        raise Invalid(*account_message("error.accounts.username_taken", username=username))
-
-
 def decide_with_account(
     actor: Actor,
     application_id: int,
@@ -142,34 +134,30 @@ def decide_with_account(
     username: str | None,
     contact_email: str,
 ) -> DecisionOutcome:
-    """Decide; on approval with a `username`, also create the shop's account (one-time password).
-
-    The username is checked first, so a bad one refuses the whole decision. The
-    account lives in the console's accounts file, outside the database
-    transaction: if writing it fails after the shop was created, the outcome
-    says so and the operator creates it from the shell.
-    """
-    with_account = decision == "approve" and username is not None
-    if with_account:
-        _check_username(username)
-    vendor_id = decide(
-        actor,
-        application_id,
-        decision=decision,
-        seen_status=seen_status,
-        note=note,
-        shop_name=shop_name if decision == "approve" else None,
-    )
-    if not with_account:
+    """Decide; on approval with a `username`, also create the shop's login (one-time
+    password), in the same transaction: a refused username refuses the approval too."""
+    if decision != "approve" or username is None:
+        vendor_id = decide(
+            actor,
+            application_id,
+            decision=decision,
+            seen_status=seen_status,
+            note=note,
+            shop_name=shop_name if decision == "approve" else None,
+        )
         return DecisionOutcome(vendor_id)
     try:
-        password = create_account(
+        vendor_id, password = approve_with_login(
+            engine(),
+            actor,
+            application_id,
+            seen_status=seen_status,
             username=username,
-            role="vendor",
-            vendor_id=vendor_id,
-            name=(shop_name or "").strip() or username,
-            email=contact_email,
+            note=note,
+            shop_name=shop_name,
+            tz=settings().timezone,
         )
-    except UserError as exc:
-        return DecisionOutcome(vendor_id, account_error=exc)
+    except (Conflict, NotFound):
+        clear_topics(("applications",))
+        raise
     return DecisionOutcome(vendor_id, username=username, password=password)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard.data.audit import AuditFilter, audit_download_builder, audit_page, filter_choices
 from dashboard.i18n import lang, t, tn
+from dashboard.shell.auth import guarded
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.shell.url_state import bind, fit_page
 from dashboard.ui.actions import step_page
@@ -133,7 +134,7 @@ next_col.button(
 )
 download_col.download_button(
     t("audit.download"),
-    data=audit_download_builder(audit_scope, filters, how),
+    data=guarded(audit_download_builder(audit_scope, filters, how)),
     file_name=f"audit-{lang()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="audit_download",

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.data.orders import one_order, order_page, order_workbook_builder
 from dashboard.i18n import choose_placeholder, lang, status_label, t, tn
+from dashboard.shell.auth import guarded
 from dashboard.shell.context import page_scope
 from dashboard.shell.url_state import bind
 from dashboard.ui.actions import step_page
@@ -169,7 +170,7 @@ def _show_list(vendor_id: int | None, filters: OrderFilter) -> list[str]:
     info_col.caption(t("orders.page_of", page=result.page, pages=number(result.pages)))
     st.download_button(
         t("orders.download_all"),
-        data=order_workbook_builder(vendor_id, filters, lang()),
+        data=guarded(order_workbook_builder(vendor_id, filters, lang())),
         file_name=f"{t('orders.file_name')}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         help=tn("orders.download_help", result.total, total=number(result.total)),

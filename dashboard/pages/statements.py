@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
+from dashboard.shell.auth import guarded
 from dashboard.shell.context import current_actor, page_scope
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money, number
 from dashboard.ui.widgets import download_table, empty_state, freshness, literal, show_error
@@ -183,8 +184,10 @@ try:
             _lines(detail)
             st.download_button(
                 t("settlements.st.workbook"),
-                data=data.statement_workbook_builder(
-                    detail.info.vendor_id, detail.info.period_start, detail.info.period_end
+                data=guarded(
+                    data.statement_workbook_builder(
+                        detail.info.vendor_id, detail.info.period_start, detail.info.period_end
+                    )
                 ),
                 file_name=f"statement_{detail.info.vendor_id}_{detail.info.period_start}.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,194 +1,231 @@
-"""Login with streamlit-authenticator, then an `Actor` for the query layer.
+"""Logging in and staying logged in: server-side sessions, checked on every run.
 
-The authenticator checks the password (bcrypt) and the signed re-login cookie.
-After it says yes, the account's role and shop come from our accounts file,
-and a vendor whose shop is suspended or closed is logged out again and told why.
+A login (`queries.console.logins.log_in`) opens a session row; the browser keeps
+only its signed random id (`session_cookie`). Every script run — every click, and
+every download, which runs without the page — asks the database whether that
+session may go on (`check_session`): a logout anywhere, an expired or idle session,
+a disabled account, a changed password or a suspended shop ends it at once, in every
+app process. An account with a one-time password sees only the form that replaces it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
+from datetime import datetime
 
+import sqlalchemy as sa
 import streamlit as st
-import streamlit_authenticator as stauth
 
-from dashboard.accounts import Account
 from dashboard.i18n import t
-from dashboard.shell.remember_cookie import QuietAuthenticator, RememberCookie
+from dashboard.shell.client_address import client_address
+from dashboard.shell.session_cookie import SessionCookie
+from queries.console.accounts import set_first_password
+from queries.console.logins import LoginOutcome, log_in
+from queries.console.policy import LoginPolicy, login_policy
+from queries.console.sessions import check_session, end_session
 from queries.core.actors import Actor
+from queries.core.errors import UserError
+from queries.core.settings import Settings
 
-__all__ = ["authenticate", "logout_button", "make_authenticator"]
+__all__ = [
+    "TOKEN",
+    "authenticate",
+    "current_session_hash",
+    "guard_download",
+    "guarded",
+    "log_out",
+    "logout_button",
+]
 
-COOKIE_NAME = "mallboard_auth"
-COOKIE_DAYS = 7
-
-
-class _Logouts:
-    """When each account last logged out; re-login cookies issued before then are void.
-
-    The browser deletes the cookie a moment after "Log out" is drawn, and a cookie
-    login is followed by a fresh cookie the server never sees: so revoke by account
-    and time, not by token. Logging out ends the account's remembered logins in every
-    browser (open sessions stay open until they log out or reload).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._at: dict[str, float] = {}
-
-    def mark(self, username: str) -> None:
-        with self._lock:
-            self._at[username] = time.time()
-
-    def voids(self, token: dict) -> bool:
-        """Whether a decoded cookie ({username, exp_date}) was issued before a logout."""
-        issued = float(token.get("exp_date", 0)) - COOKIE_DAYS * 86400
-        with self._lock:
-            return issued <= self._at.get(str(token.get("username")), float("-inf"))
+TOKEN = "_mb_session"  # this browser tab's session id (the cookie's, or a fresh login's)
+SESSION_HASH = "_mb_session_hash"
+LOGGED_OUT = "_mb_logged_out"  # the tab logged out: ignore the cookie it was opened with
+REFUSED = "login_refused"
+_KEPT_AT_LOGOUT = frozenset({"lang", "lang_picker", LOGGED_OUT, REFUSED, "_mb_cookie_pending"})
 
 
-@st.cache_resource(show_spinner=False)
-def _logouts() -> _Logouts:
-    return _Logouts()
+class _Auth:
+    """What every step here needs: the database, the policy and the cookie."""
+
+    def __init__(self, database: sa.Engine, config: Settings, key: str) -> None:
+        self.database = database
+        self.config = config
+        self.policy: LoginPolicy = login_policy(config)
+        self.cookie = SessionCookie(key, config.session_hours * 3600)
 
 
-def _remembered(authenticator: stauth.Authenticate) -> dict | None:
-    """The browser's valid re-login cookie, decoded, or None."""
-    try:
-        token = authenticator.cookie_controller.get_cookie()
-    except Exception:  # noqa: BLE001 - no browser context, or a cookie we cannot read
-        return None
-    return token if isinstance(token, dict) else None
-
-
-def _credentials(accounts: dict[str, Account]) -> dict:
-    """The authenticator's credentials: enabled accounts only."""
+def _refusal(reason: str) -> str:
     return {
-        "usernames": {
-            a.username: {
-                "name": a.name,
-                "email": a.email or f"{a.username}@invalid",
-                "password": a.password_hash,
-                "roles": [a.role],
-            }
-            for a in accounts.values()
-            if not a.disabled
-        }
-    }
+        "disabled": t("login.account_disabled"),
+        "shop_suspended": t("login.shop_suspended"),
+        "shop_closed": t("login.shop_closed"),
+        "shop_missing": t("login.shop_missing"),
+    }.get(reason, t("login.session_ended"))
 
 
-def make_authenticator(accounts: dict[str, Account], key: str) -> stauth.Authenticate:
-    """The authenticator for this run (built per run: accounts may have been added since)."""
-    return QuietAuthenticator(_credentials(accounts), RememberCookie(COOKIE_NAME, key, COOKIE_DAYS))
+def _forget(auth: _Auth) -> None:
+    """Forget this tab's login: no shop, period or filter of the one who left stays."""
+    for name in list(st.session_state.keys()):
+        if name not in _KEPT_AT_LOGOUT:
+            st.session_state.pop(name, None)
+    st.session_state[LOGGED_OUT] = True
+    auth.cookie.schedule_delete()
 
 
-def _shop_refusal(account: Account, vendor_status: str | None) -> str | None:
-    """Why a vendor account may not log in now (None if it may)."""
-    if account.role != "vendor":
-        return None
-    if vendor_status is None:
-        return t("login.shop_missing")
-    if vendor_status == "suspended":
-        return t("login.shop_suspended")
-    if vendor_status == "closed":
-        return t("login.shop_closed")
+def authenticate(database: sa.Engine, config: Settings, key: str) -> Actor | None:
+    """The logged-in actor, or None after drawing the login (or new-password) form."""
+    auth = _Auth(database, config, key)
+    token = st.session_state.get(TOKEN)
+    from_cookie = False
+    if token is None and not st.session_state.get(LOGGED_OUT):
+        token = auth.cookie.browser_token()
+        from_cookie = token is not None
+    if token:
+        check = check_session(database, token=token, policy=auth.policy)
+        if check.reason is None:
+            st.session_state[TOKEN] = token
+            st.session_state[SESSION_HASH] = check.session_hash
+            actor = Actor(username=check.username, role=check.role, vendor_id=check.vendor_id)
+            auth.cookie.flush()
+            if check.must_change_password:
+                _first_password_form(auth, actor, check.session_hash)
+                return None
+            st.session_state["actor"] = actor
+            return actor
+        _forget(auth)
+        if not (from_cookie and check.reason == "ended"):  # a stale cookie needs no words
+            st.session_state[REFUSED] = _refusal(check.reason)
+        st.rerun()
+    auth.cookie.flush()
+    refused = st.session_state.pop(REFUSED, None)
+    if refused:
+        st.error(refused)
+    _login_form(auth)
     return None
 
 
-def _login(authenticator: stauth.Authenticate) -> None:
-    """A valid re-login cookie logs in; else the login form (the authenticator's, with
-    a message for an empty submit, which the authenticator silently ignores)."""
-    token = authenticator.cookie_controller.get_cookie()
-    if token:
-        authenticator.authentication_controller.login(token=token)
-        if st.session_state.get("authentication_status"):
-            return
+def _client(auth: _Auth) -> str | None:
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no request context (AppTest): no address
+        return None
+    return client_address(peer, forwarded, auth.config.trusted_proxies)
+
+
+def _user_agent() -> str | None:
+    try:
+        return st.context.headers.get("User-Agent")
+    except Exception:  # noqa: BLE001 - no request context
+        return None
+
+
+def _locked_text(auth: _Auth, until: datetime | None) -> str:
+    shown = until.astimezone(auth.config.tz).strftime("%H:%M") if until else "--:--"
+    return t("login.locked", until=shown)
+
+
+def _outcome_text(auth: _Auth, outcome: LoginOutcome) -> str:
+    if outcome.status == "locked":
+        return _locked_text(auth, outcome.locked_until)
+    if outcome.status == "failed":
+        return t("login.failed")
+    return _refusal(outcome.status)
+
+
+def _login_form(auth: _Auth) -> None:
     with st.form("login"):
         st.subheader(t("login.title"))
-        username = st.text_input(t("login.username"), autocomplete="off")
+        username = st.text_input(t("login.username"), autocomplete="username")
         password = st.text_input(t("login.password"), type="password", autocomplete="off")
         submitted = st.form_submit_button(t("login.submit"))
     if not submitted:
         return
-    if not username.strip() or not password.strip():
-        st.error(t("login.empty"))
-        return
-    authenticator.authentication_controller.login(username, password)
-
-
-def authenticate(
-    authenticator: stauth.Authenticate, accounts: dict[str, Account], vendor_status
-) -> Actor | None:
-    """The logged-in actor, or None after drawing the login form.
-
-    `vendor_status(vendor_id) -> str | None` reads a shop's current status, so a
-    suspension takes effect on the next page view, not only at the next login.
-    """
-    if not st.session_state.get("authentication_status"):
-        authenticator.cookie_controller.flush()
-        remembered = _remembered(authenticator)
-        if remembered and _logouts().voids(remembered):
-            st.session_state["logout"] = True  # the authenticator then ignores the cookie
-        refused = st.session_state.pop("login_refused", None)
-        if refused:
-            st.error(refused)
-        try:
-            _login(authenticator)
-        except Exception:  # noqa: BLE001 - the authenticator's own errors become a message
-            st.error(t("login.failed"))
-            return None
-        if st.session_state.get("authentication_status") is False:
-            st.error(t("login.failed"))
-        if not st.session_state.get("authentication_status"):
-            st.session_state.pop("actor", None)
-            return None
-        # Draw the pages without the login form above them; the cookie is written in
-        # that next run, since a script sent in a run cut short may never run.
-        authenticator.cookie_controller.set_cookie()
-        st.rerun()
-    account = accounts.get(st.session_state.get("username") or "")
-    if account is None or account.disabled:
-        _force_logout(authenticator, t("login.account_unknown"))
-        return None
-    refusal = _shop_refusal(
-        account, vendor_status(account.vendor_id) if account.vendor_id else None
-    )
-    if refusal:
-        _force_logout(authenticator, refusal)
-        return None
-    actor = Actor(username=account.username, role=account.role, vendor_id=account.vendor_id)
-    st.session_state["actor"] = actor
-    authenticator.cookie_controller.flush()
-    return actor
-
-
-_KEPT_AT_LOGOUT = frozenset({"lang", "lang_picker", "logout"})
-
-
-def _end_session(authenticator: stauth.Authenticate) -> None:
-    if st.session_state.get("username"):
-        _logouts().mark(st.session_state["username"])
     try:
-        authenticator.logout(location="unrendered")
-    except Exception:  # noqa: BLE001 - already logged out
-        pass
-    # The next person in this browser starts from their own defaults: no shop, period,
-    # filter or page of the one who left (only the language and the logout flag stay).
-    for name in list(st.session_state.keys()):
-        if name not in _KEPT_AT_LOGOUT:
-            st.session_state.pop(name, None)
-    authenticator.cookie_controller.delete_cookie()
+        outcome = log_in(
+            auth.database,
+            username=username,
+            password=password,
+            client_address=_client(auth),
+            user_agent=_user_agent(),
+            policy=auth.policy,
+        )
+    except UserError as exc:
+        st.error(exc.message(st.session_state.get("lang", "en")))
+        return
+    if outcome.status != "ok":
+        st.error(_outcome_text(auth, outcome))
+        return
+    st.session_state.pop(LOGGED_OUT, None)
+    st.session_state[TOKEN] = outcome.token
+    auth.cookie.schedule_set(outcome.token)
+    st.rerun()  # draw the pages without the login form above them
 
 
-def _force_logout(authenticator: stauth.Authenticate, reason: str) -> None:
-    _end_session(authenticator)
-    st.session_state["login_refused"] = reason
+def _first_password_form(auth: _Auth, actor: Actor, session_hash: str) -> None:
+    """The only page of an account with a one-time password: choose a new one."""
+    st.title(t("login.new_password_title"))
+    st.info(t("login.new_password_intro", name=actor.username))
+    with st.form("first_password"):
+        new = st.text_input(t("login.new_password"), type="password", autocomplete="new-password")
+        again = st.text_input(
+            t("login.new_password_again"), type="password", autocomplete="new-password"
+        )
+        submitted = st.form_submit_button(t("login.new_password_submit"))
+    if st.sidebar.button(t("app.logout"), key="mb_logout", icon=":material/logout:"):
+        log_out(auth.database, auth.config, "")
+    if not submitted:
+        return
+    if new != again:
+        st.error(t("login.new_password_differ"))
+        return
+    try:
+        set_first_password(auth.database, actor, session_hash=session_hash, new_password=new)
+    except UserError as exc:
+        st.error(exc.message(st.session_state.get("lang", "en")))
+        return
+    st.session_state["_mb_flash_password"] = True
     st.rerun()
 
 
-def logout_button(authenticator: stauth.Authenticate) -> None:
-    """A sidebar button that logs out and forgets the session's actor."""
+def current_session_hash() -> str | None:
+    """The stored form of this tab's session id (My account marks it "this browser")."""
+    return st.session_state.get(SESSION_HASH)
+
+
+def log_out(database: sa.Engine, config: Settings, key: str) -> None:
+    """End this tab's session (in the database, so everywhere) and show the login form."""
+    end_session(database, token=st.session_state.get(TOKEN))
+    _forget(_Auth(database, config, key or "-"))
+    st.rerun()
+
+
+def logout_button(database: sa.Engine, config: Settings, key: str) -> None:
+    """The sidebar's "Log out" button."""
     if st.sidebar.button(t("app.logout"), key="mb_logout", icon=":material/logout:"):
-        _end_session(authenticator)
-        st.rerun()
+        log_out(database, config, key)
+
+
+def guard_download(data: Callable[[], bytes] | bytes, *, database: sa.Engine, config: Settings):
+    """`data` for `st.download_button`, made only while this tab's session still holds.
+
+    Streamlit runs a download's callable on its own, without the page's script: this
+    asks the database first, so a download clicked after a logout elsewhere, a disabled
+    account or a suspended shop delivers nothing.
+    """
+    token = st.session_state.get(TOKEN)
+    policy = login_policy(config)
+
+    def build() -> bytes:
+        if check_session(database, token=token, policy=policy).reason is not None:
+            raise PermissionError("the session has ended: no download")
+        return data() if callable(data) else data
+
+    return build
+
+
+def guarded(data: Callable[[], bytes] | bytes) -> Callable[[], bytes]:
+    """`guard_download` on the app's own database and settings: what pages pass as `data`."""
+    from dashboard.shell.context import engine, settings
+
+    return guard_download(data, database=engine(), config=settings())

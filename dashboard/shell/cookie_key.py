@@ -1,11 +1,13 @@
-"""The login cookie's signing key: random, ≥ 32 bytes, kept in git-ignored secrets.
+"""The session cookie's signing key: random, ≥ 32 bytes, kept in git-ignored secrets.
 
-`ensure_cookie_key` writes one on first run; `cookie_key` refuses a missing,
-short or well-known key (the app shows `error.cookie_key` and stops).
+`ensure_cookie_key` writes one on first run; `cookie_problem` says why a key is
+refused — missing, short, repetitive, sequential or made of words — from zxcvbn's
+estimate of how many guesses it takes (the app shows the reason and stops).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
@@ -13,21 +15,17 @@ from pathlib import Path
 
 from queries.core.settings import SECRETS_PATH
 
-__all__ = ["WELL_KNOWN", "cookie_key", "ensure_cookie_key"]
+__all__ = ["MIN_BITS", "configured_key", "cookie_key", "cookie_problem", "ensure_cookie_key"]
 
 MIN_BYTES = 32
-WELL_KNOWN = {
-    "some_key",
-    "some_signature_key",
-    "random_signature_key",
-    "abcdef",
-    "secret",
-    "changeme",
-    "change-me",
-    "password",
-    "cookie_key",
-    "your_secret_key",
-    "mallboard",
+MIN_BITS = 128  # zxcvbn's guesses, as bits: a random 32-byte key is far above it
+# zxcvbn's pattern names → the reason shown (keys of dashboard/strings/common.py).
+_PATTERNS = {
+    "repeat": "error.cookie_key.repeat",
+    "sequence": "error.cookie_key.sequence",
+    "dictionary": "error.cookie_key.words",
+    "spatial": "error.cookie_key.keyboard",
+    "date": "error.cookie_key.dates",
 }
 
 
@@ -38,19 +36,42 @@ def _from_file(path: Path) -> str | None:
         return tomllib.load(fh).get("cookie_key")
 
 
+def configured_key(path: Path = SECRETS_PATH) -> str | None:
+    """The key as configured (environment, else secrets.toml), acceptable or not."""
+    return _configured(path)
+
+
+def _configured(path: Path) -> str | None:
+    return os.environ.get("MALLBOARD_COOKIE_KEY") or _from_file(path)
+
+
+def cookie_problem(key: str | None) -> tuple[str, dict] | None:
+    """Why `key` may not sign cookies, as (strings key, its values); None if it may."""
+    if not key:
+        return "error.cookie_key.missing", {}
+    if len(key.encode("utf-8")) < MIN_BYTES:
+        return "error.cookie_key.short", {"length": MIN_BYTES}
+    from zxcvbn import zxcvbn
+
+    estimate = zxcvbn(key[:100])  # zxcvbn's time grows with length; 100 characters suffice
+    bits = float(estimate["guesses_log10"]) * math.log2(10)
+    if bits >= MIN_BITS:
+        return None
+    # The weakest part that made the estimate low names the reason.
+    patterns = [m["pattern"] for m in estimate["sequence"] if m["pattern"] in _PATTERNS]
+    reason = _PATTERNS[patterns[0]] if patterns else "error.cookie_key.low_entropy"
+    return reason, {"bits": int(bits), "needed": MIN_BITS}
+
+
 def cookie_key(path: Path = SECRETS_PATH) -> str | None:
     """The configured key if it is acceptable, else None."""
-    key = os.environ.get("MALLBOARD_COOKIE_KEY") or _from_file(path)
-    if not key or len(key.encode("utf-8")) < MIN_BYTES or key.strip().lower() in WELL_KNOWN:
-        return None
-    if len(set(key)) < 8:  # "aaaa…" is long but not random
-        return None
-    return key
+    key = _configured(path)
+    return None if cookie_problem(key) else key
 
 
 def ensure_cookie_key(path: Path = SECRETS_PATH) -> bool:
     """Write a fresh random key into secrets.toml if none is set; True if one was written."""
-    if os.environ.get("MALLBOARD_COOKIE_KEY") or _from_file(path):
+    if _configured(path):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text(encoding="utf-8") if path.exists() else ""

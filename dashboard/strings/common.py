@@ -33,6 +33,48 @@ STRINGS: dict[str, tuple[str, str]] = {
         "账号绑定的店铺不存在，请联系平台运营。",
         "The shop bound to this account does not exist. Please contact the platform.",
     ),
+    "login.account_disabled": (
+        "此账号已停用，请联系平台运营。",
+        "This account is disabled; please contact the platform's operators.",
+    ),
+    "login.session_ended": (
+        "您的登录已结束（已在别处退出、超时或密码已更改），请重新登录。",
+        "Your session has ended (logged out elsewhere, timed out or the password changed); "
+        "please log in again.",
+    ),
+    "login.locked": (
+        "登录失败次数过多，账号已锁定至 {until}。",
+        "Too many failed logins: locked until {until}.",
+    ),
+    "login.new_password_title": ("设置新密码", "Choose a new password"),
+    "login.new_password_intro": (
+        "{name}，您正在使用一次性密码。请先设置新密码，之后才能打开页面。",
+        "{name}, you logged in with a one-time password. Choose a new password before "
+        "any page opens.",
+    ),
+    "login.new_password": ("新密码", "New password"),
+    "login.new_password_again": ("再次输入新密码", "New password again"),
+    "login.new_password_submit": ("保存新密码", "Save the new password"),
+    "login.new_password_differ": (
+        "两次输入的新密码不一致，密码未修改。",
+        "The two new passwords differ; the password was not changed.",
+    ),
+    "login.new_password_saved": ("新密码已保存。", "Your new password is saved."),
+    "setup.no_accounts_title": ("尚无登录账号", "No accounts yet"),
+    "setup.no_accounts": (
+        "这个数据库还没有任何控制台账号。请在服务器上创建第一个运营账号：",
+        "This database has no console accounts yet. Create the first operator on the server:",
+    ),
+    "setup.no_accounts_after": (
+        "然后刷新本页并用该账号登录。演示账号只存在于演示数据库中。",
+        "Then reload this page and log in with it. Demo logins exist only in the demo database.",
+    ),
+    "setup.migrate_title": ("控制台数据表需要更新", "The console's tables need updating"),
+    "setup.migrate": (
+        "这个数据库中控制台自己的数据表（账号、会话）尚未创建或版本较旧。请在服务器上运行：",
+        "The console's own tables (accounts, sessions) in this database are missing or "
+        "older than this version. Run on the server:",
+    ),
     "login.account_unknown": (
         "账号已停用或不存在。",
         "This account is disabled or does not exist.",
@@ -49,10 +91,48 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "error.settings_title": ("配置有误", "The settings are not valid"),
     "error.cookie_key": (
-        "登录签名密钥缺失、过短（至少 32 字节）或为公开的示例值。请运行 `make run` 或 "
-        "`python -m dashboard.bootstrap` 生成新密钥。",
-        "The login signing key is missing, shorter than 32 bytes, or a well-known example. "
-        "Run `make run` or `python -m dashboard.bootstrap` to generate one.",
+        "请运行 `make run` 或 `python -m dashboard.bootstrap` 生成随机密钥，或设置 "
+        "MALLBOARD_COOKIE_KEY 为至少 32 字节的随机字符串（例如 "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`）。",
+        "Run `make run` or `python -m dashboard.bootstrap` to generate a random key, or set "
+        "MALLBOARD_COOKIE_KEY to at least 32 random bytes (e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`).",
+    ),
+    "error.cookie_key.missing": ("未设置登录签名密钥。", "No session signing key is set."),
+    "error.cookie_key.short": (
+        "登录签名密钥短于 {length} 字节。",
+        "The session signing key is shorter than {length} bytes.",
+    ),
+    "error.cookie_key.repeat": (
+        "登录签名密钥有重复片段，估计仅约 {bits} 位随机性（至少需要 {needed} 位）。",
+        "The session signing key repeats itself: about {bits} bits of randomness "
+        "(at least {needed} needed).",
+    ),
+    "error.cookie_key.sequence": (
+        "登录签名密钥是连续序列（如 123…、abc…），"
+        "估计仅约 {bits} 位随机性（至少需要 {needed} 位）。",
+        "The session signing key is a sequence (like 123… or abc…): about {bits} bits of "
+        "randomness (at least {needed} needed).",
+    ),
+    "error.cookie_key.words": (
+        "登录签名密钥由常见单词或密码组成，估计仅约 {bits} 位随机性（至少需要 {needed} 位）。",
+        "The session signing key is made of common words or passwords: about {bits} bits "
+        "of randomness (at least {needed} needed).",
+    ),
+    "error.cookie_key.keyboard": (
+        "登录签名密钥是键盘上相邻的按键，估计仅约 {bits} 位随机性（至少需要 {needed} 位）。",
+        "The session signing key follows the keyboard: about {bits} bits of randomness "
+        "(at least {needed} needed).",
+    ),
+    "error.cookie_key.dates": (
+        "登录签名密钥由日期组成，估计仅约 {bits} 位随机性（至少需要 {needed} 位）。",
+        "The session signing key is made of dates: about {bits} bits of randomness "
+        "(at least {needed} needed).",
+    ),
+    "error.cookie_key.low_entropy": (
+        "登录签名密钥随机性不足，估计仅约 {bits} 位（至少需要 {needed} 位）。",
+        "The session signing key is not random enough: about {bits} bits "
+        "(at least {needed} needed).",
     ),
     "error.accounts_missing": (
         "尚无登录账号。请运行 `python -m dashboard.accounts add …` 创建账号。",

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import caching
 from dashboard.i18n import lang, t
 from dashboard.shell import url_state
+from dashboard.shell.auth import guarded
 from dashboard.shell.context import settings
 from dashboard.ui.formatting import DASH
 from exports.xlsx import Column, frame_to_xlsx
@@ -137,7 +138,7 @@ def download_table(
 
     st.download_button(
         t("widget.download"),
-        data=workbook,
+        data=guarded(workbook),
         file_name=file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,

@@ -12,6 +12,7 @@ from dashboard.data.products import (
     save_changes,
 )
 from dashboard.i18n import lang, pick, status_label, t, tn
+from dashboard.shell.auth import guarded
 from dashboard.ui.formatting import money, number
 from dashboard.views.products_edit import STATE, saved, show_error, show_report
 from queries.core.actors import Actor
@@ -25,7 +26,7 @@ def workbook(actor: Actor, vendor_id: int | None, filters: ProductFilter) -> Non
     st.caption(t("products.workbook_help"))
     st.download_button(
         t("products.workbook_download"),
-        data=products_workbook_builder(vendor_id, filters, lang()),
+        data=guarded(products_workbook_builder(vendor_id, filters, lang())),
         file_name="products.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="products_workbook_download",

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.data import settlements as data
 from dashboard.i18n import status_label, t
+from dashboard.shell.auth import guarded
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money
 from dashboard.ui.widgets import literal, show_error, today_local
 from dashboard.views.statement_table import PeriodPick
@@ -327,7 +328,7 @@ def month_end_panel(pick: PeriodPick) -> None:
         left, right = st.columns(2)
         left.download_button(
             t("settlements.month_end.overview"),
-            data=built[1],
+            data=guarded(built[1]),
             file_name=f"overview_{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="settlements_overview_download",
@@ -336,7 +337,7 @@ def month_end_panel(pick: PeriodPick) -> None:
         )
         right.download_button(
             t("settlements.month_end.zip"),
-            data=built[2],
+            data=guarded(built[2]),
             file_name=f"statements_{stem}.zip",
             mime="application/zip",
             key="settlements_zip_download",

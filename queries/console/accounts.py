@@ -41,6 +41,7 @@ __all__ = [
     "is_demo_database",
     "mark_demo_database",
     "reset_password",
+    "set_first_password",
     "set_account_disabled",
     "unlock_account",
 ]
@@ -431,3 +432,53 @@ def is_demo_database(conn: sa.Connection) -> bool:
     except sa.exc.DBAPIError:  # the console's tables are not there (yet)
         return False
     return value == "true"
+
+
+def set_first_password(
+    engine: sa.Engine,
+    actor: Actor,
+    *,
+    session_hash: str,
+    new_password: str,
+    now: datetime | None = None,
+) -> None:
+    """Replace a one-time password at the first login. The session (opened with that
+    password moments ago) stands for the current password; every other session ends."""
+    if not new_password:
+        raise Invalid(*text("error.console.accounts.passwords_required"))
+    check_new_password(new_password, username=actor.username)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    with engine.begin() as conn:
+        current = _changed_row(conn, actor.username, None)
+        stored = conn.execute(
+            sa.select(accounts.c.password_hash).where(accounts.c.username == actor.username)
+        ).scalar_one()
+        if not current.must_change_password:
+            raise Conflict(
+                *text("error.console.accounts.changed_meanwhile", username=actor.username)
+            )
+        if password_matches(new_password, stored):
+            raise Invalid(*text("error.console.accounts.password_unchanged"))
+        _bump(
+            conn,
+            current,
+            password_hash=hash_password(new_password),
+            must_change_password=False,
+            password_changed_at=moment,
+        )
+        conn.execute(
+            sessions.delete().where(
+                sessions.c.username == actor.username, sessions.c.session_hash != session_hash
+            )
+        )
+        record(
+            conn,
+            actor,
+            action="account.change_password",
+            entity=ENTITY,
+            entity_id=actor.username,
+            vendor_id=current.vendor_id,
+            after={"one_time_password": False},
+            at=moment,
+        )
+    changed("audit")

@@ -245,7 +245,8 @@ def log_in(
                 outcome = LoginOutcome(
                     "ok", name, token=token, must_change_password=bool(row.must_change_password)
                 )
-    changed("audit")
+    if outcome.status not in ("ok", "shop_suspended", "shop_closed", "shop_missing"):
+        changed("audit")  # a failure's audit row; a success writes none
     return outcome
 
 

@@ -93,6 +93,122 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "设置 {name} 必须是 {low} 到 {high} 之间的整数。",
         "The setting {name} must be a whole number from {low} to {high}.",
     ),
+    # --- python -m dashboard.accounts / python -m dashboard.migrate (shell commands) ---
+    "error.console.cli.not_migrated": (
+        "控制台自己的数据表尚未创建或不是最新版本：请先运行 `python -m dashboard.migrate`"
+        "（它使用 DATABASE_URL）。未做任何改动。",
+        "The console's own tables are missing or older than this code: run "
+        "`python -m dashboard.migrate` first (it uses DATABASE_URL). Nothing was changed.",
+    ),
+    "error.console.cli.no_database_file": (
+        "{path} 处没有数据库文件（请设置 DATABASE_URL）。未创建任何文件。",
+        "There is no database file at {path} (set DATABASE_URL). Nothing was created.",
+    ),
+    "error.console.cli.database_error": (
+        "数据库出错：{reason}。未做任何改动。",
+        "The database failed: {reason}. Nothing was changed.",
+    ),
+    "error.console.cli.cancelled": ("已取消，未做任何改动。", "Cancelled; nothing was changed."),
+    "error.console.cli.password_prompt": ("密码：", "Password: "),
+    "error.console.cli.password_repeat": ("再次输入密码：", "Repeat the password: "),
+    "error.console.cli.passwords_differ": (
+        "两次输入的密码不一致，未做任何改动。",
+        "The two passwords differ; nothing was changed.",
+    ),
+    "error.console.cli.added": ("已添加账号 {username}（{role}）。", "Added {username} ({role})."),
+    "error.console.cli.one_time_password": (
+        "{username} 的一次性密码（只显示这一次，首次登录时必须修改）：",
+        "One-time password of {username} (shown this once; it must be changed at the first login):",
+    ),
+    "error.console.cli.disabled": (
+        "已停用 {username}，其所有会话已结束。",
+        "Disabled {username}; its sessions have ended.",
+    ),
+    "error.console.cli.already_disabled": (
+        "{username} 已是停用状态。",
+        "{username} was already disabled.",
+    ),
+    "error.console.cli.enabled": ("已启用 {username}。", "Enabled {username}."),
+    "error.console.cli.already_enabled": (
+        "{username} 已是启用状态。",
+        "{username} was already enabled.",
+    ),
+    "error.console.cli.unlocked": ("已解锁 {username}。", "Unlocked {username}."),
+    "error.console.cli.not_locked": ("{username} 没有被锁定。", "{username} was not locked."),
+    "error.console.cli.reset": (
+        "已重置 {username} 的密码，其所有会话已结束。",
+        "Reset the password of {username}; its sessions have ended.",
+    ),
+    "error.console.cli.no_accounts": (
+        "还没有账号。创建第一个运营账号：`python -m dashboard.accounts add NAME --role operator`",
+        "No accounts yet. Create the first operator with "
+        "`python -m dashboard.accounts add NAME --role operator`.",
+    ),
+    "error.console.cli.list_columns": (
+        "用户名|角色|店铺|状态|锁定至|一次性密码待修改",
+        "username|role|shop|state|locked until|one-time password pending",
+    ),
+    "error.console.cli.state_active": ("启用", "active"),
+    "error.console.cli.state_disabled": ("停用", "disabled"),
+    "error.console.cli.yes": ("是", "yes"),
+    "error.console.cli.no_yaml_file": (
+        "没有账号文件 {path}。未做任何改动。",
+        "There is no accounts file at {path}. Nothing was changed.",
+    ),
+    "error.console.cli.bad_yaml_file": (
+        "无法读取账号文件 {path}：{reason}。未做任何改动。",
+        "Could not read the accounts file {path}: {reason}. Nothing was changed.",
+    ),
+    "error.console.cli.imported": (
+        "已导入 {username}（{role}）。",
+        "Imported {username} ({role}).",
+    ),
+    "error.console.cli.skip_exists": (
+        "跳过 {username}：数据库中已有此账号。",
+        "Skipped {username}: the database already has this account.",
+    ),
+    "error.console.cli.skip_no_shop": (
+        "跳过 {username}：没有编号为 {vendor_id} 的店铺。",
+        "Skipped {username}: there is no shop with id {vendor_id}.",
+    ),
+    "error.console.cli.skip_disabled": (
+        "跳过 {username}：它在文件中已停用。",
+        "Skipped {username}: it is disabled in the file.",
+    ),
+    "error.console.cli.skip_demo_password": (
+        "跳过 {username}：它的密码是 README 中公开的演示密码（只有演示数据库可以使用）。",
+        "Skipped {username}: its password is the demo password published in the README "
+        "(for the demo database only).",
+    ),
+    "error.console.cli.skip_invalid": (
+        "跳过 {username}：{reason}",
+        "Skipped {username}: {reason}",
+    ),
+    "error.console.cli.skip_bad_hash": (
+        "跳过 {username}：文件中没有 bcrypt 密码哈希。",
+        "Skipped {username}: the file holds no bcrypt password hash for it.",
+    ),
+    "error.console.cli.import_summary": (
+        "从 {path} 导入了 {imported} 个账号，跳过 {skipped} 个。",
+        "Imported {imported} accounts from {path}; skipped {skipped}.",
+    ),
+    "error.console.cli.import_note": (
+        "导入的账号保留原来的密码（bcrypt 哈希原样导入），不要求首次登录时修改；旧规则允许少于 "
+        "10 个字符的密码，无法从哈希中看出。如有疑问，请用 "
+        "`python -m dashboard.accounts reset-password NAME` 重置。",
+        "Imported accounts keep their passwords (their bcrypt hashes, unchanged) and are not "
+        "made to change them; the old rules allowed passwords shorter than 10 characters, "
+        "which a hash does not show. When in doubt, reset one with "
+        "`python -m dashboard.accounts reset-password NAME`.",
+    ),
+    "error.console.cli.migrated": (
+        "控制台数据表已升级到版本 {revision}。",
+        "Console tables at revision {revision}.",
+    ),
+    "error.console.cli.already_current": (
+        "控制台数据表已是版本 {revision}，无需改动。",
+        "Console tables already at revision {revision}; nothing to do.",
+    ),
     "error.console.migrate.cannot_write": (
         "无法更新控制台自己的数据表（数据库拒绝写入）：{reason}。数据库未做任何改动。",
         "Could not update the console's own tables (the database refused to write): "

@@ -23,6 +23,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from queries.audit import record
+from queries.console.accounts import insert_account
 from queries.core import messages
 from queries.core.actors import Actor, require_role
 from queries.core.errors import Conflict, Invalid, NotFound
@@ -46,6 +47,7 @@ __all__ = [
     "QueueChoices",
     "application_detail",
     "application_queue",
+    "approve_with_login",
     "check_licence",
     "decide_application",
     "has_control_characters",
@@ -436,55 +438,113 @@ def decide_application(
     target, note, shop_name = _validate(decision, seen_status, note, shop_name)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
-        result = conn.execute(
-            supplier_applications.update()
-            .where(_a.application_id == application_id, _a.status == seen_status)
-            .values(status=target, reviewed_by=actor.username, reviewed_at=moment, review_note=note)
-        )
-        if result.rowcount != 1:
-            current = conn.execute(
-                sa.select(supplier_applications).where(_a.application_id == application_id)
-            ).first()
-            if current is None:
-                raise _not_found(application_id)
-            raise _already_decided(dict(current._mapping), tz)
-        row = conn.execute(
-            sa.select(supplier_applications).where(_a.application_id == application_id)
-        ).one()
-        vendor_id = None
-        after: dict = {"status": target, "review_note": note}
-        if target == "approved":
-            name = shop_name or row.company_name.strip()[:MAX_SHOP_NAME]
-            vendor_id = conn.execute(
-                vendors.insert().values(
-                    name=name,
-                    status="active",
-                    region=row.region,
-                    joined_at=moment,
-                    application_id=application_id,
-                    contact_email=row.contact_email,
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                supplier_applications.update()
-                .where(_a.application_id == application_id)
-                .values(vendor_id=vendor_id)
-            )
-            after.update(vendor_id=vendor_id, shop_name=name)
-        record(
-            conn,
-            actor,
-            action=f"application.{decision}",
-            entity=ENTITY,
-            entity_id=application_id,
-            vendor_id=vendor_id,
-            reason=note,
-            before={"status": seen_status},
-            after=after,
-            at=moment,
+        vendor_id = _decide(
+            conn, actor, application_id, decision, target, seen_status, note, shop_name, tz, moment
         )
     if vendor_id is None:
         changed("applications", "audit")
     else:
         changed("applications", "vendors", "audit")
+    return vendor_id
+
+
+def approve_with_login(
+    engine: sa.Engine,
+    actor: Actor,
+    application_id: int,
+    *,
+    seen_status: str,
+    username: str,
+    note: str | None = None,
+    shop_name: str | None = None,
+    tz: str = "Asia/Shanghai",
+    now: datetime | None = None,
+) -> tuple[int, str]:
+    """Approve and create the new shop's login in the same transaction: (shop id, its
+    one-time password). A refused username (malformed, taken) refuses the approval too."""
+    require_role(actor, "operator")
+    target, note, shop_name = _validate("approve", seen_status, note, shop_name)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    with engine.begin() as conn:
+        vendor_id = _decide(
+            conn, actor, application_id, "approve", target, seen_status, note, shop_name, tz, moment
+        )
+        contact = conn.execute(
+            sa.select(vendors.c.name, vendors.c.contact_email).where(
+                vendors.c.vendor_id == vendor_id
+            )
+        ).one()
+        password = insert_account(
+            conn,
+            actor,
+            username=username,
+            role="vendor",
+            vendor_id=vendor_id,
+            name=contact.name,
+            email=contact.contact_email or "",
+            now=moment,
+        )
+    changed("applications", "vendors", "audit")
+    return vendor_id, password
+
+
+def _decide(
+    conn: sa.Connection,
+    actor: Actor,
+    application_id: int,
+    decision: str,
+    target: str,
+    seen_status: str,
+    note: str | None,
+    shop_name: str | None,
+    tz: str,
+    moment: datetime,
+) -> int | None:
+    result = conn.execute(
+        supplier_applications.update()
+        .where(_a.application_id == application_id, _a.status == seen_status)
+        .values(status=target, reviewed_by=actor.username, reviewed_at=moment, review_note=note)
+    )
+    if result.rowcount != 1:
+        current = conn.execute(
+            sa.select(supplier_applications).where(_a.application_id == application_id)
+        ).first()
+        if current is None:
+            raise _not_found(application_id)
+        raise _already_decided(dict(current._mapping), tz)
+    row = conn.execute(
+        sa.select(supplier_applications).where(_a.application_id == application_id)
+    ).one()
+    vendor_id = None
+    after: dict = {"status": target, "review_note": note}
+    if target == "approved":
+        name = shop_name or row.company_name.strip()[:MAX_SHOP_NAME]
+        vendor_id = conn.execute(
+            vendors.insert().values(
+                name=name,
+                status="active",
+                region=row.region,
+                joined_at=moment,
+                application_id=application_id,
+                contact_email=row.contact_email,
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            supplier_applications.update()
+            .where(_a.application_id == application_id)
+            .values(vendor_id=vendor_id)
+        )
+        after.update(vendor_id=vendor_id, shop_name=name)
+    record(
+        conn,
+        actor,
+        action=f"application.{decision}",
+        entity=ENTITY,
+        entity_id=application_id,
+        vendor_id=vendor_id,
+        reason=note,
+        before={"status": seen_status},
+        after=after,
+        at=moment,
+    )
     return vendor_id
