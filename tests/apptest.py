@@ -47,18 +47,21 @@ def _fast_hash() -> str:
 class AppSession:
     """The environment and accounts for running the app against one test database."""
 
-    def __init__(self, database_url: str | sa.URL, tmp_path: Path, *, lang: str = "en") -> None:
+    def __init__(
+        self, database_url: str | sa.URL, tmp_path: Path, *, lang: str = "en", migrate: bool = True
+    ) -> None:
         url = database_url
         if isinstance(url, sa.URL):
             url = url.render_as_string(hide_password=False)
         self.database_url = url
         self.lang = lang
         self._environ()
-        engine = self._engine()
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
+        if migrate:
+            engine = self._engine()
+            try:
+                upgrade(engine)
+            finally:
+                engine.dispose()
 
     def _environ(self) -> None:
         os.environ["DATABASE_URL"] = self.database_url

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.accounts import add_account
+import sqlalchemy as sa
+
 from dashboard.i18n import all_strings
+from dashboard.shell.auth import TOKEN
+from queries.console.accounts import create_account, set_account_disabled
+from queries.console.tables import sessions
+from queries.core.actors import System
 from dashboard.shell.navigation import ACCESS, PAGES, pages_for
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
@@ -39,7 +44,12 @@ def mall(empty_db, tmp_path):
     session.add("ops", role="operator")
     session.add("money", role="finance")
     session.add("gone", role="operator", disabled=True)
+    session.engine = empty_db
+    session.shops = {"alpha": shop, "gamma": suspended}
     return session
+
+
+SHELL = System("shell:test", "shell")
 
 
 USER = {"vendor": "shop_alpha", "operator": "ops", "finance": "money"}
@@ -93,12 +103,13 @@ def test_logged_out_visitor_sees_only_the_login_form(mall):
 
 
 def test_login_with_password_then_logout(mall):
-    add_account(
+    create_account(
+        mall.engine,
+        SHELL,
         username="shop_pw",
         role="vendor",
-        vendor_id=1,
+        vendor_id=mall.shops["alpha"],
         password="right-password-1",
-        path=mall.accounts_file,
     )
     at = mall.app(as_user=None)
     at.run()
@@ -115,8 +126,17 @@ def test_login_with_password_then_logout(mall):
     assert "Signed in as shop_pw (Vendor)" in texts(at)
     assert not at.text_input  # the login form is gone
 
+    token = at.session_state[TOKEN]
     at.sidebar.button(key="mb_logout").click().run()
     assert [w.label for w in at.text_input] == ["Username", "Password"]
+    # Logging out deleted the session: its id logs nobody in again.
+    with mall.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 0
+    again = mall.app(as_user=None)
+    again.session_state[TOKEN] = token
+    again.run()
+    assert "Signed in" not in texts(again)
+    assert [w.label for w in again.text_input] == ["Username", "Password"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -131,10 +151,7 @@ def test_empty_login_submit_says_what_is_missing(mall, lang):
     at.button[0].click().run()  # a username without its password
     assert [e.value for e in at.error] == [expected]
     assert not at.exception
-    assert (
-        "authentication_status" not in at.session_state
-        or not at.session_state["authentication_status"]
-    )
+    assert TOKEN not in at.session_state
 
 
 def test_unknown_user_is_refused(mall):
@@ -146,19 +163,49 @@ def test_unknown_user_is_refused(mall):
     assert "Wrong username or password" in texts(at)
 
 
+def _log_in(at, username: str, password: str = "password-for-tests") -> None:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+
+
 def test_suspended_shop_is_told_why(mall):
-    at = mall.app(as_user="shop_gamma")
+    at = mall.app(as_user=None)
     at.run()
+    _log_in(at, "shop_gamma")
     assert not at.exception
     assert "Your shop is suspended" in texts(at)
     assert "Signed in" not in texts(at)
 
 
-def test_disabled_account_cannot_stay_logged_in(mall):
-    at = mall.app(as_user="gone")
+def test_shop_suspended_while_logged_in_is_logged_out_at_the_next_click(mall):
+    at = mall.open("sales", as_user="shop_alpha")
+    assert "Signed in as shop_alpha" in texts(at)
+    with mall.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE vendors SET status = 'suspended' WHERE vendor_id = {mall.shops['alpha']}"
+        )
     at.run()
-    assert "disabled" in texts(at)
+    assert "Your shop is suspended" in texts(at)
     assert "Signed in" not in texts(at)
+
+
+def test_disabled_account_cannot_log_in(mall):
+    at = mall.app(as_user=None)
+    at.run()
+    _log_in(at, "gone")
+    assert "This account is disabled" in texts(at)
+    assert "Signed in" not in texts(at)
+
+
+def test_account_disabled_while_logged_in_is_logged_out_at_the_next_click(mall):
+    at = mall.open("sales", as_user="ops")
+    assert "Signed in as ops" in texts(at)
+    set_account_disabled(mall.engine, SHELL, username="ops", disabled=True)
+    at.run()
+    assert "Your session has ended" in texts(at)
+    assert "Signed in" not in texts(at)
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
 
 
 def test_chinese_is_one_switch_away(mall):
@@ -169,9 +216,8 @@ def test_chinese_is_one_switch_away(mall):
 
 
 def test_unreachable_database_is_a_clear_page(tmp_path, monkeypatch):
-    session = AppSession("postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path)
-    session.add("ops", role="operator")
-    at = session.app(as_user="ops")
+    session = AppSession("postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path, migrate=False)
+    at = session.app(as_user=None)
     at.run()
     assert not at.exception
     assert "Cannot reach the database" in texts(at)

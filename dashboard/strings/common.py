@@ -38,9 +38,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This account is disabled; please contact the platform's operators.",
     ),
     "login.session_ended": (
-        "您的登录已结束（已在别处退出、超时或密码已更改），请重新登录。",
-        "Your session has ended (logged out elsewhere, timed out or the password changed); "
-        "please log in again.",
+        "您的登录已结束（已退出、超时，或账号已被更改或停用），请重新登录。",
+        "Your session has ended (logged out, timed out, or the account was changed or "
+        "disabled); please log in again.",
     ),
     "login.locked": (
         "登录失败次数过多，账号已锁定至 {until}。",
