@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from demo.pick import demo_shops
 from queries.console.accounts import account, insert_account, mark_demo_database
 from queries.console.migrate import upgrade
+from queries.console.passwords import hash_password
 from queries.core.actors import System
 
 __all__ = ["DEMO_ACCOUNTS", "prepare_demo_console"]
@@ -44,7 +45,9 @@ def prepare_demo_console(engine: sa.Engine) -> list[tuple[str, str, str, int | N
                 username=username,
                 role=role,
                 vendor_id=vendor_id,
-                password=password,
+                # Published in the README, so no rule could make them secret: they are
+                # hashed as given (the password rules would refuse "demo-operator").
+                password_hash=hash_password(password),
                 name=username.replace("_", " ").title(),
             )
             created.append((username, role, password, vendor_id))
