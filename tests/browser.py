@@ -38,10 +38,11 @@ TEST_COOKIE_KEY = "Br0wsErT3stK3y-Zq9Lm2Xv7Np4Wc8Hd1Fj6Gs5Ty3"
 
 @dataclass(frozen=True)
 class RunningApp:
-    """A served app: its base URL and database URL."""
+    """A served app: its base URL, database URL and the test's folder (logs, screenshots)."""
 
     url: str
     database_url: str
+    folder: Path
 
 
 def _free_port() -> int:
@@ -118,7 +119,7 @@ def serve(database_url: str, folder: Path) -> Iterator[RunningApp]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield RunningApp(url, database_url)
+        yield RunningApp(url, database_url, folder)
     finally:
         process.terminate()
         try:

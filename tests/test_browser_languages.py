@@ -56,7 +56,7 @@ def test_chart_dates_follow_the_language(running_app, browser_page):
     chinese = _ticks(page, drawn_in="zh")
     assert chinese and not any(ENGLISH_MONTH.search(t) for t in chinese), chinese
     assert all(re.fullmatch(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月", t) for t in chinese), chinese
-    page.screenshot(path=str(running_app.accounts_file.parent / "home_zh.png"), full_page=True)
+    page.screenshot(path=str(running_app.folder / "home_zh.png"), full_page=True)
 
     main = open_page(page, "销售分析")
     trend = _ticks(page, drawn_in="zh")

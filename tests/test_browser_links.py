@@ -53,7 +53,7 @@ def _login_from_link(page, app, username: str, password: str, name: str, query: 
     submit_login(page, username, password, expect=_heading(page, name))
     wait_idle(page)
     for _ in range(100):  # the re-login cookie is written just after
-        if any(c["name"] == "mallboard_auth" for c in page.context.cookies()):
+        if any(c["name"] == "mallboard_session" for c in page.context.cookies()):
             break
         page.wait_for_timeout(100)
 

@@ -31,11 +31,11 @@ def test_vendor_logs_in_sees_home_figures_and_logs_out(running_app, browser_page
     assert "Traceback" not in page.content()
     # The vendor's pages only: no operator page in the sidebar.
     assert page.get_by_role("link", name="Supplier onboarding").count() == 0
-    page.screenshot(path=str(running_app.accounts_file.parent / "home.png"), full_page=True)
+    page.screenshot(path=str(running_app.folder / "home.png"), full_page=True)
 
     page.reload()  # the signed re-login cookie keeps the session across a reload
     page.get_by_text("Signed in as shop_big").wait_for()
-    old_cookie = next(c for c in page.context.cookies() if c["name"] == "mallboard_auth")
+    old_cookie = next(c for c in page.context.cookies() if c["name"] == "mallboard_session")
 
     logout(page)
     expect(page.get_by_text("Signed in as")).to_have_count(0)
@@ -74,7 +74,7 @@ def test_a_page_opened_right_after_a_reload_stays_open(running_app, browser_page
     """
     page = browser_page
     login(page, running_app, "shop_big", "demo-shop-big")
-    cookie = next(c for c in page.context.cookies() if c["name"] == "mallboard_auth")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "mallboard_session")
     assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert 6.9 * 86400 < cookie["expires"] - time.time() < 7.1 * 86400
     main = page.get_by_test_id("stMain")

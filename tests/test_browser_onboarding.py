@@ -32,7 +32,7 @@ def test_operator_approves_with_account_and_the_shop_logs_in(running_app, browse
     password = page.locator("[data-testid='stCode'] pre").first.inner_text().strip()
     assert len(password) >= 12
     assert "Traceback" not in page.content()
-    page.screenshot(path=str(running_app.accounts_file.parent / "approved.png"), full_page=True)
+    page.screenshot(path=str(running_app.folder / "approved.png"), full_page=True)
 
     logout(page)
     login(page, running_app, NEW_USER, password)
@@ -41,4 +41,4 @@ def test_operator_approves_with_account_and_the_shop_logs_in(running_app, browse
     content = page.content()
     assert "Traceback" not in content
     assert "Something unexpected" not in content
-    page.screenshot(path=str(running_app.accounts_file.parent / "new_shop.png"), full_page=True)
+    page.screenshot(path=str(running_app.folder / "new_shop.png"), full_page=True)

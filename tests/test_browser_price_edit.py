@@ -34,7 +34,7 @@ def test_vendor_changes_a_price_and_the_audit_log_shows_it(running_app, browser_
 
     main = open_page(page, "Audit log")
     main.get_by_text("entries · page 1").wait_for()
-    page.screenshot(path=str(running_app.accounts_file.parent / "audit.png"), full_page=True)
+    page.screenshot(path=str(running_app.folder / "audit.png"), full_page=True)
     # The grid draws its cells on a canvas: read the entries from the page's own download.
     with page.expect_download() as download_info:
         main.get_by_role("button", name="Download Excel").click()

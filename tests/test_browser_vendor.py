@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from dashboard.accounts import load_accounts
+from queries.console.accounts import account
 from queries.core.db import connect_engine
 from queries.core.schema import audit_log, products, promotions
 from tests.browser import login, open_page, until_done, wait_idle
@@ -36,7 +36,12 @@ def database(running_app_pg):
 @pytest.fixture
 def shop(running_app_pg) -> int:
     """shop_big's vendor id (from the demo logins the app serves)."""
-    return load_accounts(running_app_pg.accounts_file)["shop_big"].vendor_id
+    engine = connect_engine(running_app_pg.database_url, check=False)
+    try:
+        with engine.connect() as conn:
+            return account(conn, username="shop_big").vendor_id
+    finally:
+        engine.dispose()
 
 
 def _audit(engine, entity, entity_id):

@@ -1,22 +1,13 @@
-"""Settings, URLs, money, the contract check, local-time bucketing, accounts and keys."""
+"""Settings, URLs, money, the contract check, local-time bucketing and the cookie key."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from dashboard.accounts import (
-    add_account,
-    create_account,
-    disable_account,
-    load_accounts,
-    verify_password,
-)
 from dashboard.shell.cookie_key import cookie_key, ensure_cookie_key
 from queries.core.db import (
     check_contract,
@@ -26,7 +17,7 @@ from queries.core.db import (
     local_month,
     local_week,
 )
-from queries.core.errors import Conflict, DatabaseUnavailable, Invalid, MissingContract
+from queries.core.errors import DatabaseUnavailable, Invalid, MissingContract
 from queries.core.money import parse_yuan, round_half_up_div
 from queries.core.schema import metadata, orders
 from queries.core.settings import default_sqlite_url, load_settings, normalize_url
@@ -209,84 +200,7 @@ def test_local_buckets_cut_at_shanghai_midnight(empty_db):
         assert grouped(local_hour(orders.c.paid_at, tz)) == [("0", 1), ("13", 1), ("23", 1)]
 
 
-# --- accounts and keys --------------------------------------------------------------------
-
-
-def test_accounts_add_verify_disable(tmp_path):
-    path = tmp_path / "accounts.yaml"
-    add_account(username="shop_a", role="vendor", vendor_id=3, password="long-enough", path=path)
-    account = load_accounts(path)["shop_a"]
-    assert account.password_hash.startswith("$2") and "long-enough" not in path.read_text()
-    assert verify_password(account, "long-enough") and not verify_password(account, "nope")
-    with pytest.raises(Conflict):
-        add_account(
-            username="shop_a", role="vendor", vendor_id=3, password="long-enough", path=path
-        )
-    one_time = create_account(username="ops_b", role="operator", vendor_id=None, path=path)
-    assert verify_password(load_accounts(path)["ops_b"], one_time)
-    disable_account("shop_a", path=path)
-    assert load_accounts(path)["shop_a"].disabled
-
-
-@pytest.mark.parametrize(
-    ("username", "role", "vendor_id", "password"),
-    [
-        ("Bad Name", "operator", None, "long-enough"),
-        ("shop_x", "vendor", None, "long-enough"),
-        ("ops_x", "operator", 4, "long-enough"),
-        ("ops_y", "admin", None, "long-enough"),
-        ("ops_z", "operator", None, "short"),
-    ],
-)
-def test_account_rules(tmp_path, username, role, vendor_id, password):
-    with pytest.raises(Invalid):
-        add_account(
-            username=username,
-            role=role,
-            vendor_id=vendor_id,
-            password=password,
-            path=tmp_path / "a.yaml",
-        )
-    assert not (tmp_path / "a.yaml").exists()
-
-
-def test_accounts_cli_never_takes_a_password_argument(tmp_path):
-    env = {"MALLBOARD_ACCOUNTS": str(tmp_path / "a.yaml"), "PATH": "/usr/bin:/bin"}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard.accounts",
-            "add",
-            "ops_c",
-            "--role",
-            "operator",
-            "--password",
-            "x",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 2
-    listed = subprocess.run(
-        [sys.executable, "-m", "dashboard.accounts", "list"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert listed.returncode == 0 and listed.stdout == ""
-    no_tty = subprocess.run(
-        [sys.executable, "-m", "dashboard.accounts", "add", "ops_c", "--role", "operator"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    assert no_tty.returncode == 2 and "Traceback" not in no_tty.stderr
+# --- the cookie key -----------------------------------------------------------------------
 
 
 def test_cookie_key_generated_once_and_weak_keys_refused(tmp_path, monkeypatch):

@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.accounts import add_account
 from dashboard.i18n import all_strings
 from dashboard.shell.navigation import ACCESS, PAGES
 from dashboard.ui.widgets import today_local
@@ -129,13 +128,7 @@ def test_forbidden_page_sentence_is_in_the_users_language(site):
 
 def test_link_opened_before_login_opens_after_login_with_its_query(site):
     session, shops, _, _ = site
-    add_account(
-        username="ops_pw",
-        role="operator",
-        vendor_id=None,
-        password="right-password-1",
-        path=session.accounts_file,
-    )
+    session.add("ops_pw", role="operator")
     query = {"vendor": str(shops["beta"]), "period": "last_7", "grain": "week"}
     at = session.app(as_user=None)
     at.run()

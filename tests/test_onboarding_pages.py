@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from dashboard.accounts import load_accounts, verify_password
+from queries.console.passwords import password_matches
+from queries.console.tables import accounts
 from queries.core.actors import Actor
 from queries.core.schema import audit_log, supplier_applications, vendors
 from queries.merchants.onboarding import decide_application, status_counts
@@ -24,6 +25,21 @@ NOW = datetime.now(UTC)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
+def _logins(engine) -> dict:
+    """The console's accounts by username: (role, vendor_id, password_hash, must_change)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                accounts.c.username,
+                accounts.c.role,
+                accounts.c.vendor_id,
+                accounts.c.password_hash,
+                accounts.c.must_change_password,
+            )
+        ).all()
+    return {r.username: r for r in rows}
+
+
 def site(request, db_factory, tmp_path_factory):
     engine = db_factory.engine(request.param)
     ids = {}
@@ -138,9 +154,10 @@ def test_approve_with_account_shows_the_password_once(site):
     page = texts(at)
     assert f"shop #{app.vendor_id} “甲好物旗舰店” is open" in page
     [code] = at.code
-    account = load_accounts(session.accounts_file)["shop_jia"]
+    account = _logins(engine)["shop_jia"]
     assert (account.role, account.vendor_id) == ("vendor", app.vendor_id)
-    assert verify_password(account, code.value)
+    assert password_matches(code.value, account.password_hash)
+    assert account.must_change_password  # a one-time password
     at.run()  # the next run does not show it again
     assert not at.exception
     assert len(at.code) == 0

@@ -7,15 +7,14 @@ a page a role may not see opens Home with a sentence saying so (never the page).
 from __future__ import annotations
 
 import pytest
-
 import sqlalchemy as sa
 
 from dashboard.i18n import all_strings
 from dashboard.shell.auth import TOKEN
+from dashboard.shell.navigation import ACCESS, PAGES, pages_for
 from queries.console.accounts import create_account, set_account_disabled
 from queries.console.tables import sessions
 from queries.core.actors import System
-from dashboard.shell.navigation import ACCESS, PAGES, pages_for
 from tests.apptest import AppSession, texts
 from tests.builders import Item, MallBuilder, local
 
