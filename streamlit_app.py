@@ -27,7 +27,7 @@ from queries.console.migrate import pending
 from queries.core.actors import Actor
 from queries.core.errors import DatabaseUnavailable, MissingContract, UserError
 
-st.set_page_config(page_title="Mallboard", page_icon=":material/storefront:", layout="wide")
+st.set_page_config(page_title="Mallboard", page_icon="🏬", layout="wide")
 caching.start_run()
 url_state.start_run()
 # Headline values such as ¥1,777,466.90 fit five to a row at 1280 px instead of "¥1,777,4…".

@@ -38,7 +38,7 @@ from dashboard.migrate import lang, message, open_database, say
 from demo.accounts import DEMO_ACCOUNTS
 from queries.console.accounts import (
     USERNAME,
-    _check_new_account,
+    check_new_account,
     account,
     account_list,
     create_account,
@@ -107,7 +107,7 @@ def _add(engine: sa.Engine, args: argparse.Namespace) -> None:
     # The checks the insert makes, run before the prompt: no password is asked for an
     # account that cannot be created.
     with engine.connect() as conn:
-        _check_new_account(conn, username=username, role=args.role, vendor_id=args.vendor_id)
+        check_new_account(conn, username=username, role=args.role, vendor_id=args.vendor_id)
     password = None if args.one_time else _ask_new_password(username)
     generated = create_account(
         engine,
@@ -273,7 +273,7 @@ def _skip_reason(
     if old.vendor_id is not None and old.vendor_id not in shops:
         return message("error.console.cli.skip_no_shop", username=name, vendor_id=old.vendor_id)
     try:
-        _check_new_account(conn, username=name, role=old.role, vendor_id=old.vendor_id)
+        check_new_account(conn, username=name, role=old.role, vendor_id=old.vendor_id)
     except UserError as exc:
         return message("error.console.cli.skip_invalid", username=name, reason=exc.message(lang()))
     if not demo_database and _is_published_demo_login(old):

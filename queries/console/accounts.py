@@ -36,6 +36,7 @@ __all__ = [
     "account_count",
     "account_list",
     "change_password",
+    "check_new_account",
     "create_account",
     "insert_account",
     "is_demo_database",
@@ -134,9 +135,10 @@ def account_list(
 # --- creating ---------------------------------------------------------------------------
 
 
-def _check_new_account(
+def check_new_account(
     conn: sa.Connection, *, username: str, role: str, vendor_id: int | None
 ) -> None:
+    """Raise `Invalid` / `Conflict` unless an account with these fields may be added."""
     if not USERNAME.match(username):
         raise Invalid(*text("error.console.accounts.username_format"))
     if role not in ROLES:
@@ -172,7 +174,7 @@ def insert_account(
 
     `password_hash` imports an existing bcrypt hash unchanged (the old accounts file).
     """
-    _check_new_account(conn, username=username, role=role, vendor_id=vendor_id)
+    check_new_account(conn, username=username, role=role, vendor_id=vendor_id)
     generated = None
     if password_hash is None:
         if password is None:
