@@ -38,9 +38,9 @@ from dashboard.migrate import lang, message, open_database, say
 from demo.accounts import DEMO_ACCOUNTS
 from queries.console.accounts import (
     USERNAME,
-    check_new_account,
     account,
     account_list,
+    check_new_account,
     create_account,
     insert_account,
     is_demo_database,
