@@ -430,3 +430,18 @@ def test_a_random_cookie_key_passes():
 )
 def test_client_address_is_believed_only_from_a_trusted_proxy(peer, forwarded, trusted, expected):
     assert client_address(peer, forwarded, trusted) == expected
+
+
+def test_every_download_button_asks_for_the_session_first():
+    """A download runs without its page: each one's data goes through `guarded`."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "dashboard"
+    calls = 0
+    for path in root.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"download_button\((.*?)\n\s*\)", source, re.S):
+            calls += 1
+            assert "data=guarded(" in match.group(1), path
+    assert calls >= 7
