@@ -3,7 +3,8 @@
 Filter form → `MerchantFilters` → one cached read → the table. Selecting a row
 opens that shop's Sales analytics (`dashboard.shell.context.open_vendor_view`, which
 sets `?vendor=ID`). Below, an operator suspends, reactivates or closes a shop
-with a reason; a closed shop cannot be reopened.
+with a reason (a closed shop cannot be reopened), and looks after the picked shop's
+logins (`dashboard.views.shop_logins`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dashboard.ui.widgets import (
     require_page_role,
     show_error,
 )
+from dashboard.views.shop_logins import show_shop_logins
 from exports.xlsx import Column
 from queries.core.errors import UserError
 from queries.core.schema import VENDOR_STATUSES
@@ -116,8 +118,8 @@ def _show_table(rows: pd.DataFrame) -> None:
         open_vendor_view(int(rows["vendor_id"].iloc[picked]))
 
 
-def _manage(actor, rows: pd.DataFrame) -> None:
-    """Open a shop's analytics, or change its status with a reason."""
+def _manage(actor, rows: pd.DataFrame) -> int:
+    """Open a shop's analytics, or change its status with a reason; returns the shop picked."""
     st.subheader(t("merchants.manage"))
     names = dict(zip(rows["vendor_id"].astype(int), rows["name"], strict=True))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -137,7 +139,7 @@ def _manage(actor, rows: pd.DataFrame) -> None:
     targets = vendor_targets(current)
     if not targets:
         st.info(t("merchants.closed_final"))
-        return
+        return int(picked)
     with st.form(f"merchants_status_{picked}"):
         st.radio(
             t("merchants.action"),
@@ -156,6 +158,7 @@ def _manage(actor, rows: pd.DataFrame) -> None:
             # A new id for each drawing of the form: see `dashboard.ui.submitted`.
             args=(actor, int(picked), names[picked], current, new_form_id()),
         )
+    return int(picked)
 
 
 def _submit(actor, vendor_id: int, name: str, seen_status: str, form_id: str) -> None:
@@ -209,7 +212,7 @@ try:
         if rows["gmv_cents"].sum() == 0:
             empty_state(t("merchants.no_sales"))
         _show_table(rows)
-        _manage(actor, rows)
+        show_shop_logins(actor, _manage(actor, rows))
     freshness("merchants_refresh")
 except UserError as exc:
     show_error(exc)

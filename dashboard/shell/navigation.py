@@ -46,6 +46,7 @@ PAGES = {
         PageSpec("onboarding", ":material/how_to_reg:"),
         PageSpec("merchants", ":material/storefront:"),
         PageSpec("audit", ":material/history:"),
+        PageSpec("account", ":material/manage_accounts:"),
     )
 }
 
@@ -66,13 +67,16 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "onboarding": ("operator",),
     "merchants": ("operator",),
     "audit": ("vendor", "operator", "finance"),
+    "account": ("vendor", "operator", "finance"),
 }
 
-# The sidebar's sections per role, in order.
+# The sidebar's sections per role, in order; every role ends with its own account.
+ACCOUNT_SECTION = ("nav.section.account", ["account"])
 SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
     "vendor": [
         ("nav.section.shop", ["home", "sales", "orders", "members", "campaigns", "content"]),
         ("nav.section.manage", ["products", "promotions", "statements", "audit"]),
+        ACCOUNT_SECTION,
     ],
     "operator": [
         (
@@ -83,10 +87,12 @@ SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "nav.section.platform",
             ["onboarding", "merchants", "products", "promotions", "statements", "audit"],
         ),
+        ACCOUNT_SECTION,
     ],
     "finance": [
         ("nav.section.mall", ["home", "sales", "orders"]),
         ("nav.section.finance", ["settlements", "reconciliation", "audit"]),
+        ACCOUNT_SECTION,
     ],
 }
 

@@ -2,7 +2,8 @@
 
 `readable` turns the rows of `queries.audit.audit_entries` into the table the page
 shows and the workbook holds — the same columns and values in both: actions, entity
-types, roles, fields and statuses in the chosen language; entities by name and number;
+types, roles, fields, statuses and yes / no in the chosen language; entities by name and
+number (an account or a login address by its name);
 money in fen as ¥ (`formatting.money_in`); instants in the platform timezone to the
 minute; empty values as "—"; what users wrote (names, notes, reasons) as is.
 It needs no Streamlit session, so the download can run it on click, off the page.
@@ -36,6 +37,10 @@ _STATUS_KIND = {
     "vendor": "vendor",
     "supplier_application": "application",
 }
+# Actions whose reason is a code of the console (why a login failed), not a person's words.
+_CODED_REASONS = frozenset({"account.login_failed"})
+# Entities whose id is a name (`account.*` rows: the username; `address.lock`: the address).
+_NAMED_BY_ID = frozenset({"account", "address"})
 
 
 @dataclass(frozen=True)
@@ -118,12 +123,14 @@ def _value(entity: str, field: str, value: object, how: Reading) -> str:
     if _empty(value):
         return DASH
     if isinstance(value, bool):
-        return str(value)
+        return word("audit.yes" if value else "audit.no", lang, str(value))
+    if field == "role":
+        return word(f"role.{value}", lang, str(value))
     if field.endswith("_cents"):
         if isinstance(value, int | float):
             return money_in(int(value), lang=lang, currency_symbol=how.currency_symbol)
         return str(value)
-    if field.endswith("_at"):
+    if field.endswith(("_at", "_until")):  # an instant (a lock's end too)
         return _moment(value, how)
     if field == "status":
         kind = _STATUS_KIND.get(entity, entity)
@@ -207,6 +214,8 @@ def _period(start: object, end: object) -> str | None:
 def _entity(row: dict, before: dict | None, after: dict | None, lang: str) -> str:
     """`Product #11 · name`; a statement with its shop and period."""
     kind = row["entity"]
+    if kind in _NAMED_BY_ID:  # a username or an address is its own name: no "#"
+        return f"{entity_label(kind, lang)} {row['entity_id']}"
     parts = [f"{entity_label(kind, lang)} #{row['entity_id']}"]
     if kind == "settlement":
         values = {**(before or {}), **(after or {})}
@@ -230,6 +239,15 @@ def _shop(name: object, vendor_id: object) -> str:
     return f"#{vendor_id}" if _empty(name) else f"{name} (#{vendor_id})"
 
 
+def _reason(action: str, reason: object, lang: str) -> str:
+    """What a user wrote as is; the code of an action the console itself explains, in words."""
+    if _empty(reason):
+        return DASH
+    if action in _CODED_REASONS:
+        return word(f"audit.reason.{action}.{reason}", lang, str(reason))
+    return str(reason)
+
+
 def readable(rows: pd.DataFrame, how: Reading) -> pd.DataFrame:
     """The trail's rows in words, under the translated headers (page and workbook alike)."""
     heads = _headers(how.lang)
@@ -244,7 +262,7 @@ def readable(rows: pd.DataFrame, how: Reading) -> pd.DataFrame:
             action_label(str(row["action"]), how.lang),
             _entity(row, before, after, how.lang),
             _shop(row["shop_name"], row["vendor_id"]),
-            DASH if _empty(row["reason"]) else str(row["reason"]),
+            _reason(str(row["action"]), row["reason"], how.lang),
             _changes(str(row["entity"]), before, after, how),
         )
         for column, value in zip(columns, values, strict=True):
