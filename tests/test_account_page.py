@@ -240,6 +240,7 @@ def test_log_out_everywhere(mall):
     assert (row.actor, row.entity, row.entity_id) == ("shop1", "account", "shop1")
     assert json.loads(row.after) == {"sessions_ended": 2}
     assert [w.label for w in at.text_input] == ["Username", "Password"]  # the login form
+    assert [i.value for i in at.info] == ["Logged out everywhere (2 sessions ended)."]
     assert "Signed in" not in texts(at)
     at.run()  # and it stays logged out
     assert [w.label for w in at.text_input] == ["Username", "Password"]

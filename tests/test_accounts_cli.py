@@ -321,7 +321,7 @@ def test_disable_ends_sessions_and_enable_lets_in_again(migrated):
     assert run.returncode == 0, run.stderr
     assert "Disabled ops_anna" in run.stdout
     assert _row(migrated, "ops_anna").disabled
-    assert check_session(migrated, token=session.token).reason == "ended"
+    assert check_session(migrated, token=session.token).reason == "disabled"
     assert log_in(migrated, username="ops_anna", password=PASSWORD).status == "disabled"
     assert "already disabled" in accounts_cli(migrated, "disable", "ops_anna").stdout
     (disabled,) = _audit(migrated, "account.disable")

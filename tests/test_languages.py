@@ -46,6 +46,7 @@ ALLOWED_CJK = {"中文"}  # the language switch
 
 # Proto fields that are not words for people (ids, icons, kinds, formats, values).
 SKIPPED_FIELDS = {
+    "autocomplete",  # the browser's hint for password managers (new-password), not text
     "id",
     "form_id",
     "type",

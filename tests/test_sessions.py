@@ -296,7 +296,8 @@ def test_disable_reset_and_password_change_end_sessions(console):
     assert check_session(console, token=second).reason == "ended"
     shop_token = _session(console, "shop_a", at=None)
     acc.set_account_disabled(console, SHELL, username="shop_a", disabled=True)
-    assert check_session(console, token=shop_token).reason == "ended"
+    assert check_session(console, token=shop_token).reason == "disabled"
+    assert check_session(console, token=shop_token).reason == "ended"  # deleted meanwhile
     acc.set_account_disabled(console, SHELL, username="shop_a", disabled=False)
     shop_token = _session(console, "shop_a", at=None)
     one_time = acc.reset_password(console, SHELL, username="shop_a")

@@ -202,7 +202,7 @@ def test_account_disabled_while_logged_in_is_logged_out_at_the_next_click(mall):
     assert "Signed in as ops" in texts(at)
     set_account_disabled(mall.engine, SHELL, username="ops", disabled=True)
     at.run()
-    assert "Your session has ended" in texts(at)
+    assert "This account is disabled" in texts(at)
     assert "Signed in" not in texts(at)
     assert [w.label for w in at.text_input] == ["Username", "Password"]
 

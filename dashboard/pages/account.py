@@ -143,11 +143,12 @@ def _everywhere(actor) -> None:
         icon=":material/logout:",
     ):
         try:
-            data.log_out_everywhere(actor)
+            ended = data.log_out_everywhere(actor)
         except UserError as exc:
             show_error(exc)
             return
-        log_out(engine(), settings(), "")  # this tab too: the login form shows next
+        # This tab too: the login form shows next, saying what happened.
+        log_out(engine(), settings(), "", notice=tn("account.everywhere.done", ended, count=ended))
 
 
 actor = current_actor()

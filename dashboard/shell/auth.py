@@ -41,7 +41,10 @@ TOKEN = "_mb_session"  # this browser tab's session id (the cookie's, or a fresh
 SESSION_HASH = "_mb_session_hash"
 LOGGED_OUT = "_mb_logged_out"  # the tab logged out: ignore the cookie it was opened with
 REFUSED = "login_refused"
-_KEPT_AT_LOGOUT = frozenset({"lang", "lang_picker", LOGGED_OUT, REFUSED, "_mb_cookie_pending"})
+NOTICE = "_mb_login_notice"  # a plain sentence above the login form (after "log out everywhere")
+_KEPT_AT_LOGOUT = frozenset(
+    {"lang", "lang_picker", LOGGED_OUT, REFUSED, NOTICE, "_mb_cookie_pending"}
+)
 
 
 class _Auth:
@@ -100,6 +103,9 @@ def authenticate(database: sa.Engine, config: Settings, key: str) -> Actor | Non
     refused = st.session_state.pop(REFUSED, None)
     if refused:
         st.error(refused)
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.info(notice)
     _login_form(auth)
     return None
 
@@ -193,10 +199,13 @@ def current_session_hash() -> str | None:
     return st.session_state.get(SESSION_HASH)
 
 
-def log_out(database: sa.Engine, config: Settings, key: str) -> None:
-    """End this tab's session (in the database, so everywhere) and show the login form."""
+def log_out(database: sa.Engine, config: Settings, key: str, notice: str | None = None) -> None:
+    """End this tab's session (in the database, so everywhere) and show the login form,
+    with `notice` above it if given."""
     end_session(database, token=st.session_state.get(TOKEN))
     _forget(_Auth(database, config, key or "-"))
+    if notice:
+        st.session_state[NOTICE] = notice
     st.rerun()
 
 

@@ -48,6 +48,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "account.everywhere.check": ("确认在所有浏览器退出", "Yes, log out everywhere"),
     "account.everywhere.button": ("在所有浏览器退出", "Log out everywhere"),
+    "account.everywhere.done": (
+        "已在所有浏览器退出（结束了 {count} 个登录）。",
+        "Logged out everywhere ({count} sessions ended).",
+    ),
+    "account.everywhere.done.one": (
+        "已在所有浏览器退出（结束了 1 个登录）。",
+        "Logged out everywhere (1 session ended).",
+    ),
     # The Merchants page: one shop's logins.
     "shop_logins.heading": ("店铺登录账号", "The shop's logins"),
     "shop_logins.none": ("这家店铺没有登录账号。", "This shop has no logins."),

@@ -1,9 +1,9 @@
 """Accounts: who may log in, with which role and shop; one function per action.
 
 Every change runs in one transaction with its `audit_log` row, guarded by the
-account's `version` (the row the user saw) where a page offers it. Disabling an
-account, resetting or changing its password ends its sessions in that same
-transaction, so the next click of any of its browsers is refused.
+account's `version` (the row the user saw) where a page offers it. Resetting or
+changing a password deletes the account's (other) sessions in that same transaction;
+a disabled account's sessions are refused at their next click, with the reason.
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ def set_account_disabled(
     seen_version: int | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Disable an account (its sessions end now) or enable it again (operators)."""
+    """Disable an account (its sessions end at their next click) or enable it (operators)."""
     if isinstance(actor, Actor):
         require_role(actor, "operator")
         if disabled and actor.username == username:
@@ -264,9 +264,9 @@ def set_account_disabled(
         current = _changed_row(conn, username, seen_version)
         if current.disabled == disabled:
             return
+        # Its sessions stay until their next click, which `check_session` refuses with
+        # "this account is disabled" (and deletes them): the user learns why.
         _bump(conn, current, disabled=disabled)
-        if disabled:
-            conn.execute(sessions.delete().where(sessions.c.username == username))
         record(
             conn,
             actor,
