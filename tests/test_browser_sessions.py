@@ -8,7 +8,7 @@
    sets a good one; then the old one is refused and the new one works.
 3. A session cookie copied before a logout logs nobody in on a restarted server.
 4. An account disabled while its Orders page is open: the download button delivers
-   nothing, and the next click shows the login form with "Your session has ended".
+   nothing, and the next click shows the login form with "This account is disabled".
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 WRONG = "Wrong username or password"
 LOCKED = re.compile(r"Too many failed logins: locked until (\d\d):(\d\d)\.")
-SESSION_ENDED = "Your session has ended"
+ACCOUNT_DISABLED = "This account is disabled"
 NEW_PASSWORD = "Plum-Orchard-2026!"
 
 
@@ -284,7 +284,7 @@ def test_an_account_disabled_while_its_page_is_open_gets_no_download_and_no_page
         button.click()
 
     page.get_by_test_id("stSidebar").get_by_role("link", name="Products").click()
-    page.get_by_text(SESSION_ENDED).wait_for()
+    page.get_by_text(ACCOUNT_DISABLED).wait_for()
     page.get_by_role("textbox", name="Username").wait_for()
     wait_idle(page)
     expect(page.get_by_text("Signed in as")).to_have_count(0)
