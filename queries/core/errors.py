@@ -8,11 +8,15 @@ from __future__ import annotations
 
 __all__ = [
     "Conflict",
+    "DatabaseBusy",
     "DatabaseUnavailable",
     "Forbidden",
     "Invalid",
     "MissingContract",
+    "NoDatabaseFile",
+    "NotADatabase",
     "NotFound",
+    "QueryTimeout",
     "UserError",
 ]
 
@@ -48,7 +52,23 @@ class Invalid(UserError):
 
 
 class DatabaseUnavailable(UserError):
-    """The database cannot be reached."""
+    """The database cannot be reached (down, refusing connections, gone): retry later."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another program holds the database's write lock (SQLite) longer than we wait."""
+
+
+class NoDatabaseFile(DatabaseUnavailable):
+    """A `sqlite:///` path names no file (nothing is created there)."""
+
+
+class NotADatabase(DatabaseUnavailable):
+    """The file a `sqlite:///` path names is not a SQLite database."""
+
+
+class QueryTimeout(UserError):
+    """A statement ran past the query time limit and was stopped (nothing was changed)."""
 
 
 class MissingContract(UserError):

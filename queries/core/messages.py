@@ -671,6 +671,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您的角色无权执行此操作",
         "Your role may not do this",
     ),
+    # --- database trouble and the query time limit (queries.core.db, issue 28) ---
+    "error.core.db.unavailable": (
+        "数据库暂时无法访问。请稍后重试：数据库恢复后控制台会自动重新连接。",
+        "The database is unavailable right now. Retry in a moment: the console "
+        "reconnects by itself once the database answers again.",
+    ),
+    "error.core.db.busy": (
+        "数据库正忙（另一个程序正在写入），请稍后重试。",
+        "The database is busy (another program is writing to it). Retry in a moment.",
+    ),
+    "error.core.db.no_database_file": (
+        "{path} 处没有数据库文件（请检查 DATABASE_URL）。未创建任何文件。",
+        "There is no database file at {path} (check DATABASE_URL). Nothing was created.",
+    ),
+    "error.core.db.not_a_database": (
+        "{path} 不是 SQLite 数据库文件（请检查 DATABASE_URL）。",
+        "{path} is not a SQLite database (check DATABASE_URL).",
+    ),
+    "error.core.db.timeout": (
+        "查询耗时过长（超过 {seconds} 秒），已停止，未做任何改动。"
+        "请缩短时间段（或收窄筛选条件）后重试。",
+        "This took too long (more than {seconds} s) and was stopped; nothing was changed. "
+        "Narrow the period (or the filters) and try again.",
+    ),
 }
 
 
