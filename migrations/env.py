@@ -12,6 +12,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
+# The modules that declare the console's tables, so that `metadata` holds them all.
+import queries.finance.rolled_days  # noqa: F401
+import queries.members.rfm  # noqa: F401
+import queries.rolled.campaigns  # noqa: F401
+import queries.rolled.content  # noqa: F401
+import queries.rolled.members  # noqa: F401
 from queries.console.tables import SCHEMA, metadata
 
 # Two processes migrating one PostgreSQL database at once take turns.
@@ -22,8 +28,11 @@ def _run(connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if not sqlite:
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
-        # DDL takes no bound parameters: the schema's name is the constant above.
-        connection.execute(sa.schema.CreateSchema(SCHEMA, if_not_exists=True))
+        # deploy/grants.sql creates the schema for the console's role, which may not
+        # create schemas: CREATE SCHEMA IF NOT EXISTS would still need that right.
+        if not sa.inspect(connection).has_schema(SCHEMA):
+            # DDL takes no bound parameters: the schema's name is the constant above.
+            connection.execute(sa.schema.CreateSchema(SCHEMA, if_not_exists=True))
     context.configure(
         connection=connection,
         target_metadata=metadata,

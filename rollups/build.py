@@ -1,10 +1,9 @@
 """Build the rollups from the contract tables: the platform's job, played by the demo.
 
-The console never writes outside the contract's tables on a platform database:
-these statements are what the platform would run (nightly, or as orders are
-paid), given here so the demo mall and the benchmark have the rollups that
-`queries.rolled` reads. `build_rollups` drops and recreates every rollup table, fills
-them for the local days before the cut, family by family, and records the cut:
+The rollups live in the console's own schema (`mallboard`, created by the migrations),
+never among the contract's tables. `build_rollups` empties every rollup table (their
+shapes change only through the migrations), fills them for the local days before the
+cut, family by family, and records the cut:
 - `rollups.sales`: daily sales and refunds, buyer days, item-sales days and months
   (read by `queries.rolled.coverage`);
 - `rollups.members`: first paid orders, cohort months, the RFM segments' moves
@@ -23,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from queries.console.migrate import upgrade_on
+from queries.console.tables import present
 from queries.core.periods import local_midnight
 from queries.finance.rolled_days import SETTLEMENTS
 from queries.rolled.campaigns import CAMPAIGNS
@@ -46,14 +47,21 @@ from rollups.sales import (
 )
 from rollups.settlements import insert_settlement_days
 
-__all__ = ["build_rollups", "drop_rollups"]
+__all__ = ["ROLLUP_TABLES", "build_rollups", "drop_rollups"]
+
+
+# Every rollup table but the state (`rollup_metadata` also holds the console's accounts).
+ROLLUP_TABLES = tuple(
+    t
+    for t in rollup_metadata.sorted_tables
+    if t.name.startswith("mallboard_rollup_") and t is not rollup_state
+)
 
 
 def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> None:
     """(Re)build every rollup row for the local days before `complete_before`."""
-    # Dropped, not emptied: a table of an earlier layout (an earlier build) may lack columns.
+    upgrade_on(conn)  # the tables exist at the code's layout
     drop_rollups(conn)
-    rollup_metadata.create_all(conn)
     cut_at = local_midnight(complete_before, ZoneInfo(tz))
     zone = sa.bindparam("tz", tz)
     month_before = complete_before.replace(day=1)
@@ -77,10 +85,15 @@ def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> Non
         key = state_key(name, tz)  # the zone its local days were cut in
         conn.execute(rollup_state.insert().values(rollup=key, complete_before=complete_before))
     if conn.dialect.name == "postgresql":
-        for table in rollup_metadata.sorted_tables:
-            conn.exec_driver_sql(f"ANALYZE {table.name}")  # fixed table names, never input
+        for table in ROLLUP_TABLES:
+            # Fixed table names, never input.
+            conn.exec_driver_sql(f"ANALYZE {table.schema}.{table.name}")
 
 
 def drop_rollups(conn: sa.Connection) -> None:
-    """Remove the rollups: the console goes back to reading everything live."""
-    rollup_metadata.drop_all(conn, checkfirst=True)
+    """Empty the rollups (state first): the console goes back to reading everything live."""
+    if not present(conn, rollup_state):
+        return
+    conn.execute(rollup_state.delete())
+    for table in ROLLUP_TABLES:
+        conn.execute(table.delete())

@@ -20,7 +20,7 @@ from queries.console.tables import SCHEMA
 from queries.core.errors import UserError
 from queries.core.messages import text
 
-__all__ = ["current_revision", "head_revision", "pending", "upgrade"]
+__all__ = ["current_revision", "head_revision", "pending", "upgrade", "upgrade_on"]
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -58,6 +58,11 @@ def pending(engine: sa.Engine) -> bool:
         return current_revision(engine) != head_revision()
     except DBAPIError:  # no schema yet, or no right to read it
         return True
+
+
+def upgrade_on(conn: sa.Connection) -> None:
+    """Apply every missing migration inside the caller's transaction on `conn`."""
+    command.upgrade(_config(conn), "head")
 
 
 def upgrade(engine: sa.Engine) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "login_attempts",
     "metadata",
     "meta",
+    "present",
     "sessions",
 ]
 
@@ -101,3 +102,9 @@ meta = _table(
     Column("key", sa.String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+def present(conn: sa.Connection, table: Table) -> bool:
+    """Whether the console's `table` exists in this database (migrated), on either kind."""
+    schema = None if conn.dialect.name == "sqlite" else table.schema
+    return sa.inspect(conn).has_table(table.name, schema=schema)

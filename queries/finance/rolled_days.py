@@ -48,7 +48,7 @@ DAY_LINES = (
 )
 
 settlement_days = Table(
-    "rollup_settlement_days",
+    "mallboard_rollup_settlement_days",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("local_day", Date, primary_key=True),

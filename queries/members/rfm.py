@@ -77,7 +77,7 @@ RFM_SEGMENTS: tuple[tuple[str, bool, bool, bool], ...] = (
 )
 
 rfm_changes = Table(
-    "rollup_rfm_changes",
+    "mallboard_rollup_rfm_changes",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("as_of", Date, primary_key=True),  # the local midnight the change takes effect

@@ -36,7 +36,7 @@ __all__ = ["CAMPAIGNS", "campaigns_cut", "live_session_buyers", "promotion_order
 CAMPAIGNS = "campaigns/1"
 
 promotion_orders = Table(
-    "rollup_promotion_orders",
+    "mallboard_rollup_promotion_orders",
     rollup_metadata,
     Column("promotion_id", BigInteger, primary_key=True),
     Column("vendor_id", BigInteger, primary_key=True),
@@ -47,7 +47,7 @@ promotion_orders = Table(
 )
 
 live_session_buyers = Table(
-    "rollup_live_session_buyers",
+    "mallboard_rollup_live_session_buyers",
     rollup_metadata,
     Column("live_session_id", BigInteger, primary_key=True),
     Column("vendor_id", BigInteger, primary_key=True),  # the order's shop

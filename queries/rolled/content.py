@@ -86,7 +86,7 @@ __all__ = [
 CONTENT = "content/3"  # 2: with rollup_shop_tag_readers; 3: with the counts to the cut
 
 tag_attribution_days = Table(
-    "rollup_tag_attribution",
+    "mallboard_rollup_tag_attribution",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("paid_on", Date, primary_key=True),  # the local day the orders were paid
@@ -99,7 +99,7 @@ tag_attribution_days = Table(
 
 
 tag_readers = Table(
-    "rollup_tag_readers",
+    "mallboard_rollup_tag_readers",
     rollup_metadata,
     Column("viewed_on", Date, primary_key=True),  # the local day of the views
     Column("tag", Text, primary_key=True),
@@ -108,13 +108,13 @@ tag_readers = Table(
     Column("paid_to_on", Date),  # the member's last paid day in the mall up to viewed_on
     Column("paid_from_on", Date),  # and the first from viewed_on on
     # With buyers read live, a small shop's few buyers are looked up member by member.
-    Index("rollup_tag_readers_by_member", "member_id", "viewed_on"),
+    Index("mallboard_rollup_tag_readers_by_member", "member_id", "viewed_on"),
 )
 
 
 # The same rows per shop, for the readers who paid in it, with their paid days in the shop.
 shop_tag_readers = Table(
-    "rollup_shop_tag_readers",
+    "mallboard_rollup_shop_tag_readers",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("viewed_on", Date, primary_key=True),
@@ -126,7 +126,7 @@ shop_tag_readers = Table(
     # A shop's days read from the index alone (PostgreSQL): the largest shop's year is a
     # sixth of the table, which the planner would otherwise scan whole.
     Index(
-        "rollup_shop_tag_readers_by_day",
+        "mallboard_rollup_shop_tag_readers_by_day",
         "vendor_id",
         "viewed_on",
         postgresql_include=["tag", "previous_on", "paid_to_on", "paid_from_on"],
@@ -137,7 +137,7 @@ shop_tag_readers = Table(
 # Per scope, day and tag: #(reader rows whose last counted day is this day) − #(those
 # whose previous_on is): the scope's buyers who read the tag in [a, cut) = Σ net, day ≥ a.
 tag_buyers_to_cut = Table(
-    "rollup_tag_buyers_to_cut",
+    "mallboard_rollup_tag_buyers_to_cut",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("day", Date, primary_key=True),
@@ -147,7 +147,7 @@ tag_buyers_to_cut = Table(
 
 # The same for the buyer days: the scope's buyers in [a, cut) = Σ net, day ≥ a.
 buyers_to_cut = Table(
-    "rollup_buyers_to_cut",
+    "mallboard_rollup_buyers_to_cut",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("day", Date, primary_key=True),
@@ -156,7 +156,7 @@ buyers_to_cut = Table(
 
 
 note_views_days = Table(
-    "rollup_note_views",
+    "mallboard_rollup_note_views",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("viewed_on", Date, primary_key=True),

@@ -38,12 +38,15 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import BigInteger, Column, Date, Index, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Index, Table, Text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from queries.console.tables import metadata as console_metadata
+from queries.console.tables import present
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange, add_months, local_midnight
+from queries.core.types import UTCDateTime
 
 __all__ = [
     "MALL",
@@ -72,10 +75,12 @@ MALL = -1  # the vendor_id of the whole mall's rows (shop ids are positive ident
 # layout (an earlier build) are not read, and a build replaces them.
 NAME = "sales/3"
 
-rollup_metadata = MetaData()
+# The console's own schema (`queries.console.tables`): created by the migrations, never
+# among the contract's tables.
+rollup_metadata = console_metadata
 
 sales_daily = Table(
-    "rollup_sales_daily",
+    "mallboard_rollup_sales_daily",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("local_day", Date, primary_key=True),
@@ -86,7 +91,7 @@ sales_daily = Table(
 )
 
 item_sales = Table(
-    "rollup_item_sales",
+    "mallboard_rollup_item_sales",
     rollup_metadata,
     Column("vendor_id", BigInteger, nullable=False),
     Column("grain", Text, nullable=False),  # day | month
@@ -97,11 +102,11 @@ item_sales = Table(
     Column("item_sales_cents", BigInteger, nullable=False),
     Column("units", BigInteger, nullable=False),
     Column("orders", BigInteger, nullable=False),
-    Index("rollup_item_sales_scope", "vendor_id", "grain", "bucket"),
+    Index("mallboard_rollup_item_sales_scope", "vendor_id", "grain", "bucket"),
 )
 
 refunds_daily = Table(
-    "rollup_refunds_daily",
+    "mallboard_rollup_refunds_daily",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("local_day", Date, primary_key=True),
@@ -111,7 +116,7 @@ refunds_daily = Table(
 )
 
 buyer_days = Table(
-    "rollup_buyer_days",
+    "mallboard_rollup_buyer_days",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("paid_on", Date, primary_key=True),
@@ -122,10 +127,17 @@ buyer_days = Table(
 )
 
 rollup_state = Table(
-    "rollup_state",
+    "mallboard_rollup_state",
     rollup_metadata,
     Column("rollup", Text, primary_key=True),
     Column("complete_before", Date, nullable=False),
+    # The last refresh of this family (`python -m rollups status`).
+    Column("last_started_at", UTCDateTime),
+    Column("last_finished_at", UTCDateTime),
+    Column("last_duration_ms", BigInteger),
+    Column("last_rows", BigInteger),
+    Column("last_outcome", Text),  # ok | failed
+    Column("last_message", Text),
 )
 
 
@@ -192,7 +204,7 @@ def complete_before(conn: sa.Connection, *, tz: str, rollup: str = NAME) -> date
     None too when they were built in another zone than `tz` (the console's): their
     days would be cut at other instants than the live rest's.
     """
-    if not sa.inspect(conn).has_table(rollup_state.name):
+    if not present(conn, rollup_state):
         return None
     key = state_key(rollup, tz)
     stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == key)

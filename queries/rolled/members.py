@@ -49,16 +49,16 @@ __all__ = [
 MEMBERS = "members/2"
 
 buyer_firsts = Table(
-    "rollup_buyer_firsts",
+    "mallboard_rollup_buyer_firsts",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("member_id", BigInteger, primary_key=True),
     Column("first_paid_at", UTCDateTime, nullable=False),
-    Index("rollup_buyer_firsts_by_time", "vendor_id", "first_paid_at"),
+    Index("mallboard_rollup_buyer_firsts_by_time", "vendor_id", "first_paid_at"),
 )
 
 cohort_months = Table(
-    "rollup_cohort_months",
+    "mallboard_rollup_cohort_months",
     rollup_metadata,
     Column("vendor_id", BigInteger, primary_key=True),
     Column("cohort", Date, primary_key=True),  # first day of the first paid order's month
