@@ -18,34 +18,13 @@ cut, family by family, and records the cut:
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from queries.console.migrate import upgrade_on
 from queries.console.tables import present
-from queries.core.periods import local_midnight
-from queries.finance.rolled_days import SETTLEMENTS
-from queries.rolled.campaigns import CAMPAIGNS
-from queries.rolled.content import CONTENT
-from queries.rolled.coverage import NAME, rollup_metadata, rollup_state, state_key
-from queries.rolled.members import MEMBERS
-from rollups.campaigns import insert_campaign_rows
-from rollups.content import (
-    insert_counts_to_cut,
-    insert_note_views,
-    insert_tag_attribution,
-    insert_tag_readers,
-)
-from rollups.members import insert_buyer_firsts, insert_cohort_months, insert_rfm_changes
-from rollups.sales import (
-    insert_buyer_days,
-    insert_item_days,
-    insert_item_sums,
-    insert_refunds_daily,
-    insert_sales_daily,
-)
-from rollups.settlements import insert_settlement_days
+from queries.rolled.coverage import rollup_metadata, rollup_state, state_key
+from rollups.families import FAMILIES, Window
 
 __all__ = ["ROLLUP_TABLES", "build_rollups", "drop_rollups"]
 
@@ -59,30 +38,13 @@ ROLLUP_TABLES = tuple(
 
 
 def build_rollups(conn: sa.Connection, *, tz: str, complete_before: date) -> None:
-    """(Re)build every rollup row for the local days before `complete_before`."""
+    """(Re)build every family for the local days before `complete_before`, on `conn`
+    (inside the caller's transaction: the demo loader and the tests)."""
     upgrade_on(conn)  # the tables exist at the code's layout
     drop_rollups(conn)
-    cut_at = local_midnight(complete_before, ZoneInfo(tz))
-    zone = sa.bindparam("tz", tz)
-    month_before = complete_before.replace(day=1)
-    for by_vendor in (True, False):
-        insert_sales_daily(conn, zone, cut_at, by_vendor=by_vendor)
-        insert_refunds_daily(conn, zone, cut_at, by_vendor=by_vendor)
-        insert_buyer_firsts(conn, cut_at, by_vendor=by_vendor)
-    insert_item_days(conn, zone, cut_at)
-    insert_item_sums(conn, month_before=month_before)
-    for by_vendor in (True, False):
-        insert_cohort_months(conn, zone, cut_at, by_vendor=by_vendor)
-    insert_rfm_changes(conn, zone, cut_at, cut=complete_before)
-    insert_tag_attribution(conn, zone, cut_at)
-    insert_tag_readers(conn, zone, cut_at)
-    insert_buyer_days(conn, zone, cut_at)
-    insert_counts_to_cut(conn)
-    insert_note_views(conn, zone, cut_at)
-    insert_campaign_rows(conn, cut_at)
-    insert_settlement_days(conn, zone, cut_at)
-    for name in (NAME, MEMBERS, CONTENT, CAMPAIGNS, SETTLEMENTS):
-        key = state_key(name, tz)  # the zone its local days were cut in
+    for family in FAMILIES:
+        family.refresh(conn, Window(tz, None, complete_before))
+        key = state_key(family.name, tz)  # the zone its local days were cut in
         conn.execute(rollup_state.insert().values(rollup=key, complete_before=complete_before))
     if conn.dialect.name == "postgresql":
         for table in ROLLUP_TABLES:

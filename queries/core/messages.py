@@ -695,6 +695,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This took too long (more than {seconds} s) and was stopped; nothing was changed. "
         "Narrow the period (or the filters) and try again.",
     ),
+    # --- issue 28: one validator for text, dates and numbers (queries.core.validation) ---
+    "error.core.text.enter": ("请填写{label_zh}", "Enter the {label_en}"),
+    "error.core.text.not_text": ("{label_zh}须为文字", "The {label_en} must be text"),
+    "error.core.text.too_long": (
+        "{label_zh}不能超过 {limit} 个字（现为 {length} 个字）",
+        "The {label_en} may not exceed {limit} characters (it has {length})",
+    ),
+    "error.core.text.controls": (
+        "{label_zh}含有不可见的控制字符（如 NUL、退格、换行或制表符），请删除后再试",
+        "The {label_en} contains control characters (such as NUL, a backspace, a line "
+        "break or a tab); remove them and try again",
+    ),
+    "error.core.text.controls_multiline": (
+        "{label_zh}含有不可见的控制字符（如 NUL 或退格；换行和制表符可以保留），请删除后再试",
+        "The {label_en} contains control characters (such as NUL or a backspace; line "
+        "breaks and tabs may stay); remove them and try again",
+    ),
+    "error.core.text.bidi": (
+        "{label_zh}含有改变文字方向的控制字符（如“从右到左覆盖”），显示出来会与实际内容不同，"
+        "请删除后再试",
+        "The {label_en} contains text-direction controls (such as a right-to-left "
+        "override), which make it display differently from what it says; remove them",
+    ),
+    "error.core.number.digits": (
+        "{label_zh}须为整数，只能包含数字 0–9（收到“{value}”）",
+        "The {label_en} must be a whole number of digits 0–9 (got “{value}”)",
+    ),
+    "error.core.number.range": (
+        "{label_zh}须在 {low} 到 {high} 之间（收到“{value}”）",
+        "The {label_en} must be from {low} to {high} (got “{value}”)",
+    ),
+    "error.core.when.pick_day": ("请选择{label_zh}", "Pick the {label_en}"),
+    "error.core.when.pick_time": ("请选择{label_zh}", "Pick the {label_en}"),
+    "error.core.when.no_zone": (
+        "{label_zh}缺少时区：请给出带时区的时间（如 2026-11-11T00:00+08:00）",
+        "The {label_en} has no time zone: give a time with its zone "
+        "(such as 2026-11-11T00:00+08:00)",
+    ),
+    "error.core.when.out_of_range": (
+        "{label_zh}须在 2000 年至 2100 年之间（收到 {value}）",
+        "The {label_en} must lie in the years 2000 to 2100 (got {value})",
+    ),
+    "error.core.when.not_a_day": (
+        "{label_zh}须为 YYYY-MM-DD 格式的日期（收到“{value}”）",
+        "The {label_en} must be a date YYYY-MM-DD (got “{value}”)",
+    ),
+    "error.core.when.not_a_month": (
+        "{label_zh}须为 YYYY-MM 格式的月份（收到“{value}”）",
+        "The {label_en} must be a month YYYY-MM (got “{value}”)",
+    ),
+    "error.marketing.promotion_edits.start_long_past": (
+        "开始时间不能早于现在一天以上（{start}）：请选择今天或以后的日期",
+        "The start may not lie more than a day in the past ({start}): pick today or a later day",
+    ),
+    "label.core.when.date": ("日期", "date"),
+    "label.core.when.from": ("开始日期", "first day"),
+    "label.core.when.to": ("结束日期（不含）", "end day (exclusive)"),
+    "label.core.when.period": ("期间", "period"),
+    "label.core.number.member_id": ("会员 ID", "member id"),
+    "label.core.number.vendor_id": ("店铺编号", "shop id"),
+    "label.core.number.seed": ("随机种子", "seed"),
+    "label.core.text.promotion_name": ("活动名称", "promotion's name"),
+    "label.core.text.cancel_reason": ("取消原因", "reason"),
+    "label.core.text.ban_reason": ("下架原因", "reason"),
+    "label.core.text.vendor_reason": ("原因", "reason"),
+    "label.core.text.adjustment_note": ("调整说明", "note"),
+    "label.core.text.payment_reference": ("转账流水号", "transfer's reference"),
+    "label.core.text.review_note": ("给申请人的说明", "note"),
+    "label.core.text.shop_name": ("店铺名称", "shop name"),
+    # --- end of issue 28's validator block ---
+    # --- issue 27: the rollup refresh ---
+    "error.rollups.already_running": (
+        "另一个汇总刷新正在运行，本次未做任何事。",
+        "Another rollup refresh is already running; this one did nothing.",
+    ),
+    "error.rollups.not_migrated": (
+        "控制台的数据表尚未创建或版本较旧：请先运行 python -m dashboard.migrate。",
+        "The console's tables are missing or older than this version: run "
+        "python -m dashboard.migrate first.",
+    ),
+    # --- end of issue 27's block ---
 }
 
 

@@ -41,6 +41,12 @@ class Settings:
     lockout_minutes: int = 15
     # Proxies whose X-Forwarded-For is believed (nginx's address as the app sees it).
     trusted_proxies: tuple[str, ...] = ()
+    # The app's time limit on one statement (`QUERY_TIMEOUT_SECONDS`); shell tools have none.
+    query_timeout_seconds: int = 30
+    # Rollups (README "Rollups"): the refresh's look-back, and how old a cut may be before
+    # the console stops reading the rollups (and reads live).
+    rollup_lookback_days: int = 3
+    rollup_max_age_days: int = 2
 
     @property
     def tz(self) -> ZoneInfo:
@@ -126,6 +132,9 @@ _LIMITS = (
     ("max_failures_per_address", "LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 100000),
     ("window_minutes", "LOGIN_WINDOW_MINUTES", 15, 1, 24 * 60),
     ("lockout_minutes", "LOCKOUT_MINUTES", 15, 1, 24 * 60),
+    ("query_timeout_seconds", "QUERY_TIMEOUT_SECONDS", 30, 1, 3600),
+    ("rollup_lookback_days", "ROLLUP_LOOKBACK_DAYS", 3, 0, 366),
+    ("rollup_max_age_days", "ROLLUP_MAX_AGE_DAYS", 2, 1, 3650),
 )
 
 

@@ -1,0 +1,172 @@
+"""The rollup families: which tables each one fills, and how it refreshes a window of days.
+
+A family is refreshed in one transaction of its own (`rollups.refresh`): its rows for
+the window's days are replaced and its cut (`rollup_state.complete_before`) moves to
+the window's end in the same commit, so readers see either the old rows and cut or
+the new ones, never half. `Window.start` None means every day (a rebuild).
+
+Each family's `refresh(conn, window)` returns the rows it wrote. Families that only
+hold per-day rows replace the window's days; families whose rows carry history
+(a buyer's first order, the previous and next days of a member) also bring the rows
+before the window forward where the new days change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from queries.core.periods import local_midnight
+from queries.finance.rolled_days import SETTLEMENTS, settlement_days
+from queries.members.rfm import rfm_changes
+from queries.rolled.campaigns import CAMPAIGNS, live_session_buyers, promotion_orders
+from queries.rolled.content import (
+    CONTENT,
+    buyers_to_cut,
+    note_views_days,
+    shop_tag_readers,
+    tag_attribution_days,
+    tag_buyers_to_cut,
+    tag_readers,
+)
+from queries.rolled.coverage import NAME, buyer_days, item_sales, refunds_daily, sales_daily
+from queries.rolled.members import MEMBERS, buyer_firsts, cohort_months
+from rollups.campaigns import insert_campaign_rows
+from rollups.content import (
+    insert_counts_to_cut,
+    insert_note_views,
+    insert_tag_attribution,
+    insert_tag_readers,
+)
+from rollups.members import insert_buyer_firsts, insert_cohort_months, insert_rfm_changes
+from rollups.sales import (
+    insert_buyer_days,
+    insert_item_days,
+    insert_item_sums,
+    insert_refunds_daily,
+    insert_sales_daily,
+)
+from rollups.settlements import insert_settlement_days
+
+__all__ = ["FAMILIES", "Family", "Window"]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The local days a refresh recomputes: `[start, through)`; `start` None = all days."""
+
+    tz: str
+    start: date | None
+    through: date
+
+    @property
+    def zone(self) -> sa.BindParameter:
+        """The zone as one bound parameter (the same object in SELECT and GROUP BY)."""
+        return sa.bindparam("tz", self.tz)
+
+    @property
+    def through_at(self) -> datetime:
+        """The instant the window ends: local midnight of `through`."""
+        return local_midnight(self.through, ZoneInfo(self.tz))
+
+    @property
+    def start_at(self) -> datetime | None:
+        """The instant the window starts (None: the beginning)."""
+        return None if self.start is None else local_midnight(self.start, ZoneInfo(self.tz))
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family of rollup tables, its state name and how to refresh a window of it."""
+
+    name: str
+    tables: tuple[sa.Table, ...]
+    refresh: Callable[[sa.Connection, Window], None]
+
+    def empty(self, conn: sa.Connection) -> None:
+        """Delete every row of the family's tables."""
+        for table in self.tables:
+            conn.execute(table.delete())
+
+    def rows(self, conn: sa.Connection) -> int:
+        """How many rows the family's tables hold."""
+        return sum(
+            conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in self.tables
+        )
+
+
+# --- the families' refreshes ----------------------------------------------------------
+# Until a family refreshes a window incrementally, it recomputes every day up to the
+# window's end: correct, only slower.
+
+
+def _sales(conn: sa.Connection, window: Window) -> None:
+    SALES.empty(conn)
+    zone, cut_at = window.zone, window.through_at
+    for by_vendor in (True, False):
+        insert_sales_daily(conn, zone, cut_at, by_vendor=by_vendor)
+        insert_refunds_daily(conn, zone, cut_at, by_vendor=by_vendor)
+    insert_item_days(conn, zone, cut_at)
+    insert_item_sums(conn, month_before=window.through.replace(day=1))
+    insert_buyer_days(conn, zone, cut_at)
+
+
+def _members(conn: sa.Connection, window: Window) -> None:
+    MEMBER_FAMILY.empty(conn)
+    zone, cut_at = window.zone, window.through_at
+    for by_vendor in (True, False):
+        insert_buyer_firsts(conn, cut_at, by_vendor=by_vendor)
+    for by_vendor in (True, False):
+        insert_cohort_months(conn, zone, cut_at, by_vendor=by_vendor)
+    insert_rfm_changes(conn, zone, cut_at, cut=window.through)
+
+
+def _content(conn: sa.Connection, window: Window) -> None:
+    CONTENT_FAMILY.empty(conn)
+    zone, cut_at = window.zone, window.through_at
+    insert_tag_attribution(conn, zone, cut_at)
+    insert_tag_readers(conn, zone, cut_at)
+    insert_counts_to_cut(conn)  # reads the sales family's buyer days: refreshed first
+    insert_note_views(conn, zone, cut_at)
+
+
+def _campaigns(conn: sa.Connection, window: Window) -> None:
+    CAMPAIGN_FAMILY.empty(conn)
+    insert_campaign_rows(conn, window.through_at)
+
+
+def _settlements(conn: sa.Connection, window: Window) -> None:
+    SETTLEMENT_FAMILY.empty(conn)
+    insert_settlement_days(conn, window.zone, window.through_at)
+
+
+SALES = Family(NAME, (sales_daily, refunds_daily, item_sales, buyer_days), _sales)
+MEMBER_FAMILY = Family(MEMBERS, (buyer_firsts, cohort_months, rfm_changes), _members)
+CONTENT_FAMILY = Family(
+    CONTENT,
+    (
+        tag_attribution_days,
+        tag_readers,
+        shop_tag_readers,
+        tag_buyers_to_cut,
+        buyers_to_cut,
+        note_views_days,
+    ),
+    _content,
+)
+CAMPAIGN_FAMILY = Family(CAMPAIGNS, (promotion_orders, live_session_buyers), _campaigns)
+SETTLEMENT_FAMILY = Family(SETTLEMENTS, (settlement_days,), _settlements)
+
+# In this order: the content family reads the sales family's buyer days.
+FAMILIES: tuple[Family, ...] = (
+    SALES,
+    MEMBER_FAMILY,
+    CONTENT_FAMILY,
+    CAMPAIGN_FAMILY,
+    SETTLEMENT_FAMILY,
+)
