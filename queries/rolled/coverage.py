@@ -34,7 +34,7 @@ to another city tier shows in the day rows at the next build (nightly).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -61,11 +61,14 @@ __all__ = [
     "refunds_daily",
     "refunds_by_reason_rows",
     "new_in_period",
+    "read_rollups_up_to",
     "rollup_metadata",
     "rollup_vendor_id",
     "rollup_state",
     "scope_days",
+    "stale",
     "state_key",
+    "stored_cut",
     "sales_daily",
     "sales_daily_rows",
 ]
@@ -198,17 +201,45 @@ def state_key(rollup: str, tz: str) -> str:
     return f"{rollup}@{tz}"
 
 
-def complete_before(conn: sa.Connection, *, tz: str, rollup: str = NAME) -> date | None:
-    """The first local day the rollups of `rollup` (a layout name) do not hold, or None.
+# How old a cut may be before it is no longer read (`ROLLUP_MAX_AGE_DAYS`): set once by
+# the app and the shell reports from the settings (`read_rollups_up_to`); None (the query
+# layer's own default, and the tests') reads a cut of any age.
+_max_age_days: dict[str, int | None] = {"days": None}
 
-    None too when they were built in another zone than `tz` (the console's): their
-    days would be cut at other instants than the live rest's.
-    """
+
+def read_rollups_up_to(max_age_days: int | None) -> None:
+    """Read rollups only while their cut is at most `max_age_days` before today."""
+    _max_age_days["days"] = max_age_days
+
+
+def stale(cut: date, *, tz: str, today: date | None = None) -> bool:
+    """Whether a cut is older than the configured age (never, when none is configured)."""
+    days = _max_age_days["days"]
+    if days is None:
+        return False
+    today = today or datetime.now(ZoneInfo(tz)).date()
+    return cut < today - timedelta(days=days)
+
+
+def stored_cut(conn: sa.Connection, *, tz: str, rollup: str = NAME) -> date | None:
+    """The cut `rollup`'s state row records for the zone `tz`, whatever its age (or None)."""
     if not present(conn, rollup_state):
         return None
     key = state_key(rollup, tz)
     stmt = sa.select(rollup_state.c.complete_before).where(rollup_state.c.rollup == key)
     return conn.execute(stmt).scalar()  # the Date type reads SQLite's text as a date
+
+
+def complete_before(conn: sa.Connection, *, tz: str, rollup: str = NAME) -> date | None:
+    """The first local day the rollups of `rollup` (a layout name) do not hold, or None.
+
+    None too when they were built in another zone than `tz` (the console's): their
+    days would be cut at other instants than the live rest's; and when the cut is older
+    than `ROLLUP_MAX_AGE_DAYS` (a refresh stopped running): reading live is slower but
+    never misses a late payment or refund.
+    """
+    cut = stored_cut(conn, tz=tz, rollup=rollup)
+    return None if cut is None or stale(cut, tz=tz) else cut
 
 
 def coverage(
