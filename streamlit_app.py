@@ -2,7 +2,10 @@
 
 Every failure a user can meet before the pages (bad settings, an unreachable
 database, a database missing contract tables, no signing key) is a clear page
-in their language, never a traceback.
+in their language, never a traceback. Database trouble at any point of a run (down,
+busy, a statement past `QUERY_TIMEOUT_SECONDS`) gets its own page with a Retry
+button, for every role and at the login form; the next run after the database is
+back works again by itself (the pool reconnects).
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
@@ -25,7 +31,17 @@ from dashboard.shell.navigation import PAGES, forbidden_for, pages_for
 from queries.console.accounts import account_count, is_demo_database
 from queries.console.migrate import pending
 from queries.core.actors import Actor
-from queries.core.errors import DatabaseUnavailable, MissingContract, UserError
+from queries.core.db import database_trouble
+from queries.core.errors import (
+    DatabaseBusy,
+    DatabaseTrouble,
+    DatabaseUnavailable,
+    MissingContract,
+    NoDatabaseFile,
+    NotADatabase,
+    QueryTimeout,
+    UserError,
+)
 
 st.set_page_config(page_title="Mallboard", page_icon="🏬", layout="wide")
 caching.start_run()
@@ -55,6 +71,56 @@ def _stop_with(title_key: str, message: str, hint_key: str | None = None) -> Non
     st.stop()
 
 
+def _show_trouble(trouble: DatabaseTrouble | DatabaseUnavailable, *, title: bool) -> NoReturn:
+    """The database-trouble page: what happened in the user's words, and a Retry button."""
+    kind = (
+        "timeout"
+        if isinstance(trouble, QueryTimeout)
+        else "busy"
+        if isinstance(trouble, DatabaseBusy)
+        else "unavailable"
+    )
+    cause = trouble.__cause__ or trouble
+    logging.getLogger("mallboard").warning(
+        "database %s: %s", kind, (str(cause).splitlines() or [""])[0]
+    )
+    if title:
+        st.title(t("app.title"))
+    st.error(f"**{t(f'outage.{kind}_title')}**\n\n{trouble.message(lang())}")
+    st.caption(t("outage.hint"))
+    st.button(t("outage.retry"), key="mb_outage_retry", icon=":material/refresh:")  # reruns
+    st.stop()
+
+
+def _fail(exc: Exception, *, title: bool, where: str = "entry") -> NoReturn:
+    """Database trouble → its page; anything else → a plain sentence (logged), no traceback.
+
+    Tests set MALLBOARD_RAISE_ERRORS so that a bug fails them instead of hiding here.
+    """
+    trouble = database_trouble(exc)
+    if trouble is not None:
+        _show_trouble(trouble, title=title)
+    if isinstance(exc, UserError):
+        st.error(exc.message(lang()))
+        st.stop()
+    if os.environ.get("MALLBOARD_RAISE_ERRORS"):
+        raise exc
+    logging.getLogger("mallboard").exception("%s failed", where)
+    if title:
+        st.title(t("app.title"))
+    st.error(t("error.unexpected"))
+    st.stop()
+
+
+@contextmanager
+def _guarded() -> Iterator[None]:
+    """Run the entry's database steps (checks before the pages, the login) under `_fail`."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - every failure gets a page, never a traceback
+        _fail(exc, title=True)
+
+
 _language_switch()
 
 try:
@@ -75,8 +141,10 @@ if config.is_demo:
 
 try:
     database = engine()
-except DatabaseUnavailable as exc:
+except (NoDatabaseFile, NotADatabase) as exc:  # the setting names the wrong file
     _stop_with("error.database_title", exc.message(lang()), "error.database_hint")
+except DatabaseUnavailable as exc:  # down or busy: Retry once it is back
+    _show_trouble(exc, title=True)
 except MissingContract as exc:
     listed = "\n".join(f"- `{name}`" for name in exc.details)
     _stop_with("error.contract_title", f"{t('error.contract_hint')}\n\n{listed}")
@@ -92,11 +160,14 @@ def _stop_with_command(title_key: str, intro_key: str, command: str, after_key: 
     st.stop()
 
 
-if pending(database):
+with _guarded():
+    needs_migration = pending(database)
+    if not needs_migration:
+        with database.connect() as conn:
+            no_accounts = account_count(conn) == 0
+            demo_database = is_demo_database(conn)
+if needs_migration:
     _stop_with_command("setup.migrate_title", "setup.migrate", "python -m dashboard.migrate", None)
-with database.connect() as conn:
-    no_accounts = account_count(conn) == 0
-    demo_database = is_demo_database(conn)
 if no_accounts:
     _stop_with_command(
         "setup.no_accounts_title",
@@ -146,7 +217,8 @@ if not isinstance(st.session_state.get("actor"), Actor):
     if unknown_path:  # the login's rerun names the page by its hash only: keep the path
         st.session_state[UNKNOWN_PATH] = unknown_path
 
-actor = authenticate(database, config, signing_key)
+with _guarded():
+    actor = authenticate(database, config, signing_key)
 
 if actor is None:
     st.stop()
@@ -155,7 +227,8 @@ st.sidebar.caption(
     t("app.signed_in_as", name=actor.username, role=t(f"role.{actor.role}"))
     + (f" · {t('app.demo_notice')}" if demo_database else "")
 )
-logout_button(database, config, signing_key)
+with _guarded():
+    logout_button(database, config, signing_key)
 
 NAV_FLASH = "_mb_nav_flash"
 sections = {
@@ -202,14 +275,11 @@ try:
 except StopException:
     url_state.sync()  # a page that stops early keeps its filters in the URL too
     raise
+except DatabaseTrouble as exc:  # down, busy, or past the time limit: its own page
+    _show_trouble(exc, title=False)
 except UserError as exc:
     st.error(exc.message(lang()))
-except Exception:
-    # Logged for the engineers; the user gets a plain sentence. Tests set
-    # MALLBOARD_RAISE_ERRORS so that a bug fails them instead of hiding here.
-    if os.environ.get("MALLBOARD_RAISE_ERRORS"):
-        raise
-    logging.getLogger("mallboard").exception("page %s failed", page.url_path)
-    st.error(t("error.unexpected"))
+except Exception as exc:  # noqa: BLE001 - logged for the engineers; the user gets a sentence
+    _fail(exc, title=False, where=f"page {page.url_path}")
 else:
     url_state.sync()

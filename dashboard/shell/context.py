@@ -33,6 +33,7 @@ _SETTING_NAMES = (
     "PLATFORM_TIMEZONE",
     "CURRENCY",
     "REVIEW_DEADLINE_DAYS",
+    "QUERY_TIMEOUT_SECONDS",
 )
 _settings_memo: dict[tuple, Settings] = {}
 
@@ -60,8 +61,10 @@ _created_engines: list[sa.Engine] = []
 
 
 @st.cache_resource(show_spinner=False)
-def _engine(url: str) -> sa.Engine:
-    engine = connect_engine(url)
+def _engine(url: str, query_timeout: float) -> sa.Engine:
+    # The app's engine alone has the time limit: shell tools (exports, rollups, the demo
+    # loader, bench) run long statements on purpose. It never creates a SQLite file.
+    engine = connect_engine(url, create=False, query_timeout=query_timeout)
     _created_engines.append(engine)
     return engine
 
@@ -74,8 +77,10 @@ def dispose_engines() -> None:
 
 
 def engine() -> sa.Engine:
-    """The shared engine for the configured database (never mutated)."""
-    return _engine(settings().database_url)
+    """The shared engine for the configured database (never mutated), every statement
+    bounded by `QUERY_TIMEOUT_SECONDS`."""
+    config = settings()
+    return _engine(config.database_url, config.query_timeout_seconds)
 
 
 def current_actor() -> Actor:
@@ -90,7 +95,7 @@ def current_actor() -> Actor:
 def _vendor_choices(database_url: str) -> list[tuple[int, str]]:
     from queries.merchants.names import vendor_names
 
-    with _engine(database_url).connect() as conn:
+    with _engine(database_url, settings().query_timeout_seconds).connect() as conn:
         return vendor_names(conn)
 
 

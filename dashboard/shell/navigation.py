@@ -46,6 +46,7 @@ PAGES = {
         PageSpec("onboarding", ":material/how_to_reg:"),
         PageSpec("merchants", ":material/storefront:"),
         PageSpec("audit", ":material/history:"),
+        PageSpec("data_jobs", ":material/schedule:"),
         PageSpec("account", ":material/manage_accounts:"),
     )
 }
@@ -67,6 +68,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "onboarding": ("operator",),
     "merchants": ("operator",),
     "audit": ("vendor", "operator", "finance"),
+    "data_jobs": ("operator",),
     "account": ("vendor", "operator", "finance"),
 }
 
@@ -85,7 +87,15 @@ SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
         ),
         (
             "nav.section.platform",
-            ["onboarding", "merchants", "products", "promotions", "statements", "audit"],
+            [
+                "onboarding",
+                "merchants",
+                "products",
+                "promotions",
+                "statements",
+                "audit",
+                "data_jobs",
+            ],
         ),
         ACCOUNT_SECTION,
     ],

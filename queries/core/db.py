@@ -10,16 +10,27 @@ zone in the select list and in GROUP BY, so PostgreSQL sees one expression.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from queries.core.errors import DatabaseUnavailable, MissingContract
+from queries.core.errors import (
+    DatabaseBusy,
+    DatabaseDown,
+    DatabaseTrouble,
+    DatabaseUnavailable,
+    MissingContract,
+    NoDatabaseFile,
+    NotADatabase,
+    QueryTimeout,
+)
 from queries.core.messages import listed, text
 from queries.core.schema import metadata
 
@@ -27,6 +38,7 @@ __all__ = [
     "CONSOLE_SCHEMA",
     "check_contract",
     "connect_engine",
+    "database_trouble",
     "local_day",
     "local_hour",
     "local_month",
@@ -137,7 +149,6 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     dbapi_connection.create_function("mb_local_hour", 2, _sqlite_local_hour, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.close()
 
 
@@ -155,34 +166,81 @@ PG_SESSION_OPTIONS = "-c jit=off"
 # SQLite has none, so its engines read the name as the file's main database.
 CONSOLE_SCHEMA = "mallboard"
 
+# How long a SQLite statement waits for another program's write lock before "busy":
+# shell tools (rollups, the demo loader) wait long; the app answers a person, so it says
+# "busy — retry" after a short wait instead (docs/decisions.md "Database trouble").
+SQLITE_BUSY_SECONDS = 10.0
+SQLITE_APP_BUSY_SECONDS = 3.0
+# The progress handler looks at the clock every this many SQLite VM steps (≈ 0.5 ms).
+SQLITE_PROGRESS_STEPS = 10_000
 
-def connect_engine(url: str, *, check: bool = True) -> sa.Engine:
-    """An engine for `url`, checked to answer (and to hold the contract when `check`)."""
+
+def connect_engine(
+    url: str,
+    *,
+    check: bool = True,
+    create: bool | None = None,
+    query_timeout: float | None = None,
+) -> sa.Engine:
+    """An engine for `url`, checked to answer (and to hold the contract when `check`).
+
+    A `sqlite:///` path that names no file is refused (`NoDatabaseFile`) unless `create`
+    (default: only when `check` is off, i.e. a tool building a new database). With
+    `query_timeout` (seconds; the app's engine only) every statement is stopped past it
+    (`QueryTimeout`). Trouble with the database during any statement is raised as a
+    `DatabaseTrouble` (`DatabaseDown`, `DatabaseBusy`, `QueryTimeout`); opening it here,
+    as a `DatabaseUnavailable` (`NoDatabaseFile`, `NotADatabase`) or `MissingContract`.
+    """
+    if create is None:
+        create = not check
+    path = sqlite_path(url)
+    if path is not None and not create and not path.is_file():
+        raise NoDatabaseFile(*text("error.core.db.no_database_file", path=path))
     if url.startswith("sqlite"):
-        engine = sa.create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 10},
-            execution_options={"schema_translate_map": {CONSOLE_SCHEMA: None}},
-        )
-        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        engine = _sqlite_engine(url, path=path, create=create, query_timeout=query_timeout)
     else:
+        options = PG_SESSION_OPTIONS
+        if query_timeout is not None:
+            # Every statement of the session (reads, writes, lock waits) is bounded.
+            options += f" -c statement_timeout={round(query_timeout * 1000)}"
         engine = sa.create_engine(
             url,
             pool_pre_ping=True,
             pool_size=5,
             max_overflow=5,
-            connect_args={"connect_timeout": 5, "options": PG_SESSION_OPTIONS},
+            connect_args={"connect_timeout": 5, "options": options},
         )
+
+    def translate(context: sa.engine.ExceptionContext) -> None:
+        if context.is_pre_ping:  # the pool reconnects by itself: leave its ping alone
+            return
+        found = database_trouble(
+            context.sqlalchemy_exception or context.original_exception,
+            path=path,
+            seconds=query_timeout,
+            disconnected=context.is_disconnect,
+        )
+        if found is not None:
+            raise found
+
+    sa.event.listen(engine, "handle_error", translate)
     try:
         with engine.connect() as conn:
             conn.execute(sa.select(1))
-    except OperationalError as exc:
+            if path is not None:  # SQLite reads the file's header only when asked to
+                conn.exec_driver_sql("PRAGMA schema_version")
+    except NoDatabaseFile:
         engine.dispose()
-        raise DatabaseUnavailable(
-            *text("error.core.db.cannot_reach_database", url=_safe_url(url), exc=_first_line(exc)),
-        ) from exc
+        raise
+    except sa.exc.SQLAlchemyError as exc:  # DatabaseTrouble, or an error it left as it was
+        engine.dispose()
+        raise _cannot_open(exc, url, path) from exc
     if check:
-        missing = check_contract(engine)
+        try:
+            missing = check_contract(engine)
+        except sa.exc.SQLAlchemyError as exc:
+            engine.dispose()
+            raise _cannot_open(exc, url, path) from exc
         if missing:
             engine.dispose()
             raise MissingContract(
@@ -190,6 +248,153 @@ def connect_engine(url: str, *, check: bool = True) -> sa.Engine:
                 details=missing,
             )
     return engine
+
+
+def _cannot_open(exc: Exception, url: str, path: Path | None) -> DatabaseUnavailable:
+    """Why `connect_engine` could not open the database, as a user error of its own kind."""
+    cause = exc.__cause__ if isinstance(exc, DatabaseTrouble) and exc.__cause__ else exc
+    if _sqlite_code(cause) in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return NotADatabase(*text("error.core.db.not_a_database", path=path or "?"))
+    if isinstance(exc, DatabaseBusy):
+        return DatabaseUnavailable(exc.zh, exc.en)
+    return DatabaseUnavailable(
+        *text(
+            "error.core.db.cannot_reach_database",
+            url=_safe_url(url),
+            exc=_first_line(cause),  # the driver's reason, not our words
+        ),
+    )
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of a (wrapped) sqlite3 error, else None."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None) if isinstance(orig, sqlite3.Error) else None
+    return None if code is None else code & 0xFF
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a `sqlite:///` URL names (None: not SQLite, or an in-memory database)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if parsed.query.get("uri") == "true":
+        if not database.startswith("file:"):
+            return None
+        database = database[len("file:") :].split("?", 1)[0]
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _sqlite_engine(
+    url: str, *, path: Path | None, create: bool, query_timeout: float | None
+) -> sa.Engine:
+    busy = SQLITE_BUSY_SECONDS
+    if query_timeout is not None:
+        busy = min(SQLITE_APP_BUSY_SECONDS, query_timeout)
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy},
+        execution_options={"schema_translate_map": {CONSOLE_SCHEMA: None}},
+    )
+    sa.event.listen(engine, "connect", _on_sqlite_connect)
+    if path is not None and not create:
+
+        @sa.event.listens_for(engine, "do_connect")
+        def _refuse_missing_file(*_args) -> None:
+            # A file deleted while the app runs must not come back empty at the next connect.
+            if not path.is_file():
+                raise DatabaseDown(*text("error.core.db.no_database_file", path=path))
+
+    if query_timeout is not None:
+        _limit_sqlite_statements(engine, query_timeout)
+    return engine
+
+
+def _limit_sqlite_statements(engine: sa.Engine, seconds: float) -> None:
+    """Interrupt any SQLite statement running longer than `seconds` (SQLITE_INTERRUPT).
+
+    SQLite has no statement timeout: a progress handler looks at the clock every few
+    thousand VM steps, measured from the statement's start, stamped before each execute.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _install(dbapi_connection, record) -> None:
+        started: list[float | None] = [None]
+        record.info["mb_statement_started"] = started
+
+        def too_long() -> bool:
+            begun = started[0]
+            return begun is not None and time.monotonic() - begun > seconds
+
+        dbapi_connection.set_progress_handler(too_long, SQLITE_PROGRESS_STEPS)
+
+    @sa.event.listens_for(engine, "checkout")
+    def _fresh(_dbapi_connection, record, _proxy) -> None:
+        started = record.info.get("mb_statement_started")
+        if started is not None:
+            started[0] = None  # a stamp left from the last user times nothing
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _stamp(conn, *_args) -> None:
+        started = conn.info.get("mb_statement_started")
+        if started is not None:
+            started[0] = time.monotonic()
+
+
+# PostgreSQL SQLSTATEs: a statement stopped by `statement_timeout` (or `lock_timeout`),
+# and the classes that mean the server is gone, shutting down, or out of room.
+_PG_TIMEOUT = {"57014", "55P03"}
+_PG_GONE_CLASSES = ("08", "53", "57P", "3D000", "58")
+
+
+def database_trouble(
+    exc: BaseException,
+    *,
+    path: Path | None = None,
+    seconds: float | None = None,
+    disconnected: bool = False,
+) -> DatabaseTrouble | None:
+    """The `DatabaseTrouble` a person should see for database error `exc`, or None if it is
+    not trouble with the database itself (a bug, a broken rule: left to its caller)."""
+    if isinstance(exc, DatabaseTrouble):
+        return exc
+    if isinstance(exc, sa.exc.TimeoutError):  # every pooled connection stayed in use
+        return DatabaseBusy(*text("error.core.db.busy"))
+    code = _sqlite_code(exc)
+    if code is not None:
+        if code == sqlite3.SQLITE_INTERRUPT:  # our progress handler: past the time limit
+            return _timeout(seconds)
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return DatabaseBusy(*text("error.core.db.busy"))
+        if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            return DatabaseDown(*text("error.core.db.not_a_database", path=path or "?"))
+        if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR):
+            return DatabaseDown(*text("error.core.db.unavailable"))
+        return None
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_TIMEOUT:
+        return _timeout(seconds)
+    disconnected = disconnected or bool(getattr(exc, "connection_invalidated", False))
+    if disconnected or isinstance(exc, sa.exc.InterfaceError):
+        return DatabaseDown(*text("error.core.db.unavailable"))
+    if isinstance(exc, sa.exc.OperationalError) and (
+        sqlstate is None or sqlstate.startswith(_PG_GONE_CLASSES)
+    ):
+        # No SQLSTATE: libpq's own failures (refused, server closed the connection, …).
+        return DatabaseDown(*text("error.core.db.unavailable"))
+    return None
+
+
+def _timeout(seconds: float | None) -> QueryTimeout:
+    shown = "?" if seconds is None else f"{seconds:g}"
+    return QueryTimeout(*text("error.core.db.timeout", seconds=shown))
 
 
 def check_contract(engine: sa.Engine) -> list[str]:

@@ -2,13 +2,23 @@
 
 Pages catch `UserError` and show `message(lang)`; shell tools print it. A bare
 database error never reaches a user: write functions translate them into these.
+
+Trouble with the database itself while a statement runs (it is down, busy, or the
+statement ran past the time limit) is a `DatabaseTrouble` instead, raised by every
+engine of `queries.core.db.connect_engine`: not a `UserError`, so a page's own
+`except UserError` lets it through to the app's database-trouble page; an
+`SQLAlchemyError`, so shell tools' database handlers print its sentence.
 """
 
 from __future__ import annotations
 
+from sqlalchemy.exc import SQLAlchemyError
+
 __all__ = [
     "Conflict",
     "DatabaseBusy",
+    "DatabaseDown",
+    "DatabaseTrouble",
     "DatabaseUnavailable",
     "Forbidden",
     "Invalid",
@@ -52,11 +62,7 @@ class Invalid(UserError):
 
 
 class DatabaseUnavailable(UserError):
-    """The database cannot be reached (down, refusing connections, gone): retry later."""
-
-
-class DatabaseBusy(DatabaseUnavailable):
-    """Another program holds the database's write lock (SQLite) longer than we wait."""
+    """The database cannot be opened (`connect_engine`): unreachable, or the setting is wrong."""
 
 
 class NoDatabaseFile(DatabaseUnavailable):
@@ -67,8 +73,29 @@ class NotADatabase(DatabaseUnavailable):
     """The file a `sqlite:///` path names is not a SQLite database."""
 
 
-class QueryTimeout(UserError):
-    """A statement ran past the query time limit and was stopped (nothing was changed)."""
+class DatabaseTrouble(SQLAlchemyError):
+    """A statement failed for the database's own reasons; `message(lang)` says so."""
+
+    def __init__(self, zh: str, en: str | None = None) -> None:
+        super().__init__(en or zh)
+        self.zh = zh
+        self.en = en or zh
+
+    def message(self, lang: str = "en") -> str:
+        """The message in `lang` (`zh` or `en`)."""
+        return self.zh if lang == "zh" else self.en
+
+
+class DatabaseDown(DatabaseTrouble):
+    """The database stopped answering (down, refusing connections, gone): retry later."""
+
+
+class DatabaseBusy(DatabaseTrouble):
+    """Another program holds the database's lock (SQLite) longer than the app waits."""
+
+
+class QueryTimeout(DatabaseTrouble):
+    """A statement ran past the time limit and was stopped (its transaction rolled back)."""
 
 
 class MissingContract(UserError):

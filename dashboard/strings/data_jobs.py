@@ -1,0 +1,41 @@
+"""Strings of the Data jobs page and the rollups' freshness line."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "page.data_jobs": ("数据任务", "Data jobs"),
+    "data_jobs.intro": (
+        "汇总表让大时间段的页面更快。平台每晚运行一次刷新（命令见下），把前一天汇总进来；"
+        "今天的数据总是实时读取。",
+        "The rollups make pages over long periods fast. The platform refreshes them every "
+        "night (the command is below), adding the day before; today is always read live.",
+    ),
+    "data_jobs.col.family": ("汇总", "Family"),
+    "data_jobs.col.cut": ("已汇总至（不含）", "Rolled up to (exclusive)"),
+    "data_jobs.col.started": ("上次开始", "Last started"),
+    "data_jobs.col.finished": ("上次结束", "Last finished"),
+    "data_jobs.col.seconds": ("用时（秒）", "Took (s)"),
+    "data_jobs.col.rows": ("行数", "Rows"),
+    "data_jobs.col.outcome": ("结果", "Outcome"),
+    "data_jobs.col.message": ("说明", "Message"),
+    "data_jobs.outcome.ok": ("成功", "ok"),
+    "data_jobs.outcome.failed": ("失败", "failed"),
+    "data_jobs.never": ("尚未汇总", "never built"),
+    "data_jobs.command": ("每晚的刷新命令：", "The nightly refresh:"),
+    "data_jobs.max_age": (
+        "汇总超过 {days} 天未刷新时不再读取（设置 ROLLUP_MAX_AGE_DAYS），"
+        "页面改为实时读取，结果不变但更慢。",
+        "Rollups not refreshed for more than {days} days are not read (setting "
+        "ROLLUP_MAX_AGE_DAYS): pages read live — the same figures, slower.",
+    ),
+    # The freshness line of pages that read rollups.
+    "freshness.rolled": (
+        "汇总至 {day}，今天实时",
+        "rolled up to {day}, today live",
+    ),
+    "freshness.stale": (
+        "汇总只到 {day}，已超过 {days} 天未刷新：本页实时读取（结果不变，但更慢）。"
+        "请平台工程师运行 python -m rollups refresh 并检查每晚的定时任务（数据任务页）。",
+        "The rollups stop at {day}, more than {days} days ago: this page reads live (the same "
+        "figures, slower). Platform engineers: run python -m rollups refresh and check the "
+        "nightly schedule (Data jobs page).",
+    ),
+}
