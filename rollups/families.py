@@ -35,7 +35,7 @@ from queries.rolled.content import (
 )
 from queries.rolled.coverage import NAME, buyer_days, item_sales, refunds_daily, sales_daily
 from queries.rolled.members import MEMBERS, buyer_firsts, cohort_months
-from rollups.campaigns import insert_campaign_rows
+from rollups.campaigns import delete_campaigns_from, insert_campaign_rows
 from rollups.content import (
     insert_counts_to_cut,
     insert_note_views,
@@ -44,13 +44,14 @@ from rollups.content import (
 )
 from rollups.members import insert_buyer_firsts, insert_cohort_months, insert_rfm_changes
 from rollups.sales import (
+    delete_sales_from,
     insert_buyer_days,
     insert_item_days,
     insert_item_sums,
     insert_refunds_daily,
     insert_sales_daily,
 )
-from rollups.settlements import insert_settlement_days
+from rollups.settlements import delete_settlement_days_from, insert_settlement_days
 
 __all__ = ["FAMILIES", "Family", "Window"]
 
@@ -106,14 +107,21 @@ class Family:
 
 
 def _sales(conn: sa.Connection, window: Window) -> None:
-    SALES.empty(conn)
+    # Days from the window's start: paid days and refunds' completed days, item-sales
+    # days (the shops', then the mall's) and the months from start's month that end
+    # before the cut's month; buyer days with their links to the days before.
+    start, start_at = window.start, window.start_at
+    if start is None:
+        SALES.empty(conn)
+    else:
+        delete_sales_from(conn, start)
     zone, cut_at = window.zone, window.through_at
     for by_vendor in (True, False):
-        insert_sales_daily(conn, zone, cut_at, by_vendor=by_vendor)
-        insert_refunds_daily(conn, zone, cut_at, by_vendor=by_vendor)
-    insert_item_days(conn, zone, cut_at)
-    insert_item_sums(conn, month_before=window.through.replace(day=1))
-    insert_buyer_days(conn, zone, cut_at)
+        insert_sales_daily(conn, zone, cut_at, by_vendor=by_vendor, start_at=start_at)
+        insert_refunds_daily(conn, zone, cut_at, by_vendor=by_vendor, start_at=start_at)
+    insert_item_days(conn, zone, cut_at, start_at=start_at)
+    insert_item_sums(conn, month_before=window.through.replace(day=1), start=start)
+    insert_buyer_days(conn, zone, cut_at, start=start, start_at=start_at)
 
 
 def _members(conn: sa.Connection, window: Window) -> None:
@@ -136,13 +144,23 @@ def _content(conn: sa.Connection, window: Window) -> None:
 
 
 def _campaigns(conn: sa.Connection, window: Window) -> None:
-    CAMPAIGN_FAMILY.empty(conn)
-    insert_campaign_rows(conn, window.through_at)
+    # The pairs of the orders paid in the window; every live session with an order
+    # paid in it, whole (its rows count its orders whenever paid).
+    if window.start_at is None:
+        CAMPAIGN_FAMILY.empty(conn)
+    else:
+        delete_campaigns_from(conn, window.start_at)
+    insert_campaign_rows(conn, window.through_at, start_at=window.start_at)
 
 
 def _settlements(conn: sa.Connection, window: Window) -> None:
-    SETTLEMENT_FAMILY.empty(conn)
-    insert_settlement_days(conn, window.zone, window.through_at)
+    # Each shop's days from the window's start (a day's lines: its paid orders and
+    # its completed refunds).
+    if window.start is None:
+        SETTLEMENT_FAMILY.empty(conn)
+    else:
+        delete_settlement_days_from(conn, window.start)
+    insert_settlement_days(conn, window.zone, window.through_at, start_at=window.start_at)
 
 
 SALES = Family(NAME, (sales_daily, refunds_daily, item_sales, buyer_days), _sales)

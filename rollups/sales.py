@@ -5,6 +5,14 @@ again for the mall (the mall's buyers are counted over the mall). The shops' ite
 day rows come from one pass over the paid order lines; the mall's item-sales rows and
 every month row are sums of the shops' day rows (orders add up across shops and days:
 an order has one of each). Read by `queries.rolled.coverage` and `queries.rolled.headline`.
+
+A refresh of the days from `start` on (`rollups.families`) first deletes their rows
+(`delete_sales_from`: the day rows of those days, the month rows from start's month,
+and the buyer days from start, unlinking the days before that pointed at them), then
+calls each insert function with `start_at` (start's local midnight): only the orders
+paid and refunds completed from then on are read. A paid order keeps its `paid_at`
+and a completed refund its `completed_at` (the platform's rules), so the days before
+`start` stay as they were.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from queries.rolled.coverage import (
 from queries.sales.breakdowns import category_tops, top_category_id
 
 __all__ = [
+    "delete_sales_from",
     "insert_buyer_days",
     "insert_item_days",
     "insert_item_sums",
@@ -44,8 +53,36 @@ __all__ = [
 _FIGURES = ("item_sales_cents", "units", "orders")
 
 
-def insert_sales_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) -> None:
-    """GMV, orders and buyers per paid day, and refunds per completed day."""
+def _from(column, start_at) -> sa.ColumnElement[bool]:
+    """`column` (an instant) at or after `start_at`; always true without a start."""
+    return sa.true() if start_at is None else column >= start_at
+
+
+def delete_sales_from(conn: sa.Connection, start: date) -> None:
+    """Delete the family's rows of the local days from `start` on (and the month rows from
+    start's month on), and unlink the buyer days before `start` from the ones deleted."""
+    for table, day in ((sales_daily, "local_day"), (refunds_daily, "local_day")):
+        conn.execute(table.delete().where(table.c[day] >= start))
+    r = item_sales
+    conn.execute(
+        r.delete().where(
+            sa.or_(
+                sa.and_(r.c.grain == "day", r.c.bucket >= start),
+                sa.and_(r.c.grain == "month", r.c.bucket >= start.replace(day=1)),
+            )
+        )
+    )
+    b = buyer_days
+    # A member's last day before `start` pointed at their first day from it (or at
+    # none): `insert_buyer_days` points it at the recomputed one, if any.
+    conn.execute(b.update().where(b.c.paid_on < start, b.c.next_on >= start).values(next_on=None))
+    conn.execute(b.delete().where(b.c.paid_on >= start))
+
+
+def insert_sales_daily(
+    conn: sa.Connection, zone, cut_at, *, by_vendor: bool, start_at=None
+) -> None:
+    """GMV, orders and buyers per paid day, and refunds per completed day (from `start_at`)."""
     o, r = s.orders, s.refunds
     shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
     paid_day = local_day(o.c.paid_at, zone)
@@ -56,7 +93,7 @@ def insert_sales_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) ->
         paid_orders().label("orders"),
         buyers(o).label("buyers"),
         sa.literal(0, sa.BigInteger).label("refunded"),
-    ).where(paid_before(o, cut_at))
+    ).where(paid_before(o, cut_at), _from(o.c.paid_at, start_at))
     back_day = local_day(r.c.completed_at, zone)
     refund_days = (
         sa.select(
@@ -66,7 +103,7 @@ def insert_sales_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) ->
             refunded(r).label("refunded"),
         )
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(refunds_completed_before(r, cut_at))
+        .where(refunds_completed_before(r, cut_at), _from(r.c.completed_at, start_at))
     )
     if by_vendor:
         paid, refund_days = (
@@ -85,8 +122,10 @@ def insert_sales_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) ->
     conn.execute(sales_daily.insert().from_select(names, rows))
 
 
-def insert_refunds_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) -> None:
-    """Completed refunds per completed day and reason."""
+def insert_refunds_daily(
+    conn: sa.Connection, zone, cut_at, *, by_vendor: bool, start_at=None
+) -> None:
+    """Completed refunds per completed day and reason (completed from `start_at`)."""
     o, r = s.orders, s.refunds
     day = local_day(r.c.completed_at, zone)
     shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
@@ -94,16 +133,23 @@ def insert_refunds_daily(conn: sa.Connection, zone, cut_at, *, by_vendor: bool) 
     rows = (
         sa.select(shop, day, r.c.reason, sa.func.count(), refunded(r))
         .select_from(r.join(o, o.c.order_id == r.c.order_id))
-        .where(refunds_completed_before(r, cut_at))
+        .where(refunds_completed_before(r, cut_at), _from(r.c.completed_at, start_at))
         .group_by(*keys)
     )
     names = ["vendor_id", "local_day", "reason", "refunds", "refunded_cents"]
     conn.execute(refunds_daily.insert().from_select(names, rows))
 
 
-def insert_buyer_days(conn: sa.Connection, zone, cut_at) -> None:
+def insert_buyer_days(
+    conn: sa.Connection, zone, cut_at, *, start: date | None = None, start_at=None
+) -> None:
     """Per shop (and the mall), local day and member with a paid order: the orders, and the
-    member's previous and next such days."""
+    member's previous and next such days.
+
+    With `start` (its local midnight `start_at`), only the days from it: a member's first
+    day there takes its previous day from their orders paid before, and their last day
+    before it (its `next_on` cleared by `delete_sales_from`) points at that first day.
+    """
     o = s.orders
     paid_on = local_day(o.c.paid_at, zone)
     levels = [
@@ -113,7 +159,7 @@ def insert_buyer_days(conn: sa.Connection, zone, cut_at) -> None:
             o.c.member_id,
             paid_orders().label("orders"),
         )
-        .where(paid_before(o, cut_at))
+        .where(paid_before(o, cut_at), _from(o.c.paid_at, start_at))
         .group_by(*keys, paid_on, o.c.member_id)
         for shop, keys in ((o.c.vendor_id, [o.c.vendor_id]), (sa.literal(MALL, sa.BigInteger), []))
     ]
@@ -122,20 +168,53 @@ def insert_buyer_days(conn: sa.Connection, zone, cut_at) -> None:
         "partition_by": (days.c.vendor_id, days.c.member_id),
         "order_by": days.c.paid_on,
     }
+    previous_on = sa.func.lag(days.c.paid_on).over(**by_member)
+    if start_at is not None:
+        # The member's last paid day before the window, from their own orders (the
+        # member_id index: a few rows), with this shop or, for the mall's rows, any.
+        earlier = s.orders.alias("earlier")
+        last_before = (
+            sa.select(local_day(sa.func.max(earlier.c.paid_at), zone))
+            .where(
+                earlier.c.member_id == days.c.member_id,
+                earlier.c.paid_at < start_at,
+                sa.or_(days.c.vendor_id == MALL, earlier.c.vendor_id == days.c.vendor_id),
+            )
+            .scalar_subquery()
+        )
+        previous_on = sa.func.coalesce(previous_on, last_before)
     rows = sa.select(
         days.c.vendor_id,
         days.c.paid_on,
         days.c.member_id,
         days.c.orders,
-        sa.func.lag(days.c.paid_on).over(**by_member),
+        previous_on,
         sa.func.lead(days.c.paid_on).over(**by_member),
     ).order_by(days.c.vendor_id, days.c.paid_on)
     names = ["vendor_id", "paid_on", "member_id", "orders", "previous_on", "next_on"]
     conn.execute(buyer_days.insert().from_select(names, rows))
+    if start is None:
+        return
+    b = buyer_days
+    firsts = (
+        sa.select(b.c.vendor_id, b.c.member_id, b.c.previous_on, b.c.paid_on)
+        .where(b.c.paid_on >= start, b.c.previous_on < start)
+        .subquery("firsts")
+    )
+    conn.execute(
+        sa.update(b)
+        .where(
+            b.c.vendor_id == firsts.c.vendor_id,
+            b.c.member_id == firsts.c.member_id,
+            b.c.paid_on == firsts.c.previous_on,
+        )
+        .values(next_on=firsts.c.paid_on)
+    )
 
 
-def insert_item_days(conn: sa.Connection, zone, cut_at) -> None:
-    """Each shop's day rows of the five breakdowns, from one pass over the paid lines."""
+def insert_item_days(conn: sa.Connection, zone, cut_at, *, start_at=None) -> None:
+    """Each shop's day rows of the five breakdowns, from one pass over the paid lines
+    (of the orders paid from `start_at`)."""
     o, i, p, m = s.orders, s.order_items, s.products, s.members
     lines = (
         sa.select(
@@ -153,7 +232,7 @@ def insert_item_days(conn: sa.Connection, zone, cut_at) -> None:
         .select_from(
             o.join(i, i.c.order_id == o.c.order_id).join(p, p.c.product_id == i.c.product_id)
         )
-        .where(paid_before(o, cut_at))
+        .where(paid_before(o, cut_at), _from(o.c.paid_at, start_at))
         .cte("lines")
     )
     no_int, no_text = sa.null(), sa.null()
@@ -188,15 +267,20 @@ def insert_item_days(conn: sa.Connection, zone, cut_at) -> None:
     conn.execute(item_sales.insert().from_select(names, ordered))
 
 
-def insert_item_sums(conn: sa.Connection, *, month_before: date) -> None:
-    """The mall's day rows (sums over shops), then every scope's whole months (sums of days)."""
+def insert_item_sums(conn: sa.Connection, *, month_before: date, start: date | None = None) -> None:
+    """The mall's day rows (sums over shops), then every scope's whole months (sums of days)
+    before `month_before`: of the days from `start` and the months from its month."""
     r = item_sales
     keys = (r.c.breakdown, r.c.key_int, r.c.key_text)
     sums = [sa.func.sum(r.c[n]) for n in _FIGURES]
     names = ["vendor_id", "grain", "bucket", "breakdown", "key_int", "key_text", *_FIGURES]
+
+    def since(first: date | None) -> list:
+        return [] if first is None else [r.c.bucket >= first]
+
     mall_days = (
         sa.select(sa.literal(MALL, sa.BigInteger), sa.literal("day"), r.c.bucket, *keys, *sums)
-        .where(r.c.grain == "day", r.c.vendor_id != MALL)
+        .where(r.c.grain == "day", r.c.vendor_id != MALL, *since(start))
         .group_by(r.c.bucket, *keys)
         .order_by(r.c.bucket)
     )
@@ -204,7 +288,11 @@ def insert_item_sums(conn: sa.Connection, *, month_before: date) -> None:
     month = month_of(r.c.bucket)
     months = (
         sa.select(r.c.vendor_id, sa.literal("month"), month, *keys, *sums)
-        .where(r.c.grain == "day", r.c.bucket < month_before)
+        .where(
+            r.c.grain == "day",
+            r.c.bucket < month_before,
+            *since(None if start is None else start.replace(day=1)),
+        )
         .group_by(r.c.vendor_id, month, *keys)
         .order_by(r.c.vendor_id, month)
     )

@@ -3,10 +3,15 @@
 Gross, subsidy and commission (rounded per order item) on the local day the order was
 paid, refunds and the commission returned (rounded per refund) on the day the refund
 completed, for the orders paid and refunds completed before the cut. Read by
-`queries.finance.rolled_days`.
+`queries.finance.rolled_days`. A refresh of the days from `start` replaces those days'
+rows (`delete_settlement_days_from`, then the insert from `start_at`, their local
+midnight): a day's lines come only from the orders paid and refunds completed that day.
+Payment fees are not in the rows (always read live).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger
@@ -17,15 +22,24 @@ from queries.figures import gmv, refunded, refunds_completed_before
 from queries.finance.lines import half_up_bps
 from queries.finance.rolled_days import DAY_LINES, settlement_days
 
-__all__ = ["insert_settlement_days"]
+__all__ = ["delete_settlement_days_from", "insert_settlement_days"]
 
 
-def insert_settlement_days(conn: sa.Connection, zone, cut_at) -> None:
+def delete_settlement_days_from(conn: sa.Connection, start: date) -> None:
+    """Delete every shop's day rows from the local day `start` on."""
+    conn.execute(settlement_days.delete().where(settlement_days.c.local_day >= start))
+
+
+def insert_settlement_days(conn: sa.Connection, zone, cut_at, *, start_at=None) -> None:
     """Every shop's statement lines per local day, for the orders paid and refunds
-    completed before `cut_at` (the platform's build; `zone` is the bound timezone)."""
+    completed before `cut_at` (and from `start_at`, if given; `zone` is the bound timezone)."""
     o, i, r = s.orders, s.order_items, s.refunds
     paid_day = local_day(o.c.paid_at, zone).label("day")
     paid = o.c.paid_at < cut_at  # NULL (never paid) is not before anything
+    completed = refunds_completed_before(r, cut_at)
+    if start_at is not None:
+        paid = sa.and_(paid, o.c.paid_at >= start_at)
+        completed = sa.and_(completed, r.c.completed_at >= start_at)
 
     def branch(day, **sums) -> sa.Select:
         zero = sa.literal(0, BigInteger)
@@ -55,7 +69,7 @@ def insert_settlement_days(conn: sa.Connection, zone, cut_at) -> None:
         .select_from(
             r.join(i, r.c.order_item_id == i.c.order_item_id).join(o, r.c.order_id == o.c.order_id)
         )
-        .where(refunds_completed_before(r, cut_at))
+        .where(completed)
     )
     every = sa.union_all(order_sums, commission, refund_lines).subquery("day_lines")
     rows = (
