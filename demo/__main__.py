@@ -24,6 +24,20 @@ def _say(line: str) -> None:
     sys.stderr.flush()
 
 
+def _seed(text: str) -> int:
+    """`--seed`: a whole number from 0 (ASCII digits; a negative seed is refused by numpy)."""
+    from queries.core.errors import Invalid
+    from queries.core.messages import text as words
+    from queries.core.validation import MAX_ID, parse_whole_number
+
+    try:
+        return parse_whole_number(
+            text, field="seed", label=words("label.core.number.seed"), low=0, high=MAX_ID
+        )
+    except Invalid as exc:
+        raise argparse.ArgumentTypeError(exc.en) from None
+
+
 def run(argv: list[str] | None = None) -> int:
     """`python -m demo`: 0 done, 1 database unusable, 2 refused (holds data)."""
     from queries.core.db import connect_engine
@@ -32,7 +46,7 @@ def run(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=list(SCALES), default="small")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=_seed, default=7)
     parser.add_argument("--db", help="database URL (default: the embedded SQLite demo file)")
     parser.add_argument("--replace", action="store_true", help="delete the rows already there")
     parser.add_argument(

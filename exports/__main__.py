@@ -21,7 +21,16 @@ def main(argv: list[str] | None = None) -> int:
         from exports.report_cli import main as run
     else:
         from exports.settlement_cli import main as run
-    return run(args[1:])
+    try:
+        return run(args[1:])
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)  # noqa: T201
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: a line, never a traceback
+        # Bad arguments are refused before this (exit 2); what lands here is a failure
+        # of the run itself, said in one line.
+        print(f"error: the export failed: {type(exc).__name__}: {exc}", file=sys.stderr)  # noqa: T201
+        return 1
 
 
 if __name__ == "__main__":

@@ -18,9 +18,11 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
+from queries.core import messages
 from queries.core import schema as s
 from queries.core.db import connect_engine
-from queries.core.errors import UserError
+from queries.core.errors import Invalid, UserError
+from queries.core.validation import parse_day, parse_month
 
 Result = TypeVar("Result")
 
@@ -28,7 +30,9 @@ __all__ = [
     "CliExit",
     "CliParser",
     "add_vendor_and_dates",
+    "end_day",
     "iso_day",
+    "iso_month",
     "message_lang",
     "say",
     "vendor_or_all",
@@ -57,19 +61,36 @@ def vendor_or_all(text: str) -> int | str:
     """`--vendor`: a vendor id or `all`."""
     if text == "all":
         return "all"
-    if not re.fullmatch(r"[1-9][0-9]{0,9}", text):
+    # ASCII digits only (a superscript ² is a "digit" to str.isdigit), at most ten of them.
+    if not re.fullmatch(r"[1-9][0-9]{0,9}", text, re.ASCII):
         raise argparse.ArgumentTypeError(f"expected a vendor id or 'all', got {text!r}")
     return int(text)
 
 
+def _checked(parse: Callable[[], Result]) -> Result:
+    """`parse()`, its `Invalid` turned into argparse's refusal (exit 2, the message)."""
+    try:
+        return parse()
+    except Invalid as exc:
+        raise argparse.ArgumentTypeError(exc.message(message_lang())) from None
+
+
 def iso_day(text: str) -> date:
-    """`--from` / `--to`: a date YYYY-MM-DD."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
+    """`--from`: a date YYYY-MM-DD in the contract's years 2000–2100."""
+    label = messages.text("label.core.when.from")
+    return _checked(lambda: parse_day(text, field="from", label=label))
+
+
+def end_day(text: str) -> date:
+    """`--to` (exclusive): a date YYYY-MM-DD in 2000–2100, or 2101-01-01."""
+    label = messages.text("label.core.when.to")
+    return _checked(lambda: parse_day(text, field="to", label=label, exclusive_end=True))
+
+
+def iso_month(text: str) -> tuple[int, int]:
+    """`--period`: a calendar month YYYY-MM in 2000–2100, as (year, month)."""
+    label = messages.text("label.core.when.period")
+    return _checked(lambda: parse_month(text, field="period", label=label))
 
 
 def add_vendor_and_dates(
@@ -80,7 +101,7 @@ def add_vendor_and_dates(
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--period", type=month, metavar="YYYY-MM", help="a calendar month")
     when.add_argument("--from", dest="start", type=iso_day, metavar="YYYY-MM-DD")
-    parser.add_argument("--to", dest="end", type=iso_day, metavar="YYYY-MM-DD", help="exclusive")
+    parser.add_argument("--to", dest="end", type=end_day, metavar="YYYY-MM-DD", help="exclusive")
 
 
 def say(message: str) -> None:

@@ -25,7 +25,6 @@ import importlib
 import json
 import math
 import os
-import re
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,6 +38,7 @@ from exports.cli_common import (
     CliExit,
     CliParser,
     add_vendor_and_dates,
+    iso_month,
     message_lang,
     say,
     with_database,
@@ -63,20 +63,13 @@ REPORTS = {
 FORMATS = ("xlsx", "json")
 
 
-def _month(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}")
-    return int(match.group(1)), int(match.group(2))
-
-
 def _parser() -> CliParser:
     parser = CliParser(
         prog="python -m exports report",
         description="Write a sales, members or campaigns report for one vendor or all.",
     )
     parser.add_argument("report", choices=sorted(REPORTS))
-    add_vendor_and_dates(parser, month=_month)
+    add_vendor_and_dates(parser, month=iso_month)
     parser.add_argument("--out", required=True, type=Path, metavar="FILE")
     parser.add_argument("--format", choices=FORMATS, help="default: the extension of --out")
     return parser

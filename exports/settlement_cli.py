@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 from datetime import date, datetime
@@ -46,14 +45,9 @@ FORMATS = ("xlsx", "json")
 
 
 def _month(text: str) -> tuple[date, date]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
-        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}")
-    year, month = int(match.group(1)), int(match.group(2))
-    if year == 9999 and month == 12:
-        raise argparse.ArgumentTypeError(f"month out of range: {text!r}")
-    first = date(year, month, 1)
-    return first, date(year + month // 12, month % 12 + 1, 1)
+    """`--period YYYY-MM` (years 2000–2100) as its first day and the next month's."""
+    year, month = cli.iso_month(text)
+    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
 
 
 def _parser() -> cli.CliParser:

@@ -113,7 +113,7 @@ def test_filters_and_member_search(site):
     _search(at)
     assert _order_nos(at) == ["A-005"]
     at = _search(session.open("orders", as_user="shop_a"), member_id="abc")
-    assert "A member ID is a number" in texts(at)
+    assert "The member ID must be a whole number" in texts(at)
     at = _search(session.open("orders", as_user="shop_a"), channels=["h5"], refund_state="full")
     assert not at.exception
     assert "No orders match" in texts(at)

@@ -28,7 +28,9 @@ from dashboard.ui.widgets import (
 )
 from dashboard.views.order_detail import show_detail
 from queries.core.errors import UserError
+from queries.core.messages import text
 from queries.core.schema import ORDER_CHANNELS, ORDER_STATUSES
+from queries.core.validation import parse_whole_number
 from queries.orders.search import DATE_FIELDS, REFUND_STATES, OrderFilter
 
 PAGE_SIZE = 50
@@ -80,9 +82,12 @@ def _read_filters() -> OrderFilter | None:
         )
         st.form_submit_button(t("orders.search"), icon=":material/search:")
 
-    member_raw = member_raw.strip()
-    if member_raw and not member_raw.isdigit():
-        st.error(t("orders.bad_member_id"))
+    try:  # ASCII digits within BIGINT: no superscript ², no overflow
+        member_id = parse_whole_number(
+            member_raw, field="member_id", label=text("label.core.number.member_id"), required=False
+        )
+    except UserError as exc:
+        show_error(exc)
         return None
     first = last = None
     if use_dates:
@@ -92,7 +97,7 @@ def _read_filters() -> OrderFilter | None:
         first, last = sorted(dates)
     return OrderFilter(
         order_no=order_no or None,
-        member_id=int(member_raw) if member_raw else None,
+        member_id=member_id,
         statuses=tuple(statuses),
         channels=tuple(channels),
         first_day=first,

@@ -9,6 +9,7 @@ audited in the same transaction, and announced with `changed("products")` after 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ from queries.core.invalidation import changed
 from queries.core.messages import text
 from queries.core.money import yuan
 from queries.core.schema import products
-from queries.core.validation import PRODUCT_STATUS_LABELS
+from queries.core.validation import PRODUCT_STATUS_LABELS, TEXT_RULES, parse_text
 
 __all__ = ["ProductChange", "bulk_update_products", "update_product"]
 
@@ -89,6 +90,32 @@ def _translate(exc: IntegrityError) -> Invalid:
     return Invalid(*text("error.values_break_database_rule"))
 
 
+def _reason(reason: object) -> str | None:
+    """A ban's reason through the text validator: trimmed, no control characters, or None."""
+    return parse_text(reason, TEXT_RULES["ban_reason"], required=False)
+
+
+def _with_clean_reasons(changes: Sequence[ProductChange]) -> list[ProductChange]:
+    """The changes with their reasons checked; `Invalid` naming every refused row."""
+    cleaned, refused = [], {}
+    for change in changes:
+        try:
+            cleaned.append(replace(change, reason=_reason(change.reason)))
+        except Invalid as exc:
+            refused[change.product_id] = (exc.zh, exc.en)
+    if refused:
+        count = len(refused)
+        raise Invalid(
+            *text(
+                "error.catalog.product_edits.saved_nothing_was_saved",
+                count=count,
+                rows_cannot="row cannot" if count == 1 else "rows cannot",
+            ),
+            details=refused,
+        )
+    return cleaned
+
+
 def update_product(
     engine: sa.Engine,
     actor: Actor,
@@ -101,6 +128,10 @@ def update_product(
     reason: str | None = None,
 ) -> int:
     """Change one product; return its version afterwards (unchanged when nothing differed)."""
+    try:
+        reason = _reason(reason)
+    except Invalid as exc:  # one product: the message alone (details list refused rows)
+        raise Invalid(exc.zh, exc.en) from None
     change = ProductChange(product_id, expected_version, price_cents, stock, status, reason)
     error = change_value_error(change)
     if error is not None:
@@ -135,6 +166,7 @@ def bulk_update_products(engine: sa.Engine, actor: Actor, changes: Sequence[Prod
         raise Forbidden(*text("error.catalog.finance_does_not_edit_products"))
     if not changes:
         return 0
+    changes = _with_clean_reasons(changes)
     try:
         with engine.begin() as conn:
             check = check_changes(conn, actor, changes)

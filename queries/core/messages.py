@@ -753,7 +753,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "label.core.when.from": ("开始日期", "first day"),
     "label.core.when.to": ("结束日期（不含）", "end day (exclusive)"),
     "label.core.when.period": ("期间", "period"),
-    "label.core.number.member_id": ("会员 ID", "member id"),
+    "label.core.number.member_id": ("会员 ID", "member ID"),
     "label.core.number.vendor_id": ("店铺编号", "shop id"),
     "label.core.number.seed": ("随机种子", "seed"),
     "label.core.text.promotion_name": ("活动名称", "promotion's name"),

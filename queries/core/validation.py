@@ -6,12 +6,20 @@ an `st.data_editor` cell (numpy scalars included) or a spreadsheet cell is
 either parsed exactly or refused. Money never passes through a float: a float
 cell is read through `repr` (the shortest decimal that round-trips), so the
 19.99 in a cell is exactly 1999 fen.
+
+Free text (names, reasons, notes, references) goes through `parse_text` with the
+field's `TextRule` from `TEXT_RULES`: trimmed, a length limit, no control
+characters (multi-line fields keep line breaks and tabs), no text-direction
+overrides. Dates and times lie in the contract's years 2000–2100 and times carry
+their zone (`check_moment`, `parse_day`, `parse_month`, `local_datetime`);
+whole numbers typed as text (`parse_whole_number`) are ASCII digits within bounds.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,20 +29,34 @@ from queries.core.errors import Invalid
 from queries.core.money import MAX_PRICE_CENTS, parse_yuan
 
 __all__ = [
+    "BIDI_CONTROLS",
+    "FIRST_DAY",
+    "LAST_DAY",
     "MAX_BUDGET_CENTS",
+    "MAX_ID",
     "MAX_PRICE_CHANGE_BPS",
     "MAX_STOCK",
+    "MAX_YEAR",
     "MIN_PRICE_CHANGE_BPS",
+    "MIN_YEAR",
     "PRODUCT_STATUS_LABELS",
+    "TEXT_RULES",
+    "TextRule",
+    "check_day",
+    "check_moment",
     "local_datetime",
     "parse_campaign",
+    "parse_day",
     "parse_money",
+    "parse_month",
     "parse_percent",
     "parse_price",
     "parse_price_change",
     "parse_product_status",
     "parse_stock",
     "parse_text",
+    "parse_whole_number",
+    "text_problem",
 ]
 
 # Stock is an INT column; a shop never holds a hundred million of one thing.
@@ -56,6 +78,105 @@ _INT = re.compile(r"^\s*[+]?(\d{1,3}(,\d{3})+|\d+)(\.0*)?\s*$", re.ASCII)
 _PERCENT = re.compile(r"^\s*([+-])?(\d{1,4})(\.(\d{1,2}))?\s*%?\s*$", re.ASCII)
 _NEGATIVE = re.compile(r"^\s*(-\s*¥?|¥\s*-)\s*((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)\s*$", re.ASCII)
 _CAMPAIGN = re.compile(r"^[0-9A-Za-z_\-]{1,40}$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+# Full-width digits (what a Chinese input method types) read as plain ones; nothing else
+# is folded: NFKC would also turn a superscript ² into 2, which nobody meant as a number.
+_FULL_WIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)}
+
+# The contract's dates and times lie in the years 2000–2100.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+FIRST_DAY = date(MIN_YEAR, 1, 1)
+LAST_DAY = date(MAX_YEAR, 12, 31)
+# Keys and ids are at most BIGINT; a larger number would overflow the driver or SQLite.
+MAX_ID = 2**63 - 1
+
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make stored text
+# display in another order than it reads ("exe.txt" shown for "txt.exe"), on every page
+# and in every workbook that shows it.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Line and paragraph separators break a line like a line break does.
+_LINE_SEPARATORS = frozenset("\u2028\u2029")
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """One free-text field: its key in `details`, its words, its limit, whether it holds lines.
+
+    `missing` is the messages key said when a required field is blank (default: "Enter
+    the …"). A multi-line field keeps line breaks (`\\r\\n` read as `\\n`) and tabs.
+    """
+
+    field: str
+    label: str  # messages key of the field's (zh, en) words
+    max_length: int
+    multiline: bool = False
+    missing: str | None = None
+
+    @property
+    def words(self) -> tuple[str, str]:
+        """The field's (zh, en) words, as messages name it."""
+        return messages.text(self.label)
+
+
+# Every free-text field a write function takes, with its limit: one table, one validator.
+TEXT_RULES: dict[str, TextRule] = {
+    "promotion_name": TextRule(
+        "name",
+        "label.core.text.promotion_name",
+        100,
+        missing="error.marketing.promotion_terms.enter_promotion_name",
+    ),
+    "cancel_reason": TextRule(
+        "reason",
+        "label.core.text.cancel_reason",
+        500,
+        multiline=True,
+        missing="error.marketing.promotion_edits.reason",
+    ),
+    "ban_reason": TextRule(
+        "reason",
+        "label.core.text.ban_reason",
+        500,
+        multiline=True,
+        missing="error.catalog.products.give_reason_ban",
+    ),
+    "vendor_reason": TextRule(
+        "reason",
+        "label.core.text.vendor_reason",
+        500,
+        multiline=True,
+        missing="error.merchants.vendors.give_reason",
+    ),
+    "adjustment_note": TextRule(
+        "note",
+        "label.core.text.adjustment_note",
+        500,
+        multiline=True,
+        missing="error.finance.actions.enter_note_adjustment",
+    ),
+    "payment_reference": TextRule(
+        "payment_reference",
+        "label.core.text.payment_reference",
+        100,
+        missing="error.finance.actions.enter_transfer_reference",
+    ),
+    "review_note": TextRule(
+        "note",
+        "label.core.text.review_note",
+        500,
+        multiline=True,
+        missing="error.merchants.onboarding.write_note_applicant",
+    ),
+    "shop_name": TextRule(
+        "shop_name",
+        "label.core.text.shop_name",
+        60,
+        missing="error.merchants.onboarding.shop_name_may_not_blank",
+    ),
+}
 
 
 def _plain(value: object) -> object:
@@ -86,7 +207,18 @@ def _show(value: object) -> str:
     if isinstance(value, int) and abs(value) > 10**30:
         return "…"  # str() of a huge int is slow, and refused past 4300 digits
     text = repr(value) if isinstance(value, float) else str(value)
-    return text if len(text) <= 30 else text[:27] + "…"
+    text = text if len(text) <= 30 else text[:27] + "…"
+    # The message quotes it: invisible and direction-changing characters shown as �.
+    return "".join("\ufffd" if _invisible(c) else c for c in text)
+
+
+def _invisible(char: str) -> bool:
+    """A control, surrogate, direction override or line separator (never shown as is)."""
+    return (
+        unicodedata.category(char) in ("Cc", "Cs")
+        or char in BIDI_CONTROLS
+        or char in _LINE_SEPARATORS
+    )
 
 
 def _is_negative(value: object) -> bool:
@@ -280,35 +412,118 @@ def parse_product_status(value: object, *, field: str = "status") -> str:
     )
 
 
-def parse_text(value: object, *, field: str, label: tuple[str, str], max_length: int = 200) -> str:
-    """Required free text (a name, a reason), stripped, at most `max_length` characters."""
+def text_problem(text: str, *, multiline: bool = False) -> str | None:
+    """What is wrong with the characters of `text`: `control`, `bidi` or None.
+
+    Controls are C0 (NUL, backspace, escape…), DEL and C1, lone surrogates (which no
+    database can store) and, in a single-line field, line breaks, tabs and the Unicode
+    line / paragraph separators. A multi-line field keeps `\n` and `\t`.
+    """
+    allowed = "\n\t" if multiline else ""
+    for char in text:
+        if char in BIDI_CONTROLS:
+            return "bidi"
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or (
+            not multiline and char in _LINE_SEPARATORS
+        ):
+            return "control"
+    return None
+
+
+def parse_text(
+    value: object,
+    rule: TextRule | None = None,
+    *,
+    field: str | None = None,
+    label: tuple[str, str] | None = None,
+    max_length: int = 200,
+    multiline: bool = False,
+    required: bool = True,
+) -> str | None:
+    """Free text by its `rule` (or `field`, `label`, `max_length`, `multiline`): trimmed,
+    within the limit, without control or direction-override characters.
+
+    Blank: `Invalid` when `required`, else None. Every refusal names the field in
+    both languages and carries `details={field: (zh, en)}`.
+    """
+    if rule is None:
+        if field is None or label is None:
+            raise TypeError("parse_text needs a rule, or a field and its label")
+        name, (label_zh, label_en), missing = field, label, None
+    else:
+        name, (label_zh, label_en), missing = rule.field, rule.words, rule.missing
+        max_length, multiline = rule.max_length, rule.multiline
+    words = {"label_zh": label_zh, "label_en": label_en}
     value = _plain(value)
-    if _is_blank(value) or not isinstance(value, str):
-        raise _invalid(
-            field,
-            *messages.text("error.core.validation.enter", label_zh=label[0], label_en=label[1]),
-        )
+    if _is_blank(value):
+        if not required:
+            return None
+        if missing is not None:
+            raise _invalid(name, *messages.text(missing))
+        raise _invalid(name, *messages.text("error.core.text.enter", **words))
+    if not isinstance(value, str):
+        raise _invalid(name, *messages.text("error.core.text.not_text", **words))
     text = value.strip()
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > max_length:
         raise _invalid(
-            field,
+            name,
             *messages.text(
-                "error.core.validation.may_not_exceed_characters",
-                label_zh=label[0],
-                max_length=max_length,
-                label_en=label[1],
+                "error.core.text.too_long", limit=max_length, length=f"{len(text):,}", **words
             ),
         )
-    if any(ord(c) < 32 and c not in "\t\n" for c in text):
+    problem = text_problem(text, multiline=multiline)
+    if problem == "bidi":
+        raise _invalid(name, *messages.text("error.core.text.bidi", **words))
+    if problem == "control":
+        key = "error.core.text.controls_multiline" if multiline else "error.core.text.controls"
+        raise _invalid(name, *messages.text(key, **words))
+    return text
+
+
+def parse_whole_number(
+    value: object,
+    *,
+    field: str,
+    label: tuple[str, str],
+    low: int = 1,
+    high: int = MAX_ID,
+    required: bool = True,
+) -> int | None:
+    """A whole number typed as text (an id, a count): ASCII digits (full-width ones read as
+    such), from `low` to `high`. Never an OverflowError or a superscript read as a digit."""
+    value = _plain(value)
+    words = {"label_zh": label[0], "label_en": label[1]}
+    if _is_blank(value):
+        if not required:
+            return None
+        raise _invalid(field, *messages.text("error.core.text.enter", **words))
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        digits = value.strip().translate(_FULL_WIDTH_DIGITS)
+        if not _DIGITS.fullmatch(digits):
+            raise _invalid(
+                field, *messages.text("error.core.number.digits", value=_show(value), **words)
+            )
+        # More digits than the bound has cannot be within it (and int() of a very
+        # long string is slow or refused): say "too large" without converting.
+        number = int(digits) if len(digits.lstrip("0")) <= len(str(high)) else None
+    else:
+        raise _invalid(
+            field, *messages.text("error.core.number.digits", value=_show(value), **words)
+        )
+    if number is None or not low <= number <= high:
         raise _invalid(
             field,
             *messages.text(
-                "error.core.validation.contains_control_characters",
-                label_zh=label[0],
-                label_en=label[1],
+                "error.core.number.range", low=low, high=high, value=_show(value), **words
             ),
         )
-    return text
+    return number
 
 
 def parse_campaign(value: object, *, field: str = "campaign") -> str:
@@ -327,12 +542,85 @@ def parse_campaign(value: object, *, field: str = "campaign") -> str:
     return text
 
 
+def check_day(day: object, *, field: str, label: tuple[str, str]) -> date:
+    """A date (not a datetime) within the contract's years 2000–2100."""
+    words = {"label_zh": label[0], "label_en": label[1]}
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise _invalid(field, *messages.text("error.core.when.pick_day", **words))
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _invalid(
+            field, *messages.text("error.core.when.out_of_range", value=day.isoformat(), **words)
+        )
+    return day
+
+
+def check_moment(value: object, *, field: str, label: tuple[str, str]) -> datetime:
+    """An aware datetime within the years 2000–2100, as UTC; a time without zone is refused
+    (it would silently be read as UTC, eight hours off for Beijing time)."""
+    words = {"label_zh": label[0], "label_en": label[1]}
+    if not isinstance(value, datetime):
+        raise _invalid(field, *messages.text("error.core.when.pick_time", **words))
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise _invalid(field, *messages.text("error.core.when.no_zone", **words))
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise _invalid(
+            field,
+            *messages.text("error.core.when.out_of_range", value=value.isoformat(), **words),
+        )
+    return value.astimezone(UTC)
+
+
+def parse_day(
+    value: object,
+    *,
+    field: str,
+    label: tuple[str, str],
+    exclusive_end: bool = False,
+) -> date:
+    """A date `YYYY-MM-DD` (or a `date`) within 2000–2100; an exclusive end may be 2101-01-01."""
+    words = {"label_zh": label[0], "label_en": label[1]}
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    else:
+        text = value.strip() if isinstance(value, str) else None
+        match = _DAY.fullmatch(text) if text is not None else None
+        day = None
+        if match:
+            try:
+                day = date(*(int(part) for part in match.groups()))
+            except ValueError:  # year 0, month 13, February 30
+                day = None
+        if day is None:
+            raise _invalid(
+                field, *messages.text("error.core.when.not_a_day", value=_show(value), **words)
+            )
+    if exclusive_end and day == date(MAX_YEAR + 1, 1, 1):
+        return day
+    return check_day(day, field=field, label=label)
+
+
+def parse_month(value: object, *, field: str, label: tuple[str, str]) -> tuple[int, int]:
+    """A calendar month `YYYY-MM` within 2000–2100, as (year, month)."""
+    words = {"label_zh": label[0], "label_en": label[1]}
+    text = value.strip() if isinstance(value, str) else None
+    match = _MONTH.fullmatch(text) if text is not None else None
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise _invalid(
+            field, *messages.text("error.core.when.not_a_month", value=_show(value), **words)
+        )
+    year, month = int(match.group(1)), int(match.group(2))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _invalid(field, *messages.text("error.core.when.out_of_range", value=text, **words))
+    return year, month
+
+
 def local_datetime(day: object, clock: object, tz: ZoneInfo, *, field: str) -> datetime:
-    """A local date and time picked on a page, as an aware UTC datetime."""
+    """A local date and time picked on a page, as an aware UTC datetime (years 2000–2100)."""
     if not isinstance(day, date) or isinstance(day, datetime):
         raise _invalid(field, *messages.text("error.core.validation.pick_date"))
     if clock is None:
         clock = time(0)
     if not isinstance(clock, time):
         raise _invalid(field, *messages.text("error.core.validation.pick_time"))
+    check_day(day, field=field, label=messages.text("label.core.when.date"))
     return datetime.combine(day, clock.replace(tzinfo=None), tzinfo=tz).astimezone(UTC)

@@ -27,7 +27,6 @@ and checks the `version` the user saw: a second click or a second person gets
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +42,7 @@ from queries.core.invalidation import changed
 from queries.core.money import yuan
 from queries.core.schema import audit_log, settlements, vendors
 from queries.core.settings import load_settings
+from queries.core.validation import TEXT_RULES, parse_text
 from queries.finance.lines import LINES, Totals, compute_totals, period_range
 from queries.finance.statement_rows import (
     ENTITY,
@@ -66,8 +66,8 @@ __all__ = [
     "mark_paid",
 ]
 
-_MAX_NOTE = 500
-_MAX_REFERENCE = 100
+_MAX_NOTE = TEXT_RULES["adjustment_note"].max_length
+_MAX_REFERENCE = TEXT_RULES["payment_reference"].max_length
 
 
 @dataclass(frozen=True)
@@ -197,53 +197,13 @@ def _issue(conn, actor, period, period_start, period_end, vendor_ids, moment) ->
 
 
 def _note(text: str | None) -> str:
-    note = (text or "").strip()
-    if not note:
-        raise Invalid(
-            *messages.text("error.finance.actions.enter_note_adjustment"),
-            details={"note": "required"},
-        )
-    if len(note) > _MAX_NOTE:
-        raise Invalid(
-            *messages.text(
-                "error.finance.actions.note_may_not_exceed_characters", MAX_NOTE=_MAX_NOTE
-            ),
-            details={"note": "too_long"},
-        )
-    if any(_control(c) and c not in "\n\t" for c in note):
-        raise Invalid(
-            *messages.text("error.finance.actions.note_contains_control_characters"),
-            details={"note": "control_characters"},
-        )
-    return note
-
-
-def _control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc"
+    """An adjustment's note: required, multi-line, at most `_MAX_NOTE` characters."""
+    return parse_text(text, TEXT_RULES["adjustment_note"])
 
 
 def _reference(text: str | None) -> str:
     """A transfer reference: one line of visible text, at most `_MAX_REFERENCE` characters."""
-    reference = (text or "").strip()
-    if not reference:
-        raise Invalid(
-            *messages.text("error.finance.actions.enter_transfer_reference"),
-            details={"payment_reference": "required"},
-        )
-    if len(reference) > _MAX_REFERENCE:
-        raise Invalid(
-            *messages.text(
-                "error.finance.actions.transfer_reference_may_not_exceed",
-                MAX_REFERENCE=_MAX_REFERENCE,
-            ),
-            details={"payment_reference": "too_long"},
-        )
-    if any(_control(c) for c in reference):
-        raise Invalid(
-            *messages.text("error.finance.actions.transfer_reference_contains_control_characters"),
-            details={"payment_reference": "control_characters"},
-        )
-    return reference
+    return parse_text(text, TEXT_RULES["payment_reference"])
 
 
 def adjust_statement(

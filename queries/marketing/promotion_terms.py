@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from queries.core.errors import Invalid
 from queries.core.messages import text
 from queries.core.money import yuan
 from queries.core.schema import PROMOTION_KINDS
-from queries.core.types import as_utc
-from queries.core.validation import MAX_BUDGET_CENTS
+from queries.core.validation import MAX_BUDGET_CENTS, TEXT_RULES, check_moment, parse_text
 
 __all__ = [
     "DISCOUNT_FIELDS",
@@ -90,10 +90,10 @@ def _is_int(value: object) -> bool:
 def validate_terms(terms: PromotionTerms) -> dict[str, tuple[str, str]]:
     """Every broken rule of the contract, by field (empty when the terms are valid)."""
     errors: dict[str, tuple[str, str]] = {}
-    if not isinstance(terms.name, str) or not terms.name.strip():
-        errors["name"] = text("error.marketing.promotion_terms.enter_promotion_name")
-    elif len(terms.name.strip()) > 100:
-        errors["name"] = text("error.marketing.promotion_terms.name_may_not_exceed_100")
+    try:
+        parse_text(terms.name, TEXT_RULES["promotion_name"])
+    except Invalid as exc:
+        errors.update(exc.details)
     if terms.kind not in PROMOTION_KINDS:
         errors["kind"] = text("error.marketing.promotion_terms.unknown_kind_promotion")
         return errors
@@ -129,12 +129,14 @@ def validate_terms(terms: PromotionTerms) -> dict[str, tuple[str, str]]:
     budget = terms.budget_cents
     if budget is not None and (not _is_int(budget) or not 0 <= budget <= MAX_BUDGET_CENTS):
         errors["budget_cents"] = text("error.marketing.promotion_terms.budget_must_0_more_none")
-    starts, ends = terms.starts_at, terms.ends_at
-    if not isinstance(starts, datetime):
-        errors["starts_at"] = text("error.marketing.promotion_terms.pick_start")
-    if not isinstance(ends, datetime):
-        errors["ends_at"] = text("error.marketing.promotion_terms.pick_end")
-    elif isinstance(starts, datetime) and not as_utc(starts) < as_utc(ends):
+    # Times carry their zone and lie in the years 2000–2100 (`check_moment`).
+    moments: dict[str, datetime] = {}
+    for name in ("starts_at", "ends_at"):
+        try:
+            moments[name] = check_moment(getattr(terms, name), field=name, label=FIELD_LABELS[name])
+        except Invalid as exc:
+            errors.update(exc.details)
+    if len(moments) == 2 and not moments["starts_at"] < moments["ends_at"]:
         errors["ends_at"] = text("error.marketing.promotion_terms.end_must_after_start")
     return errors
 

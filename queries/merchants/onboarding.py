@@ -36,6 +36,7 @@ from queries.core.schema import (
     supplier_applications,
     vendors,
 )
+from queries.core.validation import TEXT_RULES, parse_text
 from queries.merchants.transitions import DECISIONS, application_allowed
 
 __all__ = [
@@ -50,14 +51,13 @@ __all__ = [
     "approve_with_login",
     "check_licence",
     "decide_application",
-    "has_control_characters",
     "queue_choices",
     "status_counts",
 ]
 
 ENTITY = "supplier_application"
-MAX_NOTE = 500
-MAX_SHOP_NAME = 60
+MAX_NOTE = TEXT_RULES["review_note"].max_length
+MAX_SHOP_NAME = TEXT_RULES["shop_name"].max_length
 QUEUE_LIMIT = 5000
 
 _a = supplier_applications.c
@@ -311,41 +311,6 @@ def _not_found(application_id: int) -> NotFound:
     )
 
 
-def _clean(text: str | None, *, limit: int, what: str) -> str | None:
-    """Stripped text, None when blank; Invalid past `limit` characters."""
-    if text is None or not text.strip():
-        return None
-    what_zh, what_en = messages.text(f"label.merchants.onboarding.field.{what}")
-    text = text.strip()
-    if len(text) > limit:
-        raise Invalid(
-            *messages.text(
-                "error.merchants.onboarding.may_have_at_most_characters",
-                what_zh=what_zh,
-                limit=limit,
-                what_en=what_en,
-            )
-        )
-    if has_control_characters(text):
-        raise Invalid(
-            *messages.text(
-                "error.merchants.onboarding.contains_control_characters",
-                what_zh=what_zh,
-                what_en=what_en,
-            )
-        )
-    return text
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether `text` holds a control character other than tab and line break.
-
-    PostgreSQL refuses a NUL in text outright, and the rest are invisible on the page:
-    both are refused with a message rather than stored or failing with a traceback.
-    """
-    return any((ord(c) < 32 and c not in "\t\n\r") or 127 <= ord(c) < 160 for c in text)
-
-
 # The statuses as the console's words (as `status.application.*` of the dashboard's strings),
 # for the messages below: a user never reads a raw code such as `needs_info`.
 _STATUS_WORDS = {
@@ -380,19 +345,10 @@ def _validate(decision: str, seen_status: str, note: str | None, shop_name: str 
             ),
             details={"status": seen_status, "target": target},
         )
-    note = _clean(note, limit=MAX_NOTE, what="note")
-    if target in ("needs_info", "rejected") and note is None:
-        raise Invalid(
-            *messages.text("error.merchants.onboarding.write_note_applicant"),
-            details={"note": "required"},
-        )
+    # A note is optional on approval, required when asking for information or rejecting.
+    note = parse_text(note, TEXT_RULES["review_note"], required=target != "approved")
     if shop_name is not None:
-        shop_name = _clean(shop_name, limit=MAX_SHOP_NAME, what="shop_name")
-        if shop_name is None:
-            raise Invalid(
-                *messages.text("error.merchants.onboarding.shop_name_may_not_blank"),
-                details={"shop_name": "required"},
-            )
+        shop_name = parse_text(shop_name, TEXT_RULES["shop_name"])
     return target, note, shop_name
 
 
@@ -518,7 +474,12 @@ def _decide(
     vendor_id = None
     after: dict = {"status": target, "review_note": note}
     if target == "approved":
-        name = shop_name or row.company_name.strip()[:MAX_SHOP_NAME]
+        # Without a name of the operator's, the shop takes the company's name (cut to
+        # the limit) from the application, checked like a typed name: an application's
+        # control or direction-override characters never become a shop's name.
+        name = shop_name or parse_text(
+            (row.company_name or "").strip()[:MAX_SHOP_NAME], TEXT_RULES["shop_name"]
+        )
         vendor_id = conn.execute(
             vendors.insert().values(
                 name=name,

@@ -41,14 +41,14 @@ from queries.core.schema import (
     supplier_applications,
     vendors,
 )
+from queries.core.validation import TEXT_RULES, parse_text
 from queries.figures import as_int, gmv, paid_in, paid_orders, refunded_select
-from queries.merchants.onboarding import has_control_characters
 from queries.merchants.transitions import VENDOR_ACTIONS, vendor_allowed
 
 __all__ = ["ENTITY", "MAX_REASON", "MERCHANT_COLUMNS", "merchant_list", "set_vendor_status"]
 
 ENTITY = "vendor"
-MAX_REASON = 500
+MAX_REASON = TEXT_RULES["vendor_reason"].max_length
 
 MERCHANT_COLUMNS = (
     "vendor_id",
@@ -281,15 +281,7 @@ def set_vendor_status(
             ),
             details={"status": seen_status, "target": status},
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(*text("error.merchants.vendors.give_reason"), details={"reason": "required"})
-    if len(reason) > MAX_REASON:
-        raise Invalid(
-            *text("error.merchants.vendors.reason_may_have_at_most", MAX_REASON=MAX_REASON),
-        )
-    if has_control_characters(reason):
-        raise Invalid(*text("error.merchants.vendors.reason_contains_control_characters"))
+    reason = parse_text(reason, TEXT_RULES["vendor_reason"])
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         result = conn.execute(
