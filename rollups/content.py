@@ -8,9 +8,11 @@ of a note. Read by `queries.rolled.content`.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
-from queries.content.attribution import attributed_items
+from queries.content.attribution import ATTRIBUTION_WINDOW, attributed_items
 from queries.core import schema as s
 from queries.core.db import local_day
 from queries.figures import paid_before
@@ -23,24 +25,39 @@ from queries.rolled.content import (
     tag_readers,
 )
 from queries.rolled.coverage import MALL, buyer_days
+from rollups.incremental import add_to_nets, drop_zero_nets, every_scope
 
 __all__ = [
     "insert_counts_to_cut",
     "insert_note_views",
     "insert_tag_attribution",
     "insert_tag_readers",
+    "refresh_buyers_to_cut",
+    "refresh_tag_readers",
 ]
 
 
-def insert_tag_attribution(conn: sa.Connection, zone, cut_at) -> None:
+def insert_tag_attribution(
+    conn: sa.Connection, zone, cut_at, *, start: date | None = None, start_at=None
+) -> None:
     """Per shop (and the mall), paid day, tag and member: attributed orders and item sales,
-    and the member's previous such day (`previous_on`)."""
-    o = s.orders
+    and the member's previous such day (`previous_on`).
+
+    With `start` (an incremental refresh; `start_at` its local midnight) only the paid
+    days from `start` on are replaced: an order's attribution reads the views up to its
+    payment, so the days before are as they were; the first row of a (scope, tag, member)
+    from `start` on takes its previous day from the rows before.
+    """
+    o, t = s.orders, tag_attribution_days
     paid_on = local_day(o.c.paid_at, zone).label("paid_on")
+    paid, views_after = paid_before(o, cut_at), None
+    if start is not None:
+        conn.execute(t.delete().where(every_scope(t.c.vendor_id), t.c.paid_on >= start))
+        paid = sa.and_(paid, o.c.paid_at >= start_at)
+        # A day more than the window, as the live read (daylight saving).
+        views_after = start_at - ATTRIBUTION_WINDOW - timedelta(days=1)
     attributed = attributed_items(
-        paid_before(o, cut_at),
-        views_before=cut_at,
-        extra=(o.c.vendor_id, paid_on),
+        paid, views_before=cut_at, views_after=views_after, extra=(o.c.vendor_id, paid_on)
     )
     items = sa.select(attributed).cte("attributed_lines")  # read once for both levels
     keys = [items.c.paid_on, items.c.tag, items.c.member_id]
@@ -57,19 +74,40 @@ def insert_tag_attribution(conn: sa.Connection, zone, cut_at) -> None:
         )
     ]
     rows = sa.union_all(*levels).subquery("attributed_days")
+    scope_tag_member = (rows.c.vendor_id, rows.c.tag, rows.c.member_id)
     previous_on = sa.func.lag(rows.c.paid_on).over(
-        partition_by=(rows.c.vendor_id, rows.c.tag, rows.c.member_id), order_by=rows.c.paid_on
+        partition_by=scope_tag_member, order_by=rows.c.paid_on
     )
+    source = rows
+    if start is not None:
+        # The last day before `start` of each (scope, tag, member) with new rows.
+        earlier = (
+            sa.select(
+                t.c.vendor_id, t.c.tag, t.c.member_id, sa.func.max(t.c.paid_on).label("last_on")
+            )
+            .where(t.c.paid_on < start, t.c.member_id.in_(sa.select(items.c.member_id)))
+            .group_by(t.c.vendor_id, t.c.tag, t.c.member_id)
+            .subquery("earlier")
+        )
+        source = rows.outerjoin(
+            earlier,
+            sa.and_(*(a == earlier.c[a.name] for a in scope_tag_member)),
+        )
+        previous_on = sa.func.coalesce(previous_on, earlier.c.last_on)
     # Written in (shop, day) order, so that a shop's days lie together on disk.
-    ordered = sa.select(
-        rows.c.vendor_id,
-        rows.c.paid_on,
-        rows.c.tag,
-        rows.c.member_id,
-        previous_on,
-        rows.c.orders,
-        rows.c.item_sales_cents,
-    ).order_by(rows.c.vendor_id, rows.c.paid_on)
+    ordered = (
+        sa.select(
+            rows.c.vendor_id,
+            rows.c.paid_on,
+            rows.c.tag,
+            rows.c.member_id,
+            previous_on,
+            rows.c.orders,
+            rows.c.item_sales_cents,
+        )
+        .select_from(source)
+        .order_by(rows.c.vendor_id, rows.c.paid_on)
+    )
     names = [
         "vendor_id", "paid_on", "tag", "member_id", "previous_on", "orders", "item_sales_cents",
     ]  # fmt: skip
@@ -147,6 +185,316 @@ def _reader_rows(events: sa.CompoundSelect) -> sa.Select:
     )
 
 
+def refresh_tag_readers(conn: sa.Connection, zone, cut_at, *, start: date, start_at) -> None:
+    """Bring the reader rows (mall and shops) and the tags' nets to the cut incrementally.
+
+    The views and paid orders before `start` (`start_at`, its local midnight) are those of
+    the last refresh. So a reader row before `start` keeps its previous day and its
+    `paid_to_on`; its `paid_from_on` changes only where it had none before `start` and the
+    member paid from `start` on. A member's first payment to a shop adds that shop's rows
+    of all their reading days. The rows from `start` on are built again. The nets of
+    `rollup_tag_buyers_to_cut` take the difference of the rows that change (the old
+    rows' counts out, the new ones' in), so no other row is read.
+    """
+    r, sr = tag_readers, shop_tag_readers
+    later = s.orders.alias("later")
+    since = sa.select(later.c.member_id).where(later.c.paid_at >= start_at)  # paid from start on
+    changed = (
+        (r, r.c.viewed_on >= start),
+        (
+            r,
+            sa.and_(
+                r.c.viewed_on < start,
+                r.c.member_id.in_(since),
+                sa.or_(r.c.paid_from_on.is_(None), r.c.paid_from_on >= start),
+            ),
+        ),
+        (sr, sa.and_(every_scope(sr.c.vendor_id), sr.c.viewed_on >= start)),
+        (sr, _key_of(sr).in_(_keys(_shop_rows_before(zone, cut_at, start, start_at)))),
+    )
+    add_to_nets(
+        conn,
+        tag_buyers_to_cut,
+        [e for table, where in changed for e in _reader_nets(table, where, -1)],
+    )
+    conn.execute(r.delete().where(changed[0][1]))
+    first_paid = _paid_at(r.c.member_id, None, start_at, cut_at, first=True)
+    conn.execute(r.update().where(changed[1][1]).values(paid_from_on=local_day(first_paid, zone)))
+    _insert_reader_rows(conn, r, _mall_rows_from(zone, cut_at, start, start_at))
+    conn.execute(sr.delete().where(changed[2][1]))
+    conn.execute(sr.delete().where(changed[3][1]))
+    before = _shop_rows_before(zone, cut_at, start, start_at)
+    _insert_reader_rows(
+        conn,
+        sr,
+        before.where(
+            sa.or_(
+                *(before.selected_columns[n].is_not(None) for n in ("paid_to_on", "paid_from_on"))
+            )
+        ),
+    )
+    _insert_reader_rows(conn, sr, _shop_rows_from(zone, cut_at, start, start_at))
+    add_to_nets(
+        conn,
+        tag_buyers_to_cut,
+        [e for table, where in changed for e in _reader_nets(table, where, 1)],
+    )
+    drop_zero_nets(conn, tag_buyers_to_cut)
+
+
+def _paid_at(member_id, vendor_id, after, before, *, first: bool):
+    """The member's first (or last) `paid_at` with the shop (None: in the mall) in
+    [after, before) (None: unbounded), as a scalar subquery: one look-up by member."""
+    o = s.orders.alias("their_orders")
+    where = [o.c.member_id == member_id]
+    if vendor_id is not None:
+        where.append(o.c.vendor_id == vendor_id)
+    if after is not None:
+        where.append(o.c.paid_at >= after)
+    where.append(o.c.paid_at < before)
+    pick = sa.func.min if first else sa.func.max
+    return sa.select(pick(o.c.paid_at)).where(*where).scalar_subquery()
+
+
+def _key_of(table: sa.Table):
+    """The reader table's key columns as one tuple."""
+    return sa.tuple_(*(c for c in table.primary_key.columns))
+
+
+def _keys(rows: sa.Select) -> sa.Select:
+    """The key columns (vendor_id, viewed_on, tag, member_id) of reader rows."""
+    r = rows.subquery("reader_keys")
+    return sa.select(r.c.vendor_id, r.c.viewed_on, r.c.tag, r.c.member_id)
+
+
+def _insert_reader_rows(conn: sa.Connection, table: sa.Table, rows: sa.Select) -> None:
+    """Insert reader rows (vendor_id, viewed_on, tag, member_id, previous_on, paid_to_on,
+    paid_from_on) into the mall's table (without vendor_id) or the shops'."""
+    r = rows.subquery("new_readers")
+    names = [c.name for c in table.c]
+    conn.execute(table.insert().from_select(names, sa.select(*(r.c[n] for n in names))))
+
+
+def _reader_nets(table: sa.Table, where, sign: int) -> list[sa.Select]:
+    """The net events of the reader rows matching `where`, times `sign` (as
+    `insert_counts_to_cut` counts them)."""
+    r = table.c
+    shop = r.vendor_id if "vendor_id" in r else sa.literal(MALL, sa.BigInteger)
+    last = sa.case((r.paid_from_on.is_not(None), r.viewed_on), else_=r.paid_to_on)
+    counted = sa.and_(
+        where, last.is_not(None), sa.or_(r.previous_on.is_(None), r.previous_on < last)
+    )
+    one = sa.literal(sign, sa.BigInteger)
+    return [
+        sa.select(shop.label("vendor_id"), last.label("day"), r.tag, one.label("n")).where(counted),
+        sa.select(shop, r.previous_on, r.tag, -one).where(counted, r.previous_on.is_not(None)),
+    ]
+
+
+def _mall_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
+    """The mall's reader rows of the days from `start`: each (day, tag, member) read, its
+    previous day (before `start`: from the rows kept) and the member's paid days around it."""
+    v, t = s.note_views, s.note_tags
+    read = (
+        sa.select(local_day(v.c.viewed_at, zone).label("day"), t.c.tag, v.c.member_id)
+        .join(t, t.c.note_id == v.c.note_id)
+        .where(v.c.viewed_at >= start_at, v.c.viewed_at < cut_at)
+        .distinct()
+        .subquery("read")
+    )
+    kept = tag_readers.alias("kept_days")
+    earlier = (
+        sa.select(sa.func.max(kept.c.viewed_on))
+        .where(
+            kept.c.member_id == read.c.member_id,
+            kept.c.tag == read.c.tag,
+            kept.c.viewed_on < start,
+        )
+        .scalar_subquery()
+    )
+    lag = sa.func.lag(read.c.day).over(
+        partition_by=(read.c.tag, read.c.member_id), order_by=read.c.day
+    )
+    mall = sa.literal(MALL, sa.BigInteger)
+    reader_days = sa.select(
+        mall.label("vendor_id"),
+        read.c.day,
+        read.c.tag,
+        read.c.member_id,
+        sa.func.coalesce(lag, earlier).label("previous_on"),
+        sa.cast(sa.null(), sa.Date).label("paid_on"),
+    )
+    # The member's last paid day before `start`, then their paid days from it on.
+    last_before = local_day(_paid_at(read.c.member_id, None, None, start_at, first=False), zone)
+    readers = (
+        sa.select(read.c.member_id, last_before.label("paid_on"))
+        .group_by(read.c.member_id)
+        .subquery("readers")
+    )
+    return _paid_around(
+        [
+            reader_days,
+            sa.select(
+                mall, readers.c.paid_on, _NO_TAG, readers.c.member_id, _NO_DAY, readers.c.paid_on
+            ).where(readers.c.paid_on.is_not(None)),
+            _paid_days(mall, zone, start_at, cut_at),
+        ]
+    )
+
+
+def _shop_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
+    """The shops' reader rows of the days from `start`: the mall's rows (just built) of
+    each member who paid in the shop before the cut, with their paid days in the shop."""
+    r, o = tag_readers, s.orders
+    members = sa.select(r.c.member_id).where(r.c.viewed_on >= start).distinct().subquery("members")
+    shops = (
+        sa.select(o.c.vendor_id, o.c.member_id)
+        .join_from(members, o, o.c.member_id == members.c.member_id)
+        .where(paid_before(o, cut_at))
+        .group_by(o.c.vendor_id, o.c.member_id)
+        .subquery("shops")
+    )
+    last_before = local_day(
+        _paid_at(shops.c.member_id, shops.c.vendor_id, None, start_at, first=False),
+        zone,
+    )
+    return _paid_around(
+        [
+            sa.select(
+                shops.c.vendor_id,
+                r.c.viewed_on.label("day"),
+                r.c.tag,
+                r.c.member_id,
+                r.c.previous_on,
+                _NO_DAY.label("paid_on"),
+            )
+            .join_from(r, shops, shops.c.member_id == r.c.member_id)
+            .where(r.c.viewed_on >= start),
+            sa.select(
+                shops.c.vendor_id, last_before, _NO_TAG, shops.c.member_id, _NO_DAY, last_before
+            ).where(last_before.is_not(None)),
+            _paid_days(o.c.vendor_id, zone, start_at, cut_at),
+        ]
+    )
+
+
+def _shop_rows_before(zone, cut_at, start: date, start_at) -> sa.Select:
+    """The shops' reader rows before `start` that a payment from `start` on can change,
+    as they must be: for each (shop, member) who paid in the shop from `start` on, the
+    member's reading days after their last payment to the shop before `start`, with that
+    payment's day (`paid_to_on`) and their first in the shop in [start, cut)
+    (`paid_from_on`). Both None: the member has not paid the shop before the cut (no row).
+    """
+    r, o = tag_readers, s.orders
+    last_before = _paid_at(o.c.member_id, o.c.vendor_id, None, start_at, first=False)
+    first_in = sa.func.min(sa.case((o.c.paid_at < cut_at, o.c.paid_at)))
+    around = (
+        sa.select(
+            o.c.vendor_id,
+            o.c.member_id,
+            local_day(last_before, zone).label("paid_to_on"),
+            local_day(first_in, zone).label("paid_from_on"),
+        )
+        .where(o.c.paid_at >= start_at)
+        .group_by(o.c.vendor_id, o.c.member_id)
+        .subquery("around")
+    )
+    return (
+        sa.select(
+            around.c.vendor_id,
+            r.c.viewed_on,
+            r.c.tag,
+            r.c.member_id,
+            r.c.previous_on,
+            around.c.paid_to_on,
+            around.c.paid_from_on,
+        )
+        .join_from(around, r, r.c.member_id == around.c.member_id)
+        .where(
+            r.c.viewed_on < start,
+            sa.or_(around.c.paid_to_on.is_(None), r.c.viewed_on > around.c.paid_to_on),
+        )
+    )
+
+
+_NO_TAG = sa.cast(sa.null(), sa.Text)
+_NO_DAY = sa.cast(sa.null(), sa.Date)
+
+
+def _paid_days(shop, zone, start_at, cut_at) -> sa.Select:
+    """The paid days in [start_at, cut_at) as events (no tag, no previous day)."""
+    o = s.orders
+    paid_on = local_day(o.c.paid_at, zone)
+    return sa.select(shop, paid_on, _NO_TAG, o.c.member_id, _NO_DAY, paid_on).where(
+        o.c.paid_at >= start_at, o.c.paid_at < cut_at
+    )
+
+
+def _paid_around(events: list[sa.Select]) -> sa.Select:
+    """Reader rows from events (vendor_id, day, tag, member_id, previous_on, paid_on):
+    reader days carry a tag and their previous day, paid days their day as paid_on; each
+    reader day gets the member's paid days nearest to it in the events."""
+    e = sa.union_all(*events).subquery("member_days").c
+    by_member = {"partition_by": (e.vendor_id, e.member_id), "order_by": e.day}
+    with_paid = sa.select(
+        e.vendor_id,
+        e.day.label("viewed_on"),
+        e.tag,
+        e.member_id,
+        e.previous_on,
+        # RANGE frames take the day's peers: a payment on the reading day is on both sides.
+        sa.func.max(e.paid_on).over(**by_member, range_=(None, 0)).label("paid_to_on"),
+        sa.func.min(e.paid_on).over(**by_member, range_=(0, None)).label("paid_from_on"),
+    ).subquery("with_paid")
+    return sa.select(with_paid).where(with_paid.c.tag.is_not(None))
+
+
+def refresh_buyers_to_cut(conn: sa.Connection, zone, *, start: date, start_at) -> None:
+    """Bring `rollup_buyers_to_cut` to the buyer days just refreshed, incrementally.
+
+    A day's net is the number of its buyer rows without a next day (+1 on each row's day,
+    −1 on its previous day: each row's −1 lands on the row before it). So only the days
+    from `start` on change, and the last paid day before `start` of the members (per shop
+    and in the mall) who paid from `start` on: a late order there changes whether that
+    day has a next one.
+    """
+    n, b, o = buyers_to_cut, buyer_days, s.orders
+    last = sa.union_all(
+        *(
+            sa.select(
+                shop.label("vendor_id"),
+                local_day(_paid_at(o.c.member_id, vendor, None, start_at, first=False), zone).label(
+                    "day"
+                ),
+            )
+            .where(o.c.paid_at >= start_at)
+            .group_by(*keys)
+            for shop, vendor, keys in (
+                (o.c.vendor_id, o.c.vendor_id, (o.c.vendor_id, o.c.member_id)),
+                (sa.literal(MALL, sa.BigInteger), None, (o.c.member_id,)),
+            )
+        )
+    ).subquery("last_days")
+    days_before = sa.select(last.c.vendor_id, last.c.day).where(last.c.day.is_not(None)).distinct()
+    for net_days, buyer_rows in (
+        (
+            sa.and_(every_scope(n.c.vendor_id), n.c.day >= start),
+            sa.and_(every_scope(b.c.vendor_id), b.c.paid_on >= start),
+        ),
+        (
+            sa.tuple_(n.c.vendor_id, n.c.day).in_(days_before),
+            sa.tuple_(b.c.vendor_id, b.c.paid_on).in_(days_before),
+        ),
+    ):
+        conn.execute(n.delete().where(net_days))
+        rows = (
+            sa.select(b.c.vendor_id, b.c.paid_on, sa.func.count())
+            .where(buyer_rows, b.c.next_on.is_(None))
+            .group_by(b.c.vendor_id, b.c.paid_on)
+        )
+        conn.execute(n.insert().from_select(["vendor_id", "day", "net"], rows))
+
+
 def insert_counts_to_cut(conn: sa.Connection) -> None:
     """The per-day nets of the periods that run to the cut, from the reader and buyer rows
     just built: +1 on a row's last counted day, −1 on its previous_on (None: no −1)."""
@@ -182,9 +530,16 @@ def _insert_nets(conn: sa.Connection, table, events: list[sa.Select], *keys: str
     conn.execute(table.insert().from_select([c.name for c in table.c], rows))
 
 
-def insert_note_views(conn: sa.Connection, zone, cut_at) -> None:
+def insert_note_views(
+    conn: sa.Connection, zone, cut_at, *, start: date | None = None, start_at=None
+) -> None:
     """Per scope of a note (each shop it mentions a product of, and the mall), local day,
-    note and member: the views, and the previous days that count viewers."""
+    note and member: the views, and the previous days that count viewers.
+
+    With `start` (an incremental refresh; `start_at` its local midnight) only the days
+    from `start` on are replaced: the views before are those of the last refresh, and the
+    first rows from `start` on take their previous days from the member's views before it.
+    """
     v, np_, p = s.note_views, s.note_products, s.products
     scopes = sa.union_all(
         sa.select(p.c.vendor_id, np_.c.note_id)
@@ -193,6 +548,11 @@ def insert_note_views(conn: sa.Connection, zone, cut_at) -> None:
         sa.select(sa.literal(MALL, sa.BigInteger), np_.c.note_id).distinct(),
     ).subquery("note_scopes")
     viewed_on = local_day(v.c.viewed_at, zone)
+    viewed = [v.c.viewed_at < cut_at]
+    if start is not None:
+        t = note_views_days
+        conn.execute(t.delete().where(every_scope(t.c.vendor_id), t.c.viewed_on >= start))
+        viewed.append(v.c.viewed_at >= start_at)
     days = (
         sa.select(
             viewed_on.label("viewed_on"),
@@ -200,7 +560,7 @@ def insert_note_views(conn: sa.Connection, zone, cut_at) -> None:
             v.c.member_id,
             sa.func.count().label("views"),
         )
-        .where(v.c.viewed_at < cut_at)
+        .where(*viewed)
         .group_by(viewed_on, v.c.note_id, v.c.member_id)
         .subquery("view_days")
     )
@@ -218,6 +578,13 @@ def insert_note_views(conn: sa.Connection, zone, cut_at) -> None:
         partition_by=(rows.c.vendor_id, rows.c.member_id),
         order_by=(rows.c.viewed_on, rows.c.note_id),
     )
+    if start is not None:
+        note_previous = sa.func.coalesce(
+            note_previous, local_day(_viewed_before(rows, start_at, same_note=True), zone)
+        )
+        member_previous = sa.func.coalesce(
+            member_previous, local_day(_viewed_before(rows, start_at, same_note=False), zone)
+        )
     ordered = sa.select(
         rows.c.vendor_id,
         rows.c.viewed_on,
@@ -232,3 +599,26 @@ def insert_note_views(conn: sa.Connection, zone, cut_at) -> None:
         "member_previous_on",
     ]  # fmt: skip
     conn.execute(note_views_days.insert().from_select(names, ordered))
+
+
+def _viewed_before(rows, start_at, *, same_note: bool):
+    """The row's member's last view before `start_at` of the row's note, or (not
+    `same_note`) of any note in the row's scope: a look-up by member."""
+    v, np_, p = s.note_views.alias("earlier_views"), s.note_products, s.products
+    where = [v.c.member_id == rows.c.member_id, v.c.viewed_at < start_at]
+    if same_note:
+        where.append(v.c.note_id == rows.c.note_id)
+    else:
+        mentioned = sa.select(np_.c.note_id)
+        in_shop = (
+            mentioned.join(p, p.c.product_id == np_.c.product_id)
+            .where(p.c.vendor_id == rows.c.vendor_id)
+            .correlate(rows)  # two levels down: not found by itself
+        )
+        where.append(
+            sa.or_(
+                sa.and_(rows.c.vendor_id == MALL, v.c.note_id.in_(mentioned)),
+                v.c.note_id.in_(in_shop),
+            )
+        )
+    return sa.select(sa.func.max(v.c.viewed_at)).where(*where).scalar_subquery()

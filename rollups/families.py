@@ -41,6 +41,8 @@ from rollups.content import (
     insert_note_views,
     insert_tag_attribution,
     insert_tag_readers,
+    refresh_buyers_to_cut,
+    refresh_tag_readers,
 )
 from rollups.members import insert_buyer_firsts, insert_cohort_months, insert_rfm_changes
 from rollups.sales import (
@@ -125,22 +127,46 @@ def _sales(conn: sa.Connection, window: Window) -> None:
 
 
 def _members(conn: sa.Connection, window: Window) -> None:
-    MEMBER_FAMILY.empty(conn)
-    zone, cut_at = window.zone, window.through_at
+    # First orders from the window's start (members without an earlier one), cohort
+    # months from start's month, RFM moves of the as-of days from start.
+    zone, cut_at, start = window.zone, window.through_at, window.start
+    if start is None:
+        MEMBER_FAMILY.empty(conn)
     for by_vendor in (True, False):
-        insert_buyer_firsts(conn, cut_at, by_vendor=by_vendor)
+        insert_buyer_firsts(conn, cut_at, by_vendor=by_vendor, start_at=window.start_at)
+    month = None if start is None else start.replace(day=1)
+    month_at = None if month is None else local_midnight(month, ZoneInfo(window.tz))
     for by_vendor in (True, False):
-        insert_cohort_months(conn, zone, cut_at, by_vendor=by_vendor)
-    insert_rfm_changes(conn, zone, cut_at, cut=window.through)
+        insert_cohort_months(
+            conn, zone, cut_at, by_vendor=by_vendor, from_month=month, from_month_at=month_at
+        )
+    insert_rfm_changes(
+        conn,
+        zone,
+        cut_at,
+        cut=window.through,
+        start=start,
+        midnight=lambda day: local_midnight(day, ZoneInfo(window.tz)),
+    )
 
 
 def _content(conn: sa.Connection, window: Window) -> None:
-    CONTENT_FAMILY.empty(conn)
-    zone, cut_at = window.zone, window.through_at
-    insert_tag_attribution(conn, zone, cut_at)
-    insert_tag_readers(conn, zone, cut_at)
-    insert_counts_to_cut(conn)  # reads the sales family's buyer days: refreshed first
-    insert_note_views(conn, zone, cut_at)
+    # Attributed days and note views from the window's start (previous days carried from
+    # the rows before); reader rows from start, and the earlier ones a payment from start
+    # on changes, with the tags' nets moved by the difference; buyers' nets of the days
+    # whose buyer rows changed (the sales family's, refreshed first).
+    zone, cut_at, start, start_at = window.zone, window.through_at, window.start, window.start_at
+    if start is None:
+        CONTENT_FAMILY.empty(conn)
+        insert_tag_attribution(conn, zone, cut_at)
+        insert_tag_readers(conn, zone, cut_at)
+        insert_counts_to_cut(conn)  # reads the sales family's buyer days: refreshed first
+        insert_note_views(conn, zone, cut_at)
+        return
+    insert_tag_attribution(conn, zone, cut_at, start=start, start_at=start_at)
+    refresh_tag_readers(conn, zone, cut_at, start=start, start_at=start_at)
+    refresh_buyers_to_cut(conn, zone, start=start, start_at=start_at)
+    insert_note_views(conn, zone, cut_at, start=start, start_at=start_at)
 
 
 def _campaigns(conn: sa.Connection, window: Window) -> None:
