@@ -276,12 +276,13 @@ def test_an_incremental_refresh_leaves_the_rows_of_a_rebuild(mall):
         f = buyer_firsts
         firsts = dict(
             conn.execute(
-                sa.select(f.c.vendor_id, f.c.first_paid_at).where(
-                    f.c.member_id == late["newcomer"]
-                )
+                sa.select(f.c.vendor_id, f.c.first_paid_at).where(f.c.member_id == late["newcomer"])
             ).all()
         )
-        assert firsts == {-1: local("2026-11-15 10:00:00"), late["shop"]: local("2026-11-15 10:00:00")}
+        assert firsts == {
+            -1: local("2026-11-15 10:00:00"),
+            late["shop"]: local("2026-11-15 10:00:00"),
+        }
         late_first = conn.execute(
             sa.select(f.c.first_paid_at).where(
                 f.c.member_id == late["late"], f.c.vendor_id == late["late_shop"]
