@@ -43,6 +43,8 @@ from queries.sales.breakdowns import category_tops, top_category_id
 
 __all__ = [
     "delete_sales_from",
+    "of_scopes",
+    "scope_ids",
     "insert_buyer_days",
     "insert_item_days",
     "insert_item_sums",
@@ -58,25 +60,58 @@ def _from(column, start_at) -> sa.ColumnElement[bool]:
     return sa.true() if start_at is None else column >= start_at
 
 
+def scope_ids(conn: sa.Connection, *, mall: bool = True) -> list[int]:
+    """Every shop's id (and the mall's marker): the rollup tables' keys and indexes lead
+    with vendor_id, so a statement over a range of days names the shops to read each
+    shop's range through the index rather than scan the whole table."""
+    shops = list(conn.scalars(sa.select(s.vendors.c.vendor_id)))
+    return [*shops, MALL] if mall else shops
+
+
+def of_scopes(column, ids: list[int]) -> sa.ColumnElement[bool]:
+    """`column` IN the ids, written as literals (integers read from the database): no
+    limit on bound parameters (SQLite's 32,766) for a platform with many shops."""
+    return column.in_(sa.bindparam(f"ids_{column.name}", ids, expanding=True, literal_execute=True))
+
+
 def delete_sales_from(conn: sa.Connection, start: date) -> None:
     """Delete the family's rows of the local days from `start` on (and the month rows from
     start's month on), and unlink the buyer days before `start` from the ones deleted."""
-    for table, day in ((sales_daily, "local_day"), (refunds_daily, "local_day")):
-        conn.execute(table.delete().where(table.c[day] >= start))
-    r = item_sales
-    conn.execute(
-        r.delete().where(
-            sa.or_(
-                sa.and_(r.c.grain == "day", r.c.bucket >= start),
-                sa.and_(r.c.grain == "month", r.c.bucket >= start.replace(day=1)),
-            )
+    ids = scope_ids(conn)
+    for table in (sales_daily, refunds_daily):
+        conn.execute(
+            table.delete().where(of_scopes(table.c.vendor_id, ids), table.c.local_day >= start)
         )
-    )
+    r = item_sales
+    for grain, first in (("day", start), ("month", start.replace(day=1))):
+        conn.execute(
+            r.delete().where(of_scopes(r.c.vendor_id, ids), r.c.grain == grain, r.c.bucket >= first)
+        )
+    # A member's last day before `start` pointed at their first day from it: unlinked
+    # before the days from `start` go; `insert_buyer_days` links it to the new first day.
+    _link_last_days(conn, start, ids, clear=True)
     b = buyer_days
-    # A member's last day before `start` pointed at their first day from it (or at
-    # none): `insert_buyer_days` points it at the recomputed one, if any.
-    conn.execute(b.update().where(b.c.paid_on < start, b.c.next_on >= start).values(next_on=None))
-    conn.execute(b.delete().where(b.c.paid_on >= start))
+    conn.execute(b.delete().where(of_scopes(b.c.vendor_id, ids), b.c.paid_on >= start))
+
+
+def _link_last_days(conn: sa.Connection, start: date, ids: list[int], *, clear: bool) -> None:
+    """Set (or clear) `next_on` of each member's last buyer day before `start` to their
+    first day from it: that day's `previous_on` names the row (a primary-key update)."""
+    b = buyer_days
+    firsts = (
+        sa.select(b.c.vendor_id, b.c.member_id, b.c.previous_on, b.c.paid_on)
+        .where(of_scopes(b.c.vendor_id, ids), b.c.paid_on >= start, b.c.previous_on < start)
+        .subquery("firsts")
+    )
+    conn.execute(
+        sa.update(b)
+        .where(
+            b.c.vendor_id == firsts.c.vendor_id,
+            b.c.member_id == firsts.c.member_id,
+            b.c.paid_on == firsts.c.previous_on,
+        )
+        .values(next_on=None if clear else firsts.c.paid_on)
+    )
 
 
 def insert_sales_daily(
@@ -193,23 +228,8 @@ def insert_buyer_days(
     ).order_by(days.c.vendor_id, days.c.paid_on)
     names = ["vendor_id", "paid_on", "member_id", "orders", "previous_on", "next_on"]
     conn.execute(buyer_days.insert().from_select(names, rows))
-    if start is None:
-        return
-    b = buyer_days
-    firsts = (
-        sa.select(b.c.vendor_id, b.c.member_id, b.c.previous_on, b.c.paid_on)
-        .where(b.c.paid_on >= start, b.c.previous_on < start)
-        .subquery("firsts")
-    )
-    conn.execute(
-        sa.update(b)
-        .where(
-            b.c.vendor_id == firsts.c.vendor_id,
-            b.c.member_id == firsts.c.member_id,
-            b.c.paid_on == firsts.c.previous_on,
-        )
-        .values(next_on=firsts.c.paid_on)
-    )
+    if start is not None:
+        _link_last_days(conn, start, scope_ids(conn), clear=False)
 
 
 def insert_item_days(conn: sa.Connection, zone, cut_at, *, start_at=None) -> None:
@@ -275,12 +295,16 @@ def insert_item_sums(conn: sa.Connection, *, month_before: date, start: date | N
     sums = [sa.func.sum(r.c[n]) for n in _FIGURES]
     names = ["vendor_id", "grain", "bucket", "breakdown", "key_int", "key_text", *_FIGURES]
 
-    def since(first: date | None) -> list:
-        return [] if first is None else [r.c.bucket >= first]
+    ids = None if start is None else scope_ids(conn)
+
+    def since(first: date | None, *, mall: bool = True) -> list:
+        if first is None:
+            return []
+        return [of_scopes(r.c.vendor_id, ids if mall else ids[:-1]), r.c.bucket >= first]
 
     mall_days = (
         sa.select(sa.literal(MALL, sa.BigInteger), sa.literal("day"), r.c.bucket, *keys, *sums)
-        .where(r.c.grain == "day", r.c.vendor_id != MALL, *since(start))
+        .where(r.c.grain == "day", r.c.vendor_id != MALL, *since(start, mall=False))
         .group_by(r.c.bucket, *keys)
         .order_by(r.c.bucket)
     )

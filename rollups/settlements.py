@@ -21,13 +21,16 @@ from queries.core.db import local_day
 from queries.figures import gmv, refunded, refunds_completed_before
 from queries.finance.lines import half_up_bps
 from queries.finance.rolled_days import DAY_LINES, settlement_days
+from rollups.sales import of_scopes, scope_ids
 
 __all__ = ["delete_settlement_days_from", "insert_settlement_days"]
 
 
 def delete_settlement_days_from(conn: sa.Connection, start: date) -> None:
     """Delete every shop's day rows from the local day `start` on."""
-    conn.execute(settlement_days.delete().where(settlement_days.c.local_day >= start))
+    d = settlement_days
+    shops = scope_ids(conn, mall=False)  # each shop's days through the (vendor_id, day) key
+    conn.execute(d.delete().where(of_scopes(d.c.vendor_id, shops), d.c.local_day >= start))
 
 
 def insert_settlement_days(conn: sa.Connection, zone, cut_at, *, start_at=None) -> None:
