@@ -155,3 +155,14 @@ def rollup_demo_mall(request, db_factory):
         engine, scale="tiny", seed=5, as_of=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
     )
     return engine, summary
+
+
+@pytest.fixture(autouse=True)
+def _rollups_of_any_age():
+    """The app sets ROLLUP_MAX_AGE_DAYS process-wide when it runs (AppTest runs it in this
+    process): every test starts from the query layer's default again (any age is read)."""
+    from queries.rolled.coverage import read_rollups_up_to
+
+    read_rollups_up_to(None)
+    yield
+    read_rollups_up_to(None)

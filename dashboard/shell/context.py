@@ -16,6 +16,7 @@ from dashboard.caching import cached
 from queries.core.actors import Actor, Scope, scope_for
 from queries.core.db import connect_engine
 from queries.core.settings import SECRETS_PATH, Settings, load_settings
+from queries.rolled.coverage import read_rollups_up_to
 
 __all__ = [
     "current_actor",
@@ -80,6 +81,8 @@ def engine() -> sa.Engine:
     """The shared engine for the configured database (never mutated), every statement
     bounded by `QUERY_TIMEOUT_SECONDS`."""
     config = settings()
+    # Rollups older than ROLLUP_MAX_AGE_DAYS are not read: the app's reads go live.
+    read_rollups_up_to(config.rollup_max_age_days)
     return _engine(config.database_url, config.query_timeout_seconds)
 
 
