@@ -229,8 +229,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "label.marketing.promotion_edits.state.running": ("正在进行", "running"),
     "label.marketing.promotion_edits.state.ended": ("已结束", "ended"),
     "label.marketing.promotion_edits.state.cancelled": ("已取消", "cancelled"),
-    "label.merchants.onboarding.field.note": ("说明", "note"),
-    "label.merchants.onboarding.field.shop_name": ("店铺名称", "shop name"),
     "error.core.db.missing_contract": (
         "数据库缺少约定的表或列：{missing[0]}",
         "The database lacks contract tables or columns: {missing[1]}",
@@ -278,25 +276,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请填写调整说明",
         "Enter a note for the adjustment",
     ),
-    "error.finance.actions.note_may_not_exceed_characters": (
-        "调整说明不能超过 {MAX_NOTE} 字",
-        "The note may not exceed {MAX_NOTE} characters",
-    ),
-    "error.finance.actions.note_contains_control_characters": (
-        "调整说明含有不可见的控制字符",
-        "The note contains control characters",
-    ),
     "error.finance.actions.enter_transfer_reference": (
         "请填写转账流水号",
         "Enter the transfer's reference",
-    ),
-    "error.finance.actions.transfer_reference_may_not_exceed": (
-        "转账流水号不能超过 {MAX_REFERENCE} 个字符",
-        "The transfer's reference may not exceed {MAX_REFERENCE} characters",
-    ),
-    "error.finance.actions.transfer_reference_contains_control_characters": (
-        "转账流水号含有不可见的控制字符（如换行、制表符）",
-        "The transfer's reference contains control characters (such as a line break or tab)",
     ),
     "error.finance.actions.adjustment_must_whole_fen": (
         "调整金额须为整数分",
@@ -361,15 +343,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.core.validation.enter_percentage": ("请填写折扣百分比", "Enter the percentage"),
     "error.core.validation.enter_percentage_2": ("请填写调价百分比", "Enter the percentage"),
     "error.core.validation.enter_status": ("请填写状态", "Enter the status"),
-    "error.core.validation.enter": ("请填写{label_zh}", "Enter the {label_en}"),
-    "error.core.validation.may_not_exceed_characters": (
-        "{label_zh}不能超过 {max_length} 个字",
-        "The {label_en} may not exceed {max_length} characters",
-    ),
-    "error.core.validation.contains_control_characters": (
-        "{label_zh}含有不可见字符",
-        "The {label_en} contains control characters",
-    ),
     "error.core.validation.enter_campaign_e_g_618": (
         "平台活动须属于一个大促（如 618）",
         "Enter the campaign (e.g. 618)",
@@ -442,10 +415,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "运营取消活动须填写原因",
         "Give a reason for cancelling",
     ),
-    "error.marketing.promotion_edits.reason_2": (
-        "原因不能超过 500 个字",
-        "The reason may not exceed 500 characters",
-    ),
     "label.marketing.promotion_terms.field_labels.name": ("名称", "name"),
     "label.marketing.promotion_terms.field_labels.kind": ("类型", "kind"),
     "label.marketing.promotion_terms.field_labels.starts_at": ("开始时间", "start"),
@@ -470,12 +439,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.marketing.promotion_terms.budget_must_0_more_none": (
         "预算须为 0 或正数，或不设",
         "The budget must be 0 or more, or none",
-    ),
-    "error.marketing.promotion_terms.pick_start": ("请选择开始时间", "Pick the start"),
-    "error.marketing.promotion_terms.pick_end": ("请选择结束时间", "Pick the end"),
-    "error.marketing.promotion_terms.name_may_not_exceed_100": (
-        "名称不能超过 100 个字",
-        "The name may not exceed 100 characters",
     ),
     "error.marketing.promotion_terms.end_must_after_start": (
         "结束时间须晚于开始时间",
@@ -506,14 +469,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.merchants.onboarding.already_decided_application_at_now": (
         "此申请已由 {who} 于 {at} 处理，当前状态为{zh}",
         "{who} already decided this application at {at}; it is now {en}",
-    ),
-    "error.merchants.onboarding.may_have_at_most_characters": (
-        "{what_zh}不能超过 {limit} 个字",
-        "The {what_en} may have at most {limit} characters",
-    ),
-    "error.merchants.onboarding.contains_control_characters": (
-        "{what_zh}含有不可见字符",
-        "The {what_en} contains control characters",
     ),
     "error.merchants.onboarding.unknown_decision": (
         "未知的审核决定：{decision}",
@@ -603,14 +558,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A shop that is {seen_en} cannot become {en}",
     ),
     "error.merchants.vendors.give_reason": ("请填写原因", "Give a reason"),
-    "error.merchants.vendors.reason_may_have_at_most": (
-        "原因不能超过 {MAX_REASON} 个字",
-        "The reason may have at most {MAX_REASON} characters",
-    ),
-    "error.merchants.vendors.reason_contains_control_characters": (
-        "原因含有不可见字符",
-        "The reason contains control characters",
-    ),
     "error.merchants.vendors.closed_shop_cannot_reopened": (
         "已关店的店铺不能重新开启",
         "A closed shop cannot be reopened",
@@ -754,7 +701,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "label.core.when.to": ("结束日期（不含）", "end day (exclusive)"),
     "label.core.when.period": ("期间", "period"),
     "label.core.number.member_id": ("会员 ID", "member ID"),
-    "label.core.number.vendor_id": ("店铺编号", "shop id"),
     "label.core.number.seed": ("随机种子", "seed"),
     "label.core.text.promotion_name": ("活动名称", "promotion's name"),
     "label.core.text.cancel_reason": ("取消原因", "reason"),
