@@ -96,7 +96,29 @@ class Family:
             conn.execute(table.delete())
 
     def rows(self, conn: sa.Connection) -> int:
-        """How many rows the family's tables hold."""
+        """How many rows the family's tables hold (PostgreSQL: the planner's estimate, as
+        of the ANALYZE after the last refresh; counting 10^8 rows nightly buys nothing)."""
+        if conn.dialect.name == "postgresql":
+            c = sa.table(
+                "pg_class",
+                sa.column("oid"),
+                sa.column("relname"),
+                sa.column("relnamespace"),
+                sa.column("reltuples"),
+                schema="pg_catalog",
+            )
+            n = sa.table(
+                "pg_namespace", sa.column("oid"), sa.column("nspname"), schema="pg_catalog"
+            )
+            estimate = (
+                sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(c.c.reltuples, 0)), 0))
+                .select_from(c.join(n, n.c.oid == c.c.relnamespace))
+                .where(
+                    n.c.nspname == self.tables[0].schema,
+                    c.c.relname.in_([t.name for t in self.tables]),
+                )
+            )
+            return int(conn.execute(estimate).scalar_one())
         return sum(
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             for t in self.tables

@@ -190,6 +190,9 @@ def _refresh_family(
             if window.start is None:
                 family.empty(conn)
             family.refresh(conn, window)
+            if conn.dialect.name == "postgresql":
+                for table in family.tables:  # fixed names, never input; allowed in a transaction
+                    conn.exec_driver_sql(f"ANALYZE {table.schema}.{table.name}")
             rows = family.rows(conn)
             seconds = time.perf_counter() - began
             _record(
@@ -205,10 +208,6 @@ def _refresh_family(
                     "last_message": None,
                 },
             )
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for table in family.tables:  # fixed names, never input
-                    conn.exec_driver_sql(f"ANALYZE {table.schema}.{table.name}")
         return FamilyRun(family.name, window.start, through, rows, seconds, "ok")
     except sa.exc.SQLAlchemyError as exc:
         message = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:500]
