@@ -30,6 +30,7 @@ from queries.console.logins import log_in
 from queries.console.migrate import upgrade
 from queries.console.tables import accounts
 from queries.core.db import connect_engine
+from tests.app_role import grant_app_role, is_postgres
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TEST_COOKIE_KEY = "Kq3vZ8rT1mWb6YpN0sLd4HjX7cGf2UeA9oRi5Bt"
@@ -53,7 +54,14 @@ class AppSession:
         url = database_url
         if isinstance(url, sa.URL):
             url = url.render_as_string(hide_password=False)
+        # The administrator's URL: tests change data behind the page's back with it.
         self.database_url = url
+        # What the app logs in with: on PostgreSQL the console's role `mallboard_app`,
+        # made by deploy/grants.sql as the README's order says (grants, then migrations
+        # as that role); on SQLite the same file.
+        self.app_url = url
+        if migrate and is_postgres(url):
+            self.app_url = grant_app_role(url)
         self.lang = lang
         self._environ()
         if migrate:
@@ -64,12 +72,13 @@ class AppSession:
                 engine.dispose()
 
     def _environ(self) -> None:
-        os.environ["DATABASE_URL"] = self.database_url
+        os.environ["DATABASE_URL"] = self.app_url
         os.environ["MALLBOARD_COOKIE_KEY"] = TEST_COOKIE_KEY
         os.environ["MALLBOARD_RAISE_ERRORS"] = "1"
 
     def _engine(self) -> sa.Engine:
-        return connect_engine(self.database_url, check=False)
+        """An engine as the app connects (on PostgreSQL, as `mallboard_app`)."""
+        return connect_engine(self.app_url, check=False)
 
     def add(
         self,

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.app_role import grant_app_role, is_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -69,12 +71,21 @@ def _fill_demo(url: str) -> None:
     """The tiny demo mall and its demo logins in the (empty) database at `url`."""
     from demo.accounts import prepare_demo_console
     from demo.generate import generate
+    from queries.console.migrate import upgrade
     from queries.core.db import connect_engine
     from queries.core.schema import create_schema
 
     engine = connect_engine(url, check=False)
     create_schema(engine)
     generate(engine, scale="tiny", seed=7)
+    if is_postgres(url):
+        # As a platform does it: deploy/grants.sql as the administrator, then the
+        # console's migrations as its own role (which then owns its tables).
+        app = connect_engine(grant_app_role(url), check=False)
+        try:
+            upgrade(app)
+        finally:
+            app.dispose()
     prepare_demo_console(engine)  # the console's tables, the demo mark, the demo logins
     engine.dispose()
 
@@ -86,11 +97,17 @@ def _demo_database(tmp: Path) -> str:
 
 
 def serve(database_url: str, folder: Path) -> Iterator[RunningApp]:
-    """`streamlit run` the app on `database_url` on a free port until the generator closes."""
+    """`streamlit run` the app on `database_url` on a free port until the generator closes.
+
+    On PostgreSQL the app logs in as the console's role `mallboard_app` (deploy/grants.sql
+    is run first, again if `_fill_demo` ran it); `RunningApp.database_url` stays the
+    administrator's, for the test's own looks behind the page.
+    """
     port = _free_port()
+    served_url = grant_app_role(database_url) if is_postgres(database_url) else database_url
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": served_url,
         "MALLBOARD_COOKIE_KEY": TEST_COOKIE_KEY,
     }
     env.pop("MALLBOARD_RAISE_ERRORS", None)
