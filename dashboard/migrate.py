@@ -23,6 +23,7 @@ from queries.console.migrate import current_revision, upgrade
 from queries.core.db import connect_engine
 from queries.core.errors import UserError
 from queries.core.messages import text
+from queries.core.rls import STAFF, set_scope
 from queries.core.settings import Settings, load_settings
 
 __all__ = ["lang", "main", "message", "open_database", "say"]
@@ -62,6 +63,7 @@ def _missing_sqlite_file(url: str) -> Path | None:
 def open_database() -> tuple[Settings, sa.Engine] | None:
     """The settings and an engine on `DATABASE_URL` holding the contract tables, or None
     once the reason was said (bad settings, no file, unreachable, not a mall)."""
+    set_scope(STAFF)  # row-level security (deploy/rls.sql): a shell command reads as staff
     try:
         settings = load_settings()
         missing = _missing_sqlite_file(settings.database_url)

@@ -22,6 +22,7 @@ from queries.core import messages
 from queries.core import schema as s
 from queries.core.db import connect_engine
 from queries.core.errors import Invalid, UserError
+from queries.core.rls import STAFF, RowScope, use_scope
 from queries.core.validation import parse_day, parse_month
 
 Result = TypeVar("Result")
@@ -143,8 +144,10 @@ def with_database(
     engine = _open_engine(url)
     if engine is None:
         return 1, None
+    # Row-level security (deploy/rls.sql): one shop's export reads as that shop, all as staff.
+    scope = STAFF if vendor == "all" else RowScope.vendor(vendor)
     try:
-        with engine.connect() as conn:
+        with use_scope(scope), engine.connect() as conn:
             if vendor != "all" and not _vendor_exists(conn, vendor):
                 say(f"unknown vendor {vendor}")
                 return 2, None

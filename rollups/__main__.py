@@ -55,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; the exit status."""
     args = _parser().parse_args(argv)  # exits 2 with a message on bad arguments
     from queries.core.db import connect_engine
+    from queries.core.rls import STAFF, set_scope
     from queries.core.settings import load_settings, normalize_url
     from rollups.refresh import AlreadyRunning, family_status, refresh
 
+    set_scope(STAFF)  # row-level security (deploy/rls.sql): the rollups are the whole mall's
     engine = None
     try:
         settings = load_settings()

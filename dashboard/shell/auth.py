@@ -25,6 +25,7 @@ from queries.console.policy import LoginPolicy, login_policy
 from queries.console.sessions import check_session, end_session
 from queries.core.actors import Actor
 from queries.core.errors import UserError
+from queries.core.rls import STAFF, current_scope, scope_of, set_scope, use_scope
 from queries.core.settings import Settings
 
 __all__ = [
@@ -76,7 +77,12 @@ def _forget(auth: _Auth) -> None:
 
 
 def authenticate(database: sa.Engine, config: Settings, key: str) -> Actor | None:
-    """The logged-in actor, or None after drawing the login (or new-password) form."""
+    """The logged-in actor, or None after drawing the login (or new-password) form.
+
+    Sets the run's row scope (`queries.core.rls`): staff for the console's own checks
+    here (the session, the login, a shop's status), then the actor's for the pages.
+    """
+    set_scope(STAFF)
     auth = _Auth(database, config, key)
     token = st.session_state.get(TOKEN)
     from_cookie = False
@@ -94,6 +100,7 @@ def authenticate(database: sa.Engine, config: Settings, key: str) -> Actor | Non
                 _first_password_form(auth, actor, check.session_hash)
                 return None
             st.session_state["actor"] = actor
+            set_scope(scope_of(actor))  # a vendor's pages read only its shop's rows
             return actor
         _forget(auth)
         if not (from_cookie and check.reason == "ended"):  # a stale cookie needs no words
@@ -224,11 +231,15 @@ def guard_download(data: Callable[[], bytes] | bytes, *, database: sa.Engine, co
     """
     token = st.session_state.get(TOKEN)
     policy = login_policy(config)
+    scope = current_scope()  # the page's; the download runs in another thread
 
     def build() -> bytes:
-        if check_session(database, token=token, policy=policy).reason is not None:
+        with use_scope(STAFF):
+            ended = check_session(database, token=token, policy=policy).reason is not None
+        if ended:
             raise PermissionError("the session has ended: no download")
-        return data() if callable(data) else data
+        with use_scope(scope):
+            return data() if callable(data) else data
 
     return build
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
+from queries.core.rls import mall_wide
 from queries.figures import buyers as count_buyers
 from queries.figures import scope_paid_in
 from queries.reports import ratio
@@ -106,7 +107,8 @@ def mall_tag_viewers(
     The same for every shop: the dashboard caches it once per period, so a shop's
     page does not recompute the whole mall's note views.
     """
-    return _tag_viewers(conn, Scope.mall(), period, tz)
+    with mall_wide(conn):  # the mall's counts, read mall-wide under row-level security too
+        return _tag_viewers(conn, Scope.mall(), period, tz)
 
 
 def affinity(

@@ -32,6 +32,7 @@ from queries.core.errors import (
     QueryTimeout,
 )
 from queries.core.messages import listed, text
+from queries.core.rls import install as install_row_scope
 from queries.core.schema import metadata
 
 __all__ = [
@@ -224,6 +225,7 @@ def connect_engine(
             raise found
 
     sa.event.listen(engine, "handle_error", translate)
+    install_row_scope(engine)  # PostgreSQL: every transaction says whose rows it reads
     try:
         with engine.connect() as conn:
             conn.execute(sa.select(1))

@@ -23,6 +23,7 @@ from queries.core.actors import Scope
 from queries.core.db import local_day
 from queries.core.money import round_half_up_div
 from queries.core.periods import TimeRange
+from queries.core.rls import mall_wide
 from queries.figures import gmv, paid_orders
 from queries.marketing.carried_orders import (
     SUMS,
@@ -331,11 +332,14 @@ def _campaign_windows(conn: sa.Connection, tz: str) -> pd.DataFrame:
         .where(PRO.c.campaign.is_not(None), PRO.c.status != "draft")
         .group_by(PRO.c.campaign, year)
     )
-    rows = [
-        {"campaign": r.campaign, "year": int(r.year), "window_start": r.window_start,
-         "window_end": r.window_end}
-        for r in conn.execute(query)
-    ]  # fmt: skip
+    # The window is the platform's, set by every promotion of the campaign (a shop's
+    # included): read mall-wide under row-level security too; only the dates leave.
+    with mall_wide(conn):
+        rows = [
+            {"campaign": r.campaign, "year": int(r.year), "window_start": r.window_start,
+             "window_end": r.window_end}
+            for r in conn.execute(query)
+        ]  # fmt: skip
     return pd.DataFrame(rows, columns=["campaign", "year", "window_start", "window_end"])
 
 
