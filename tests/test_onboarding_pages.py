@@ -16,7 +16,7 @@ from queries.console.tables import accounts
 from queries.core.actors import Actor
 from queries.core.schema import audit_log, supplier_applications, vendors
 from queries.merchants.onboarding import decide_application, status_counts
-from tests.apptest import AppSession, as_seen
+from tests.apptest import TEST_PASSWORD, AppSession, as_seen
 from tests.apptest import texts as markdown_texts
 from tests.builders import Item, MallBuilder
 from tests.conftest import BACKENDS
@@ -24,7 +24,6 @@ from tests.conftest import BACKENDS
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
 def _logins(engine) -> dict:
     """The console's accounts by username: (role, vendor_id, password_hash, must_change)."""
     with engine.connect() as conn:
@@ -40,6 +39,7 @@ def _logins(engine) -> dict:
     return {r.username: r for r in rows}
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
 def site(request, db_factory, tmp_path_factory):
     engine = db_factory.engine(request.param)
     ids = {}
@@ -259,8 +259,11 @@ def test_suspend_refuses_the_shops_login_then_reactivate(site):
     _button(at, "Confirm").click().run()
     assert not at.exception
     assert "is now: Suspended" in texts(at)
-    shop = session.app(as_user="shop_s2")
+    shop = session.app(as_user=None)  # a suspended shop gets no session: log in by the form
     shop.run()
+    shop.text_input[0].input("shop_s2")
+    shop.text_input[1].input(TEST_PASSWORD)
+    shop.button[0].click().run()
     assert "Your shop is suspended" in texts(shop)
     assert "Signed in as" not in texts(shop)
 

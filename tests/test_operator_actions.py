@@ -24,7 +24,7 @@ from queries.core.errors import Forbidden
 from queries.core.schema import audit_log, supplier_applications, vendors
 from queries.merchants.onboarding import decide_application
 from queries.merchants.vendors import set_vendor_status
-from tests.apptest import AppSession, as_seen
+from tests.apptest import TEST_PASSWORD, AppSession, as_seen
 from tests.apptest import texts as markdown_texts
 from tests.builders import MallBuilder, snapshot
 from tests.conftest import BACKENDS
@@ -69,7 +69,6 @@ SHOPS = (
 )
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
 def _logins(engine) -> dict:
     """The console's accounts by username: (role, vendor_id, password_hash, must_change)."""
     with engine.connect() as conn:
@@ -85,6 +84,7 @@ def _logins(engine) -> dict:
     return {r.username: r for r in rows}
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
 def mall(request, db_factory, tmp_path_factory):
     engine = db_factory.engine(request.param)
     apps, shops = {}, {}
@@ -525,8 +525,11 @@ def test_suspended_vendor_is_refused_then_let_back_in(mall):
     vendor_id = shops["suspend"]
     if _shop(engine, vendor_id).status == "active":  # test order does not matter
         _change_status(_open_shop(session, vendor_id), "suspended", "核查")
-    shop = session.app(as_user="shop_suspend")
+    shop = session.app(as_user=None)  # the login form: a suspended shop gets no session
     shop.run()
+    shop.text_input[0].input("shop_suspend")
+    shop.text_input[1].input(TEST_PASSWORD)
+    shop.button[0].click().run()
     assert "Your shop is suspended" in texts(shop)
     assert "Signed in as" not in texts(shop)
 
