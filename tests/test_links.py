@@ -17,9 +17,10 @@ from datetime import timedelta
 import pytest
 
 from dashboard.i18n import all_strings
+from dashboard.shell.auth import TOKEN
 from dashboard.shell.navigation import ACCESS, PAGES
 from dashboard.ui.widgets import today_local
-from tests.apptest import AppSession, texts
+from tests.apptest import TEST_PASSWORD, AppSession, texts
 from tests.builders import Item, MallBuilder, local
 
 ROLES = ("vendor", "operator", "finance")
@@ -73,9 +74,8 @@ def open_link(session: AppSession, name: str, query: dict | None = None, *, as_u
     strings = ZH if session.lang == "zh" else EN
     login_form = [strings["login.username"], strings["login.password"]]
     assert [w.label for w in at.text_input] == login_form, name
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = as_user
-    at.session_state["name"] = as_user
+    # Logged in as the form does it: the session's id handed to this browser tab.
+    at.session_state[TOKEN] = session.login_token(as_user)
     at.run()
     assert not at.exception, (name, at.exception)
     return at
@@ -139,7 +139,7 @@ def test_link_opened_before_login_opens_after_login_with_its_query(site):
     assert "Sales" not in titles(at) and "Signed in" not in texts(at)
     assert [w.label for w in at.text_input] == ["Username", "Password"]
     at.text_input[0].input("ops_pw")
-    at.text_input[1].input("right-password-1")
+    at.text_input[1].input(TEST_PASSWORD)
     at.button[0].click().run()
     assert not at.exception
     assert titles(at)[0] == "Sales"
@@ -297,10 +297,10 @@ def test_logout_forgets_the_shop_and_period(site):
     assert at.sidebar.selectbox(key="scope_vendor").value == shops["beta"]
     at.sidebar.button(key="mb_logout").click().run()
     assert [w.label for w in at.text_input] == ["Username", "Password"]
-    at.query_params.clear()  # the next person opens the app's address
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "ops"
-    at.session_state["name"] = "ops"
+    at.query_params.clear()  # the next person opens the app's address and logs in
+    at.text_input[0].input("ops")
+    at.text_input[1].input(TEST_PASSWORD)
+    at.button[0].click().run()
     visit(at, "sales")
     assert at.sidebar.selectbox(key="scope_vendor").value is None
     assert at.selectbox(key="sales_preset").value == "last_30"

@@ -124,7 +124,7 @@ def page_scope(actor: Actor | None = None) -> Scope:
     ids = [None] + [vendor_id for vendor_id, _ in choices]
     names = dict(choices)
     raw = url_state.incoming("scope_vendor", "vendor")
-    requested = int(raw) if raw and raw.isdigit() else None
+    requested = int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
     # The picker's value on the previous page, or the one kept: Streamlit would reset a
     # widget on a new page, so its value is handed over explicitly.
     current = st.session_state.get("scope_vendor", url_state.recall("vendor"))

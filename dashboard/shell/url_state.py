@@ -95,7 +95,7 @@ def bind(
         if options is not None:
             value = next((o for o in options if _text(o) == raw), None)
         elif kind is int:
-            value = int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else None
+            value = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**9 else None
         else:
             value = raw[:200]
         if value is not None:

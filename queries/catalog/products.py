@@ -23,7 +23,7 @@ from queries.core.errors import Forbidden, Invalid, NotFound, UserError
 from queries.core.messages import text
 from queries.core.money import MAX_PRICE_CENTS, round_half_up_div, yuan
 from queries.core.schema import PRODUCT_STATUSES, categories, products, vendors
-from queries.core.validation import MAX_STOCK
+from queries.core.validation import MAX_STOCK, search_text
 
 __all__ = [
     "LIST_COLUMNS",
@@ -113,7 +113,7 @@ def _matching(scope: Scope, filters: ProductFilters) -> list:
     where = []
     if scope.vendor_id is not None:
         where.append(p.vendor_id == scope.vendor_id)
-    text = (filters.get("search") or "").strip()
+    text = search_text(filters.get("search"))
     if text:
         match = p.name.icontains(text, autoescape=True)
         if text.isascii() and text.isdigit() and len(text) <= 9:

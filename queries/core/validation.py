@@ -29,6 +29,7 @@ from queries.core.errors import Invalid
 from queries.core.money import MAX_PRICE_CENTS, parse_yuan
 
 __all__ = [
+    "search_text",
     "BIDI_CONTROLS",
     "FIRST_DAY",
     "LAST_DAY",
@@ -624,3 +625,13 @@ def local_datetime(day: object, clock: object, tz: ZoneInfo, *, field: str) -> d
         raise _invalid(field, *messages.text("error.core.validation.pick_time"))
     check_day(day, field=field, label=messages.text("label.core.when.date"))
     return datetime.combine(day, clock.replace(tzinfo=None), tzinfo=tz).astimezone(UTC)
+
+
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def search_text(value: object, *, max_length: int = 100) -> str:
+    """A search box's text as a query can use it: control and direction-override characters
+    removed (PostgreSQL refuses a NUL in text; neither can be typed on purpose), trimmed,
+    at most `max_length` characters. Never raises: a search never fails on what was typed."""
+    return _INVISIBLE.sub("", str(value or "")).strip()[:max_length]

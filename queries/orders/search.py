@@ -36,6 +36,7 @@ from queries.core.errors import Invalid
 from queries.core.frames import rows_frame
 from queries.core.messages import listed, text
 from queries.core.periods import local_midnight
+from queries.core.validation import search_text
 
 __all__ = [
     "DATE_FIELDS",
@@ -75,7 +76,7 @@ class OrderFilter:
 
     def __post_init__(self) -> None:
         if self.order_no is not None:
-            cleaned = self.order_no.strip()
+            cleaned = search_text(self.order_no, max_length=64)
             object.__setattr__(self, "order_no", cleaned or None)
         object.__setattr__(self, "statuses", tuple(self.statuses))
         object.__setattr__(self, "channels", tuple(self.channels))
