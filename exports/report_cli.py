@@ -50,6 +50,7 @@ from queries.core.errors import UserError
 from queries.core.periods import TimeRange, month_range, range_from_dates
 from queries.core.settings import load_settings
 from queries.reports import Report
+from queries.rolled.coverage import read_rollups_up_to
 
 __all__ = ["REPORTS", "main"]
 
@@ -72,6 +73,11 @@ def _parser() -> CliParser:
     add_vendor_and_dates(parser, month=iso_month)
     parser.add_argument("--out", required=True, type=Path, metavar="FILE")
     parser.add_argument("--format", choices=FORMATS, help="default: the extension of --out")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="read every day live, not the rollups (the figures are the same, only slower)",
+    )
     return parser
 
 
@@ -113,6 +119,9 @@ def main(args: list[str]) -> int:
     except UserError as exc:  # a malformed DATABASE_URL or timezone setting
         say(exc.message(message_lang()))
         return 1
+    # Like the page it mirrors: the rolled whole days (while not older than
+    # ROLLUP_MAX_AGE_DAYS) and the live rest; --live reads no rollup.
+    read_rollups_up_to(-1 if ns.live else settings.rollup_max_age_days)
     status, document = with_database(
         settings.database_url,
         ns.vendor,

@@ -150,3 +150,31 @@ def test_the_schedules_in_deploy_run_the_refresh_after_midnight_platform_time():
     assert "ExecStart=/opt/mallboard/.venv/bin/python -m rollups refresh\n" in service
     assert f"CRON_TZ={zone}" in cron and "20 0 * * *" in cron
     assert "-m rollups refresh" in cron
+
+
+def test_the_report_reads_like_the_page_and_live_gives_the_same_figures(
+    backend, db_factory, tmp_path
+):
+    """`python -m exports report` reads the rolled whole days and the live rest; `--live`
+    reads none of the rollups: the two documents are the same."""
+    import json
+
+    from demo.generate import generate
+
+    engine = db_factory.engine(backend)
+    generate(engine, scale="tiny", seed=7)  # with its rollups, cut today
+    url = engine.url.render_as_string(hide_password=False)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": url}
+    documents = []
+    for extra in ([], ["--live"]):
+        out = tmp_path / f"year{len(extra)}.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "exports", "report", "sales", "--vendor", "all",
+             "--from", "2025-12-01", "--to", "2026-12-01", "--out", str(out), *extra],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        documents.append(json.loads(out.read_text()))
+    assert documents[0] == documents[1]
+    assert documents[0]["mall"]["totals"]["gmv_cents"] > 0
+    db_factory.drop(engine)

@@ -208,7 +208,8 @@ _max_age_days: dict[str, int | None] = {"days": None}
 
 
 def read_rollups_up_to(max_age_days: int | None) -> None:
-    """Read rollups only while their cut is at most `max_age_days` before today."""
+    """Read rollups only while their cut is at most `max_age_days` before today; a negative
+    age reads none (`python -m exports report --live`)."""
     _max_age_days["days"] = max_age_days
 
 
@@ -217,6 +218,8 @@ def stale(cut: date, *, tz: str, today: date | None = None) -> bool:
     days = _max_age_days["days"]
     if days is None:
         return False
+    if days < 0:
+        return True  # read live only
     today = today or datetime.now(ZoneInfo(tz)).date()
     return cut < today - timedelta(days=days)
 
