@@ -440,3 +440,38 @@ def test_a_rollup_refresh_as_the_apps_role_rolls_up_every_shop(cli_mall):
     with admin.connect() as conn:
         shops = set(conn.execute(sa.select(sales_daily.c.vendor_id).distinct()).scalars())
     assert {ids["a"], ids["b"]} <= shops
+
+
+# --- bench.rls ---------------------------------------------------------------------------
+
+
+def test_bench_rls_runs_and_keeps_one_section(db_factory, tmp_path, monkeypatch):
+    """`python -m bench.rls` on a tiny mall: it measures, writes its section once (a rerun
+    replaces it), and leaves RLS on every table as deploy/rls.sql does."""
+    from bench.rls import END, START
+    from bench.rls import main as bench_rls
+
+    url = db_factory.url("postgresql")
+    monkeypatch.setenv("DATABASE_URL", url)  # bench.rls points it at the app's role: undone after
+    out = tmp_path / "performance.md"
+    out.write_text("# Performance\n\nEarlier sections.\n", encoding="utf-8")
+    args = ["--scale", "tiny", "--db", url, "--runs", "1", "--out", str(out)]
+    assert bench_rls(args) == 0
+    assert bench_rls([*args, "--no-families"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Performance\n\nEarlier sections.\n")
+    assert text.count(START) == text.count(END) == 1
+    assert "| **all pages** |" in text and "on ÷ off" in text
+    admin = sa.create_engine(url)
+    try:
+        with admin.connect() as conn:
+            off = conn.execute(
+                sa.text(
+                    "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                    "AND relkind = 'r' AND relname = ANY(:t) AND NOT relrowsecurity"
+                ),
+                {"t": list(EVERY_TABLE)},
+            ).all()
+        assert off == []
+    finally:
+        admin.dispose()
