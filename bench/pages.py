@@ -37,8 +37,9 @@ __all__ = ["PAGES", "Call", "Page", "home_now", "page_names", "vendor_statement_
 
 Read = Callable[[sa.Connection, Scope, TimeRange, str], Any]
 
-# Home and Sales show no new / returning split: their wrappers skip it, so do these calls.
-COMPARE_KW = {"new_buyers": False}
+# Home and Sales show neither the new / returning split nor repurchase buyers: their
+# wrappers skip both, so do these calls.
+COMPARE_KW = {"new_buyers": False, "repurchase": False}
 HOME_PRESETS = ("today", "last_7", "this_month")  # as dashboard.data.sales.HOME_PRESETS
 HOME_TREND_DAYS = 30
 VENDOR_STATUSES = ("confirmed", "paid")  # what a vendor's Statements page shows

@@ -30,7 +30,7 @@ from queries.core.periods import (
 )
 from queries.core.types import UTCDateTime
 
-__all__ = ["PLAIN", "plain_for"]
+__all__ = ["PLAIN", "plain_buyers", "plain_for"]
 
 Plain = Callable[[sa.Connection, Scope, TimeRange, str], object]
 
@@ -71,10 +71,22 @@ FROM (SELECT o.member_id, count(*) AS n, sum(o.paid_cents) AS gmv
       GROUP BY o.member_id) b"""
 
 
+# What Home and Sales show (GMV, orders, buyers): one pass, buyers counted distinct.
+SOLD = """
+SELECT sum(o.paid_cents), count(*), count(DISTINCT o.member_id)
+FROM orders o WHERE o.paid_at >= :s AND o.paid_at < :e {vendor}"""
+
+
+def plain_buyers(new_buyers: bool = True, repurchase: bool = True) -> str:
+    """The plainest statement of a headline's order figures with what the call asks for."""
+    if new_buyers:
+        return BUYERS
+    return BUYERS_ONLY if repurchase else SOLD
+
+
 def _headline(conn, scope, period):
-    # Mirror the pages: without the new / returning split once `compare` can skip it.
-    buyers = BUYERS_ONLY if COMPARE_KW else BUYERS
-    rows = _run(conn, buyers, scope, period.start, period.end)
+    # Mirror the pages: the same figures as `compare` is asked for (`COMPARE_KW`).
+    rows = _run(conn, plain_buyers(**COMPARE_KW), scope, period.start, period.end)
     return rows, _run(conn, REFUNDED, scope, period.start, period.end)
 
 

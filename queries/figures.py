@@ -116,23 +116,43 @@ def refunded(refunds) -> sa.ColumnElement:
 
 
 def buyer_figures_select(
-    period: TimeRange, *, vendor_id: int | None, by_vendor: bool, new_buyers: bool = True
+    period: TimeRange,
+    *,
+    vendor_id: int | None,
+    by_vendor: bool,
+    new_buyers: bool = True,
+    repurchase: bool = True,
 ) -> sa.Select:
     """GMV, paid orders, buyers, new and repurchase buyers, optionally per vendor.
 
     `new_buyers=False` leaves out the new / returning split (NULL): it costs one
     look-up per buyer into the buyer's earlier orders, which pages that do not
-    show it (Home, Sales) should not pay for.
+    show it (Home, Sales) should not pay for. `repurchase=False` leaves out the
+    repurchase buyers (NULL).
 
-    Inner: one row per (vendor,) member with their paid orders and GMV in P.
-    Outer: sums, plus whether that member had a paid order with the same scope
-    before P (then they are returning, else new).
+    With both: inner, one row per (vendor,) member with their paid orders and GMV
+    in P; outer, sums, plus whether that member had a paid order with the same
+    scope before P (then they are returning, else new). With neither, no row per
+    member is needed: one pass over the period's orders, buyers counted distinct.
     """
     o = s.orders
     keys = [o.c.vendor_id, o.c.member_id] if by_vendor else [o.c.member_id]
     where = [paid_in(o, period)]
     if vendor_id is not None:
         where.append(o.c.vendor_id == vendor_id)
+    if not new_buyers and not repurchase:
+        # What Home and Sales show (GMV, orders, buyers): the plain aggregate. A row per
+        # member first took up to 2x the plain statement on the large mall (bench.headline_live).
+        flat = [
+            gmv(o).label("gmv_cents"),
+            paid_orders().label("paid_orders"),
+            buyers(o).label("buyers"),
+            sa.null().label("new_buyers"),
+            sa.null().label("repurchase_buyers"),
+        ]
+        if by_vendor:
+            return sa.select(o.c.vendor_id, *flat).where(*where).group_by(o.c.vendor_id)
+        return sa.select(*flat).where(*where)
     buyer = (
         sa.select(
             *keys,
@@ -152,12 +172,15 @@ def buyer_figures_select(
         elif vendor_id is not None:
             before.append(earlier.c.vendor_id == vendor_id)
         new = sa.func.sum(sa.case((sa.exists().where(*before), 0), else_=1))
+    again = sa.null()
+    if repurchase:
+        again = sa.func.sum(sa.case((buyer.c.n >= 2, 1), else_=0))
     figures = [
         sa.func.sum(buyer.c.gmv).label("gmv_cents"),
         sa.func.sum(buyer.c.n).label("paid_orders"),
         sa.func.count().label("buyers"),
         new.label("new_buyers"),
-        sa.func.sum(sa.case((buyer.c.n >= 2, 1), else_=0)).label("repurchase_buyers"),
+        again.label("repurchase_buyers"),
     ]
     if by_vendor:
         return sa.select(buyer.c.vendor_id, *figures).group_by(buyer.c.vendor_id)

@@ -57,9 +57,10 @@ def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesVie
     scope, tz = Scope(vendor_id), settings().timezone
     with engine().connect() as conn:
         args = {"scope": scope, "period": period, "tz": tz}
-        # The page shows no new / returning split: skip its per-buyer look-ups.
+        # The page shows neither the new / returning split nor repurchase buyers: skip
+        # the per-buyer look-ups and the row per member (buyers are counted distinct).
         return SalesView(
-            comparison=compare(conn, **args, new_buyers=False),
+            comparison=compare(conn, **args, new_buyers=False, repurchase=False),
             trend=trend(conn, **args, grain=grain),
             items=item_breakdowns(conn, **args, top=20),
             refunds_by_reason=refunds_by_reason(conn, **args),
@@ -103,7 +104,10 @@ def home_view(vendor_id: int | None, now: datetime) -> HomeView:
             scope=scope,
             periods=[preset_range(preset, now, tz) for preset in HOME_PRESETS],
             tz=config.timezone,
-            new_buyers=False,  # Home shows GMV, orders, buyers, AOV, refund rate only
+            # Home shows GMV, orders, buyers, AOV, refund rate only: no new / returning
+            # split, no repurchase buyers (no row per member: buyers counted distinct).
+            new_buyers=False,
+            repurchase=False,
         )
         comparisons = dict(zip(HOME_PRESETS, found, strict=True))
         daily = trend(conn, scope=scope, period=recent, tz=config.timezone, grain="day")

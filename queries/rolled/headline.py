@@ -32,7 +32,9 @@ from queries.rolled.coverage import (
 __all__ = ["rolled_headline_select", "rolled_spans"]
 
 
-def rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: int) -> sa.Select:
+def rolled_headline_select(
+    covered: Coverage, *, vendor_id: int | None, which: int, repurchase: bool = True
+) -> sa.Select:
     """`queries.sales.kpis`' headline row (no new buyers) from the rollups' whole days, plus the
     live parts of the period if it has any (this month to now).
 
@@ -41,6 +43,7 @@ def rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: i
     another buyer (not among the rolled ones; a repurchase buyer with two live orders) or
     one already counted, who becomes a repurchase buyer if the rolled days held only one
     order of theirs. Only the live members are hashed, not the rolled days' buyers.
+    Without `repurchase` the row's repurchase buyers are NULL (the caller does not show them).
     """
     d, o = sales_daily, s.orders
     shop = [] if vendor_id is None else [o.c.vendor_id == vendor_id]
@@ -70,13 +73,14 @@ def rolled_headline_select(covered: Coverage, *, vendor_id: int | None, which: i
     ).subquery("totals")
     days = buyer_day_figures(covered, vendor_id=vendor_id).subquery("rolled_buyers")
     buyers = _with_live_buyers(days, covered, vendor_id) if covered.live else days
+    again = buyers.c.repurchase_buyers if repurchase else sa.null()
     return sa.select(
         sa.literal_column(str(int(which))).label("which"),  # an int of ours, never input
         totals.c.gmv_cents,
         totals.c.paid_orders,
         buyers.c.buyers,
         sa.null().label("new_buyers"),
-        buyers.c.repurchase_buyers,
+        again.label("repurchase_buyers"),
         totals.c.refunded_cents,
     ).select_from(totals.join(buyers, sa.true()))
 

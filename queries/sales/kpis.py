@@ -11,6 +11,11 @@ whole mall counted as one shop (`Scope.mall()`):
   mall for the whole mall) is in P; returning = buyers − new;
 - repurchase buyers: buyers with two or more paid orders in P, ÷ buyers for the rate.
 
+A page computes only what it shows: `new_buyers=False` leaves out the new /
+returning split, `repurchase=False` the repurchase buyers (both None then). Without
+either, the live statement counts buyers distinct in one pass over the period's
+orders, with no row per member (Home and Sales).
+
 A headline is one statement (orders per buyer, with the refunds as a scalar
 subquery); several periods' headlines are one `UNION ALL` (`headlines`: `compare`
 asks for three, Home's `compare_many` for nine); the figures for every vendor at
@@ -85,7 +90,7 @@ class Headline:
     net_sales_cents: int = 0
     new_buyers: int | None = 0
     returning_buyers: int | None = 0
-    repurchase_buyers: int = 0
+    repurchase_buyers: int | None = 0
     repurchase_rate: float | None = None
 
     @classmethod
@@ -96,7 +101,7 @@ class Headline:
         paid_orders: int,
         buyers: int,
         new_buyers: int | None,
-        repurchase_buyers: int,
+        repurchase_buyers: int | None,
         refunded_cents: int,
     ) -> Headline:
         """Derive AOV, rates and net sales from the summed figures."""
@@ -111,7 +116,9 @@ class Headline:
             new_buyers=new_buyers,
             returning_buyers=None if new_buyers is None else buyers - new_buyers,
             repurchase_buyers=repurchase_buyers,
-            repurchase_rate=repurchase_buyers / buyers if buyers else None,
+            repurchase_rate=(
+                repurchase_buyers / buyers if buyers and repurchase_buyers is not None else None
+            ),
         )
 
     def as_dict(self) -> dict[str, int | float | None]:
@@ -126,11 +133,11 @@ FIGURES = tuple(f.name for f in fields(Headline))
 
 
 def _headline_select(
-    period: TimeRange, *, vendor_id: int | None, new_buyers: bool, which: int
+    period: TimeRange, *, vendor_id: int | None, new_buyers: bool, repurchase: bool, which: int
 ) -> sa.Select:
     """One row: the buyer figures of `period` and its refunded total, tagged `which`."""
     buyers = buyer_figures_select(
-        period, vendor_id=vendor_id, by_vendor=False, new_buyers=new_buyers
+        period, vendor_id=vendor_id, by_vendor=False, new_buyers=new_buyers, repurchase=repurchase
     ).subquery()
     refunded = refunded_select(period, vendor_id=vendor_id, by_vendor=False).scalar_subquery()
     return sa.select(
@@ -140,13 +147,13 @@ def _headline_select(
     )
 
 
-def _headline_of(row, new_buyers: bool) -> Headline:
+def _headline_of(row, new_buyers: bool, repurchase: bool) -> Headline:
     return Headline.from_sums(
         gmv_cents=as_int(row.gmv_cents),
         paid_orders=as_int(row.paid_orders),
         buyers=as_int(row.buyers),
         new_buyers=as_int(row.new_buyers) if new_buyers else None,
-        repurchase_buyers=as_int(row.repurchase_buyers),
+        repurchase_buyers=as_int(row.repurchase_buyers) if repurchase else None,
         refunded_cents=as_int(row.refunded_cents),
     )
 
@@ -158,38 +165,53 @@ def headlines(
     periods: list[TimeRange],
     new_buyers: bool = True,
     tz: str | None = None,
+    repurchase: bool = True,
 ) -> list[Headline]:
     """The headline figures of `scope` over each of `periods`, in one statement.
 
     A span asked for twice is read once: a 365-day range's previous period is the
     same span as its year-earlier one. With `tz` and without new buyers, the whole
-    days of a span that the rollups hold are read from them, the rest live.
+    days of a span that the rollups hold are read from them, the rest live. Without
+    `repurchase`, repurchase buyers and rate are None (not computed).
     """
     if not periods:
         return []
     spans = list(dict.fromkeys((p.start, p.end) for p in periods))
     rolled = rolled_spans(conn, scope, spans, tz) if not new_buyers else {}
     selects = [
-        rolled_headline_select(rolled[n], vendor_id=scope.vendor_id, which=n)
+        rolled_headline_select(rolled[n], vendor_id=scope.vendor_id, which=n, repurchase=repurchase)
         if n in rolled
         else _headline_select(
-            TimeRange(start, end), vendor_id=scope.vendor_id, new_buyers=new_buyers, which=n
+            TimeRange(start, end),
+            vendor_id=scope.vendor_id,
+            new_buyers=new_buyers,
+            repurchase=repurchase,
+            which=n,
         )
         for n, (start, end) in enumerate(spans)
     ]
     rows = {row.which: row for row in conn.execute(union_all(selects))}
     which = {span: n for n, span in enumerate(spans)}
-    return [_headline_of(rows[which[(p.start, p.end)]], new_buyers) for p in periods]
+    return [_headline_of(rows[which[(p.start, p.end)]], new_buyers, repurchase) for p in periods]
 
 
 def headline(
-    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, new_buyers: bool = True
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    tz: str,
+    new_buyers: bool = True,
+    repurchase: bool = True,
 ) -> Headline:
     """The headline figures of `scope` over `period`.
 
-    With `new_buyers=False`, new and returning buyers are None (not computed).
+    With `new_buyers=False`, new and returning buyers are None (not computed); with
+    `repurchase=False`, repurchase buyers and rate.
     """
-    return headlines(conn, scope=scope, periods=[period], new_buyers=new_buyers, tz=tz)[0]
+    return headlines(
+        conn, scope=scope, periods=[period], new_buyers=new_buyers, tz=tz, repurchase=repurchase
+    )[0]
 
 
 def headlines_by_vendor(conn: sa.Connection, *, period: TimeRange, tz: str) -> dict[int, Headline]:
@@ -270,10 +292,18 @@ def _changes(current: Headline, earlier: Headline) -> dict[str, float | None]:
 
 
 def compare(
-    conn: sa.Connection, *, scope: Scope, period: TimeRange, tz: str, new_buyers: bool = True
+    conn: sa.Connection,
+    *,
+    scope: Scope,
+    period: TimeRange,
+    tz: str,
+    new_buyers: bool = True,
+    repurchase: bool = True,
 ) -> Comparison:
     """The headline of `period` with its previous period and the same range a year earlier."""
-    return compare_many(conn, scope=scope, periods=[period], tz=tz, new_buyers=new_buyers)[0]
+    return compare_many(
+        conn, scope=scope, periods=[period], tz=tz, new_buyers=new_buyers, repurchase=repurchase
+    )[0]
 
 
 def compare_many(
@@ -283,12 +313,18 @@ def compare_many(
     periods: list[TimeRange],
     tz: str,
     new_buyers: bool = True,
+    repurchase: bool = True,
 ) -> list[Comparison]:
     """`compare` of each of `periods`, in one statement (one round trip, not two per headline)."""
     zone = ZoneInfo(tz)
     triples = [(p, previous_range(p, zone), year_earlier(p, zone)) for p in periods]
     found = headlines(
-        conn, scope=scope, periods=[p for t in triples for p in t], new_buyers=new_buyers, tz=tz
+        conn,
+        scope=scope,
+        periods=[p for t in triples for p in t],
+        new_buyers=new_buyers,
+        tz=tz,
+        repurchase=repurchase,
     )
     return [
         Comparison(
