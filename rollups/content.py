@@ -25,7 +25,7 @@ from queries.rolled.content import (
     tag_readers,
 )
 from queries.rolled.coverage import MALL, buyer_days
-from rollups.incremental import add_to_nets, drop_zero_nets, every_scope
+from rollups.incremental import add_to_nets, drop_zero_nets, every_scope, insert_or_replace
 
 __all__ = [
     "insert_counts_to_cut",
@@ -199,47 +199,62 @@ def refresh_tag_readers(conn: sa.Connection, zone, cut_at, *, start: date, start
     r, sr = tag_readers, shop_tag_readers
     later = s.orders.alias("later")
     since = sa.select(later.c.member_id).where(later.c.paid_at >= start_at)  # paid from start on
-    changed = (
-        (r, r.c.viewed_on >= start),
-        (
-            r,
-            sa.and_(
-                r.c.viewed_on < start,
-                r.c.member_id.in_(since),
-                sa.or_(r.c.paid_from_on.is_(None), r.c.paid_from_on >= start),
-            ),
-        ),
-        (sr, sa.and_(every_scope(sr.c.vendor_id), sr.c.viewed_on >= start)),
-        (sr, _key_of(sr).in_(_keys(_shop_rows_before(zone, cut_at, start, start_at)))),
+    mall_from = r.c.viewed_on >= start
+    mall_before = sa.and_(
+        r.c.viewed_on < start,
+        r.c.member_id.in_(since),
+        sa.or_(r.c.paid_from_on.is_(None), r.c.paid_from_on >= start),
     )
+    shop_from = sa.and_(every_scope(sr.c.vendor_id), sr.c.viewed_on >= start)
+    shop_before = _shop_rows_before(zone, cut_at, start, start_at).subquery("shop_before")
+    shop_new = sa.select(shop_before).where(
+        sa.or_(shop_before.c.paid_to_on.is_not(None), shop_before.c.paid_from_on.is_not(None))
+    )
+    # The old rows of the reader days `shop_before` holds, looked up by their key.
+    old = sr.alias("old_rows")
+    same_key = sa.and_(*(old.c[k] == shop_before.c[k] for k in _READER_KEY))
+    shop_old = sa.select(
+        *(shop_before.c[k] for k in (*_READER_KEY, "previous_on", "paid_to_on")),
+        sa.select(old.c.paid_from_on).where(same_key).scalar_subquery().label("paid_from_on"),
+    ).where(sa.select(old.c.member_id).where(same_key).exists())
     add_to_nets(
         conn,
         tag_buyers_to_cut,
-        [e for table, where in changed for e in _reader_nets(table, where, -1)],
+        [
+            *_reader_nets(r, mall_from, -1),
+            *_reader_nets(r, mall_before, -1),
+            *_reader_nets(sr, shop_from, -1),
+            *_reader_nets(shop_old.subquery("shop_old"), sa.true(), -1),
+        ],
     )
-    conn.execute(r.delete().where(changed[0][1]))
+    conn.execute(r.delete().where(mall_from))
     first_paid = _paid_at(r.c.member_id, None, start_at, cut_at, first=True)
-    conn.execute(r.update().where(changed[1][1]).values(paid_from_on=local_day(first_paid, zone)))
+    conn.execute(r.update().where(mall_before).values(paid_from_on=local_day(first_paid, zone)))
     _insert_reader_rows(conn, r, _mall_rows_from(zone, cut_at, start, start_at))
-    conn.execute(sr.delete().where(changed[2][1]))
-    conn.execute(sr.delete().where(changed[3][1]))
-    before = _shop_rows_before(zone, cut_at, start, start_at)
-    _insert_reader_rows(
-        conn,
-        sr,
-        before.where(
-            sa.or_(
-                *(before.selected_columns[n].is_not(None) for n in ("paid_to_on", "paid_from_on"))
-            )
-        ),
+    conn.execute(sr.delete().where(shop_from))
+    # A member who paid the shop only after the cut has no rows there (none in a nightly
+    # refresh: the old cut was not later); the others' rows are written over.
+    gone = sa.select(*(shop_before.c[k] for k in _READER_KEY)).where(
+        shop_before.c.paid_to_on.is_(None), shop_before.c.paid_from_on.is_(None)
     )
+    conn.execute(sr.delete().where(sa.tuple_(*(sr.c[k] for k in _READER_KEY)).in_(gone)))
+    new_rows = shop_new.subquery("shop_rows")
+    insert_or_replace(conn, sr, sa.select(*(new_rows.c[c.name] for c in sr.c)))
     _insert_reader_rows(conn, sr, _shop_rows_from(zone, cut_at, start, start_at))
     add_to_nets(
         conn,
         tag_buyers_to_cut,
-        [e for table, where in changed for e in _reader_nets(table, where, 1)],
+        [
+            *_reader_nets(r, mall_from, 1),
+            *_reader_nets(r, mall_before, 1),
+            *_reader_nets(sr, shop_from, 1),
+            *_reader_nets(shop_new.subquery("shop_new"), sa.true(), 1),
+        ],
     )
     drop_zero_nets(conn, tag_buyers_to_cut)
+
+
+_READER_KEY = ("vendor_id", "viewed_on", "tag", "member_id")
 
 
 def _paid_at(member_id, vendor_id, after, before, *, first: bool):
@@ -256,17 +271,6 @@ def _paid_at(member_id, vendor_id, after, before, *, first: bool):
     return sa.select(pick(o.c.paid_at)).where(*where).scalar_subquery()
 
 
-def _key_of(table: sa.Table):
-    """The reader table's key columns as one tuple."""
-    return sa.tuple_(*(c for c in table.primary_key.columns))
-
-
-def _keys(rows: sa.Select) -> sa.Select:
-    """The key columns (vendor_id, viewed_on, tag, member_id) of reader rows."""
-    r = rows.subquery("reader_keys")
-    return sa.select(r.c.vendor_id, r.c.viewed_on, r.c.tag, r.c.member_id)
-
-
 def _insert_reader_rows(conn: sa.Connection, table: sa.Table, rows: sa.Select) -> None:
     """Insert reader rows (vendor_id, viewed_on, tag, member_id, previous_on, paid_to_on,
     paid_from_on) into the mall's table (without vendor_id) or the shops'."""
@@ -275,10 +279,10 @@ def _insert_reader_rows(conn: sa.Connection, table: sa.Table, rows: sa.Select) -
     conn.execute(table.insert().from_select(names, sa.select(*(r.c[n] for n in names))))
 
 
-def _reader_nets(table: sa.Table, where, sign: int) -> list[sa.Select]:
-    """The net events of the reader rows matching `where`, times `sign` (as
-    `insert_counts_to_cut` counts them)."""
-    r = table.c
+def _reader_nets(rows, where, sign: int) -> list[sa.Select]:
+    """The net events of the reader rows (a table or subquery) matching `where`, times
+    `sign` (as `insert_counts_to_cut` counts them)."""
+    r = rows.c
     shop = r.vendor_id if "vendor_id" in r else sa.literal(MALL, sa.BigInteger)
     last = sa.case((r.paid_from_on.is_not(None), r.viewed_on), else_=r.paid_to_on)
     counted = sa.and_(
@@ -346,12 +350,13 @@ def _shop_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
     """The shops' reader rows of the days from `start`: the mall's rows (just built) of
     each member who paid in the shop before the cut, with their paid days in the shop."""
     r, o = tag_readers, s.orders
-    members = sa.select(r.c.member_id).where(r.c.viewed_on >= start).distinct().subquery("members")
+    # The readers' orders looked up by member (as a list: SQLite would rather scan the
+    # orders for a join), their shops kept when paid before the cut.
     shops = (
         sa.select(o.c.vendor_id, o.c.member_id)
-        .join_from(members, o, o.c.member_id == members.c.member_id)
-        .where(paid_before(o, cut_at))
+        .where(o.c.member_id.in_(sa.select(r.c.member_id).where(r.c.viewed_on >= start)))
         .group_by(o.c.vendor_id, o.c.member_id)
+        .having(sa.func.min(o.c.paid_at) < cut_at)
         .subquery("shops")
     )
     last_before = local_day(
@@ -412,7 +417,8 @@ def _shop_rows_before(zone, cut_at, start: date, start_at) -> sa.Select:
         .join_from(around, r, r.c.member_id == around.c.member_id)
         .where(
             r.c.viewed_on < start,
-            sa.or_(around.c.paid_to_on.is_(None), r.c.viewed_on > around.c.paid_to_on),
+            # Read from the member's index range (an OR with IS NULL would not be).
+            r.c.viewed_on > sa.func.coalesce(around.c.paid_to_on, sa.literal(date.min, sa.Date)),
         )
     )
 
@@ -459,21 +465,25 @@ def refresh_buyers_to_cut(conn: sa.Connection, zone, *, start: date, start_at) -
     day has a next one.
     """
     n, b, o = buyers_to_cut, buyer_days, s.orders
+    # The (shop, member) pairs and the members who paid from start on (read by paid_at).
+    pairs = (
+        sa.select(o.c.vendor_id, o.c.member_id)
+        .where(o.c.paid_at >= start_at)
+        .group_by(o.c.vendor_id, o.c.member_id)
+        .subquery("pairs")
+    )
+    members = sa.select(pairs.c.member_id).group_by(pairs.c.member_id).subquery("members")
     last = sa.union_all(
-        *(
-            sa.select(
-                shop.label("vendor_id"),
-                local_day(_paid_at(o.c.member_id, vendor, None, start_at, first=False), zone).label(
-                    "day"
-                ),
-            )
-            .where(o.c.paid_at >= start_at)
-            .group_by(*keys)
-            for shop, vendor, keys in (
-                (o.c.vendor_id, o.c.vendor_id, (o.c.vendor_id, o.c.member_id)),
-                (sa.literal(MALL, sa.BigInteger), None, (o.c.member_id,)),
-            )
-        )
+        sa.select(
+            pairs.c.vendor_id,
+            local_day(
+                _paid_at(pairs.c.member_id, pairs.c.vendor_id, None, start_at, first=False), zone
+            ).label("day"),
+        ),
+        sa.select(
+            sa.literal(MALL, sa.BigInteger),
+            local_day(_paid_at(members.c.member_id, None, None, start_at, first=False), zone),
+        ).select_from(members),
     ).subquery("last_days")
     days_before = sa.select(last.c.vendor_id, last.c.day).where(last.c.day.is_not(None)).distinct()
     for net_days, buyer_rows in (
@@ -609,16 +619,16 @@ def _viewed_before(rows, start_at, *, same_note: bool):
     if same_note:
         where.append(v.c.note_id == rows.c.note_id)
     else:
-        mentioned = sa.select(np_.c.note_id)
-        in_shop = (
-            mentioned.join(p, p.c.product_id == np_.c.product_id)
-            .where(p.c.vendor_id == rows.c.vendor_id)
-            .correlate(rows)  # two levels down: not found by itself
+        # Each view's note looked up by its key: the note mentions a product (the mall),
+        # of the row's shop (a shop). Two levels down: correlated by name.
+        mentions = sa.select(np_.c.note_id).where(np_.c.note_id == v.c.note_id)
+        of_shop = mentions.join(p, p.c.product_id == np_.c.product_id).where(
+            p.c.vendor_id == rows.c.vendor_id
         )
         where.append(
             sa.or_(
-                sa.and_(rows.c.vendor_id == MALL, v.c.note_id.in_(mentioned)),
-                v.c.note_id.in_(in_shop),
+                sa.and_(rows.c.vendor_id == MALL, mentions.correlate(v).exists()),
+                of_shop.correlate(v, rows).exists(),
             )
         )
     return sa.select(sa.func.max(v.c.viewed_at)).where(*where).scalar_subquery()

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from queries.core import schema as s
 from queries.rolled.coverage import MALL
 
-__all__ = ["add_to_nets", "drop_zero_nets", "every_scope"]
+__all__ = ["add_to_nets", "drop_zero_nets", "every_scope", "insert_or_replace"]
 
 
 def every_scope(vendor_column) -> sa.ColumnElement[bool]:
@@ -22,6 +22,24 @@ def every_scope(vendor_column) -> sa.ColumnElement[bool]:
     it lets PostgreSQL read each scope's range of a (vendor_id, day) key."""
     ids = sa.union_all(sa.select(s.vendors.c.vendor_id), sa.select(sa.literal(MALL, sa.BigInteger)))
     return vendor_column.in_(ids)
+
+
+def _insert(conn: sa.Connection):
+    """The dialect's INSERT with ON CONFLICT."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
+
+
+def insert_or_replace(conn: sa.Connection, table: sa.Table, rows: sa.Select) -> None:
+    """Insert `rows` (all of `table`'s columns, in order) into `table`; a row whose key is
+    there already replaces the other columns of that row."""
+    # The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
+    stmt = _insert(conn)(table).from_select([c.name for c in table.c], rows.where(sa.true()))
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
+    )
+    conn.execute(stmt)
 
 
 def add_to_nets(conn: sa.Connection, table: sa.Table, events: list[sa.Select]) -> None:
@@ -32,8 +50,7 @@ def add_to_nets(conn: sa.Connection, table: sa.Table, events: list[sa.Select]) -
     group = [e[k] for k in keys]
     # The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
     rows = sa.select(*group, sa.func.sum(e.n)).where(sa.true()).group_by(*group)
-    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
-    stmt = insert(table).from_select([*keys, "net"], rows)
+    stmt = _insert(conn)(table).from_select([*keys, "net"], rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={"net": table.c.net + stmt.excluded.net}
     )

@@ -211,8 +211,13 @@ def insert_rfm_changes(
         states.c.cents,
         sa.func.lag(states.c.segment).over(**by_member).label("was"),
         sa.func.lag(states.c.cents).over(**by_member).label("was_cents"),
-    ).subquery("moves")
-    kept = sa.true() if start is None else moves.c.as_of >= start  # not the starting state
+    )
+    if start is None:
+        moves = moves.subquery("moves")
+        kept = sa.true()
+    else:
+        moves = moves.cte("moves")  # read twice below: computed once
+        kept = moves.c.as_of >= start  # not the state the window starts from
     one = sa.literal(1, BigInteger)
     deltas = sa.union_all(
         sa.select(
