@@ -30,6 +30,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+	$(PY) -m bench.refresh
 	$(PY) -m bench.rls
 
 clean:
