@@ -34,7 +34,7 @@ from queries.finance.actions import (
     issue_statements,
     mark_paid,
 )
-from tests.apptest import AppSession, markdown_source, texts
+from tests.apptest import AppSession, as_seen, markdown_source, texts
 from tests.builders import MallBuilder, local
 from tests.settlement_data import DEC_START, JAN_START, NOV_END, NOV_START, TZ
 from tests.test_settlement_pages import LATER, _prepare, _session, assert_not_opened
@@ -115,7 +115,7 @@ def _assert_refused(
     success message, and the database is as it was."""
     assert not at.exception
     assert not at.success, [s.value for s in at.success]
-    said = [e.value for e in at.error] + [w.value for w in at.warning]
+    said = [as_seen(m.value) for m in (*at.error, *at.warning)]  # as a person reads them
     assert any(message in m for m in said), said
     assert "Something unexpected" not in texts(at)
     assert _row(engine, settlement_id) == row_before
@@ -143,10 +143,12 @@ def test_issue_drafts_for_every_vendor_of_the_period(fresh):
     _button(at, "Issue drafts").click().run()
     assert not at.exception
     # S1 and S3 already had November's statement: not mentioned. The closed shop is.
-    assert [s.value for s in at.success] == [
+    # As a person reads it; the shop's name is escaped in the Markdown sent (not italics).
+    assert [as_seen(s.value) for s in at.success] == [
         "Issued 2 draft statement(s). Skipped 1 vendor(s) (overlapping an existing statement, "
-        f"or closed with nothing in the period): {literal('*Closed* shop')} (#{closed})"
+        f"or closed with nothing in the period): *Closed* shop (#{closed})"
     ]
+    assert literal("*Closed* shop") in at.success[0].value
     states = _states(at)
     assert states["Empty shop"] == "Draft" and states["Last-day shop"] == "Draft"
     assert "Late shop" not in states and states["*Closed* shop"] == "Not issued"
@@ -651,7 +653,9 @@ def test_carry_a_negative_net_into_a_later_draft(fresh):
     jan = _negative_and_later_draft(engine, ids)
     audits = _audits(engine)
     at = _pick(_open(session, DEC_START), ids["dec"])
-    assert "The net payable is negative: the vendor owes ¥1.04." in [w.value for w in at.warning]
+    assert "The net payable is negative: the vendor owes ¥1.04." in [
+        as_seen(w.value) for w in at.warning
+    ]
     assert at.selectbox(key="settlements_carry_target").value == jan
     at.button(key="settlements_carry").click().run()
     assert not at.exception

@@ -52,7 +52,7 @@ def _change(actor, form_id: str) -> None:
                 actor, current_password=current, new_password=new, keep_session_hash=keep
             )
         except UserError as exc:
-            state[FLASH] = ("error", exc.message(language))
+            state[FLASH] = ("error", literal(exc.message(language)))
             return
         remember(form_id, done)
         state[FLASH] = done

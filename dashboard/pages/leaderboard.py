@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.data.sales import leaderboard_view
-from dashboard.i18n import choose_placeholder, status_label, t
+from dashboard.i18n import choose_placeholder, status_label, t, t_plain
 from dashboard.shell.context import current_actor, open_vendor_view
 from dashboard.ui.tables import formatted
 from dashboard.ui.widgets import (
@@ -73,7 +73,8 @@ left, right = st.columns([3, 1], vertical_alignment="bottom")
 picked = left.selectbox(
     t("sales.board.pick"),
     list(names),
-    format_func=lambda v: t("scope.vendor_option", name=names[v], vendor_id=v),
+    # A select box's options are plain text (not Markdown): the name as written.
+    format_func=lambda v: t_plain("scope.vendor_option", name=names[v], vendor_id=v),
     placeholder=choose_placeholder(names),
     key="board_pick",
 )

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.vendors import merchants, set_status
-from dashboard.i18n import choose_placeholder, lang, localized, status_label, t, tn
+from dashboard.i18n import choose_placeholder, lang, localized, status_label, t, t_plain, tn
 from dashboard.shell.context import current_actor, open_vendor_view, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.formatting import local_date, money, number, percent
@@ -126,7 +126,8 @@ def _manage(actor, rows: pd.DataFrame) -> int:
     picked = left.selectbox(
         t("merchants.pick"),
         list(names),
-        format_func=lambda v: t("scope.vendor_option", name=names[v], vendor_id=v),
+        # A select box's options are plain text (not Markdown): the name as written.
+        format_func=lambda v: t_plain("scope.vendor_option", name=names[v], vendor_id=v),
         key="merchants_pick",
     )
     if right.button(

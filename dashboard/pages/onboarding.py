@@ -21,7 +21,7 @@ from dashboard.data.onboarding import (
     counts,
     queue,
 )
-from dashboard.i18n import localized, pick, status_label, t
+from dashboard.i18n import localized, pick, status_label, t, t_plain
 from dashboard.shell.context import current_actor, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.formatting import as_datetime, local_datetime, number
@@ -41,9 +41,10 @@ from queries.merchants.onboarding import QUEUE_LIMIT
 
 
 def _waited(hours: float) -> str:
+    """How long an application waited, for a table cell (plain text, not Markdown)."""
     if hours < 48:
-        return t("onboarding.waited_hours", hours=number(hours, 1))
-    return t("onboarding.waited_days", days=number(hours / 24, 1))
+        return t_plain("onboarding.waited_hours", hours=number(hours, 1))
+    return t_plain("onboarding.waited_days", days=number(hours / 24, 1))
 
 
 def _category_label(category_id: int | None) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import promotions as data
-from dashboard.i18n import choose_placeholder, status_label, t, tn
+from dashboard.i18n import choose_placeholder, plain, status_label, t, tn
 from dashboard.shell.context import current_actor, page_scope
 from dashboard.shell.url_state import bind, fit_page
 from dashboard.ui.actions import step_page
@@ -69,7 +69,7 @@ def _table(rows: pd.DataFrame) -> pd.DataFrame:
                 for v, n in zip(rows["vendor_id"], rows["vendor_name"], strict=True)
             ],
             t("promotions.col.kind"): rows["kind"].map(lambda k: status_label("kind", k)),
-            t("promotions.col.terms"): [terms(r) for _, r in rows.iterrows()],
+            t("promotions.col.terms"): [plain(terms(r)) for _, r in rows.iterrows()],
             t("promotions.col.state"): rows["state"].map(
                 lambda s: status_label("promotion_state", s)
             ),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.data.sales import category_view, sales_view
-from dashboard.i18n import localized, status_label, t
+from dashboard.i18n import localized, status_label, t, t_plain
 from dashboard.shell.context import current_actor, page_scope, settings
 from dashboard.shell.url_state import bind
 from dashboard.ui.charts import show as show_chart
@@ -157,7 +157,8 @@ elif picked == "city_tier":
     labels = [t(f"sales.tier.{int(c)}") for c in view.items.by_city_tier["city_tier"]]
     breakdown(view.items.by_city_tier, labels, "sales.col.city_tier", "dl_city_tier")
 else:
-    labels = [t("sales.hour_label", hour=f"{int(h):02d}") for h in view.items.by_hour["hour"]]
+    hours = view.items.by_hour["hour"]
+    labels = [t_plain("sales.hour_label", hour=f"{int(h):02d}") for h in hours]  # chart, table
     breakdown(view.items.by_hour, labels, "sales.col.hour", "dl_hour")
 
 st.subheader(t("sales.top_products"))

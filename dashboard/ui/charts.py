@@ -8,7 +8,10 @@ English unless told otherwise, and Streamlit's frontend carries no Plotly locale
 - a hover template per trace built from the figure's translated axis titles and
   trace names (the value as formatted text where the trace carries it);
 - a Plotly `config` with the language's locale, defined inline (`locales`), which
-  translates the toolbar's buttons and any remaining month or day name.
+  translates the toolbar's buttons and any remaining month or day name;
+- every text in it (category labels, trace names, titles, hover texts) through
+  `chart_text`: Plotly draws `<b>`, `<br>`, `<a href=…>` in labels and reads `$…$` as
+  TeX, so names users wrote are shown as typed, never as markup or a link.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from datetime import date, datetime
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n import LANGS, lang, pick
+from dashboard.i18n import LANGS, lang, pick, plain
 from dashboard.strings.charts import PLOTLY_ZH_CN
 from dashboard.strings.charts import STRINGS as CHART_STRINGS
 
-__all__ = ["DATE_FORMATS", "localize", "plot_config", "show"]
+__all__ = ["DATE_FORMATS", "chart_text", "localize", "plot_config", "show"]
 
 DAY_MS = 86_400_000
 
@@ -42,6 +45,62 @@ def plot_config() -> dict:
         {"locale": "zh-CN", "locales": {"zh-CN": PLOTLY_ZH_CN}, "displaylogo": False},
         {"locale": "en-US", "displaylogo": False},
     )
+
+
+# Plotly turns these entities back into the characters when it draws a label, and never
+# reads them as markup; `$` as an entity also keeps a label from being taken for TeX.
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"})
+# Trace attributes that may carry text from the data (category coordinates, labels).
+_TEXT_ATTRIBUTES = ("x", "y", "text", "hovertext", "labels")
+
+
+def chart_text(value: object) -> str:
+    """Text for a Plotly label, shown exactly as written: no markup, link or formula from it.
+
+    A `Literal` (from `t()`) gives its plain text: charts are not Markdown.
+    """
+    return plain(value).translate(_ENTITIES)
+
+
+def _texts(values):
+    """`values` with every string made `chart_text`; numbers, dates and None as they are."""
+    if isinstance(values, str):
+        return chart_text(values)
+    if values is None or isinstance(values, dict):
+        return values
+    try:
+        items = list(values)
+    except TypeError:
+        return values
+    if not any(isinstance(v, str) or isinstance(v, list | tuple) for v in items):
+        return values  # numbers or dates only: left untouched (and as fast as before)
+    return [_texts(v) if isinstance(v, str | list | tuple) else v for v in items]
+
+
+def _title_text(holder) -> None:
+    """A layout object's (axis, colour bar, legend, figure) title made `chart_text`."""
+    title = getattr(holder, "title", None)
+    text = getattr(title, "text", None) if title is not None else None
+    if isinstance(text, str):
+        title.text = chart_text(text)
+
+
+def _safe_texts(figure: go.Figure) -> None:
+    """Every text of the figure that could come from the data, made `chart_text`."""
+    for trace in figure.data:
+        for attribute in _TEXT_ATTRIBUTES:
+            if attribute in trace and getattr(trace, attribute) is not None:
+                trace[attribute] = _texts(getattr(trace, attribute))
+        if isinstance(trace.name, str):
+            trace.name = chart_text(trace.name)
+        if "colorbar" in trace:
+            _title_text(trace.colorbar)
+    layout = figure.layout
+    _title_text(layout)
+    _title_text(layout.legend)
+    for name in layout:
+        if name.startswith(("xaxis", "yaxis")):
+            _title_text(layout[name])
 
 
 def _is_dates(values) -> bool:
@@ -103,7 +162,9 @@ def _hover(figure: go.Figure, trace) -> None:
 
 
 def localize(figure: go.Figure, *, grain: str = "day") -> go.Figure:
-    """The figure with date formats and hover labels of the session's language."""
+    """The figure with date formats and hover labels of the session's language, its texts
+    shown as written (`chart_text`)."""
+    _safe_texts(figure)
     for trace in figure.data:
         for letter in ("x", "y"):
             if _is_dates(getattr(trace, letter, None)):

@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, t_plain
 from dashboard.shell.context import settings
 
 __all__ = [
@@ -84,7 +84,8 @@ def pp(points: float | Decimal | None, digits: int = 1) -> str:
     if points is None:
         return DASH
     sign = "+" if points > 0 else ""
-    return sign + t("format.pp", points=number(points, digits))
+    # Plain text, like the other formats here: a number the app wrote needs no escaping.
+    return sign + t_plain("format.pp", points=number(points, digits))
 
 
 def change(current: int | float | Decimal | None, previous: int | float | Decimal | None) -> str:

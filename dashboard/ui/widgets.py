@@ -1,8 +1,11 @@
-"""Widgets every page shares: period picker, KPI row, downloads, freshness, errors."""
+"""Widgets every page shares: period picker, KPI row, downloads, freshness, errors.
+
+`literal` (defined in `dashboard.i18n`, which `t()` uses too) is the one helper that
+makes text users or the platform wrote safe for Streamlit's Markdown.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import caching
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, literal, t
 from dashboard.shell import url_state
 from dashboard.shell.auth import guarded
 from dashboard.shell.context import settings
@@ -177,8 +180,9 @@ def freshness(key: str = "refresh") -> None:
 
 
 def show_error(exc: UserError) -> None:
-    """A user's error as a message in their language."""
-    st.error(exc.message(lang()))
+    """A user's error as a message in their language, shown literally: messages quote
+    what users typed or wrote (a name, a reference), which must never become Markdown."""
+    st.error(literal(exc.message(lang())))
 
 
 def require_page_role(actor: Actor, role: str) -> None:
@@ -198,19 +202,3 @@ def empty_state(message: str) -> None:
 def today_local() -> date:
     """Today in the platform timezone."""
     return datetime.now(UTC).astimezone(settings().tz).date()
-
-
-_MARKDOWN_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
-# Streamlit turns " -- " into a dash, "->" into an arrow, ":smile:" into an emoji in the text
-# it has already parsed; a zero-width space between the two characters keeps them as typed.
-_TYPOGRAPHY = re.compile(r"(?<=[-<>~])(?=[->=])|(?<=:)(?=[A-Za-z_+-])")
-
-
-def literal(text: object) -> str:
-    """Text a user wrote (a name, a reason, a value) made safe to place in Markdown.
-
-    Every ASCII punctuation mark is backslash-escaped, so `**x**`, `[a](b)`, `$x$`,
-    `:red[x]` or `<b>` show exactly as typed inside `st.markdown`, `st.error`, etc.
-    """
-    plain = _TYPOGRAPHY.sub("\u200b", str(text))
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain)

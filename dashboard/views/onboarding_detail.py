@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.onboarding import decide_with_account, detail
-from dashboard.i18n import lang, pick, status_label, t, tn
+from dashboard.i18n import lang, pick, status_label, t, t_plain, tn
 from dashboard.ui.formatting import as_datetime, local_datetime
 from dashboard.ui.submitted import new_form_id, remember, submission
 from dashboard.ui.widgets import literal
@@ -122,9 +122,10 @@ def _show_history(app: ApplicationDetail) -> None:
 
 def _note(template: str | None, free: str) -> str | None:
     """The note to the applicant: the template's sentence, then the operator's own words."""
-    sentence, own = (t(f"onboarding.tpl.{template}") if template else ""), free.strip()
+    # Stored in the database and read by the applicant: plain text, never escaped.
+    sentence, own = (t_plain(f"onboarding.tpl.{template}") if template else ""), free.strip()
     if sentence and own:
-        return t("onboarding.note.template_then_own", template=sentence, own=own)
+        return t_plain("onboarding.note.template_then_own", template=sentence, own=own)
     return sentence or own or None
 
 

@@ -7,22 +7,18 @@ import streamlit as st
 
 from dashboard.i18n import all_strings, status_label, t, tn
 from dashboard.ui.formatting import as_datetime, local_datetime, money, number
-from dashboard.ui.widgets import download_table, empty_state
+from dashboard.ui.widgets import download_table, empty_state, literal
 from exports.xlsx import Column
 from queries.orders.detail import OrderDetail
 
 __all__ = ["show_detail"]
 
 
-def _plain(text: object) -> str:
-    """Data text (shop, promotion, live titles) shown literally inside markdown."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in str(text))
-
-
 def _campaign_name(code: str) -> str:
-    """A platform campaign's name in the session's language; an unknown code as it is."""
+    """A platform campaign's name in the session's language; an unknown code as it is
+    (`t()`, which it goes into, shows it literally)."""
     key = f"campaigns.campaign.{code}"
-    return t(key) if key in all_strings() else _plain(code)
+    return t(key) if key in all_strings() else code
 
 
 def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str, object]], key: str) -> None:
@@ -45,7 +41,7 @@ def show_detail(order: OrderDetail) -> None:
     st.markdown(
         f"**{t('orders.col.status')}**: {status_label('order', order.status)} · "
         f"**{t('orders.col.channel')}**: {status_label('channel', order.channel)} · "
-        f"**{t('orders.col.shop')}**: {_plain(order.vendor_name)} · "
+        f"**{t('orders.col.shop')}**: {literal(order.vendor_name)} · "
         f"**{t('orders.col.member_id')}**: {order.member_id}  \n"
         f"**{t('orders.col.created_at')}**: {local_datetime(order.created_at)} · "
         f"**{t('orders.col.paid_at')}**: {local_datetime(order.paid_at)} · "
@@ -138,7 +134,7 @@ def show_detail(order: OrderDetail) -> None:
     else:
         owner = "platform_promotion" if promo.is_platform else "shop_promotion"
         words = (
-            _plain(promo.name),
+            literal(promo.name),
             status_label("kind", promo.kind),
             t(f"orders.detail.{owner}"),
             t(f"orders.detail.funded_by.{promo.funded_by}"),
@@ -151,7 +147,7 @@ def show_detail(order: OrderDetail) -> None:
     if live is None:
         right.caption(t("orders.detail.no_live"))
     else:
-        right.markdown(_plain(live.title))
+        right.markdown(literal(live.title))
         right.caption(
             tn(
                 "orders.detail.live_time",

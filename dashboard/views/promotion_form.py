@@ -109,8 +109,9 @@ def _overlap_note(vendor_id, kind, starts_at, ends_at, exclude_id=None) -> str |
     found = data.overlaps(vendor_id, kind, starts_at, ends_at, exclude_id)
     if found.empty:
         return None
-    names = t("label.list_separator").join(
-        f"#{i} {literal(n)}" for i, n in zip(found["promotion_id"], found["name"], strict=True)
+    # Joined as written: t() escapes the whole list once.
+    names = t("label.list_separator").plain.join(
+        f"#{i} {n}" for i, n in zip(found["promotion_id"], found["name"], strict=True)
     )
     return t("promotions.overlap", names=names)
 

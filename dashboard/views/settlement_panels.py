@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import settlements as data
-from dashboard.i18n import status_label, t
+from dashboard.i18n import status_label, t, t_plain
 from dashboard.shell.auth import guarded
 from dashboard.ui.formatting import as_datetime, local_date, local_datetime, money
 from dashboard.ui.widgets import literal, show_error, today_local
@@ -124,7 +124,7 @@ def issue_panel(actor, pick: PeriodPick, frame: pd.DataFrame) -> None:
             # Only vendors this page listed as waiting: the others already had theirs.
             skipped = [v for v, _ in result.skipped if v in names]
             if skipped:
-                ids = ", ".join(f"{literal(names[v])} (#{v})" for v in skipped)
+                ids = ", ".join(f"{names[v]} (#{v})" for v in skipped)  # t() escapes it once
                 text += " " + t("settlements.issue.skipped", count=len(skipped), ids=ids)
             return text
 
@@ -231,8 +231,9 @@ def statement_panel(actor, frame: pd.DataFrame, pick: PeriodPick) -> None:
     picked = st.selectbox(
         t("settlements.act.pick"),
         list(rows),
+        # A select box's options are plain text (not Markdown): the shop's name as written.
         format_func={
-            i: t(
+            i: t_plain(
                 "settlements.act.option",
                 id=i,
                 vendor=r["vendor_name"],

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import account as data
-from dashboard.i18n import lang, t
+from dashboard.i18n import lang, t, t_plain
 from dashboard.shell.context import settings
 from dashboard.ui.formatting import as_datetime
 from dashboard.ui.submitted import new_form_id, remember, submission
@@ -33,16 +33,17 @@ def _locked_until(value: object) -> str | None:
 
 
 def _status(row) -> str:
-    """Disabled, locked until HH:MM, one-time password pending — or active."""
+    """Disabled, locked until HH:MM, one-time password pending — or active (a table cell:
+    plain text)."""
     parts = []
     if row["disabled"]:
-        parts.append(t("shop_logins.status.disabled"))
+        parts.append(t_plain("shop_logins.status.disabled"))
     until = _locked_until(row["locked_until"])
     if until:
-        parts.append(t("shop_logins.status.locked", until=until))
+        parts.append(t_plain("shop_logins.status.locked", until=until))
     if row["must_change_password"]:
-        parts.append(t("shop_logins.status.one_time"))
-    return " · ".join(parts) or t("shop_logins.status.active")
+        parts.append(t_plain("shop_logins.status.one_time"))
+    return " · ".join(parts) or t_plain("shop_logins.status.active")
 
 
 def _table(rows: pd.DataFrame) -> None:
