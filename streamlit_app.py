@@ -265,7 +265,7 @@ if page.url_path in forbidden:
     st.session_state[NAV_FLASH] = t("nav.forbidden", page=t(forbidden[page.url_path].title_key))
     st.switch_page(home_page)
 if unknown_path and page.url_path == unknown_path:
-    st.session_state[NAV_FLASH] = t("nav.unknown", path=unknown_path.replace("_", "\\_"))
+    st.session_state[NAV_FLASH] = t("nav.unknown", path=unknown_path)  # t() escapes it
     st.switch_page(home_page)
 flash = st.session_state.pop(NAV_FLASH, None)
 if flash and page is home_page:

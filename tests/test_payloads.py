@@ -360,8 +360,7 @@ def _markdown_widget_texts(at: AppTest) -> list[str]:
     return out
 
 
-# The sidebar's shop picker belongs to the shell (`dashboard.shell.context`): it has a
-# test of its own below, `test_the_shop_picker_shows_names_as_written`.
+# The staff's shop picker in the sidebar (`dashboard.shell.context`).
 SHELL_PICKER = "scope_vendor"
 
 
@@ -373,8 +372,7 @@ def _plain_texts(at: AppTest) -> list[str]:
         out += [str(c) for c in value.columns]
         out += [str(v) for v in value.to_numpy().ravel().tolist()]
     for box in (*at.selectbox, *at.multiselect):
-        if box.key != SHELL_PICKER:
-            out += [str(o) for o in box.options]
+        out += [str(o) for o in box.options]
     out += [str(e.value) for e in at.text]
     out += [str(e.value) for e in at.code]
     return out

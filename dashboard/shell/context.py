@@ -114,7 +114,7 @@ def page_scope(actor: Actor | None = None) -> Scope:
     that shop; a value this session has already seen does not undo a later pick) and
     follows them to the next page.
     """
-    from dashboard.i18n import t
+    from dashboard.i18n import t, t_plain
     from dashboard.shell import url_state
 
     actor = actor or current_actor()
@@ -135,7 +135,10 @@ def page_scope(actor: Actor | None = None) -> Scope:
         t("scope.label"),
         ids,
         format_func=lambda v: (
-            t("scope.mall") if v is None else t("scope.vendor_option", name=names[v], vendor_id=v)
+            # A select box's options are plain text, not Markdown: the name as written.
+            t("scope.mall")
+            if v is None
+            else t_plain("scope.vendor_option", name=names[v], vendor_id=v)
         ),
         placeholder=t("scope.mall"),  # Streamlit shows a chosen None as the placeholder
         key="scope_vendor",
