@@ -43,6 +43,7 @@ ALLOWED_ASCII = {
     "Shanghai",
 }
 ALLOWED_CJK = {"中文"}  # the language switch
+SETTING = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 
 # Proto fields that are not words for people (ids, icons, kinds, formats, values).
 SKIPPED_FIELDS = {
@@ -246,7 +247,10 @@ def foreign_words(strings, lang: str, data_names: list[str]) -> list[str]:
     """The words of the other language in `strings`, with where they were."""
     found = []
     for where, text in strings:
+        if where.split(": ", 1)[-1].startswith("code."):
+            continue  # a command to type (python -m …) reads the same in every language
         text = ICON.sub(" ", text)
+        text = SETTING.sub(" ", text)  # a setting's name (ROLLUP_MAX_AGE_DAYS) is typed as is
         pattern = ASCII_WORD if lang == "zh" else CJK
         if not pattern.search(text):
             continue

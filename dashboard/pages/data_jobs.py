@@ -39,7 +39,10 @@ def _when(value: object) -> str:
 
 shown = pd.DataFrame(
     {
-        t_plain("data_jobs.col.family"): jobs["family"],
+        t_plain("data_jobs.col.family"): [
+            t_plain(f"data_jobs.family.{name.split('/')[0]}") for name in jobs["family"]
+        ],
+        t_plain("data_jobs.col.layout"): [name.split("/")[-1] for name in jobs["family"]],
         t_plain("data_jobs.col.cut"): [
             local_date(v) if pd.notna(v) and v else t_plain("data_jobs.never")
             for v in jobs["complete_before"]
