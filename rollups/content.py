@@ -25,7 +25,13 @@ from queries.rolled.content import (
     tag_readers,
 )
 from queries.rolled.coverage import MALL, buyer_days
-from rollups.incremental import add_to_nets, drop_zero_nets, every_scope, insert_or_replace
+from rollups.incremental import (
+    add_to_nets,
+    drop_zero_nets,
+    every_scope,
+    insert_or_replace,
+    one_of,
+)
 
 __all__ = [
     "insert_counts_to_cut",
@@ -197,39 +203,40 @@ def refresh_tag_readers(conn: sa.Connection, zone, cut_at, *, start: date, start
     rows' counts out, the new ones' in), so no other row is read.
     """
     r, sr = tag_readers, shop_tag_readers
-    later = s.orders.alias("later")
-    since = sa.select(later.c.member_id).where(later.c.paid_at >= start_at)  # paid from start on
     mall_from = r.c.viewed_on >= start
-    mall_before = sa.and_(
-        r.c.viewed_on < start,
-        r.c.member_id.in_(since),
-        sa.or_(r.c.paid_from_on.is_(None), r.c.paid_from_on >= start),
-    )
     shop_from = sa.and_(every_scope(sr.c.vendor_id), sr.c.viewed_on >= start)
-    shop_before = _shop_rows_before(zone, cut_at, start, start_at).subquery("shop_before")
+    # The reader rows before start that a payment from start on changes, as they must be
+    # (and the mall's as they are: `was_from`).
+    mall_before = _rows_before(zone, cut_at, start, start_at, by_vendor=False).subquery("mall")
+    mall_was = sa.select(mall_before).with_only_columns(
+        *(c for c in mall_before.c if c.name not in ("paid_from_on", "was_from")),
+        mall_before.c.was_from.label("paid_from_on"),
+    )
+    shop_before = _rows_before(zone, cut_at, start, start_at, by_vendor=True).subquery("shop")
     shop_new = sa.select(shop_before).where(
         sa.or_(shop_before.c.paid_to_on.is_not(None), shop_before.c.paid_from_on.is_not(None))
     )
-    # The old rows of the reader days `shop_before` holds, looked up by their key.
+    # The shops' old rows of those reader days, looked up by key: scalar look-ups
+    # (PostgreSQL would run an EXISTS as a scan of the table).
     old = sr.alias("old_rows")
     same_key = sa.and_(*(old.c[k] == shop_before.c[k] for k in _READER_KEY))
-    shop_old = sa.select(
+    shop_was = sa.select(
         *(shop_before.c[k] for k in (*_READER_KEY, "previous_on", "paid_to_on")),
         sa.select(old.c.paid_from_on).where(same_key).scalar_subquery().label("paid_from_on"),
-    ).where(sa.select(old.c.member_id).where(same_key).exists())
+    ).where(sa.select(old.c.member_id).where(same_key).scalar_subquery().is_not(None))
     add_to_nets(
         conn,
         tag_buyers_to_cut,
         [
             *_reader_nets(r, mall_from, -1),
-            *_reader_nets(r, mall_before, -1),
+            *_reader_nets(mall_was.cte("mall_was"), sa.true(), -1),
             *_reader_nets(sr, shop_from, -1),
-            *_reader_nets(shop_old.subquery("shop_old"), sa.true(), -1),
+            *_reader_nets(shop_was.cte("shop_was"), sa.true(), -1),
         ],
     )
     conn.execute(r.delete().where(mall_from))
-    first_paid = _paid_at(r.c.member_id, None, start_at, cut_at, first=True)
-    conn.execute(r.update().where(mall_before).values(paid_from_on=local_day(first_paid, zone)))
+    # Written over by key (every mall reader day has its row).
+    insert_or_replace(conn, r, sa.select(*(mall_before.c[c.name] for c in r.c)))
     _insert_reader_rows(conn, r, _mall_rows_from(zone, cut_at, start, start_at))
     conn.execute(sr.delete().where(shop_from))
     # A member who paid the shop only after the cut has no rows there (none in a nightly
@@ -246,9 +253,9 @@ def refresh_tag_readers(conn: sa.Connection, zone, cut_at, *, start: date, start
         tag_buyers_to_cut,
         [
             *_reader_nets(r, mall_from, 1),
-            *_reader_nets(r, mall_before, 1),
+            *_reader_nets(mall_before, sa.true(), 1),
             *_reader_nets(sr, shop_from, 1),
-            *_reader_nets(shop_new.subquery("shop_new"), sa.true(), 1),
+            *_reader_nets(shop_new.cte("shop_new"), sa.true(), 1),
         ],
     )
     drop_zero_nets(conn, tag_buyers_to_cut)
@@ -261,14 +268,41 @@ def _paid_at(member_id, vendor_id, after, before, *, first: bool):
     """The member's first (or last) `paid_at` with the shop (None: in the mall) in
     [after, before) (None: unbounded), as a scalar subquery: one look-up by member."""
     o = s.orders.alias("their_orders")
-    where = [o.c.member_id == member_id]
+    kept = [o.c.paid_at < before]
     if vendor_id is not None:
-        where.append(o.c.vendor_id == vendor_id)
+        kept.append(o.c.vendor_id == vendor_id)
     if after is not None:
-        where.append(o.c.paid_at >= after)
-    where.append(o.c.paid_at < before)
+        kept.append(o.c.paid_at >= after)
     pick = sa.func.min if first else sa.func.max
-    return sa.select(pick(o.c.paid_at)).where(*where).scalar_subquery()
+    # Only the member is a condition: PostgreSQL would otherwise also read the shop's
+    # (vendor_id, paid_at) range, thousands of entries, for each member.
+    paid_at = pick(sa.case((sa.and_(*kept), o.c.paid_at)))
+    return sa.select(paid_at).where(o.c.member_id == member_id).scalar_subquery()
+
+
+def _their_payments(members: sa.Select, zone, start_at, cut_at, *, by_vendor: bool):
+    """Per shop (`by_vendor`) or in the mall, and member of `members` (a select of member
+    ids, looked up by the orders' member index: a list, as SQLite would rather scan the
+    orders for a join): the local days of their last payment before `start_at`
+    (`last_on`) and of their first in [start_at, cut_at) (`first_on`). Returns the
+    grouped select, and the orders table it reads (for HAVING conditions)."""
+    o = s.orders
+    before = sa.func.max(sa.case((o.c.paid_at < start_at, o.c.paid_at)))
+    window = sa.and_(o.c.paid_at >= start_at, o.c.paid_at < cut_at)
+    first = sa.func.min(sa.case((window, o.c.paid_at)))
+    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
+    keys = (o.c.vendor_id, o.c.member_id) if by_vendor else (o.c.member_id,)
+    grouped = (
+        sa.select(
+            shop.label("vendor_id"),
+            o.c.member_id,
+            local_day(before, zone).label("last_on"),
+            local_day(first, zone).label("first_on"),
+        )
+        .where(one_of(o.c.member_id, members))
+        .group_by(*keys)
+    )
+    return grouped, o
 
 
 def _insert_reader_rows(conn: sa.Connection, table: sa.Table, rows: sa.Select) -> None:
@@ -329,18 +363,16 @@ def _mall_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
         sa.cast(sa.null(), sa.Date).label("paid_on"),
     )
     # The member's last paid day before `start`, then their paid days from it on.
-    last_before = local_day(_paid_at(read.c.member_id, None, None, start_at, first=False), zone)
-    readers = (
-        sa.select(read.c.member_id, last_before.label("paid_on"))
-        .group_by(read.c.member_id)
-        .subquery("readers")
+    readers, _ = _their_payments(
+        sa.select(read.c.member_id), zone, start_at, cut_at, by_vendor=False
     )
+    readers = readers.subquery("readers")
     return _paid_around(
         [
             reader_days,
             sa.select(
-                mall, readers.c.paid_on, _NO_TAG, readers.c.member_id, _NO_DAY, readers.c.paid_on
-            ).where(readers.c.paid_on.is_not(None)),
+                mall, readers.c.last_on, _NO_TAG, readers.c.member_id, _NO_DAY, readers.c.last_on
+            ).where(readers.c.last_on.is_not(None)),
             _paid_days(mall, zone, start_at, cut_at),
         ]
     )
@@ -350,19 +382,15 @@ def _shop_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
     """The shops' reader rows of the days from `start`: the mall's rows (just built) of
     each member who paid in the shop before the cut, with their paid days in the shop."""
     r, o = tag_readers, s.orders
-    # The readers' orders looked up by member (as a list: SQLite would rather scan the
-    # orders for a join), their shops kept when paid before the cut.
-    shops = (
-        sa.select(o.c.vendor_id, o.c.member_id)
-        .where(o.c.member_id.in_(sa.select(r.c.member_id).where(r.c.viewed_on >= start)))
-        .group_by(o.c.vendor_id, o.c.member_id)
-        .having(sa.func.min(o.c.paid_at) < cut_at)
-        .subquery("shops")
-    )
-    last_before = local_day(
-        _paid_at(shops.c.member_id, shops.c.vendor_id, None, start_at, first=False),
+    # The shops the readers paid before the cut, and their last payment there before start.
+    shops, o = _their_payments(
+        sa.select(r.c.member_id).where(r.c.viewed_on >= start),
         zone,
+        start_at,
+        cut_at,
+        by_vendor=True,
     )
+    shops = shops.having(sa.func.min(o.c.paid_at) < cut_at).cte("shops")
     return _paid_around(
         [
             sa.select(
@@ -376,34 +404,55 @@ def _shop_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
             .join_from(r, shops, shops.c.member_id == r.c.member_id)
             .where(r.c.viewed_on >= start),
             sa.select(
-                shops.c.vendor_id, last_before, _NO_TAG, shops.c.member_id, _NO_DAY, last_before
-            ).where(last_before.is_not(None)),
-            _paid_days(o.c.vendor_id, zone, start_at, cut_at),
+                shops.c.vendor_id,
+                shops.c.last_on,
+                _NO_TAG,
+                shops.c.member_id,
+                _NO_DAY,
+                shops.c.last_on,
+            ).where(shops.c.last_on.is_not(None)),
+            _paid_days(s.orders.c.vendor_id, zone, start_at, cut_at),
         ]
     )
 
 
-def _shop_rows_before(zone, cut_at, start: date, start_at) -> sa.Select:
-    """The shops' reader rows before `start` that a payment from `start` on can change,
-    as they must be: for each (shop, member) who paid in the shop from `start` on, the
-    member's reading days after their last payment to the shop before `start`, with that
-    payment's day (`paid_to_on`) and their first in the shop in [start, cut)
-    (`paid_from_on`). Both None: the member has not paid the shop before the cut (no row).
-    """
+def _rows_before(zone, cut_at, start: date, start_at, *, by_vendor: bool) -> sa.Select:
+    """The reader rows before `start` that a payment from `start` on can change, per shop
+    (`by_vendor`) or in the mall, as they must be: for each member who paid (in the shop)
+    from `start` on, their reading days after their last payment (there) before `start`,
+    with that payment's day (`paid_to_on`) and their first in [start, cut)
+    (`paid_from_on`); `was_from`: the mall row's `paid_from_on` as it is. For a shop, both
+    None: the member has not paid the shop before the cut (no row). Read from the
+    member's index range of the mall's rows (every reading day is one of them)."""
     r, o = tag_readers, s.orders
-    last_before = _paid_at(o.c.member_id, o.c.vendor_id, None, start_at, first=False)
-    first_in = sa.func.min(sa.case((o.c.paid_at < cut_at, o.c.paid_at)))
-    around = (
+    # The (shop, member) pairs read by paid_at (per shop first: grouped by member alone,
+    # SQLite would scan the orders in member order); the last payment before start
+    # looked up by member.
+    pairs = (
         sa.select(
             o.c.vendor_id,
             o.c.member_id,
-            local_day(last_before, zone).label("paid_to_on"),
-            local_day(first_in, zone).label("paid_from_on"),
+            sa.func.min(sa.case((o.c.paid_at < cut_at, o.c.paid_at))).label("first_at"),
         )
         .where(o.c.paid_at >= start_at)
         .group_by(o.c.vendor_id, o.c.member_id)
-        .subquery("around")
+        .subquery("pairs")
     )
+    vendor = pairs.c.vendor_id if by_vendor else None
+    last_before = _paid_at(pairs.c.member_id, vendor, None, start_at, first=False)
+    if by_vendor:
+        shop, first_at = pairs.c.vendor_id, pairs.c.first_at
+    else:
+        shop, first_at = sa.literal(MALL, sa.BigInteger), sa.func.min(pairs.c.first_at)
+    around = sa.select(
+        shop.label("vendor_id"),
+        pairs.c.member_id,
+        local_day(last_before, zone).label("last_on"),
+        local_day(first_at, zone).label("first_on"),
+    )
+    if not by_vendor:
+        around = around.group_by(pairs.c.member_id)
+    around = around.subquery("around")
     return (
         sa.select(
             around.c.vendor_id,
@@ -411,14 +460,15 @@ def _shop_rows_before(zone, cut_at, start: date, start_at) -> sa.Select:
             r.c.tag,
             r.c.member_id,
             r.c.previous_on,
-            around.c.paid_to_on,
-            around.c.paid_from_on,
+            around.c.last_on.label("paid_to_on"),
+            around.c.first_on.label("paid_from_on"),
+            r.c.paid_from_on.label("was_from"),
         )
         .join_from(around, r, r.c.member_id == around.c.member_id)
         .where(
             r.c.viewed_on < start,
             # Read from the member's index range (an OR with IS NULL would not be).
-            r.c.viewed_on > sa.func.coalesce(around.c.paid_to_on, sa.literal(date.min, sa.Date)),
+            r.c.viewed_on > sa.func.coalesce(around.c.last_on, sa.literal(date.min, sa.Date)),
         )
     )
 
@@ -465,7 +515,8 @@ def refresh_buyers_to_cut(conn: sa.Connection, zone, *, start: date, start_at) -
     day has a next one.
     """
     n, b, o = buyers_to_cut, buyer_days, s.orders
-    # The (shop, member) pairs and the members who paid from start on (read by paid_at).
+    # The (shop, member) pairs and the members who paid from start on, read by paid_at;
+    # their last payment before start looked up by member.
     pairs = (
         sa.select(o.c.vendor_id, o.c.member_id)
         .where(o.c.paid_at >= start_at)
@@ -478,14 +529,16 @@ def refresh_buyers_to_cut(conn: sa.Connection, zone, *, start: date, start_at) -
             pairs.c.vendor_id,
             local_day(
                 _paid_at(pairs.c.member_id, pairs.c.vendor_id, None, start_at, first=False), zone
-            ).label("day"),
+            ).label("last_on"),
         ),
         sa.select(
             sa.literal(MALL, sa.BigInteger),
             local_day(_paid_at(members.c.member_id, None, None, start_at, first=False), zone),
         ).select_from(members),
     ).subquery("last_days")
-    days_before = sa.select(last.c.vendor_id, last.c.day).where(last.c.day.is_not(None)).distinct()
+    days_before = (
+        sa.select(last.c.vendor_id, last.c.last_on).where(last.c.last_on.is_not(None)).distinct()
+    )
     for net_days, buyer_rows in (
         (
             sa.and_(every_scope(n.c.vendor_id), n.c.day >= start),

@@ -21,7 +21,7 @@ from queries.figures import gmv, paid_before, paid_orders
 from queries.members.rfm import RFM_RULES, rfm_changes, segment_of
 from queries.rolled.coverage import MALL
 from queries.rolled.members import buyer_firsts, cohort_months
-from rollups.incremental import every_scope
+from rollups.incremental import every_scope, one_of
 
 __all__ = ["insert_buyer_firsts", "insert_cohort_months", "insert_rfm_changes"]
 
@@ -253,8 +253,8 @@ def _members_moving(o, *, start: date, cut: date, midnight) -> list[sa.ColumnEle
         )
         for n in (1, rules.recent_days + 1, rules.window_days + 1)
     ]
-    moving = sa.select(m.c.member_id).where(sa.or_(*bands))
+    moving = sa.select(m.c.member_id).where(sa.or_(*bands)).distinct()
     return [
         o.c.paid_at >= midnight(start - timedelta(days=rules.window_days + 1)),
-        o.c.member_id.in_(moving),
+        one_of(o.c.member_id, moving),
     ]
