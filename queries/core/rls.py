@@ -128,7 +128,14 @@ def _send(conn: sa.Connection, scope: RowScope) -> None:
     # Outside a transaction block (AUTOCOMMIT) a local setting would end with this very
     # statement: there it is set for the session, and every later transaction's start
     # sets it again, so it never outlives the next begin.
-    conn.execute(_SET, {**scope.settings(), "local": not _is_autocommit(conn)})
+    # Its own plain (client-side) result, closed at once: the connection may carry the
+    # options of the statement that began the transaction (`yield_per` would make this a
+    # server-side cursor left open).
+    conn.execute(
+        _SET,
+        {**scope.settings(), "local": not _is_autocommit(conn)},
+        execution_options={"stream_results": False, "yield_per": None},
+    ).close()
 
 
 def _on_begin(conn: sa.Connection) -> None:
