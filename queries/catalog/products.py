@@ -186,7 +186,8 @@ def iter_products(
 ) -> Iterator[sa.Row]:
     """Every matching product, streamed in id order (for the bulk-edit workbook)."""
     query = _list_select(scope, filters).order_by(products.c.product_id)
-    yield from conn.execution_options(yield_per=2000).execute(query)
+    # Per statement: Connection.execution_options would stream every later statement too.
+    yield from conn.execute(query, execution_options={"yield_per": 2000})
 
 
 def _ban_reasons(conn: sa.Connection, ids: list, vendor_id: int | None) -> dict[int, str | None]:

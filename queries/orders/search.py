@@ -316,7 +316,8 @@ def iter_order_rows(
         .where(*terms)
         .order_by(*_ordering(filters, _o))
     )
-    result = conn.execution_options(yield_per=chunk).execute(stmt)
+    # Per statement: Connection.execution_options would stream every later statement too.
+    result = conn.execute(stmt, execution_options={"yield_per": chunk})
     try:
         yield from result
     finally:
