@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data.campaigns import campaigns_report
+from dashboard.data.rollups import rollup_freshness
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import page_scope, settings
 from dashboard.ui.charts import show as show_chart
@@ -121,7 +122,7 @@ except UserError as exc:
     show_error(exc)
     st.stop()
 
-freshness("campaigns_refresh")
+freshness("campaigns_refresh", rollups=rollup_freshness())
 _headline(report.totals)
 _promotions(report.breakdowns["promotions"])
 _coupons(report.breakdowns["coupons"])

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data.content import content_view
+from dashboard.data.rollups import rollup_freshness
 from dashboard.i18n import t
 from dashboard.shell.context import page_scope, settings
 from dashboard.ui.charts import show as show_chart
@@ -119,7 +120,7 @@ except UserError as exc:
     show_error(exc)
     st.stop()
 
-freshness("content_refresh")
+freshness("content_refresh", rollups=rollup_freshness())
 _headline(view.totals)
 _notes(view.notes)
 _tags(view.tags)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.data.rollups import rollup_freshness
 from dashboard.data.sales import HOME_PRESETS, home_view, shop_name
 from dashboard.i18n import t
 from dashboard.shell.context import current_actor, page_scope, settings
@@ -64,4 +65,4 @@ figure.update_layout(
 )
 show_chart(figure, key="home_trend")
 st.page_link("dashboard/pages/sales.py", label=t("sales.home.more"), icon=":material/monitoring:")
-freshness("home_refresh")
+freshness("home_refresh", rollups=rollup_freshness())

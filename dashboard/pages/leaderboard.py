@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.data.rollups import rollup_freshness
 from dashboard.data.sales import leaderboard_view
 from dashboard.i18n import choose_placeholder, status_label, t, t_plain
 from dashboard.shell.context import current_actor, open_vendor_view
@@ -81,4 +82,4 @@ picked = left.selectbox(
 if right.button(t("sales.board.open"), key="board_open", icon=":material/open_in_new:"):
     open_vendor_view(int(picked))
 
-freshness("board_refresh")
+freshness("board_refresh", rollups=rollup_freshness())

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data.members import members_view
+from dashboard.data.rollups import rollup_freshness
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import page_scope, settings
 from dashboard.shell.url_state import bind
@@ -147,7 +148,7 @@ except UserError as exc:
     show_error(exc)
     st.stop()
 
-freshness("members_refresh")
+freshness("members_refresh", rollups=rollup_freshness())
 if view.totals["buyers"] == 0:
     empty_state(t("members.empty"))
 _headline(view.totals)

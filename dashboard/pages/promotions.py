@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import promotions as data
+from dashboard.data.rollups import rollup_freshness
 from dashboard.i18n import choose_placeholder, plain, status_label, t, tn
 from dashboard.shell.context import current_actor, page_scope
 from dashboard.shell.url_state import bind, fit_page
@@ -105,7 +106,7 @@ try:
 except UserError as exc:
     show_error(exc)
     st.stop()
-freshness("promotions_refresh")
+freshness("promotions_refresh", rollups=rollup_freshness())
 pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 fit_page(PAGE_KEY, pages)
 if total == 0:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.data.rollups import rollup_freshness
 from dashboard.data.sales import category_view, sales_view
 from dashboard.i18n import localized, status_label, t, t_plain
 from dashboard.shell.context import current_actor, page_scope, settings
@@ -194,4 +195,4 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch")
     download_table(refunds, columns, file_name="sales_refunds_by_reason", key="dl_refunds")
 
-freshness("sales_refresh")
+freshness("sales_refresh", rollups=rollup_freshness())

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import settlements as data
+from dashboard.data.rollups import rollup_freshness
 from dashboard.i18n import status_label, t
 from dashboard.shell.context import current_actor
 from dashboard.ui.formatting import money, number
@@ -83,7 +84,7 @@ pick = pick_period("settlements")
 if pick is not None:
     try:
         table = data.period_table(pick.start, pick.end)
-        freshness("settlements_refresh")
+        freshness("settlements_refresh", rollups=rollup_freshness())
         st.subheader(period_heading(pick.start, pick.end))
         if table.empty:
             empty_state(t("settlements.no_vendors"))

@@ -20,6 +20,7 @@ __all__ = [
     "as_datetime",
     "change",
     "local_date",
+    "short_day",
     "local_datetime",
     "money",
     "money_in",
@@ -106,6 +107,14 @@ def local_datetime(moment: datetime | None) -> str:
     if moment is None:
         return DASH
     return moment.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M")
+
+
+def short_day(day: date) -> str:
+    """A day as people write it in the session's language (`Dec 6`; in Chinese month and
+    day), Babel's skeleton for the locale."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", day, locale=_locale())
 
 
 def local_date(day: date | None) -> str:

@@ -18,7 +18,7 @@ from dashboard.i18n import lang, literal, t
 from dashboard.shell import url_state
 from dashboard.shell.auth import guarded
 from dashboard.shell.context import settings
-from dashboard.ui.formatting import DASH
+from dashboard.ui.formatting import DASH, local_date, short_day
 from exports.xlsx import Column, frame_to_xlsx
 from queries.core.actors import Actor, require_role
 from queries.core.errors import UserError
@@ -167,16 +167,30 @@ def picked_row(shown: pd.DataFrame, *, key: str) -> int | None:
     return selected[0] if selected else None
 
 
-def freshness(key: str = "refresh") -> None:
-    """ "Data as of 14:05" for the oldest figure on the page, and a refresh button."""
+def freshness(key: str = "refresh", *, rollups=None) -> None:
+    """ "Data as of 14:05" for the oldest figure on the page, and a refresh button.
+
+    A page that reads rollups passes their freshness (`dashboard.data.rollups`): the line
+    then says how far they reach ("rolled up to Dec 6, today live"), and operators are
+    warned, with the fix, when they are too old to be read (the page reads live).
+    """
     reads = caching.run_reads()
     as_of = min((stamp for stamp, _ in reads), default=datetime.now(UTC))
     left, right = st.columns([4, 1])
-    left.caption(t("widget.freshness", time=as_of.astimezone(settings().tz).strftime("%H:%M")))
+    line = t("widget.freshness", time=as_of.astimezone(settings().tz).strftime("%H:%M"))
+    if rollups is not None and rollups.cut is not None and not rollups.stale:
+        line += " · " + t("freshness.rolled", day=short_day(rollups.cut - timedelta(days=1)))
+    left.caption(line)
     if right.button(t("widget.refresh"), key=key, icon=":material/refresh:"):
         for _, function in reads:
             function.clear()
         st.rerun()
+    actor = st.session_state.get("actor")
+    if rollups is not None and rollups.stale and getattr(actor, "role", None) == "operator":
+        st.warning(
+            t("freshness.stale", day=local_date(rollups.cut), days=rollups.max_age_days),
+            icon=":material/update:",
+        )
 
 
 def show_error(exc: UserError) -> None:
