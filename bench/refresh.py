@@ -130,6 +130,8 @@ class Measured:
     contract_bytes: int = 0
     alone: dict[tuple[str, str], Timing] = field(default_factory=dict)
     during: dict[tuple[str, str], Timing] = field(default_factory=dict)
+    # the same reads by the family running as each started
+    by_family: dict[tuple[str, str, str], Timing] = field(default_factory=dict)
     background: list[list[FamilyRun]] = field(default_factory=list)
     subjects: dict[str, int | None] = field(default_factory=dict)
 
@@ -205,15 +207,24 @@ def _reads(measured: Measured):
             yield (subject, name), pages[name], measured.subjects[subject]
 
 
-def _timed(refresh_engine: sa.Engine, log: StatementLog | None, **kw) -> list[FamilyRun]:
+class Running:
+    """Which family a refresh is at now ("" between refreshes): set from its progress."""
+
+    def __init__(self) -> None:
+        self.family = ""
+
+
+def _timed(refresh_engine: sa.Engine, now: Running | StatementLog | None, **kw) -> list[FamilyRun]:
+    """`refresh(**kw)` as the staff, telling `now` which family runs (the progress line
+    comes after each family)."""
     names = iter([f.name for f in FAMILIES[1:]] + [""])
-    if log is not None:
-        log.family = FAMILIES[0].name
+    if now is not None:
+        now.family = FAMILIES[0].name
 
     def progress(line: str) -> None:
         say("  " + line)
-        if log is not None:
-            log.family = next(names)
+        if now is not None:
+            now.family = next(names)
 
     with use_scope(STAFF):
         return refresh(refresh_engine, progress=progress, **kw)
@@ -291,36 +302,36 @@ def _read_alone(reader, measured: Measured, period, tz: str, runs: int) -> None:
 
 
 def _read_during(refresher, reader, measured, period, tz, runs, max_refreshes) -> None:
-    running, stop = threading.Event(), threading.Event()
+    """Reads back to back while nightly refreshes run in a thread, until every read has
+    `runs` samples and the refresh under way has finished (a whole refresh at least)."""
+    now, enough = Running(), threading.Event()
     failure: list[BaseException] = []
     through = measured.d0 + timedelta(days=1)
 
     def background() -> None:
         try:
-            while not stop.is_set() and len(measured.background) < max_refreshes:
-                running.set()
-                measured.background.append(_timed(refresher, None, tz=tz, through=through))
-                running.clear()
+            while not enough.is_set() and len(measured.background) < max_refreshes:
+                measured.background.append(_timed(refresher, now, tz=tz, through=through))
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             failure.append(exc)
         finally:
-            running.clear()
-            stop.set()
+            now.family = ""
 
     thread = threading.Thread(target=background, name="bench-refresh", daemon=True)
     thread.start()
     reads = list(_reads(measured))
     try:
-        while not stop.is_set():
+        while thread.is_alive():
             for key, page, vendor_id in reads:
-                was_running = running.is_set()
+                family = now.family
                 spent = _read_once(reader, page, vendor_id, period, tz)
-                if was_running:
+                if family:
                     measured.during.setdefault(key, Timing()).add(spent)
+                    measured.by_family.setdefault((*key, family), Timing()).add(spent)
             if all(measured.during.get(k, Timing()).n >= runs for k, _, _ in reads):
-                stop.set()  # enough: the refresh under way finishes, no other starts
+                enough.set()  # the refresh under way finishes; no other starts
     finally:
-        stop.set()
+        enough.set()
         thread.join()
     if failure:
         raise failure[0]
@@ -414,9 +425,10 @@ def report(measured: Measured, facts: dict) -> list[str]:
         "Page reads (`bench.pages`' calls, cold, one connection each, as `make bench` times "
         "them) over the 30 days to the latest payment; alone: "
         f"{len(next(iter(measured.alone.values())).samples) if measured.alone else 0} rounds "
-        "after one unrecorded; beside: reads started while one of "
-        f"{len(measured.background)} back-to-back nightly refreshes (through {next_day}, in a "
-        "thread on its own connections) was running. Targets: `bench.report.cold_target`.",
+        "after one unrecorded; beside: back to back, from the start to the end of "
+        f"{len(measured.background)} whole nightly refresh(es) (through {next_day}, in a "
+        "thread on connections of its own), the reads that started while a family was being "
+        "refreshed. Targets: `bench.report.cold_target`.",
         "",
         "| read | target (ms) | alone median | alone p95 | beside median | beside p95 | n beside "
         "| p95 beside within target |",
@@ -435,7 +447,29 @@ def report(measured: Measured, facts: dict) -> list[str]:
     if measured.background:
         times = ", ".join(f"{_total(runs):,.1f}" for runs in measured.background)
         lines += ["", f"The refreshes beside the reads took {times} s."]
+    lines += _family_read_lines(measured)
     lines.append(END)
+    return lines
+
+
+def _family_read_lines(measured: Measured) -> list[str]:
+    """The reads beside a refresh by the family it was at: p95 in ms (reads)."""
+    families = [f.name for f in FAMILIES if any(k[2] == f.name for k in measured.by_family)]
+    if not families:
+        return []
+    lines = [
+        "",
+        "The same reads by the family the refresh was at when each started: p95 ms (reads).",
+        "",
+        "| read | " + " | ".join(families) + " |",
+        "|---|" + "--:|" * len(families),
+    ]
+    for subject, page in measured.alone:
+        cells = []
+        for family in families:
+            found = measured.by_family.get((subject, page, family))
+            cells.append("—" if found is None else f"{_ms(found.p95)} ({found.n})")
+        lines.append(f"| {page}, {subject} | " + " | ".join(cells) + " |")
     return lines
 
 
