@@ -675,9 +675,16 @@ def _viewed_before(rows, start_at, *, same_note: bool):
         # Each view's note looked up by its key: the note mentions a product (the mall),
         # of the row's shop (a shop). Two levels down: correlated by name.
         mentions = sa.select(np_.c.note_id).where(np_.c.note_id == v.c.note_id)
-        of_shop = mentions.join(p, p.c.product_id == np_.c.product_id).where(
-            p.c.vendor_id == rows.c.vendor_id
+        # Each mentioned product's shop by its key: a join here was planned as a hash over
+        # all of the shop's products for every earlier view (8 s a night on the large
+        # mall; by key 1 s, same rows — bench/FINDINGS.md, "Rollup refresh").
+        shop_of = (
+            sa.select(p.c.vendor_id)
+            .where(p.c.product_id == np_.c.product_id)
+            .correlate(np_)
+            .scalar_subquery()
         )
+        of_shop = mentions.where(shop_of == rows.c.vendor_id)
         where.append(
             sa.or_(
                 sa.and_(rows.c.vendor_id == MALL, mentions.correlate(v).exists()),

@@ -410,7 +410,8 @@ def test_create_promotion_refuses(mall, changes, field, words):
 def test_create_promotion_allows_a_start_earlier_today(mall):
     engine, ids = mall
     vendor = Actor("alice", "vendor", ids["shop"])
-    new = _create(engine, vendor, starts_at=NOW - DAY + timedelta(minutes=5), name=" Now ")
+    earlier_today = datetime.now(UTC).replace(microsecond=0) - DAY + timedelta(hours=1)
+    new = _create(engine, vendor, starts_at=earlier_today, name=" Now ")
     with engine.connect() as conn:
         name = conn.execute(
             sa.select(s.promotions.c.name).where(s.promotions.c.promotion_id == new)

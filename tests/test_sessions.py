@@ -297,8 +297,9 @@ def test_disable_reset_and_password_change_end_sessions(console):
     shop_token = _session(console, "shop_a", at=None)
     acc.set_account_disabled(console, SHELL, username="shop_a", disabled=True)
     assert check_session(console, token=shop_token).reason == "disabled"
-    assert check_session(console, token=shop_token).reason == "ended"  # deleted meanwhile
+    assert check_session(console, token=shop_token).reason == "disabled"  # every click
     acc.set_account_disabled(console, SHELL, username="shop_a", disabled=False)
+    assert check_session(console, token=shop_token).reason == "ended"  # never comes back
     shop_token = _session(console, "shop_a", at=None)
     one_time = acc.reset_password(console, SHELL, username="shop_a")
     assert check_session(console, token=shop_token).reason == "ended"

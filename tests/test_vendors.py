@@ -230,7 +230,10 @@ def test_the_list_is_one_statement_whatever_the_number_of_shops(shops):
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        # The row scope every PostgreSQL transaction starts with (queries/core/rls.py) is
+        # no read of the list.
+        if not statement.startswith("SELECT set_config('mallboard.scope'"):
+            statements.append(statement)
 
     with engine.connect() as conn:
         sa.event.listen(conn, "before_cursor_execute", count)

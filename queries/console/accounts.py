@@ -254,7 +254,8 @@ def set_account_disabled(
     seen_version: int | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Disable an account (its sessions end at their next click) or enable it (operators)."""
+    """Disable an account (its sessions are refused from the next click) or enable it
+    (operators; its old sessions are deleted)."""
     if isinstance(actor, Actor):
         require_role(actor, "operator")
         if disabled and actor.username == username:
@@ -264,9 +265,11 @@ def set_account_disabled(
         current = _changed_row(conn, username, seen_version)
         if current.disabled == disabled:
             return
-        # Its sessions stay until their next click, which `check_session` refuses with
-        # "this account is disabled" (and deletes them): the user learns why.
+        # A disabled account's sessions stay, refused with "this account is disabled" at
+        # every click (the user learns why); enabling it deletes them, so none comes back.
         _bump(conn, current, disabled=disabled)
+        if not disabled:
+            conn.execute(sessions.delete().where(sessions.c.username == username))
         record(
             conn,
             actor,

@@ -87,10 +87,14 @@ def check_session(
     if row is None:
         return SessionCheck("ended")
     expired = row.expires_at <= moment or row.last_seen_at + policy.idle <= moment
-    if expired or row.disabled:
+    if expired:
         with engine.begin() as conn:
             conn.execute(sessions.delete().where(sessions.c.session_hash == digest))
-        return SessionCheck("disabled" if row.disabled and not expired else "ended")
+        return SessionCheck("ended")
+    if row.disabled:
+        # Kept (refused at every click and download, each saying why) until it expires or
+        # the account is enabled again, which deletes it: a session never comes back.
+        return SessionCheck("disabled")
     if row.role == "vendor" and row.shop_status != "active":
         return SessionCheck(f"shop_{row.shop_status or 'missing'}")
     if moment - row.last_seen_at >= TOUCH_EVERY:
