@@ -30,7 +30,7 @@ from queries.console.logins import log_in
 from queries.console.migrate import upgrade
 from queries.console.tables import accounts
 from queries.core.db import connect_engine
-from tests.app_role import grant_app_role, is_postgres
+from tests.app_role import app_url, grant_app_role, is_postgres
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TEST_COOKIE_KEY = "Kq3vZ8rT1mWb6YpN0sLd4HjX7cGf2UeA9oRi5Bt"
@@ -43,6 +43,11 @@ def _fast_hash() -> str:
     import bcrypt
 
     return bcrypt.hashpw(TEST_PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode("ascii")
+
+
+# Databases (by URL) already granted and migrated in this process: a module's shared mall
+# is prepared once, not once per test. Every test database has a name of its own.
+_PREPARED: set[str] = set()
 
 
 class AppSession:
@@ -60,16 +65,18 @@ class AppSession:
         # made by deploy/grants.sql as the README's order says (grants, then migrations
         # as that role); on SQLite the same file.
         self.app_url = url
+        prepared = url in _PREPARED  # grants and migrations done for it in this process
         if migrate and is_postgres(url):
-            self.app_url = grant_app_role(url)
+            self.app_url = app_url(url) if prepared else grant_app_role(url)
         self.lang = lang
         self._environ()
-        if migrate:
+        if migrate and not prepared:
             engine = self._engine()
             try:
                 upgrade(engine)
             finally:
                 engine.dispose()
+            _PREPARED.add(url)
 
     def _environ(self) -> None:
         os.environ["DATABASE_URL"] = self.app_url
