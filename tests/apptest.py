@@ -155,6 +155,21 @@ class AppSession:
         return at
 
 
+def logins(engine: sa.Engine) -> dict:
+    """The console's accounts by username: (role, vendor_id, password_hash, must_change)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                accounts.c.username,
+                accounts.c.role,
+                accounts.c.vendor_id,
+                accounts.c.password_hash,
+                accounts.c.must_change_password,
+            )
+        ).all()
+    return {r.username: r for r in rows}
+
+
 # Markdown's backslash escapes and the zero-width spaces `widgets.literal` puts in user
 # text: a person sees neither.
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")

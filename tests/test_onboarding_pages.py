@@ -12,31 +12,15 @@ import pytest
 import sqlalchemy as sa
 
 from queries.console.passwords import password_matches
-from queries.console.tables import accounts
 from queries.core.actors import Actor
 from queries.core.schema import audit_log, supplier_applications, vendors
 from queries.merchants.onboarding import decide_application, status_counts
-from tests.apptest import TEST_PASSWORD, AppSession, as_seen
+from tests.apptest import TEST_PASSWORD, AppSession, as_seen, logins
 from tests.apptest import texts as markdown_texts
 from tests.builders import Item, MallBuilder
 from tests.conftest import BACKENDS
 
 NOW = datetime.now(UTC)
-
-
-def _logins(engine) -> dict:
-    """The console's accounts by username: (role, vendor_id, password_hash, must_change)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(
-                accounts.c.username,
-                accounts.c.role,
-                accounts.c.vendor_id,
-                accounts.c.password_hash,
-                accounts.c.must_change_password,
-            )
-        ).all()
-    return {r.username: r for r in rows}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -154,7 +138,7 @@ def test_approve_with_account_shows_the_password_once(site):
     page = texts(at)
     assert f"shop #{app.vendor_id} “甲好物旗舰店” is open" in page
     [code] = at.code
-    account = _logins(engine)["shop_jia"]
+    account = logins(engine)["shop_jia"]
     assert (account.role, account.vendor_id) == ("vendor", app.vendor_id)
     assert password_matches(code.value, account.password_hash)
     assert account.must_change_password  # a one-time password

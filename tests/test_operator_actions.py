@@ -18,13 +18,12 @@ import pytest
 import sqlalchemy as sa
 
 from queries.console.passwords import password_matches
-from queries.console.tables import accounts
 from queries.core.actors import Actor
 from queries.core.errors import Forbidden
 from queries.core.schema import audit_log, supplier_applications, vendors
 from queries.merchants.onboarding import decide_application
 from queries.merchants.vendors import set_vendor_status
-from tests.apptest import TEST_PASSWORD, AppSession, as_seen
+from tests.apptest import TEST_PASSWORD, AppSession, as_seen, logins
 from tests.apptest import texts as markdown_texts
 from tests.builders import MallBuilder, snapshot
 from tests.conftest import BACKENDS
@@ -67,21 +66,6 @@ SHOPS = (
     "switch_suspended",
     "zh",
 )
-
-
-def _logins(engine) -> dict:
-    """The console's accounts by username: (role, vendor_id, password_hash, must_change)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(
-                accounts.c.username,
-                accounts.c.role,
-                accounts.c.vendor_id,
-                accounts.c.password_hash,
-                accounts.c.must_change_password,
-            )
-        ).all()
-    return {r.username: r for r in rows}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -192,7 +176,7 @@ def _refused(engine, at, before, message):
 def test_approve_without_an_account(mall):
     session, engine, apps, _ = mall
     app_id = apps["approve_plain"]
-    accounts_before = set(_logins(engine))
+    accounts_before = set(logins(engine))
     at = _open_application(session, app_id)
     # What the applicant wrote is shown as written, not as Markdown.
     assert TRICKY_COMPANY in "\n".join(str(e.value) for e in at.text)
@@ -228,7 +212,7 @@ def test_approve_without_an_account(mall):
     )
     assert "\\*\\*Kappa\\*\\*" in success.value  # escaped, so Markdown shows the stars
     assert len(at.code) == 0  # no account, no password
-    assert set(_logins(engine)) == accounts_before
+    assert set(logins(engine)) == accounts_before
     assert app_id not in list(at.dataframe[0].value["Application"].astype(int))  # left the queue
 
 
@@ -249,7 +233,7 @@ def test_approve_with_an_account(mall):
     assert f"Application #{app_id} approved: shop #{app.vendor_id}" in page
     assert "Login account shop_new created" in page
     [code] = at.code
-    account = _logins(engine)["shop_new"]
+    account = logins(engine)["shop_new"]
     assert (account.role, account.vendor_id) == ("vendor", app.vendor_id)
     assert password_matches(code.value, account.password_hash)
     assert account.must_change_password  # a one-time password
@@ -272,11 +256,11 @@ def test_approve_refused_for_bad_input(mall, key, username, message):
         at.checkbox(key=f"onboarding_with_account_{app_id}").uncheck()
     else:
         at.text_input(key=f"onboarding_username_{app_id}").set_value(username)
-    accounts_before = set(_logins(engine))
+    accounts_before = set(logins(engine))
     before = snapshot(engine)
     _submit_decision(at)
     _refused(engine, at, before, message)
-    assert set(_logins(engine)) == accounts_before
+    assert set(logins(engine)) == accounts_before
     assert len(at.code) == 0
     # The form is still there, with what was typed, to correct and submit again.
     assert at.radio(key=f"onboarding_decision_{app_id}").value == "approve"
@@ -425,12 +409,12 @@ def test_approve_on_a_stale_view_is_refused(mall):
         engine, OTHER, app_id, decision="needs_info", seen_status="pending", note="补充"
     )
     at.text_input(key=f"onboarding_username_{app_id}").set_value("shop_stale")
-    accounts_before = set(_logins(engine))
+    accounts_before = set(logins(engine))
     before = snapshot(engine)
     _submit_decision(at)
     _refused(engine, at, before, "ops_other already decided this application at")
     assert "it is now needs info" in unescape(at.error[0].value)
-    assert set(_logins(engine)) == accounts_before
+    assert set(logins(engine)) == accounts_before
     assert _application(engine, app_id).status == "needs_info"
     assert len(_audit(engine, "supplier_application", app_id)) == 1  # the other operator's
 

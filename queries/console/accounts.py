@@ -347,28 +347,40 @@ def change_password(
         if not password_matches(current_password, stored):
             raise Invalid(*text("error.console.accounts.current_password_wrong"))
         current = _changed_row(conn, actor.username, None)
-        _bump(
-            conn,
-            current,
-            password_hash=hash_password(new_password),
-            must_change_password=False,
-            password_changed_at=moment,
-        )
-        others = sessions.delete().where(sessions.c.username == actor.username)
-        if keep_session_hash:
-            others = others.where(sessions.c.session_hash != keep_session_hash)
-        conn.execute(others)
-        record(
-            conn,
-            actor,
-            action="account.change_password",
-            entity=ENTITY,
-            entity_id=actor.username,
-            vendor_id=current.vendor_id,
-            after={"one_time_password": False},
-            at=moment,
-        )
+        _store_own_password(conn, actor, current, new_password, keep_session_hash, moment)
     changed("audit")
+
+
+def _store_own_password(
+    conn: sa.Connection,
+    actor: Actor,
+    current: Account,
+    new_password: str,
+    keep_session_hash: str | None,
+    moment: datetime,
+) -> None:
+    """The user's new password in place, their other sessions ended, the audit row."""
+    _bump(
+        conn,
+        current,
+        password_hash=hash_password(new_password),
+        must_change_password=False,
+        password_changed_at=moment,
+    )
+    others = sessions.delete().where(sessions.c.username == actor.username)
+    if keep_session_hash:
+        others = others.where(sessions.c.session_hash != keep_session_hash)
+    conn.execute(others)
+    record(
+        conn,
+        actor,
+        action="account.change_password",
+        entity=ENTITY,
+        entity_id=actor.username,
+        vendor_id=current.vendor_id,
+        after={"one_time_password": False},
+        at=moment,
+    )
 
 
 def _lift_lock(conn: sa.Connection, username: str) -> bool:
@@ -464,26 +476,5 @@ def set_first_password(
             )
         if password_matches(new_password, stored):
             raise Invalid(*text("error.console.accounts.password_unchanged"))
-        _bump(
-            conn,
-            current,
-            password_hash=hash_password(new_password),
-            must_change_password=False,
-            password_changed_at=moment,
-        )
-        conn.execute(
-            sessions.delete().where(
-                sessions.c.username == actor.username, sessions.c.session_hash != session_hash
-            )
-        )
-        record(
-            conn,
-            actor,
-            action="account.change_password",
-            entity=ENTITY,
-            entity_id=actor.username,
-            vendor_id=current.vendor_id,
-            after={"one_time_password": False},
-            at=moment,
-        )
+        _store_own_password(conn, actor, current, new_password, session_hash, moment)
     changed("audit")
