@@ -1,0 +1,296 @@
+"""Two app processes behind the deployed nginx site, on a primary and its streaming replica.
+
+Everything on loopback, made for this test: a throwaway PostgreSQL primary and its
+replica (`tests/loopback_pg.py`: initdb, pg_basebackup -R, run as the postgres OS user),
+the tiny demo mall loaded into the primary, two `streamlit run` processes (DATABASE_URL
+the primary, READ_DATABASE_URL the replica, both as `mallboard_app`) and nginx serving
+`deploy/nginx/mallboard.conf` in front of them. Chromium picks a process with the
+site's own sticky cookie (`mb_route`), set to a value nginx was seen to send to that
+process (its access log names the process that answered each request).
+
+The journey: a vendor logged in on each process; a price edited on A is on B's page at
+once (B had the old one cached); A stops and the page left on it goes on, logged in, on
+B; the replica stops and the pages still work; it starts again and the reads return
+to it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.app_role import app_url
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RunningApp,
+    _fill_demo,
+    login,
+    open_page,
+    serve,
+    wait_idle,
+)
+from tests.loopback_pg import Pair, loopback_pair, missing
+from tests.nginx_site import HOST, NGINX, ServedSite, chromium_host_rule, served_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _missing() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM}"
+    if NGINX is None:
+        return "nginx is not installed (apt-get install nginx-light)"
+    return missing()
+
+
+MISSING = _missing()
+# CI has all of them (.ci/run installs Chromium and nginx; PostgreSQL's server is there
+# for the shared test database): there a missing one fails the test.
+if MISSING and os.environ.get("CI") != "true":
+    pytestmark.append(pytest.mark.skip(reason=MISSING))
+
+DATABASE = "mall"
+ROUTE_COOKIE = "mb_route"
+VENDOR, PASSWORD = "shop_big", "demo-shop-big"
+
+
+@dataclass
+class Deployment:
+    """What the test started: the database pair, the two processes and nginx."""
+
+    pair: Pair
+    apps: dict[str, RunningApp]
+    site: ServedSite
+    stops: dict[str, ExitStack]
+
+    def upstream(self, name: str) -> str:
+        """The address nginx knows process `name` by (host:port)."""
+        return self.apps[name].url.removeprefix("http://")
+
+    def stop(self, name: str) -> None:
+        """Stop process `name` (SIGTERM, as systemd stops a unit)."""
+        self.stops.pop(name).close()
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
+    """The primary and replica, the demo mall, processes A and B, and nginx before them."""
+    if MISSING:
+        pytest.fail(f"{MISSING}, and CI=true: .ci/run should have installed it")
+    with ExitStack() as stack:
+        pair = stack.enter_context(loopback_pair())
+        admin = sa.create_engine(pair.primary.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {DATABASE}")  # a constant name
+        admin.dispose()
+        primary = pair.primary.url(DATABASE)
+        _fill_demo(primary)  # the mall, grants, migrations, the demo logins
+        pair.wait_replayed(DATABASE)
+        # `serve` hands the environment on to the process, DATABASE_URL its own.
+        monkeypatch.setenv("READ_DATABASE_URL", app_url(pair.replica.url(DATABASE)))
+        monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1")
+        apps: dict[str, RunningApp] = {}
+        stops: dict[str, ExitStack] = {}
+        for name in ("A", "B"):
+            folder = tmp_path / name
+            folder.mkdir()
+            process = stack.enter_context(ExitStack())
+            apps[name] = process.enter_context(_served(primary, folder))
+            stops[name] = process
+        site = stack.enter_context(
+            served_site(tmp_path / "nginx", [apps[n].url.removeprefix("http://") for n in apps])
+        )
+        yield Deployment(pair, apps, site, stops)
+
+
+def _served(database_url: str, folder: Path):
+    """`tests.browser.serve` as a context manager (stopped when it exits)."""
+    from contextlib import contextmanager
+
+    return contextmanager(serve)(database_url, folder)
+
+
+def _get(site: ServedSite, path: str, route: str) -> http.client.HTTPResponse:
+    """GET `path` from nginx over HTTPS with the route cookie `route`."""
+    port = int(site.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", port, timeout=10, context=ssl._create_unverified_context()
+    )
+    connection.request("GET", path, headers={"Host": f"{HOST}:{port}", "Cookie": route})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def _route_cookies(response: http.client.HTTPResponse) -> list[str]:
+    """The route cookies the response sets (Streamlit sets its own XSRF cookie too)."""
+    sent = response.headers.get_all("Set-Cookie") or []
+    return [c for c in sent if c.startswith(f"{ROUTE_COOKIE}=")]
+
+
+def _log_lines(site: ServedSite) -> list[str]:
+    return site.access_log.read_text().splitlines()
+
+
+def _routes(deployment: Deployment) -> dict[str, str]:
+    """A route cookie value nginx sends to each process, found by asking nginx."""
+    site = deployment.site
+    for n in range(64):
+        response = _get(site, "/_stcore/health", f"{ROUTE_COOKIE}=probe{n}")
+        assert response.status == 200, response.status
+        # A browser that sent the cookie gets no new one.
+        assert _route_cookies(response) == [], response.headers
+    log = site.access_log.read_text()
+    served = dict(re.findall(r"route=(probe\d+) upstream=(\S+)$", log, re.M))
+    routes = {}
+    for name in deployment.apps:
+        address = deployment.upstream(name)
+        found = [route for route, upstream in served.items() if upstream == address]
+        assert found, f"no probe reached process {name}: {served}"
+        routes[name] = found[0]
+    return routes
+
+
+def _context(browser, deployment: Deployment, route: str):
+    """A browser of its own, pinned to a process by its route cookie."""
+    context = browser.new_context(
+        ignore_https_errors=True, locale="en-US", viewport={"width": 1400, "height": 1000}
+    )
+    context.add_cookies(
+        [
+            {
+                "name": ROUTE_COOKIE,
+                "value": route,
+                "url": deployment.site.url,
+                "secure": True,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
+
+
+def _price(page) -> str:
+    """The price in the Products page's edit form (the most recently changed product)."""
+    field = page.get_by_test_id("stMain").get_by_role("textbox", name="Price (¥)")
+    field.wait_for()
+    return field.input_value()
+
+
+def _served_by(site: ServedSite, path: str, route: str) -> list[str]:
+    """The upstreams (in order tried) of every logged request for `path` with `route`."""
+    pattern = re.compile(
+        rf'"GET {re.escape(path)}[ ?][^"]*" \d+ \d+ route={re.escape(route)} upstream=(.+)$'
+    )
+    return [m.group(1) for line in _log_lines(site) if (m := pattern.search(line))]
+
+
+def _wait_logged(site: ServedSite, path: str, route: str, *, count: int) -> list[str]:
+    """`_served_by` once it lists `count` requests (or what it lists after 10 s)."""
+    deadline = time.monotonic() + 10
+    while len(found := _served_by(site, path, route)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
+
+
+def _show_failure(deployment: Deployment, pages: dict) -> None:
+    """What each page and log showed (CI keeps only the output)."""
+    for name, page in pages.items():
+        try:
+            page.screenshot(path=str(deployment.site.folder / f"failed-{name}.png"))
+            print(f"[scale-out] page {name} at {page.url}:\n{page.inner_text('body')[:1500]}")
+        except Exception as exc:  # noqa: BLE001 - a report of a failure must not fail itself
+            print(f"[scale-out] page {name} could not be read: {exc}")
+    for name, app in deployment.apps.items():
+        log = app.folder / "streamlit.log"
+        if log.exists():
+            print(f"[scale-out] process {name}'s log:\n{log.read_text()[-3000:]}")
+    for name in ("error.log", "access.log"):
+        print(f"[scale-out] nginx {name}:\n{(deployment.site.folder / name).read_text()[-3000:]}")
+
+
+def test_two_processes_behind_nginx_on_a_primary_and_its_replica(deployment):
+    from playwright.sync_api import sync_playwright
+
+    site = deployment.site
+    routes = _routes(deployment)
+    # A browser without the cookie is given one, not a credential and HTTPS only.
+    (cookie,) = _route_cookies(_get(site, "/", ""))
+    assert re.fullmatch(
+        rf"{ROUTE_COOKIE}=[0-9a-f]{{32}}; Path=/; Secure; HttpOnly; SameSite=Lax", cookie
+    ), cookie
+    app = RunningApp(site.url, deployment.pair.primary.url(DATABASE), site.folder)
+
+    pages = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, chromium_host_rule()]
+        )
+        try:
+            context_a, page_a = _context(browser, deployment, routes["A"])
+            context_b, page_b = _context(browser, deployment, routes["B"])
+            pages = {"A": page_a, "B": page_b}
+
+            # B shows the products first, so its cache holds the price before the edit.
+            login(page_b, app, VENDOR, PASSWORD)
+            open_page(page_b, "Products")
+            before = _price(page_b)
+            new_price = "123.45" if before != "123.45" else "234.56"
+
+            login(page_a, app, VENDOR, PASSWORD)
+            main = open_page(page_a, "Products")
+            assert _price(page_a) == before
+            main.get_by_role("textbox", name="Price (¥)").fill(new_price)
+            main.get_by_role("button", name="Save", exact=True).click()
+            main.get_by_text("Saved changes to 1 product.").wait_for()
+
+            # The same page on B, at once: its cached list was read before the edit.
+            open_page(page_b, "Orders")
+            open_page(page_b, "Products")
+            assert _price(page_b) == new_price, "process B shows the price before the edit"
+
+            # Each browser's pages came from its own process.
+            assert set(_served_by(site, "/", routes["A"])) == {deployment.upstream("A")}
+            assert set(_served_by(site, "/", routes["B"])) == {deployment.upstream("B")}
+
+            # A stops; the page left on it reconnects through nginx to B, still logged in.
+            deployment.stop("A")
+            main = open_page(page_a, "Orders")
+            page_a.get_by_text(f"Signed in as {VENDOR}").wait_for()
+            assert page_a.get_by_role("textbox", name="Password").count() == 0
+            # And goes on working there: another price, saved on B.
+            main = open_page(page_a, "Products")
+            assert _price(page_a) == new_price
+            main.get_by_role("textbox", name="Price (¥)").fill("99.90")
+            main.get_by_role("button", name="Save", exact=True).click()
+            main.get_by_text("Saved changes to 1 product.").wait_for()
+            wait_idle(page_a)
+            assert "Traceback" not in page_a.content()
+        except Exception:
+            _show_failure(deployment, pages)
+            raise
+        finally:
+            for page in pages.values():
+                page.context.close()
+            browser.close()
+
+    # Browser A's websocket: first on A (closed when A stopped), then on B via nginx
+    # (a websocket is logged when it closes: the browser has just closed it).
+    streams = _wait_logged(site, "/_stcore/stream", routes["A"], count=2)
+    assert streams and deployment.upstream("A") in streams[0], streams
+    assert any(s.endswith(deployment.upstream("B")) for s in streams[1:]), streams
