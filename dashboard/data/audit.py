@@ -14,7 +14,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine
+from dashboard.shell.context import read_engine
 from dashboard.ui.audit_words import Reading, readable, word
 from exports.audit_workbook import audit_workbook_bytes
 from queries.audit import AuditChoices, AuditScope, audit_choices, audit_entries
@@ -71,7 +71,7 @@ def audit_page(
     scope: AuditScope, filters: AuditFilter, page: int, page_size: int, how: Reading
 ) -> tuple[pd.DataFrame, int]:
     """One page of the trail the scope may see, newest first, in words; and the total."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         rows, total = _entries(conn, scope, filters, page, page_size)
     return readable(rows, how), total
 
@@ -79,7 +79,7 @@ def audit_page(
 @cached(ttl=300, topics=("audit",))
 def filter_choices(scope: AuditScope) -> AuditChoices:
     """The actions, entity types and people present in the scope's trail."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return audit_choices(conn, scope=scope)
 
 
@@ -96,7 +96,7 @@ def audit_download_builder(
     `st.download_button` calls it on another thread: the engine is taken here,
     in the page's run, and the words need no session.
     """
-    database = engine()
+    database = read_engine()
 
     def build() -> bytes:
         with database.connect() as conn:

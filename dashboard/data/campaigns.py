@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import read_engine, settings
 from queries.marketing import campaigns
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
@@ -22,7 +22,7 @@ __all__ = ["campaigns_report"]
 @cached(ttl=300, topics=("promotions",), max_entries=256)
 def campaigns_report(vendor_id: int | None, start: datetime, end: datetime, kind: str) -> Report:
     """The campaigns report (promotions, coupons, campaigns, live sessions) of [start, end)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return campaigns.report(
             conn,
             scope=Scope(vendor_id),

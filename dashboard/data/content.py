@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import read_engine, settings
 from queries.content import notes as content
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
@@ -33,7 +33,7 @@ class ContentView:
 @cached(ttl=300, max_entries=64)
 def _mall_baseline(start: datetime, end: datetime, kind: str) -> tuple[int, dict[str, int]]:
     """The mall's tag readers among its buyers (affinity's baseline), once for every shop."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         period, tz = TimeRange(start, end, kind), settings().timezone
         return content.mall_tag_viewers(conn, period=period, tz=tz)
 
@@ -43,7 +43,7 @@ def content_view(vendor_id: int | None, start: datetime, end: datetime, kind: st
     """Notes, tags read before buying and tag affinity of the shop (or mall) in [start, end)."""
     scope, period, tz = Scope(vendor_id), TimeRange(start, end, kind), settings().timezone
     baseline = None if vendor_id is None else _mall_baseline(start, end, kind)
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         totals, notes = content.summary_and_notes(conn, scope=scope, period=period, tz=tz)
         return ContentView(
             totals=totals,

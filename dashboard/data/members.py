@@ -13,7 +13,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import read_engine, settings
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange
 from queries.members import overview as members
@@ -42,7 +42,7 @@ def members_view(
     """Every figure of the Members page for the shop (or the mall) and [start, end)."""
     scope, period, tz = Scope(vendor_id), TimeRange(start, end, kind), settings().timezone
     args = {"scope": scope, "period": period}
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         # The summary and the trend share the buyers' first orders: one statement.
         totals, trend = members.summary_and_trend(conn, **args, tz=tz, grain=grain)
         mixes = members.buyer_mixes(conn, **args, tz=tz)

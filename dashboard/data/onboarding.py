@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from dashboard.caching import cached, clear_topics
-from dashboard.shell.context import engine, settings
+from dashboard.caching import cached
+from dashboard.shell.context import engine, read_engine, reread, settings
 from queries.core.actors import Actor
 from queries.core.errors import Conflict, NotFound, UserError
 from queries.merchants.onboarding import (
@@ -57,7 +57,7 @@ def _minute() -> datetime:
 
 @cached(ttl=60, topics=("applications", "vendors"), max_entries=128)
 def _queue(filters: QueueFilters, now: datetime, deadline_days: int, tz: str) -> pd.DataFrame:
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return application_queue(
             conn,
             status=filters.status,
@@ -81,21 +81,21 @@ def queue(filters: QueueFilters) -> pd.DataFrame:
 @cached(ttl=60, topics=("applications",))
 def counts() -> dict[str, int]:
     """How many applications are in each status (the tabs)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return status_counts(conn)
 
 
 @cached(ttl=600, topics=("applications",))
 def choices() -> QueueChoices:
     """The categories and regions the filters offer."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return queue_choices(conn)
 
 
 @cached(ttl=60, topics=("applications", "vendors"), max_entries=128)
 def detail(application_id: int) -> ApplicationDetail:
     """One application with its licence check, duplicates and decision history."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return application_detail(conn, application_id=application_id)
 
 
@@ -109,7 +109,7 @@ def decide(actor: Actor, application_id: int, **kwargs) -> int | None:
     try:
         return decide_application(engine(), actor, application_id, tz=settings().timezone, **kwargs)
     except (Conflict, NotFound):
-        clear_topics(("applications",))
+        reread(("applications",))
         raise
 
 
@@ -158,6 +158,6 @@ def decide_with_account(
             tz=settings().timezone,
         )
     except (Conflict, NotFound):
-        clear_topics(("applications",))
+        reread(("applications",))
         raise
     return DecisionOutcome(vendor_id, username=username, password=password)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import read_engine, settings
 from exports.orders_workbook import orders_workbook_bytes
 from queries.core.actors import Scope
 from queries.orders.detail import OrderDetail, order_detail
@@ -22,7 +22,7 @@ __all__ = ["order_page", "order_workbook_builder", "one_order"]
 @cached(ttl=60, max_entries=256)
 def order_page(vendor_id: int | None, filters: OrderFilter, page: int, page_size: int) -> OrderPage:
     """One page of the shop's (or mall's) orders matching `filters`, and the total."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return search_orders(
             conn,
             scope=Scope(vendor_id),
@@ -36,7 +36,7 @@ def order_page(vendor_id: int | None, filters: OrderFilter, page: int, page_size
 @cached(ttl=60, max_entries=256)
 def one_order(vendor_id: int | None, order_no: str) -> OrderDetail | None:
     """One order of the shop (or mall) with its lines, payments and refunds; None if not theirs."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return order_detail(conn, scope=Scope(vendor_id), order_no=order_no)
 
 
@@ -48,7 +48,7 @@ def order_workbook_builder(
     `st.download_button` calls it only when clicked, on another thread, so the
     engine and settings are taken here, in the page's run.
     """
-    database, config = engine(), settings()
+    database, config = read_engine(), settings()
 
     def build() -> bytes:
         with database.connect() as conn:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.caching import cached, clear_topics
-from dashboard.shell.context import engine, settings
+from dashboard.caching import cached
+from dashboard.shell.context import engine, read_engine, reread, settings
 from exports.products_workbook import (
     UploadPreview,
     preview_upload,
@@ -51,7 +51,7 @@ def product_page(
     vendor_id: int | None, filters: ProductFilter, page: int, page_size: int
 ) -> tuple[pd.DataFrame, int]:
     """One page of the shop's (or mall's) products and how many match."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return list_products(
             conn,
             scope=Scope(vendor_id),
@@ -68,7 +68,7 @@ def product_page(
 @cached(ttl=600)
 def categories() -> list[tuple[int, str, str]]:
     """Every category (id, Chinese name, English name)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return category_options(conn)
 
 
@@ -76,7 +76,7 @@ def products_workbook_builder(
     vendor_id: int | None, filters: ProductFilter, lang: str
 ) -> Callable[[], bytes]:
     """A no-argument builder of the bulk-edit workbook, run when the download is clicked."""
-    database, config = engine(), settings()
+    database, config = read_engine(), settings()
 
     def build() -> bytes:
         with database.connect() as conn:
@@ -111,7 +111,7 @@ def save_product(actor: Actor, product_id: int, **kwargs) -> int:
     try:
         return update_product(engine(), actor, product_id, **kwargs)
     except Conflict:
-        clear_topics(("products",))
+        reread(("products",))
         raise
 
 
@@ -120,5 +120,5 @@ def save_changes(actor: Actor, changes: Sequence[ProductChange]) -> int:
     try:
         return bulk_update_products(engine(), actor, list(changes))
     except Conflict:
-        clear_topics(("products",))
+        reread(("products",))
         raise

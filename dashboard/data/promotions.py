@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from dashboard.caching import cached, clear_topics
-from dashboard.shell.context import engine, settings
+from dashboard.caching import cached
+from dashboard.shell.context import engine, read_engine, reread, settings
 from queries.core.actors import Actor, Scope
 from queries.core.errors import Conflict
 from queries.marketing import promotion_edits as edits
@@ -41,7 +41,7 @@ def promotion_page(
 ) -> tuple[pd.DataFrame, int]:
     """One page of promotions with their state and whole-life results (for the scope's orders)."""
     scope = Scope(vendor_id)
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         frame, total = q.list_promotions(
             conn,
             scope=scope,
@@ -67,7 +67,7 @@ def overlaps(
     vendor_id: int | None, kind: str, starts_at: datetime, ends_at: datetime, exclude_id: int | None
 ) -> pd.DataFrame:
     """Running promotions of the same shop and kind overlapping the given time (not cached)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return q.overlapping_running(
             conn,
             vendor_id=vendor_id,
@@ -80,7 +80,7 @@ def overlaps(
 
 def one(actor: Actor, promotion_id: int) -> dict:
     """One promotion the actor may see (fresh from the database)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return q.get_promotion(conn, actor=actor, promotion_id=promotion_id)
 
 
@@ -94,7 +94,7 @@ def _fresh_on_conflict(write, *args, **kwargs) -> int:
     try:
         return write(engine(), *args, **kwargs)
     except Conflict:
-        clear_topics(("promotions",))
+        reread(("promotions",))
         raise
 
 

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import read_engine, settings
 from queries.rolled.coverage import stale, stored_cut
 
 __all__ = ["RollupFreshness", "data_jobs", "rollup_freshness"]
@@ -30,7 +30,7 @@ class RollupFreshness:
 @cached(ttl=60)
 def _freshness(database_url: str, tz: str, max_age_days: int) -> RollupFreshness:
     del database_url  # the cache key: the app's database
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         cut = stored_cut(conn, tz=tz)
     return RollupFreshness(cut, cut is not None and stale(cut, tz=tz), max_age_days)
 
@@ -45,7 +45,7 @@ def data_jobs() -> pd.DataFrame:
     """`python -m rollups status` as a table: one row per family (uncached: a look-out)."""
     from rollups.refresh import family_status
 
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         rows = family_status(conn, tz=settings().timezone)
     columns = [
         "family",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import read_engine, settings
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange, local_midnight, preset_range
 from queries.sales.breakdowns import (
@@ -55,7 +55,7 @@ class SalesView:
 def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesView:
     """Headline with 环比 / 同比, trend and every breakdown of the shop (or mall)."""
     scope, tz = Scope(vendor_id), settings().timezone
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         args = {"scope": scope, "period": period, "tz": tz}
         # The page shows neither the new / returning split nor repurchase buyers: skip
         # the per-buyer look-ups and the row per member (buyers are counted distinct).
@@ -70,7 +70,7 @@ def sales_view(vendor_id: int | None, period: TimeRange, grain: str) -> SalesVie
 @cached(ttl=120, max_entries=256)
 def category_view(vendor_id: int | None, period: TimeRange, category_id: int) -> pd.DataFrame:
     """Item sales per product inside one top-level category."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return category_products(
             conn,
             scope=Scope(vendor_id),
@@ -98,7 +98,7 @@ def home_view(vendor_id: int | None, now: datetime) -> HomeView:
     recent = TimeRange(
         local_midnight(today - timedelta(days=HOME_TREND_DAYS - 1), tz), now, "custom"
     )
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         found = compare_many(
             conn,
             scope=scope,
@@ -117,7 +117,7 @@ def home_view(vendor_id: int | None, now: datetime) -> HomeView:
 @cached(ttl=120, topics=("vendors",), max_entries=64)
 def leaderboard_view(period: TimeRange) -> pd.DataFrame:
     """Every shop's figures over `period`, highest GMV first (operators only)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return leaderboard(conn, scope=Scope.mall(), period=period, tz=settings().timezone)
 
 
@@ -126,5 +126,5 @@ def shop_name(vendor_id: int) -> str | None:
     """One shop's name for page titles."""
     from queries.merchants.names import vendor_name
 
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return vendor_name(conn, vendor_id=vendor_id)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.caching import cached
-from dashboard.shell.context import engine, settings
+from dashboard.shell.context import engine, read_engine, settings
 from exports.settlement_workbook import write_month_end, write_statement_workbook
 from queries.finance import actions
 from queries.core.actors import Actor, Scope
@@ -51,7 +51,7 @@ ALL_STATUSES = ("draft", "confirmed", "paid")
 @cached(ttl=120, topics=("settlements",), max_entries=64)
 def period_table(period_start: date, period_end: date) -> pd.DataFrame:
     """Every vendor's statement state and lines for the period (finance)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return period_overview(
             conn,
             scope=Scope.mall(),
@@ -64,7 +64,7 @@ def period_table(period_start: date, period_end: date) -> pd.DataFrame:
 @cached(ttl=120, topics=("settlements",), max_entries=256)
 def statement_list(vendor_id: int | None, statuses: tuple[str, ...]) -> pd.DataFrame:
     """Issued statements of one vendor (None: every vendor) with one of `statuses`."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return vendor_statements(conn, scope=Scope(vendor_id), statuses=statuses)
 
 
@@ -73,7 +73,7 @@ def statement(
     vendor_id: int | None, settlement_id: int, statuses: tuple[str, ...]
 ) -> StatementDetail | None:
     """One statement with its orders and refunds; None when not visible to the scope."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return statement_detail(
             conn,
             scope=Scope(vendor_id),
@@ -86,20 +86,20 @@ def statement(
 @cached(ttl=120, topics=("settlements",), max_entries=256)
 def carried_to(vendor_id: int, settlement_id: int) -> int | None:
     """The draft a statement's negative net was carried into (and still sits in), or None."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return actions.carried_into(conn, settlement_id=settlement_id, vendor_id=vendor_id)
 
 
 def changed_by(settlement_id: int) -> dict | None:
     """Who last changed a statement and how (its newest audit row; read fresh, not cached)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return last_change(conn, settlement_id=settlement_id)
 
 
 @cached(ttl=120, topics=("settlements",), max_entries=32)
 def reconciliation(period_start: date, period_end: date) -> Reconciliation:
     """Differences of issued statements and orders that do not add up (finance)."""
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return reconcile(
             conn,
             scope=Scope.mall(),
@@ -113,7 +113,7 @@ def statement_workbook_builder(
     vendor_id: int, period_start: date, period_end: date
 ) -> Callable[[], bytes]:
     """A no-argument function building one vendor's workbook when the button is clicked."""
-    database, config = engine(), settings()
+    database, config = read_engine(), settings()
 
     def build() -> bytes:
         buffer = io.BytesIO()
@@ -139,7 +139,7 @@ def month_end_files(
     """The overview workbook and the zip of every vendor's workbook, as bytes."""
     config = settings()
     with tempfile.TemporaryDirectory(prefix="mallboard-month-end-") as folder:
-        with engine().connect() as conn:
+        with read_engine().connect() as conn:
             overview, archive = write_month_end(
                 conn,
                 Path(folder),

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from dashboard.caching import cached, clear_topics
-from dashboard.shell.context import engine, settings
+from dashboard.caching import cached
+from dashboard.shell.context import engine, read_engine, reread, settings
 from queries.core.actors import Actor
 from queries.core.errors import Conflict, NotFound
 from queries.merchants.vendors import merchant_list, set_vendor_status
@@ -23,7 +23,7 @@ __all__ = ["merchants", "set_status"]
 
 @cached(ttl=300, topics=("vendors",), max_entries=64)
 def _merchants(search: str, statuses: tuple[str, ...], now: datetime, tz: str) -> pd.DataFrame:
-    with engine().connect() as conn:
+    with read_engine().connect() as conn:
         return merchant_list(conn, search=search, statuses=statuses, now=now, tz=tz)
 
 
@@ -43,5 +43,5 @@ def set_status(actor: Actor, vendor_id: int, **kwargs) -> None:
     try:
         set_vendor_status(engine(), actor, vendor_id, tz=settings().timezone, **kwargs)
     except (Conflict, NotFound):
-        clear_topics(("vendors",))
+        reread(("vendors",))
         raise

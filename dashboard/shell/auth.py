@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.shell.client_address import client_address
+from dashboard.shell.context import SESSION_HASH
 from dashboard.shell.session_cookie import SessionCookie
 from queries.console.accounts import set_first_password
 from queries.console.logins import LoginOutcome, log_in
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 TOKEN = "_mb_session"  # this browser tab's session id (the cookie's, or a fresh login's)
-SESSION_HASH = "_mb_session_hash"
 LOGGED_OUT = "_mb_logged_out"  # the tab logged out: ignore the cookie it was opened with
 REFUSED = "login_refused"
 NOTICE = "_mb_login_notice"  # a plain sentence above the login form (after "log out everywhere")

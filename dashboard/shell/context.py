@@ -1,40 +1,73 @@
-"""The running app's settings, engine, logged-in actor and the scope a page reads.
+"""The running app's settings, engines, logged-in actor and the scope a page reads.
 
 A vendor's scope always comes from their account: `page_scope` ignores any
 `?vendor=` in the URL for vendors. Staff pick a shop (or the whole mall) in the
 sidebar, remembered in the URL so a leaderboard row can open a vendor's view.
+
+Two engines at most: `engine()` for `DATABASE_URL` (writes, logins and sessions, and
+every read while no replica is configured) and the read replica's (`READ_DATABASE_URL`).
+Page reads take `read_engine()`: once per script run `dashboard.caching` asks
+`_choose_source` where this run reads — the replica, unless it is down (then the primary,
+logged once, tried again every few seconds) or this user wrote something it has not
+replayed yet (`pg_last_wal_replay_lsn()` below the primary's position after the write,
+kept in the session and its row: `queries.core.replica`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from dashboard.caching import cached
+from dashboard import caching
+from dashboard.caching import Source, cached, clear_topics
+from queries.console.cache_generations import generations
+from queries.console.write_positions import remember_write_position, write_position
 from queries.core.actors import Actor, Scope, scope_for
-from queries.core.db import connect_engine
+from queries.core.db import Pool, connect_engine
+from queries.core.invalidation import subscribe
+from queries.core.replica import (
+    Lag,
+    ReplicaHealth,
+    caught_up,
+    replica_lag,
+    replica_trouble,
+    wal_position,
+)
 from queries.core.settings import SECRETS_PATH, Settings, load_settings
 from queries.rolled.coverage import read_rollups_up_to
 
 __all__ = [
+    "ReplicaStatus",
     "current_actor",
     "dispose_engines",
     "engine",
     "open_vendor_view",
     "page_scope",
+    "read_engine",
+    "replica_engine",
+    "replica_status",
+    "reread",
     "settings",
     "vendor_choices",
 ]
 
+_LOG = logging.getLogger("mallboard")
 
 _SETTING_NAMES = (
     "DATABASE_URL",
+    "READ_DATABASE_URL",
     "PLATFORM_TIMEZONE",
     "CURRENCY",
     "REVIEW_DEADLINE_DAYS",
     "QUERY_TIMEOUT_SECONDS",
+    "DB_POOL_SIZE",
+    "DB_POOL_TIMEOUT_SECONDS",
 )
 _settings_memo: dict[tuple, Settings] = {}
 
@@ -59,31 +92,224 @@ def settings() -> Settings:
 
 
 _created_engines: list[sa.Engine] = []
+# A replica that does not answer costs a read this long at most before the primary serves it.
+REPLICA_CONNECT_SECONDS = 2
 
 
 @st.cache_resource(show_spinner=False)
-def _engine(url: str, query_timeout: float) -> sa.Engine:
+def _engine(
+    url: str, query_timeout: float, pool_size: int = 10, pool_timeout: float = 10.0
+) -> sa.Engine:
     # The app's engine alone has the time limit: shell tools (exports, rollups, the demo
     # loader, bench) run long statements on purpose. It never creates a SQLite file.
-    engine = connect_engine(url, create=False, query_timeout=query_timeout)
+    engine = connect_engine(
+        url, create=False, query_timeout=query_timeout, pool=Pool(pool_size, pool_timeout)
+    )
     _created_engines.append(engine)
     return engine
 
 
+@st.cache_resource(show_spinner=False)
+def _replica(url: str, query_timeout: float, pool_size: int, pool_timeout: float) -> sa.Engine:
+    # Opened without a first connection: a replica down at start must not stop the app.
+    engine = connect_engine(
+        url,
+        check=False,
+        create=False,
+        query_timeout=query_timeout,
+        pool=Pool(pool_size, pool_timeout),
+        probe=False,
+        connect_timeout=REPLICA_CONNECT_SECONDS,
+    )
+    _created_engines.append(engine)
+    return engine
+
+
+# Whether this process's reads reach the replica (one per process, like its engine).
+_health = ReplicaHealth()
+
+
 def dispose_engines() -> None:
     """Close every engine this process opened and forget them (tests switch databases)."""
+    global _health  # noqa: PLW0603 - a new database, a replica not yet seen down
     _engine.clear()
+    _replica.clear()
     while _created_engines:
         _created_engines.pop().dispose()
+    _health = ReplicaHealth()
 
 
 def engine() -> sa.Engine:
     """The shared engine for the configured database (never mutated), every statement
-    bounded by `QUERY_TIMEOUT_SECONDS`."""
+    bounded by `QUERY_TIMEOUT_SECONDS`: writes, logins and sessions use it."""
     config = settings()
     # Rollups older than ROLLUP_MAX_AGE_DAYS are not read: the app's reads go live.
     read_rollups_up_to(config.rollup_max_age_days)
-    return _engine(config.database_url, config.query_timeout_seconds)
+    return _engine(
+        config.database_url,
+        config.query_timeout_seconds,
+        config.db_pool_size,
+        config.db_pool_timeout_seconds,
+    )
+
+
+def replica_engine() -> sa.Engine | None:
+    """The read replica's engine (None: no `READ_DATABASE_URL`)."""
+    config = settings()
+    if config.read_database_url is None:
+        return None
+    return _replica(
+        config.read_database_url,
+        config.query_timeout_seconds,
+        config.db_pool_size,
+        config.db_pool_timeout_seconds,
+    )
+
+
+def read_engine() -> sa.Engine:
+    """Where a page's read goes in this run: the replica, or the primary (see above)."""
+    source = caching.current_source()
+    return engine() if source is None else source.engine
+
+
+# --- choosing a run's source ----------------------------------------------------------
+
+WRITE_LSN = "_mb_write_lsn"  # the primary's position after this session's own last write
+WRITE_LSN_LOADED = "_mb_write_lsn_loaded"  # the session row's was read in this process
+SESSION_HASH = "_mb_session_hash"  # the session's hash, kept by dashboard.shell.auth
+
+
+def _with_generations(name: str, database: sa.Engine, conn: sa.Connection) -> Source:
+    try:
+        found = generations(conn)
+    except (sa.exc.ProgrammingError, sa.exc.OperationalError) as exc:
+        if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+            raise
+        found = {}  # a database without the console's tables: nothing to follow
+    return Source(name, database, found)
+
+
+def _primary_source() -> Source:
+    database = engine()
+    with database.connect() as conn:
+        return _with_generations("primary", database, conn)
+
+
+def _waiting_position() -> int | None:
+    """The position this user's own last write needs the replica to have replayed."""
+    if get_script_run_ctx() is None:
+        return None
+    state = st.session_state
+    if not state.get(WRITE_LSN_LOADED):
+        state[WRITE_LSN_LOADED] = True
+        session_hash = state.get(SESSION_HASH)
+        if session_hash:  # a click that landed on this process after a write on another
+            with engine().connect() as conn:
+                kept = write_position(conn, session_hash=session_hash)
+            if kept is not None and kept > (state.get(WRITE_LSN) or 0):
+                state[WRITE_LSN] = kept
+    return state.get(WRITE_LSN)
+
+
+def _choose_source() -> Source:
+    """This run's source, with the topics' generations read there (see the module doc)."""
+    replica = replica_engine()
+    if replica is None or not _health.usable():
+        return _primary_source()
+    wanted = _waiting_position()
+    try:
+        with replica.connect() as conn:
+            if wanted is not None:
+                if not caught_up(wal_position(conn), wanted):
+                    _health.answered()
+                    return _primary_source()  # this user's write is not there yet
+                st.session_state.pop(WRITE_LSN, None)  # replayed: the replica shows it
+            source = _with_generations("replica", replica, conn)
+    except sa.exc.SQLAlchemyError as exc:
+        trouble = _replica_failed(exc, "down")
+        if trouble is None:
+            raise
+        return trouble
+    _health.answered()
+    return source
+
+
+def _replica_failed(exc: BaseException, trouble: str) -> Source | None:
+    """The primary's source after the replica failed (`trouble`: "down" or "conflict")."""
+    if replica_trouble(exc) is None:
+        return None
+    if trouble == "down":
+        _health.failed(exc)
+    return _primary_source()
+
+
+caching.use_sources(_choose_source, lambda exc, trouble: _replica_failed(exc, trouble))
+
+
+def _remember_own_write() -> None:
+    """Keep the primary's position now in this session (and its row): this user's reads
+    stay on the primary until the replica has replayed it. Nothing without a replica."""
+    if get_script_run_ctx() is None or settings().read_database_url is None:
+        return
+    try:
+        with engine().connect() as conn:
+            position = wal_position(conn)
+        if position is None:
+            return
+        state = st.session_state
+        state[WRITE_LSN] = max(position, state.get(WRITE_LSN) or 0)
+        session_hash = state.get(SESSION_HASH)
+        if session_hash:
+            remember_write_position(engine(), session_hash=session_hash, position=position)
+    except sa.exc.SQLAlchemyError as exc:  # the write is done; its page says so
+        _LOG.warning("could not keep the position of a write: %s", exc)
+    caching.reroute()
+
+
+def _after_write(topics: tuple[str, ...]) -> None:
+    del topics  # every write: the user's next reads must show it
+    _remember_own_write()
+
+
+subscribe(_after_write)
+
+
+def reread(topics: tuple[str, ...]) -> None:
+    """The page showed old values (a write was refused as a conflict): drop the cached
+    reads of `topics`, and read from the primary until the replica has caught up."""
+    clear_topics(topics)
+    _remember_own_write()
+
+
+# --- the replica as operators see it ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplicaStatus:
+    """The read replica as this process sees it: None fields where it cannot be known."""
+
+    configured: bool
+    answering: bool = False
+    down_since: datetime | None = None
+    reason: str = ""
+    lag: Lag | None = None
+
+
+def replica_status() -> ReplicaStatus:
+    """Whether a replica is configured, answers, and how far behind it is (uncached)."""
+    replica = replica_engine()
+    if replica is None:
+        return ReplicaStatus(configured=False)
+    try:
+        with engine().connect() as primary, replica.connect() as conn:
+            lag = replica_lag(primary, conn)
+    except sa.exc.SQLAlchemyError as exc:
+        if replica_trouble(exc) != "down":
+            raise
+        _health.failed(exc)
+        return ReplicaStatus(True, False, _health.down_since, _health.reason)
+    _health.answered()
+    return ReplicaStatus(True, True, lag=lag)
 
 
 def current_actor() -> Actor:
@@ -98,7 +324,8 @@ def current_actor() -> Actor:
 def _vendor_choices(database_url: str) -> list[tuple[int, str]]:
     from queries.merchants.names import vendor_names
 
-    with _engine(database_url, settings().query_timeout_seconds).connect() as conn:
+    del database_url  # the cache key: the app's database
+    with read_engine().connect() as conn:
         return vendor_names(conn)
 
 

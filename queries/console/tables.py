@@ -19,6 +19,7 @@ from queries.core.types import BigKey, UTCDateTime
 __all__ = [
     "SCHEMA",
     "accounts",
+    "cache_generations",
     "lockouts",
     "login_attempts",
     "metadata",
@@ -71,6 +72,10 @@ sessions = _table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("client_address", sa.String(64)),
     Column("user_agent", sa.String(200)),
+    # The primary's WAL position after this session's latest own write (migration 0004):
+    # its reads stay on the primary until the read replica has replayed that far, also
+    # on another app process (queries.core.replica). NULL: no write waits.
+    Column("write_lsn", sa.BigInteger),
     Index("mallboard_sessions_username", "username"),
     Index("mallboard_sessions_expires_at", "expires_at"),
 )
@@ -95,6 +100,16 @@ lockouts = _table(
     Column("locked_at", UTCDateTime, nullable=False),
     Column("locked_until", UTCDateTime, nullable=False),
     sa.CheckConstraint("subject_kind IN ('account', 'address')", name="subject_kind_known"),
+)
+
+# One row per write topic (queries.core.invalidation.TOPICS), its generation raised by
+# every write that announces it (queries.console.cache_generations, migration 0004): every
+# app process reads the few rows once per script run and drops its cached reads of a
+# topic whose generation moved, whichever process wrote.
+cache_generations = _table(
+    "cache_generations",
+    Column("topic", sa.String(32), primary_key=True),
+    Column("generation", sa.BigInteger, nullable=False),
 )
 
 meta = _table(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,7 @@ from queries.core.schema import metadata
 
 __all__ = [
     "CONSOLE_SCHEMA",
+    "Pool",
     "check_contract",
     "connect_engine",
     "database_trouble",
@@ -176,12 +178,28 @@ SQLITE_APP_BUSY_SECONDS = 3.0
 SQLITE_PROGRESS_STEPS = 10_000
 
 
+@dataclass(frozen=True)
+class Pool:
+    """How many connections an engine keeps (`size`, as many again in a burst) and how
+    long a checkout waits for one before `sqlalchemy.exc.TimeoutError` ("busy")."""
+
+    size: int = 5
+    timeout: float = 30.0
+
+    def options(self) -> dict[str, float]:
+        """`create_engine`'s pool arguments."""
+        return {"pool_size": self.size, "max_overflow": self.size, "pool_timeout": self.timeout}
+
+
 def connect_engine(
     url: str,
     *,
     check: bool = True,
     create: bool | None = None,
     query_timeout: float | None = None,
+    pool: Pool | None = None,
+    probe: bool = True,
+    connect_timeout: int = 5,
 ) -> sa.Engine:
     """An engine for `url`, checked to answer (and to hold the contract when `check`).
 
@@ -191,6 +209,9 @@ def connect_engine(
     (`QueryTimeout`). Trouble with the database during any statement is raised as a
     `DatabaseTrouble` (`DatabaseDown`, `DatabaseBusy`, `QueryTimeout`); opening it here,
     as a `DatabaseUnavailable` (`NoDatabaseFile`, `NotADatabase`) or `MissingContract`.
+    `pool`: the app's sizes (default: SQLAlchemy's for SQLite, 5 + 5 on PostgreSQL).
+    `probe=False` opens no connection here (a read replica may be down at start:
+    its first statement says so); `connect_timeout`: seconds a PostgreSQL connect waits.
     """
     if create is None:
         create = not check
@@ -198,7 +219,9 @@ def connect_engine(
     if path is not None and not create and not path.is_file():
         raise NoDatabaseFile(*text("error.core.db.no_database_file", path=path))
     if url.startswith("sqlite"):
-        engine = _sqlite_engine(url, path=path, create=create, query_timeout=query_timeout)
+        engine = _sqlite_engine(
+            url, path=path, create=create, query_timeout=query_timeout, pool=pool
+        )
     else:
         options = PG_SESSION_OPTIONS
         if query_timeout is not None:
@@ -207,9 +230,8 @@ def connect_engine(
         engine = sa.create_engine(
             url,
             pool_pre_ping=True,
-            pool_size=5,
-            max_overflow=5,
-            connect_args={"connect_timeout": 5, "options": options},
+            **(pool or Pool()).options(),
+            connect_args={"connect_timeout": connect_timeout, "options": options},
         )
 
     def translate(context: sa.engine.ExceptionContext) -> None:
@@ -226,6 +248,8 @@ def connect_engine(
 
     sa.event.listen(engine, "handle_error", translate)
     install_row_scope(engine)  # PostgreSQL: every transaction says whose rows it reads
+    if not probe:
+        return engine
     try:
         with engine.connect() as conn:
             conn.execute(sa.select(1))
@@ -294,15 +318,18 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _sqlite_engine(
-    url: str, *, path: Path | None, create: bool, query_timeout: float | None
+    url: str, *, path: Path | None, create: bool, query_timeout: float | None, pool: Pool | None
 ) -> sa.Engine:
     busy = SQLITE_BUSY_SECONDS
     if query_timeout is not None:
         busy = min(SQLITE_APP_BUSY_SECONDS, query_timeout)
+    # A file's engine pools (QueuePool); an in-memory database keeps SQLAlchemy's own pool.
+    sizes = pool.options() if pool is not None and path is not None else {}
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy},
         execution_options={"schema_translate_map": {CONSOLE_SCHEMA: None}},
+        **sizes,
     )
     sa.event.listen(engine, "connect", _on_sqlite_connect)
     if path is not None and not create:

@@ -587,8 +587,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot reach the database ({url}): {exc}",
     ),
     "error.core.settings.database_url_must_postgresql_sqlite": (
-        "DATABASE_URL 须为 postgresql://… 或 sqlite:///…",
-        "DATABASE_URL must be postgresql://… or sqlite:///…",
+        "{name} 须为 postgresql://… 或 sqlite:///…",
+        "{name} must be postgresql://… or sqlite:///…",
+    ),
+    "error.core.settings.read_replica_needs_postgresql": (
+        "READ_DATABASE_URL（只读副本）要求 DATABASE_URL 和它都是 PostgreSQL。",
+        "READ_DATABASE_URL (a read replica) needs PostgreSQL for both it and DATABASE_URL.",
     ),
     "error.core.settings.unsupported_currency": (
         "不支持的币种：{currency}",

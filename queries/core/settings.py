@@ -47,6 +47,13 @@ class Settings:
     # the console stops reading the rollups (and reads live).
     rollup_lookback_days: int = 3
     rollup_max_age_days: int = 2
+    # A PostgreSQL hot standby of DATABASE_URL the pages read from (`READ_DATABASE_URL`,
+    # optional; README "Read replica and several processes"): None reads the primary.
+    read_database_url: str | None = None
+    # Connections one app process keeps per database (`DB_POOL_SIZE`; as many again may
+    # open in a burst), and how long a run waits for one before "busy" (`DB_POOL_TIMEOUT_SECONDS`).
+    db_pool_size: int = 10
+    db_pool_timeout_seconds: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -64,17 +71,16 @@ def default_sqlite_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def normalize_url(url: str) -> str:
-    """Accept `postgresql://`, `postgres://`, `postgresql+psycopg://` and `sqlite:///`."""
+def normalize_url(url: str, *, name: str = "DATABASE_URL") -> str:
+    """Accept `postgresql://`, `postgres://`, `postgresql+psycopg://` and `sqlite:///`
+    (`name`: the setting's name, for the message)."""
     url = url.strip()
     for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     if url.startswith(("postgresql+psycopg://", "sqlite://")):
         return url
-    raise Invalid(
-        *text("error.core.settings.database_url_must_postgresql_sqlite"),
-    )
+    raise Invalid(*text("error.core.settings.database_url_must_postgresql_sqlite", name=name))
 
 
 def _read_secrets(path: Path) -> dict:
@@ -112,6 +118,13 @@ def load_settings(
         field: _whole(pick(name, str(default)), name, low, high)
         for field, name, default, low, high in _LIMITS
     }
+    read_url = pick("READ_DATABASE_URL")
+    read_database_url = normalize_url(read_url, name="READ_DATABASE_URL") if read_url else None
+    if read_database_url and not (
+        database_url.startswith("postgresql") and read_database_url.startswith("postgresql")
+    ):
+        # A replica's replay position (pg_last_wal_replay_lsn) exists on PostgreSQL only.
+        raise Invalid(*text("error.core.settings.read_replica_needs_postgresql"))
     proxies = tuple(p.strip() for p in (pick("TRUSTED_PROXIES", "") or "").split(",") if p.strip())
     return Settings(
         database_url=database_url,
@@ -120,6 +133,7 @@ def load_settings(
         review_deadline_days=int(deadline),
         is_demo=is_demo,
         trusted_proxies=proxies,
+        read_database_url=read_database_url,
         **limits,
     )
 
@@ -135,6 +149,8 @@ _LIMITS = (
     ("query_timeout_seconds", "QUERY_TIMEOUT_SECONDS", 30, 1, 3600),
     ("rollup_lookback_days", "ROLLUP_LOOKBACK_DAYS", 3, 0, 366),
     ("rollup_max_age_days", "ROLLUP_MAX_AGE_DAYS", 2, 1, 3650),
+    ("db_pool_size", "DB_POOL_SIZE", 10, 1, 500),
+    ("db_pool_timeout_seconds", "DB_POOL_TIMEOUT_SECONDS", 10, 1, 600),
 )
 
 
