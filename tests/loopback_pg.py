@@ -93,6 +93,7 @@ full_page_writes = off
 shared_buffers = 32MB
 max_connections = 60
 logging_collector = off
+log_line_prefix = '%m [%p] %u@%d '
 """
 
 # Trust on loopback only, a replication entry for the standby's walreceiver.
@@ -131,6 +132,34 @@ class Cluster:
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (`fast`: sessions are ended, `immediate`: as a crash)."""
         _as_postgres("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def log_statements(self) -> None:
+        """Log every statement from now on (each entry names its user and database)."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("ALTER SYSTEM SET log_statement = 'all'")
+                conn.exec_driver_sql("SELECT pg_reload_conf()")
+                # The reload is asynchronous: wait until this session sees it.
+                for _ in range(50):
+                    if conn.exec_driver_sql("SHOW log_statement").scalar() == "all":
+                        return
+                    time.sleep(0.1)
+        finally:
+            engine.dispose()
+        raise TimeoutError(f"{self.data.name} did not reload its settings")
+
+    def log_size(self) -> int:
+        """How long its log is now (a mark for `log_since`)."""
+        return self.log.stat().st_size
+
+    def log_since(self, mark: int) -> str:
+        """Its log after `mark`."""
+        with self.log.open("rb") as log:
+            log.seek(mark)
+            return log.read().decode("utf-8", errors="replace")
 
     def running(self) -> bool:
         """Whether its postmaster runs."""

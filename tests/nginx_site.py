@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser import ROOT
+from tests.browser import ROOT, wait_idle
 
 __all__ = [
     "HOST",
@@ -34,6 +34,7 @@ __all__ = [
     "ServedSite",
     "chromium_host_rule",
     "main_config",
+    "open_exact",
     "render_site",
     "served_site",
 ]
@@ -71,6 +72,20 @@ class ServedSite:
     def access_log(self) -> Path:
         """Its access log (`main_config`'s format: see there)."""
         return self.folder / "access.log"
+
+
+def open_exact(page, name: str):
+    """Open a page from the sidebar and wait for its title; its main area.
+
+    Not tests.browser.open_page: its heading match is not exact, and the Sales page
+    has "Item sales breakdown" and the like below its title.
+    """
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("heading", name=name, exact=True).wait_for()
+    wait_idle(page)
+    return main
 
 
 def _free_port() -> int:

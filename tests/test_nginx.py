@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RunningApp, login, wait_idle
-from tests.nginx_site import HOST, NGINX, chromium_host_rule, served_site
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RunningApp, login
+from tests.nginx_site import HOST, NGINX, chromium_host_rule, open_exact, served_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -58,20 +58,6 @@ def _http_get(port: int, path: str, host: str) -> http.client.HTTPResponse:
     response.read()
     connection.close()
     return response
-
-
-def _open(page, name: str):
-    """Open a page from the sidebar and wait for its title; its main area.
-
-    Not tests.browser.open_page: its heading match is not exact, and the Sales page
-    has "Item sales breakdown" and the like below its title.
-    """
-    wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("heading", name=name, exact=True).wait_for()
-    wait_idle(page)
-    return main
 
 
 def test_the_deployed_site_serves_the_app_with_its_headers(proxied_app):
@@ -124,7 +110,7 @@ def test_the_deployed_site_serves_the_app_with_its_headers(proxied_app):
             login(page, app, "operator", "demo-operator")
             # Sales draws bars and lines; Members a heatmap (an image Plotly makes).
             for name in ("Sales", "Members"):
-                chart = _open(page, name).locator(".js-plotly-plot").first
+                chart = open_exact(page, name).locator(".js-plotly-plot").first
                 chart.locator("svg.main-svg").first.wait_for()
                 # Drawn, not only laid out: at least one trace of data in the plot area.
                 traces = chart.locator("svg.main-svg g.trace")

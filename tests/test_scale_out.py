@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.app_role import app_url
+from tests.app_role import APP_ROLE, app_url
 from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,7 +41,14 @@ from tests.browser import (
     wait_idle,
 )
 from tests.loopback_pg import Pair, loopback_pair, missing
-from tests.nginx_site import HOST, NGINX, ServedSite, chromium_host_rule, served_site
+from tests.nginx_site import (
+    HOST,
+    NGINX,
+    ServedSite,
+    chromium_host_rule,
+    open_exact,
+    served_site,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -97,6 +104,9 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Depl
         primary = pair.primary.url(DATABASE)
         _fill_demo(primary)  # the mall, grants, migrations, the demo logins
         pair.wait_replayed(DATABASE)
+        # From here on both servers log every statement: where the pages read from.
+        pair.primary.log_statements()
+        pair.replica.log_statements()
         # `serve` hands the environment on to the process, DATABASE_URL its own.
         monkeypatch.setenv("READ_DATABASE_URL", app_url(pair.replica.url(DATABASE)))
         monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1")
@@ -164,7 +174,7 @@ def _routes(deployment: Deployment) -> dict[str, str]:
 
 
 def _context(browser, deployment: Deployment, route: str):
-    """A browser of its own, pinned to a process by its route cookie."""
+    """A browser of its own, pinned to a process by its route cookie; its page."""
     context = browser.new_context(
         ignore_https_errors=True, locale="en-US", viewport={"width": 1400, "height": 1000}
     )
@@ -182,7 +192,7 @@ def _context(browser, deployment: Deployment, route: str):
     )
     page = context.new_page()
     page.set_default_timeout(30_000)
-    return context, page
+    return page
 
 
 def _price(page) -> str:
@@ -220,8 +230,120 @@ def _show_failure(deployment: Deployment, pages: dict) -> None:
         log = app.folder / "streamlit.log"
         if log.exists():
             print(f"[scale-out] process {name}'s log:\n{log.read_text()[-3000:]}")
-    for name in ("error.log", "access.log"):
-        print(f"[scale-out] nginx {name}:\n{(deployment.site.folder / name).read_text()[-3000:]}")
+    errors = (deployment.site.folder / "error.log").read_text().splitlines()
+    errors = "\n".join(line for line in errors if "[info]" not in line)
+    print(f"[scale-out] nginx's errors:\n{errors[-3000:]}")
+
+
+# A page's own reads in a server's statement log: the app's statements that name the
+# contract's tables or the rollups (not its sessions, generations or WAL positions).
+_ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.M)
+_PAGE_TABLES = re.compile(r"\b(orders|order_items|members|refunds|promotions)\b|rollup_\w+")
+
+
+def _page_reads(log: str) -> list[str]:
+    """The statements of a server's log (a slice of it) that read a page's figures."""
+    starts = [m.start() for m in _ENTRY.finditer(log)] + [len(log)]
+    entries = (log[a:b] for a, b in zip(starts, starts[1:], strict=False))
+    return [
+        entry
+        for entry in entries
+        if f" {APP_ROLE}@{DATABASE} " in entry
+        and re.search(r"LOG:  (statement|execute [^:]*):", entry)
+        and _PAGE_TABLES.search(entry)
+    ]
+
+
+def _no_trouble(page, name: str) -> None:
+    """The page shows its title, not the database-trouble page nor a traceback."""
+    main = page.get_by_test_id("stMain")
+    assert main.get_by_role("heading", name=name, exact=True).count() == 1
+    assert page.get_by_role("button", name="Retry").count() == 0
+    assert "The database is unavailable" not in main.inner_text()
+    assert "Traceback" not in page.content()
+
+
+def _app_log(deployment: Deployment, name: str) -> str:
+    return (deployment.apps[name].folder / "streamlit.log").read_text()
+
+
+def _edit_on_a_shows_on_b(deployment: Deployment, app: RunningApp, page_a, page_b) -> str:
+    """A price edited on A is the price B shows at once; the new price."""
+    # B shows the products first, so its cache holds the price before the edit.
+    login(page_b, app, VENDOR, PASSWORD)
+    open_page(page_b, "Products")
+    before = _price(page_b)
+    new_price = "123.45" if before != "123.45" else "234.56"
+
+    login(page_a, app, VENDOR, PASSWORD)
+    main = open_page(page_a, "Products")
+    assert _price(page_a) == before
+    main.get_by_role("textbox", name="Price (¥)").fill(new_price)
+    main.get_by_role("button", name="Save", exact=True).click()
+    main.get_by_text("Saved changes to 1 product.").wait_for()
+
+    # The same page on B, at once: its cached list was read before the edit.
+    open_page(page_b, "Orders")
+    open_page(page_b, "Products")
+    assert _price(page_b) == new_price, "process B shows the price before the edit"
+    return new_price
+
+
+def _a_stops_and_work_goes_on(deployment: Deployment, page_a, price: str) -> None:
+    """A stops; the page left on it reconnects through nginx to B, still logged in."""
+    deployment.stop("A")
+    open_page(page_a, "Orders")
+    page_a.get_by_text(f"Signed in as {VENDOR}").wait_for()
+    assert page_a.get_by_role("textbox", name="Password").count() == 0
+    # And goes on working there: another price, saved on B.
+    main = open_page(page_a, "Products")
+    assert _price(page_a) == price
+    main.get_by_role("textbox", name="Price (¥)").fill("99.90")
+    main.get_by_role("button", name="Save", exact=True).click()
+    main.get_by_text("Saved changes to 1 product.").wait_for()
+    wait_idle(page_a)
+    assert "Traceback" not in page_a.content()
+
+
+def _replica_down_and_back(deployment: Deployment, page) -> None:
+    """Pages read the replica; with it stopped, the primary; started again, the replica."""
+    primary, replica = deployment.pair.primary, deployment.pair.replica
+    # Reads go to the replica: the page's statements are in its log, not the primary's.
+    marks = primary.log_size(), replica.log_size()
+    open_exact(page, "Members")
+    assert _page_reads(replica.log_since(marks[1])), "Members read nothing on the replica"
+    assert not _page_reads(primary.log_since(marks[0])), "Members read on the primary"
+
+    # The replica stops: the same page and another still work, read from the primary.
+    replica.stop()
+    mark = primary.log_size()
+    for name in ("Orders", "Members"):
+        open_exact(page, name)
+        _no_trouble(page, name)
+    assert _page_reads(primary.log_since(mark)), "no page read reached the primary"
+    assert "read replica unreachable, reading from the primary" in _app_log(deployment, "B")
+
+    # It starts again: within a few seconds the runs read there again (their first
+    # statement, the topics' generations, reaches its log), and so do a page's reads.
+    replica.start()
+    mark = replica.log_size()
+    deadline = time.monotonic() + 30
+    names = ("Orders", "Members")
+    while not _statements_of_app(replica.log_since(mark)):
+        assert time.monotonic() < deadline, "the replica was not read again within 30 s"
+        open_exact(page, names[0])
+        names = names[::-1]
+    marks = primary.log_size(), replica.log_size()
+    open_exact(page, "Campaigns")
+    _no_trouble(page, "Campaigns")
+    assert _page_reads(replica.log_since(marks[1])), "Campaigns read nothing on the replica"
+    assert not _page_reads(primary.log_since(marks[0])), "Campaigns read on the primary"
+    assert "read replica answers again: reads return to it" in _app_log(deployment, "B")
+
+
+def _statements_of_app(log: str) -> bool:
+    """Whether the app ran any statement in this slice of a server's log."""
+    return f" {APP_ROLE}@{DATABASE} LOG:  " in log
 
 
 def test_two_processes_behind_nginx_on_a_primary_and_its_replica(deployment):
@@ -242,45 +364,14 @@ def test_two_processes_behind_nginx_on_a_primary_and_its_replica(deployment):
             executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, chromium_host_rule()]
         )
         try:
-            context_a, page_a = _context(browser, deployment, routes["A"])
-            context_b, page_b = _context(browser, deployment, routes["B"])
-            pages = {"A": page_a, "B": page_b}
-
-            # B shows the products first, so its cache holds the price before the edit.
-            login(page_b, app, VENDOR, PASSWORD)
-            open_page(page_b, "Products")
-            before = _price(page_b)
-            new_price = "123.45" if before != "123.45" else "234.56"
-
-            login(page_a, app, VENDOR, PASSWORD)
-            main = open_page(page_a, "Products")
-            assert _price(page_a) == before
-            main.get_by_role("textbox", name="Price (¥)").fill(new_price)
-            main.get_by_role("button", name="Save", exact=True).click()
-            main.get_by_text("Saved changes to 1 product.").wait_for()
-
-            # The same page on B, at once: its cached list was read before the edit.
-            open_page(page_b, "Orders")
-            open_page(page_b, "Products")
-            assert _price(page_b) == new_price, "process B shows the price before the edit"
-
+            for name in ("A", "B"):
+                pages[name] = _context(browser, deployment, routes[name])
+            price = _edit_on_a_shows_on_b(deployment, app, pages["A"], pages["B"])
             # Each browser's pages came from its own process.
-            assert set(_served_by(site, "/", routes["A"])) == {deployment.upstream("A")}
-            assert set(_served_by(site, "/", routes["B"])) == {deployment.upstream("B")}
-
-            # A stops; the page left on it reconnects through nginx to B, still logged in.
-            deployment.stop("A")
-            main = open_page(page_a, "Orders")
-            page_a.get_by_text(f"Signed in as {VENDOR}").wait_for()
-            assert page_a.get_by_role("textbox", name="Password").count() == 0
-            # And goes on working there: another price, saved on B.
-            main = open_page(page_a, "Products")
-            assert _price(page_a) == new_price
-            main.get_by_role("textbox", name="Price (¥)").fill("99.90")
-            main.get_by_role("button", name="Save", exact=True).click()
-            main.get_by_text("Saved changes to 1 product.").wait_for()
-            wait_idle(page_a)
-            assert "Traceback" not in page_a.content()
+            for name in ("A", "B"):
+                assert set(_served_by(site, "/", routes[name])) == {deployment.upstream(name)}
+            _a_stops_and_work_goes_on(deployment, pages["A"], price)
+            _replica_down_and_back(deployment, pages["B"])
         except Exception:
             _show_failure(deployment, pages)
             raise
