@@ -1,8 +1,10 @@
 """Data jobs (数据任务, operators): the rollups' refresh as `python -m rollups status` shows it.
 
 Each family's cut, last run, time, rows and outcome; the command the platform
-schedules; and a warning when the rollups are too old to be read.
-UI only: `dashboard.data.rollups.data_jobs` and `rollup_freshness`, then drawing.
+schedules; a warning when the rollups are too old to be read; and the read replica
+(`READ_DATABASE_URL`): whether it answers and how far it is behind.
+UI only: `dashboard.data.rollups.data_jobs`, `rollup_freshness` and
+`dashboard.shell.context.replica_status`, then drawing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import streamlit as st
 
 from dashboard.data.rollups import data_jobs, rollup_freshness
 from dashboard.i18n import t, t_plain
-from dashboard.shell.context import current_actor
+from dashboard.shell.context import current_actor, replica_status
 from dashboard.ui.formatting import local_date, local_datetime, number
 from dashboard.ui.widgets import require_page_role
 
@@ -65,3 +67,25 @@ st.dataframe(shown, hide_index=True)
 st.write(t("data_jobs.command"))
 st.code("python -m rollups refresh", language="bash")
 st.caption(t("data_jobs.max_age", days=fresh.max_age_days))
+
+st.subheader(t("data_jobs.replica.title"))
+replica = replica_status()
+if not replica.configured:
+    st.caption(t("data_jobs.replica.none"))
+elif replica.answering:
+    lag = replica.lag
+    known = lag is not None and lag.bytes is not None
+    st.write(
+        t(
+            "data_jobs.replica.answers",
+            bytes=number(lag.bytes) if known else "—",
+            seconds=f"{lag.seconds or 0:.1f}" if known else "—",
+        )
+    )
+    st.caption(t("data_jobs.replica.rule"))
+else:
+    since = local_datetime(replica.down_since) if replica.down_since else "—"
+    st.warning(
+        t("data_jobs.replica.down", since=since, reason=replica.reason),
+        icon=":material/warning:",
+    )

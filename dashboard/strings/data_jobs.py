@@ -44,4 +44,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "figures, slower). Platform engineers: run python -m rollups refresh and check the "
         "nightly schedule (Data jobs page).",
     ),
+    # The read replica (READ_DATABASE_URL), for operators.
+    "data_jobs.replica.title": ("只读副本", "Read replica"),
+    "data_jobs.replica.none": (
+        "未配置只读副本（设置 READ_DATABASE_URL）：所有页面都读取主库。",
+        "No read replica is configured (setting READ_DATABASE_URL): every page reads the "
+        "primary database.",
+    ),
+    "data_jobs.replica.answers": (
+        "只读副本正常应答，落后主库 {bytes} 字节的 WAL（{seconds} 秒）。",
+        "The read replica answers; it is {bytes} bytes of WAL behind the primary ({seconds} s).",
+    ),
+    "data_jobs.replica.down": (
+        "只读副本自 {since} 起无法连接：页面改读主库，本进程每隔几秒重试一次。原因：{reason}",
+        "The read replica does not answer (since {since}): pages read the primary, and "
+        "this process tries the replica again every few seconds. Reason: {reason}",
+    ),
+    "data_jobs.replica.rule": (
+        "页面从副本读取；用户自己修改数据后，在副本回放到该修改之前，其页面改读主库，"
+        "因此不会看到改动前的数字。",
+        "Pages read the replica; after a change of their own, a user's pages read the "
+        "primary until the replica has replayed it, so nobody sees their change undone.",
+    ),
 }
