@@ -158,7 +158,12 @@ END
 $$;
 
 -- Its own schema, owned by it: its migrations (python -m dashboard.migrate) create and
--- change its tables there, and only there.
+-- change its tables there, and only there — the cache generations every app process
+-- reads and raises (migration 0004) included, so several processes need nothing more.
+-- A read replica (READ_DATABASE_URL) is a copy of this database: the role and every
+-- grant here come with it. The WAL-position functions the app reads there and on the
+-- primary (pg_current_wal_lsn, pg_last_wal_replay_lsn, pg_is_in_recovery,
+-- pg_last_xact_replay_timestamp, pg_wal_lsn_diff) are PUBLIC by default: nothing to grant.
 CREATE SCHEMA IF NOT EXISTS mallboard AUTHORIZATION mallboard_app;
 ALTER SCHEMA mallboard OWNER TO mallboard_app;
 
