@@ -9,7 +9,7 @@ site's own sticky cookie (`mb_route`), set to a value nginx was seen to send to 
 process (its access log names the process that answered each request).
 
 The journey: a vendor logged in on each process; a price edited on A is on B's page at
-once (B had the old one cached); A stops and the page left on it goes on, logged in, on
+once (B had the old one cached); A dies and the page left on it goes on, logged in, on
 B; the replica stops and the pages still work; it starts again and the reads return
 to it.
 """
@@ -19,10 +19,11 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import signal
 import ssl
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,11 @@ ROUTE_COOKIE = "mb_route"
 VENDOR, PASSWORD = "shop_big", "demo-shop-big"
 
 
+def _address(app: RunningApp) -> str:
+    """A served app's host:port."""
+    return app.url.removeprefix("http://")
+
+
 @dataclass
 class Deployment:
     """What the test started: the database pair, the two processes and nginx."""
@@ -83,11 +89,28 @@ class Deployment:
 
     def upstream(self, name: str) -> str:
         """The address nginx knows process `name` by (host:port)."""
-        return self.apps[name].url.removeprefix("http://")
+        return _address(self.apps[name])
 
-    def stop(self, name: str) -> None:
-        """Stop process `name` (SIGTERM, as systemd stops a unit)."""
-        self.stops.pop(name).close()
+    def kill(self, name: str) -> None:
+        """Kill process `name` as a crash would (SIGKILL: nothing is closed cleanly)."""
+        port = int(self.apps[name].url.rsplit(":", 1)[1])
+        os.kill(_pid_serving(port), signal.SIGKILL)
+        self.stops.pop(name).close()  # reaps it
+
+
+def _pid_serving(port: int) -> int:
+    """The pid of the `streamlit run … --server.port <port>` process (read from /proc)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        if b"streamlit" in args and b"--server.port" in args:
+            if args[args.index(b"--server.port") + 1] == str(port).encode():
+                return int(entry.name)
+    raise LookupError(f"no streamlit process on port {port}")
 
 
 @pytest.fixture
@@ -119,25 +142,23 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Depl
             apps[name] = process.enter_context(_served(primary, folder))
             stops[name] = process
         site = stack.enter_context(
-            served_site(tmp_path / "nginx", [apps[n].url.removeprefix("http://") for n in apps])
+            served_site(tmp_path / "nginx", [_address(app) for app in apps.values()])
         )
         yield Deployment(pair, apps, site, stops)
 
 
 def _served(database_url: str, folder: Path):
     """`tests.browser.serve` as a context manager (stopped when it exits)."""
-    from contextlib import contextmanager
-
     return contextmanager(serve)(database_url, folder)
 
 
-def _get(site: ServedSite, path: str, route: str) -> http.client.HTTPResponse:
-    """GET `path` from nginx over HTTPS with the route cookie `route`."""
+def _get(site: ServedSite, path: str, cookie: str) -> http.client.HTTPResponse:
+    """GET `path` from nginx over HTTPS with the Cookie header `cookie`."""
     port = int(site.url.rsplit(":", 1)[1])
     connection = http.client.HTTPSConnection(
         "127.0.0.1", port, timeout=10, context=ssl._create_unverified_context()
     )
-    connection.request("GET", path, headers={"Host": f"{HOST}:{port}", "Cookie": route})
+    connection.request("GET", path, headers={"Host": f"{HOST}:{port}", "Cookie": cookie})
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -289,9 +310,9 @@ def _edit_on_a_shows_on_b(deployment: Deployment, app: RunningApp, page_a, page_
     return new_price
 
 
-def _a_stops_and_work_goes_on(deployment: Deployment, page_a, price: str) -> None:
-    """A stops; the page left on it reconnects through nginx to B, still logged in."""
-    deployment.stop("A")
+def _a_dies_and_work_goes_on(deployment: Deployment, page_a, price: str) -> None:
+    """A dies; the page left on it reconnects through nginx to B, still logged in."""
+    deployment.kill("A")
     open_page(page_a, "Orders")
     page_a.get_by_text(f"Signed in as {VENDOR}").wait_for()
     assert page_a.get_by_role("textbox", name="Password").count() == 0
@@ -370,7 +391,7 @@ def test_two_processes_behind_nginx_on_a_primary_and_its_replica(deployment):
             # Each browser's pages came from its own process.
             for name in ("A", "B"):
                 assert set(_served_by(site, "/", routes[name])) == {deployment.upstream(name)}
-            _a_stops_and_work_goes_on(deployment, pages["A"], price)
+            _a_dies_and_work_goes_on(deployment, pages["A"], price)
             _replica_down_and_back(deployment, pages["B"])
         except Exception:
             _show_failure(deployment, pages)
@@ -380,7 +401,7 @@ def test_two_processes_behind_nginx_on_a_primary_and_its_replica(deployment):
                 page.context.close()
             browser.close()
 
-    # Browser A's websocket: first on A (closed when A stopped), then on B via nginx
+    # Browser A's websocket: first on A (closed when A died), then on B via nginx
     # (a websocket is logged when it closes: the browser has just closed it).
     streams = _wait_logged(site, "/_stcore/stream", routes["A"], count=2)
     assert streams and deployment.upstream("A") in streams[0], streams
