@@ -27,7 +27,14 @@ from queries.console.tables import sessions
 from queries.core import schema as s
 from queries.core.db import connect_engine
 from queries.core.errors import Invalid
-from queries.core.replica import Lag, ReplicaHealth, caught_up, replica_lag, wal_position
+from queries.core.replica import (
+    Lag,
+    ReplicaHealth,
+    caught_up,
+    replica_lag,
+    replica_trouble,
+    wal_position,
+)
 from queries.core.settings import load_settings
 from tests.apptest import ENTRY, TIMEOUT, AppSession, texts
 from tests.builders import MallBuilder
@@ -120,6 +127,29 @@ def test_positions_on_a_primary_and_on_sqlite(empty_db):
     # the primary's position: never behind.
     with empty_db.connect() as primary, empty_db.connect() as replica:
         assert replica_lag(primary, replica) == Lag(0, 0.0)
+
+
+def test_what_a_replica_error_means_for_a_read(db_factory):
+    empty_db = db_factory.engine("postgresql", schema=False)
+    raised = {}
+    for name, sql in {
+        "conflict": "DO $$ BEGIN RAISE EXCEPTION 'conflict with recovery' "
+        "USING ERRCODE = '40001'; END $$",
+        "bug": "SELECT 1 / 0",
+    }.items():
+        with pytest.raises(sa.exc.DBAPIError) as caught, empty_db.connect() as conn:
+            conn.exec_driver_sql(sql)
+        raised[name] = caught.value
+    closed = connect_engine(
+        empty_db.url.set(port=1).render_as_string(hide_password=False), check=False, probe=False
+    )
+    with pytest.raises(sa.exc.SQLAlchemyError) as caught, closed.connect():
+        pass
+    closed.dispose()
+    assert replica_trouble(caught.value) == "down"
+    assert replica_trouble(raised["conflict"]) == "conflict"
+    assert replica_trouble(raised["bug"]) is None
+    db_factory.drop(empty_db)
 
 
 # --- routing, on one PostgreSQL server ---------------------------------------------------------

@@ -226,24 +226,23 @@ def _choose_source() -> Source:
                 st.session_state.pop(WRITE_LSN, None)  # replayed: the replica shows it
             source = _with_generations("replica", replica, conn)
     except sa.exc.SQLAlchemyError as exc:
-        trouble = _replica_failed(exc, "down")
+        trouble = replica_trouble(exc)
         if trouble is None:
             raise
-        return trouble
+        return _replica_failed(exc, trouble)
     _health.answered()
     return source
 
 
-def _replica_failed(exc: BaseException, trouble: str) -> Source | None:
-    """The primary's source after the replica failed (`trouble`: "down" or "conflict")."""
-    if replica_trouble(exc) is None:
-        return None
+def _replica_failed(exc: BaseException, trouble: str) -> Source:
+    """The primary's source after the replica failed a read (`trouble`: "down": left
+    alone for a while, logged once; "conflict": cancelled by its replay, this read only)."""
     if trouble == "down":
         _health.failed(exc)
     return _primary_source()
 
 
-caching.use_sources(_choose_source, lambda exc, trouble: _replica_failed(exc, trouble))
+caching.use_sources(_choose_source, _replica_failed)
 
 
 def _remember_own_write() -> None:
