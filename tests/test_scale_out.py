@@ -239,6 +239,9 @@ def _wait_logged(site: ServedSite, path: str, route: str, *, count: int) -> list
     return found
 
 
+_SERVER_NEWS = re.compile(r"(FATAL|ERROR|PANIC|WARNING):  |LOG:  database system")
+
+
 def _show_failure(deployment: Deployment, pages: dict) -> None:
     """What each page and log showed (CI keeps only the output)."""
     for name, page in pages.items():
@@ -254,6 +257,13 @@ def _show_failure(deployment: Deployment, pages: dict) -> None:
     errors = (deployment.site.folder / "error.log").read_text().splitlines()
     errors = "\n".join(line for line in errors if "[info]" not in line)
     print(f"[scale-out] nginx's errors:\n{errors[-3000:]}")
+    for server in (deployment.pair.primary, deployment.pair.replica):
+        # Not the statements (every one is logged): what went wrong, and starts and stops.
+        lines = server.log.read_text(errors="replace").splitlines()
+        kept = [
+            line for line in lines if re.search(r"(FATAL|ERROR|PANIC|WARNING|ready|shut)", line)
+        ]
+        print(f"[scale-out] {server.data.name}'s log:\n" + "\n".join(kept[-30:]))
 
 
 # A page's own reads in a server's statement log: the app's statements that name the
