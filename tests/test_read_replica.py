@@ -251,12 +251,13 @@ def pair(db_factory, tmp_path):
     admin.dispose()
 
 
-def _tab(session: AppSession, user: str) -> AppTest:
-    """Another browser tab of the same app process: a login of its own, the shared cache kept
-    (`AppSession.app` empties it, as a test of another database must)."""
+def _tab(session: AppSession, user: str, token: str | None = None) -> AppTest:
+    """Another browser tab of the same app process: a login of its own (or the session
+    `token` of one, as a click landing on another process brings it), the shared cache
+    kept (`AppSession.app` empties it, as a test of another database must)."""
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     at.session_state["lang"] = session.lang
-    at.session_state[TOKEN] = session.login_token(user)
+    at.session_state[TOKEN] = token or session.login_token(user)
     at.run()
     at.switch_page("dashboard/pages/products.py")
     at.run()
@@ -321,6 +322,10 @@ def test_own_write_is_read_from_the_primary_until_the_replica_replays_it(pair, m
     assert "150.00" in texts(writer)
     other.run()
     assert "77.00" in texts(other)  # no write of theirs to wait for: the replica
+    # The writer's next click lands on another process: a new Streamlit session with the
+    # same login, which knows of the write from the session's row.
+    elsewhere = _tab(session, "alpha", token=writer.session_state[TOKEN])
+    assert "150.00" in texts(elsewhere) and _waiting(elsewhere) == waiting
 
     # The replica replays the write (the price and the generation it raised), and says so.
     with replica_admin.begin() as conn:
