@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 
+from dashboard import caching
+from dashboard.caching import cached
+from dashboard.shell.context import dispose_engines, read_engine
 from queries.catalog.product_edits import update_product
 from queries.console.cache_generations import bump, bump_after_commit, generations
 from queries.console.migrate import upgrade
@@ -108,7 +112,10 @@ _OTHER_PROCESS = textwrap.dedent(
 
     import sqlalchemy as sa
 
-    from queries.catalog.product_edits import update_product
+    from dashboard import caching
+from dashboard.caching import cached
+from dashboard.shell.context import dispose_engines, read_engine
+from queries.catalog.product_edits import update_product
     from queries.core import schema as s
     from queries.core.actors import Actor
     from queries.core.db import connect_engine
@@ -170,3 +177,41 @@ def test_a_write_in_another_process_shows_at_the_next_run(empty_db, tmp_path):
     assert "123.45" in texts(at) and "100.00" not in texts(at)
     with empty_db.connect() as conn:
         assert generations(conn)["products"] == 1
+
+
+# --- the stamps ---------------------------------------------------------------------------------
+
+
+@cached(ttl=600, topics=("products",))
+def _price(product_id: int) -> int:
+    with read_engine().connect() as conn:
+        stmt = sa.select(s.products.c.price_cents).where(s.products.c.product_id == product_id)
+        return conn.execute(stmt).scalar_one()
+
+
+def test_an_entry_read_before_a_generation_it_missed_is_read_again(migrated, monkeypatch):
+    """A read that began before another session's clear stores its result after it: the
+    clear is lost on it, and the generation stamped on the entry makes it read again."""
+    with migrated.begin() as conn:
+        b = MallBuilder(conn)
+        product = b.product(b.vendor("Alpha"), b.category(), "Lipstick", price_cents=10000)
+    monkeypatch.setenv("DATABASE_URL", migrated.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("READ_DATABASE_URL", raising=False)
+    st.cache_data.clear()
+    dispose_engines()
+    try:
+        assert _price(product) == 10000
+        with migrated.begin() as conn:  # behind the console's back: nothing announced
+            conn.execute(
+                s.products.update()
+                .where(s.products.c.product_id == product)
+                .values(price_cents=20000)
+            )
+        assert _price(product) == 10000  # cached, and no generation moved
+        monkeypatch.setattr(caching, "clear_topics", lambda topics: None)  # the lost clear
+        with migrated.begin() as conn:
+            bump(conn, ("products",))
+        assert _price(product) == 20000
+        assert _price(product) == 20000
+    finally:
+        dispose_engines()
