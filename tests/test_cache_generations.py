@@ -112,10 +112,7 @@ _OTHER_PROCESS = textwrap.dedent(
 
     import sqlalchemy as sa
 
-    from dashboard import caching
-from dashboard.caching import cached
-from dashboard.shell.context import dispose_engines, read_engine
-from queries.catalog.product_edits import update_product
+    from queries.catalog.product_edits import update_product
     from queries.core import schema as s
     from queries.core.actors import Actor
     from queries.core.db import connect_engine
