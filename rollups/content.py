@@ -18,8 +18,8 @@ from queries.core.db import local_day
 from queries.figures import paid_before
 from queries.rolled.content import (
     buyers_to_cut,
+    last_paid,
     note_views_days,
-    shop_tag_readers,
     tag_attribution_days,
     tag_buyers_to_cut,
     tag_readers,
@@ -35,6 +35,7 @@ from rollups.incremental import (
 
 __all__ = [
     "insert_counts_to_cut",
+    "insert_last_paid",
     "insert_note_views",
     "insert_tag_attribution",
     "insert_tag_readers",
@@ -122,8 +123,7 @@ def insert_tag_attribution(
 
 def insert_tag_readers(conn: sa.Connection, zone, cut_at) -> None:
     """Per local day, tag and member who viewed a note with the tag: the previous such day
-    and the member's paid days nearest to it, in the mall (every reader) and per shop (the
-    readers who paid in it before the cut)."""
+    and the member's paid days in the mall nearest to it."""
     v, t, o = s.note_views, s.note_tags, s.orders
     read = (
         sa.select(local_day(v.c.viewed_at, zone).label("day"), t.c.tag, v.c.member_id)
@@ -132,33 +132,58 @@ def insert_tag_readers(conn: sa.Connection, zone, cut_at) -> None:
         .subquery("read")
     )
     paid_on = local_day(o.c.paid_at, zone)
-    paid = paid_before(o, cut_at)
-    no_tag = sa.cast(sa.null(), sa.Text)
-    no_day = sa.cast(sa.null(), sa.Date).label("paid_on")
     mall = sa.literal(MALL, sa.BigInteger)
-    shops = sa.select(o.c.vendor_id, o.c.member_id).where(paid).distinct().subquery("shops")
-    # Per level, its reader days (with a tag) and its paid days (without).
-    levels = (
-        (
-            tag_readers,
-            sa.select(mall.label("vendor_id"), read, no_day),
-            sa.select(mall, paid_on, no_tag, o.c.member_id, paid_on).where(paid),
-        ),
-        (
-            shop_tag_readers,
-            sa.select(shops.c.vendor_id, read, no_day).join(
-                shops, shops.c.member_id == read.c.member_id
-            ),
-            sa.select(o.c.vendor_id, paid_on, no_tag, o.c.member_id, paid_on).where(paid),
-        ),
+    # The reader days (with a tag) and the paid days (without).
+    read_days = sa.select(mall.label("vendor_id"), read, _NO_DAY.label("paid_on"))
+    paid_days = sa.select(mall, paid_on, _NO_TAG, o.c.member_id, paid_on).where(
+        paid_before(o, cut_at)
     )
-    for table, read_days, paid_days in levels:
-        rows = _reader_rows(sa.union(read_days, paid_days)).subquery("reader_rows")
-        names = [c.name for c in table.c]  # the mall's table has no vendor_id
-        # Stored in day order (per shop), the order the periods' range scans read them in.
-        order = [rows.c[n] for n in ("vendor_id", "viewed_on") if n in names]
-        ordered = sa.select(*(rows.c[n] for n in names)).order_by(*order)
-        conn.execute(table.insert().from_select(names, ordered))
+    rows = _reader_rows(sa.union(read_days, paid_days)).subquery("reader_rows")
+    names = [c.name for c in tag_readers.c]  # the table has no vendor_id
+    # Stored in day order, the order the periods' range scans read them in.
+    ordered = sa.select(*(rows.c[n] for n in names)).order_by(rows.c.viewed_on)
+    conn.execute(tag_readers.insert().from_select(names, ordered))
+
+
+def insert_last_paid(
+    conn: sa.Connection, zone, cut_at, *, members: sa.Select | None = None
+) -> None:
+    """Per member and shop, and in the mall (−1), the member's last paid day before the cut;
+    with `members` (a select of member ids), only theirs."""
+    o = s.orders
+    kept = [paid_before(o, cut_at)]
+    if members is not None:
+        kept.append(o.c.member_id.in_(members))
+    last_on = local_day(sa.func.max(o.c.paid_at), zone)
+    rows = sa.union_all(
+        sa.select(o.c.member_id, o.c.vendor_id, last_on)
+        .where(*kept)
+        .group_by(o.c.member_id, o.c.vendor_id),
+        sa.select(o.c.member_id, sa.literal(MALL, sa.BigInteger), last_on)
+        .where(*kept)
+        .group_by(o.c.member_id),
+    )
+    conn.execute(last_paid.insert().from_select(["member_id", "vendor_id", "last_on"], rows))
+
+
+def _shop_tag_events(sign: int, members: sa.Select | None = None) -> sa.Select:
+    """The shops' net events of the tags' buyers to the cut, times `sign`: each (shop, tag,
+    member) once, on the earlier of the member's last reading day of the tag and their
+    last paid day in the shop (the periods [a, cut) count them while a is at most that
+    day); with `members`, only theirs."""
+    r, p = tag_readers, last_paid
+    reads = sa.select(r.c.tag, r.c.member_id, sa.func.max(r.c.viewed_on).label("read_on"))
+    if members is not None:
+        reads = reads.where(r.c.member_id.in_(members))
+    reads = reads.group_by(r.c.tag, r.c.member_id).subquery("last_reads")
+    day = sa.case((reads.c.read_on < p.c.last_on, reads.c.read_on), else_=p.c.last_on)
+    return (
+        sa.select(
+            p.c.vendor_id, day.label("day"), reads.c.tag, sa.literal(sign, sa.BigInteger).label("n")
+        )
+        .join_from(reads, p, p.c.member_id == reads.c.member_id)
+        .where(p.c.vendor_id != MALL)
+    )
 
 
 def _reader_rows(events: sa.CompoundSelect) -> sa.Select:
@@ -192,76 +217,81 @@ def _reader_rows(events: sa.CompoundSelect) -> sa.Select:
 
 
 def refresh_tag_readers(conn: sa.Connection, zone, cut_at, *, start: date, start_at) -> None:
-    """Bring the reader rows (mall and shops) and the tags' nets to the cut incrementally.
+    """Bring the mall's reader rows, the members' last paid days and the tags' nets to the
+    cut incrementally.
 
     The views and paid orders before `start` (`start_at`, its local midnight) are those of
     the last refresh. So a reader row before `start` keeps its previous day and its
     `paid_to_on`; its `paid_from_on` changes only where it had none before `start` and the
-    member paid from `start` on. A member's first payment to a shop adds that shop's rows
-    of all their reading days. The rows from `start` on are built again. The nets of
-    `rollup_tag_buyers_to_cut` take the difference of the rows that change (the old
-    rows' counts out, the new ones' in), so no other row is read.
+    member paid from `start` on. The rows from `start` on are built again. The nets of
+    `rollup_tag_buyers_to_cut` take the difference of what changes (the old counts out,
+    the new ones in), so no other row is read: for the mall, the reader rows that change;
+    for the shops, every (shop, tag, member) of the members who read or paid from `start`
+    on, before or now (the others' last days are as they were).
     """
-    r, sr = tag_readers, shop_tag_readers
+    r = tag_readers
     mall_from = r.c.viewed_on >= start
-    shop_from = sa.and_(every_scope(sr.c.vendor_id), sr.c.viewed_on >= start)
     # The reader rows before start that a payment from start on changes, as they must be
-    # (and the mall's as they are: `was_from`).
-    mall_before = _rows_before(zone, cut_at, start, start_at, by_vendor=False).subquery("mall")
+    # (and as they are: `was_from`).
+    mall_before = _rows_before(zone, cut_at, start, start_at).subquery("mall")
     mall_was = sa.select(mall_before).with_only_columns(
         *(c for c in mall_before.c if c.name not in ("paid_from_on", "was_from")),
         mall_before.c.was_from.label("paid_from_on"),
     )
-    shop_before = _rows_before(zone, cut_at, start, start_at, by_vendor=True).subquery("shop")
-    shop_new = sa.select(shop_before).where(
-        sa.or_(shop_before.c.paid_to_on.is_not(None), shop_before.c.paid_from_on.is_not(None))
-    )
-    # The shops' old rows of those reader days, looked up by key: scalar look-ups
-    # (PostgreSQL would run an EXISTS as a scan of the table).
-    old = sr.alias("old_rows")
-    same_key = sa.and_(*(old.c[k] == shop_before.c[k] for k in _READER_KEY))
-    shop_was = sa.select(
-        *(shop_before.c[k] for k in (*_READER_KEY, "previous_on", "paid_to_on")),
-        sa.select(old.c.paid_from_on).where(same_key).scalar_subquery().label("paid_from_on"),
-    ).where(sa.select(old.c.member_id).where(same_key).scalar_subquery().is_not(None))
+    touched = _touched_members(conn, cut_at, start, start_at)
+    members = sa.select(touched.c.member_id)
     add_to_nets(
         conn,
         tag_buyers_to_cut,
         [
             *_reader_nets(r, mall_from, -1),
             *_reader_nets(mall_was.cte("mall_was"), sa.true(), -1),
-            *_reader_nets(sr, shop_from, -1),
-            *_reader_nets(shop_was.cte("shop_was"), sa.true(), -1),
+            _shop_tag_events(-1, members),
         ],
     )
     conn.execute(r.delete().where(mall_from))
     # Written over by key (every mall reader day has its row).
     insert_or_replace(conn, r, sa.select(*(mall_before.c[c.name] for c in r.c)))
     _insert_reader_rows(conn, r, _mall_rows_from(zone, cut_at, start, start_at))
-    conn.execute(sr.delete().where(shop_from))
-    # A member who paid the shop only after the cut has no rows there (none in a nightly
-    # refresh: the old cut was not later); the others' rows are written over.
-    gone = sa.select(*(shop_before.c[k] for k in _READER_KEY)).where(
-        shop_before.c.paid_to_on.is_(None), shop_before.c.paid_from_on.is_(None)
-    )
-    conn.execute(sr.delete().where(sa.tuple_(*(sr.c[k] for k in _READER_KEY)).in_(gone)))
-    new_rows = shop_new.subquery("shop_rows")
-    insert_or_replace(conn, sr, sa.select(*(new_rows.c[c.name] for c in sr.c)))
-    _insert_reader_rows(conn, sr, _shop_rows_from(zone, cut_at, start, start_at))
+    conn.execute(last_paid.delete().where(last_paid.c.member_id.in_(members)))
+    insert_last_paid(conn, zone, cut_at, members=members)
     add_to_nets(
         conn,
         tag_buyers_to_cut,
         [
             *_reader_nets(r, mall_from, 1),
             *_reader_nets(mall_before, sa.true(), 1),
-            *_reader_nets(sr, shop_from, 1),
-            *_reader_nets(shop_new.cte("shop_new"), sa.true(), 1),
+            _shop_tag_events(1, members),
         ],
     )
     drop_zero_nets(conn, tag_buyers_to_cut)
+    touched.drop(conn)
 
 
-_READER_KEY = ("vendor_id", "viewed_on", "tag", "member_id")
+def _touched_members(conn: sa.Connection, cut_at, start: date, start_at) -> sa.Table:
+    """A temporary table of the members who read a tagged note or paid from `start` on,
+    as the rollups hold it (before this refresh) or as the data says now: the only ones
+    whose shop nets can change. Kept for the refresh's transaction, both sides read it."""
+    touched = sa.Table(
+        "mallboard_touched_members",
+        sa.MetaData(),
+        sa.Column("member_id", sa.BigInteger, primary_key=True),
+        prefixes=["TEMPORARY"],
+    )
+    touched.create(conn)
+    v, t, o = s.note_views, s.note_tags, s.orders
+    members = sa.union(
+        sa.select(tag_readers.c.member_id).where(tag_readers.c.viewed_on >= start),
+        sa.select(last_paid.c.member_id).where(
+            last_paid.c.vendor_id == MALL, last_paid.c.last_on >= start
+        ),
+        sa.select(v.c.member_id)
+        .join(t, t.c.note_id == v.c.note_id)
+        .where(v.c.viewed_at >= start_at, v.c.viewed_at < cut_at),
+        sa.select(o.c.member_id).where(paid_before(o, cut_at), o.c.paid_at >= start_at),
+    )
+    conn.execute(touched.insert().from_select(["member_id"], members))
+    return touched
 
 
 def _paid_at(member_id, vendor_id, after, before, *, first: bool):
@@ -280,34 +310,29 @@ def _paid_at(member_id, vendor_id, after, before, *, first: bool):
     return sa.select(paid_at).where(o.c.member_id == member_id).scalar_subquery()
 
 
-def _their_payments(members: sa.Select, zone, start_at, cut_at, *, by_vendor: bool):
-    """Per shop (`by_vendor`) or in the mall, and member of `members` (a select of member
-    ids, looked up by the orders' member index: a list, as SQLite would rather scan the
-    orders for a join): the local days of their last payment before `start_at`
-    (`last_on`) and of their first in [start_at, cut_at) (`first_on`). Returns the
-    grouped select, and the orders table it reads (for HAVING conditions)."""
+def _their_payments(members: sa.Select, zone, start_at, cut_at) -> sa.Select:
+    """Per member of `members` (a select of member ids, looked up by the orders' member
+    index: a list, as SQLite would rather scan the orders for a join): the local days of
+    their last payment in the mall before `start_at` (`last_on`) and of their first in
+    [start_at, cut_at) (`first_on`)."""
     o = s.orders
     before = sa.func.max(sa.case((o.c.paid_at < start_at, o.c.paid_at)))
     window = sa.and_(o.c.paid_at >= start_at, o.c.paid_at < cut_at)
     first = sa.func.min(sa.case((window, o.c.paid_at)))
-    shop = o.c.vendor_id if by_vendor else sa.literal(MALL, sa.BigInteger)
-    keys = (o.c.vendor_id, o.c.member_id) if by_vendor else (o.c.member_id,)
-    grouped = (
+    return (
         sa.select(
-            shop.label("vendor_id"),
             o.c.member_id,
             local_day(before, zone).label("last_on"),
             local_day(first, zone).label("first_on"),
         )
         .where(one_of(o.c.member_id, members))
-        .group_by(*keys)
+        .group_by(o.c.member_id)
     )
-    return grouped, o
 
 
 def _insert_reader_rows(conn: sa.Connection, table: sa.Table, rows: sa.Select) -> None:
     """Insert reader rows (vendor_id, viewed_on, tag, member_id, previous_on, paid_to_on,
-    paid_from_on) into the mall's table (without vendor_id) or the shops'."""
+    paid_from_on) into the mall's table (which has no vendor_id)."""
     r = rows.subquery("new_readers")
     names = [c.name for c in table.c]
     conn.execute(table.insert().from_select(names, sa.select(*(r.c[n] for n in names))))
@@ -363,10 +388,9 @@ def _mall_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
         sa.cast(sa.null(), sa.Date).label("paid_on"),
     )
     # The member's last paid day before `start`, then their paid days from it on.
-    readers, _ = _their_payments(
-        sa.select(read.c.member_id), zone, start_at, cut_at, by_vendor=False
+    readers = _their_payments(sa.select(read.c.member_id), zone, start_at, cut_at).subquery(
+        "readers"
     )
-    readers = readers.subquery("readers")
     return _paid_around(
         [
             reader_days,
@@ -378,52 +402,12 @@ def _mall_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
     )
 
 
-def _shop_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
-    """The shops' reader rows of the days from `start`: the mall's rows (just built) of
-    each member who paid in the shop before the cut, with their paid days in the shop."""
-    r, o = tag_readers, s.orders
-    # The shops the readers paid before the cut, and their last payment there before start.
-    shops, o = _their_payments(
-        sa.select(r.c.member_id).where(r.c.viewed_on >= start),
-        zone,
-        start_at,
-        cut_at,
-        by_vendor=True,
-    )
-    shops = shops.having(sa.func.min(o.c.paid_at) < cut_at).cte("shops")
-    return _paid_around(
-        [
-            sa.select(
-                shops.c.vendor_id,
-                r.c.viewed_on.label("day"),
-                r.c.tag,
-                r.c.member_id,
-                r.c.previous_on,
-                _NO_DAY.label("paid_on"),
-            )
-            .join_from(r, shops, shops.c.member_id == r.c.member_id)
-            .where(r.c.viewed_on >= start),
-            sa.select(
-                shops.c.vendor_id,
-                shops.c.last_on,
-                _NO_TAG,
-                shops.c.member_id,
-                _NO_DAY,
-                shops.c.last_on,
-            ).where(shops.c.last_on.is_not(None)),
-            _paid_days(s.orders.c.vendor_id, zone, start_at, cut_at),
-        ]
-    )
-
-
-def _rows_before(zone, cut_at, start: date, start_at, *, by_vendor: bool) -> sa.Select:
-    """The reader rows before `start` that a payment from `start` on can change, per shop
-    (`by_vendor`) or in the mall, as they must be: for each member who paid (in the shop)
-    from `start` on, their reading days after their last payment (there) before `start`,
-    with that payment's day (`paid_to_on`) and their first in [start, cut)
-    (`paid_from_on`); `was_from`: the mall row's `paid_from_on` as it is. For a shop, both
-    None: the member has not paid the shop before the cut (no row). Read from the
-    member's index range of the mall's rows (every reading day is one of them)."""
+def _rows_before(zone, cut_at, start: date, start_at) -> sa.Select:
+    """The mall's reader rows before `start` that a payment from `start` on can change, as
+    they must be: for each member who paid from `start` on, their reading days after
+    their last payment before `start`, with that payment's day (`paid_to_on`) and their
+    first in [start, cut) (`paid_from_on`); `was_from`: the row's `paid_from_on` as it
+    is. Read from the member's index range of the reader rows."""
     r, o = tag_readers, s.orders
     # The (shop, member) pairs read by paid_at (per shop first: grouped by member alone,
     # SQLite would scan the orders in member order); the last payment before start
@@ -438,21 +422,17 @@ def _rows_before(zone, cut_at, start: date, start_at, *, by_vendor: bool) -> sa.
         .group_by(o.c.vendor_id, o.c.member_id)
         .subquery("pairs")
     )
-    vendor = pairs.c.vendor_id if by_vendor else None
-    last_before = _paid_at(pairs.c.member_id, vendor, None, start_at, first=False)
-    if by_vendor:
-        shop, first_at = pairs.c.vendor_id, pairs.c.first_at
-    else:
-        shop, first_at = sa.literal(MALL, sa.BigInteger), sa.func.min(pairs.c.first_at)
-    around = sa.select(
-        shop.label("vendor_id"),
-        pairs.c.member_id,
-        local_day(last_before, zone).label("last_on"),
-        local_day(first_at, zone).label("first_on"),
+    last_before = _paid_at(pairs.c.member_id, None, None, start_at, first=False)
+    around = (
+        sa.select(
+            sa.literal(MALL, sa.BigInteger).label("vendor_id"),
+            pairs.c.member_id,
+            local_day(last_before, zone).label("last_on"),
+            local_day(sa.func.min(pairs.c.first_at), zone).label("first_on"),
+        )
+        .group_by(pairs.c.member_id)
+        .subquery("around")
     )
-    if not by_vendor:
-        around = around.group_by(pairs.c.member_id)
-    around = around.subquery("around")
     return (
         sa.select(
             around.c.vendor_id,
@@ -559,17 +539,10 @@ def refresh_buyers_to_cut(conn: sa.Connection, zone, *, start: date, start_at) -
 
 
 def insert_counts_to_cut(conn: sa.Connection) -> None:
-    """The per-day nets of the periods that run to the cut, from the reader and buyer rows
-    just built: +1 on a row's last counted day, −1 on its previous_on (None: no −1)."""
-    events = []
-    for table in (tag_readers, shop_tag_readers):
-        r = table.c
-        shop = r.vendor_id if "vendor_id" in r else sa.literal(MALL, sa.BigInteger)
-        # Counted for the periods starting after previous_on and by its last day: its own
-        # day if the member paid on or after it (before the cut), else the last paid day.
-        last = sa.case((r.paid_from_on.is_not(None), r.viewed_on), else_=r.paid_to_on)
-        counted = sa.and_(last.is_not(None), sa.or_(r.previous_on.is_(None), r.previous_on < last))
-        events += _net_events(shop, last, r.previous_on, r.tag, counted=counted)
+    """The per-day nets of the periods that run to the cut, from the reader rows, the last
+    paid days and the buyer days just built: the mall's, +1 on a reader row's last counted
+    day and −1 on its previous_on; the shops', +1 on each (shop, tag, member)'s day."""
+    events = [*_reader_nets(tag_readers, sa.true(), 1), _shop_tag_events(1)]
     _insert_nets(conn, tag_buyers_to_cut, events, "tag")
     b = buyer_days.c  # a buyer day always counts for the periods after its previous_on
     _insert_nets(conn, buyers_to_cut, _net_events(b.vendor_id, b.paid_on, b.previous_on))

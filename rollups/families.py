@@ -27,8 +27,8 @@ from queries.rolled.campaigns import CAMPAIGNS, live_session_buyers, promotion_o
 from queries.rolled.content import (
     CONTENT,
     buyers_to_cut,
+    last_paid,
     note_views_days,
-    shop_tag_readers,
     tag_attribution_days,
     tag_buyers_to_cut,
     tag_readers,
@@ -38,6 +38,7 @@ from queries.rolled.members import MEMBERS, buyer_firsts, cohort_months
 from rollups.campaigns import delete_campaigns_from, insert_campaign_rows
 from rollups.content import (
     insert_counts_to_cut,
+    insert_last_paid,
     insert_note_views,
     insert_tag_attribution,
     insert_tag_readers,
@@ -182,6 +183,7 @@ def _content(conn: sa.Connection, window: Window) -> None:
         CONTENT_FAMILY.empty(conn)
         insert_tag_attribution(conn, zone, cut_at)
         insert_tag_readers(conn, zone, cut_at)
+        insert_last_paid(conn, zone, cut_at)
         insert_counts_to_cut(conn)  # reads the sales family's buyer days: refreshed first
         insert_note_views(conn, zone, cut_at)
         return
@@ -218,7 +220,7 @@ CONTENT_FAMILY = Family(
     (
         tag_attribution_days,
         tag_readers,
-        shop_tag_readers,
+        last_paid,
         tag_buyers_to_cut,
         buyers_to_cut,
         note_views_days,

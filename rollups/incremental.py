@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from queries.core import schema as s
-from queries.rolled.coverage import MALL
+from queries.rolled.coverage import MALL, one_of
 
 __all__ = ["add_to_nets", "drop_zero_nets", "every_scope", "insert_or_replace", "one_of"]
 
@@ -24,34 +22,6 @@ def every_scope(vendor_column) -> sa.ColumnElement[bool]:
     it lets PostgreSQL read each scope's range of a (vendor_id, day) key."""
     ids = sa.union_all(sa.select(s.vendors.c.vendor_id), sa.select(sa.literal(MALL, sa.BigInteger)))
     return vendor_column.in_(ids)
-
-
-class _one_of(FunctionElement):  # noqa: N801 - reads like a SQL function
-    """`(column, scalar subquery)` → the column is one of the subquery's values."""
-
-    type = sa.Boolean()
-    inherit_cache = True
-
-
-@compiles(_one_of, "postgresql")
-def _pg_one_of(element, compiler, **kw):
-    column, values = (compiler.process(c, **kw) for c in element.clauses)
-    # An array computed once (an InitPlan): the column's index is read for each value.
-    # `IN (SELECT …)` becomes a semi-join, which PostgreSQL runs by scanning the table.
-    return f"{column} = ANY(ARRAY{values})"
-
-
-@compiles(_one_of, "sqlite")
-def _sqlite_one_of(element, compiler, **kw):
-    column, values = (compiler.process(c, **kw) for c in element.clauses)
-    # SQLite reads the column's index for each value of the list (a join would scan).
-    return f"{column} IN {values}"
-
-
-def one_of(column, values: sa.Select) -> sa.ColumnElement[bool]:
-    """`column` is one of the values of `values` (a select of one column, few rows), read
-    through `column`'s index on both databases."""
-    return _one_of(column, values.scalar_subquery())
 
 
 def _insert(conn: sa.Connection):

@@ -288,7 +288,8 @@ def insert_item_days(conn: sa.Connection, zone, cut_at, *, start_at=None) -> Non
 
 
 def insert_item_sums(conn: sa.Connection, *, month_before: date, start: date | None = None) -> None:
-    """The mall's day rows (sums over shops), then every scope's whole months (sums of days)
+    """The mall's day rows (sums over shops, products aside), then every scope's whole
+    months (sums of days)
     before `month_before`: of the days from `start` and the months from its month."""
     r = item_sales
     keys = (r.c.breakdown, r.c.key_int, r.c.key_text)
@@ -304,7 +305,13 @@ def insert_item_sums(conn: sa.Connection, *, month_before: date, start: date | N
 
     mall_days = (
         sa.select(sa.literal(MALL, sa.BigInteger), sa.literal("day"), r.c.bucket, *keys, *sums)
-        .where(r.c.grain == "day", r.c.vendor_id != MALL, *since(start, mall=False))
+        # Not the products: each is one shop's, so the mall reads its shops' rows.
+        .where(
+            r.c.grain == "day",
+            r.c.vendor_id != MALL,
+            r.c.breakdown != "product",
+            *since(start, mall=False),
+        )
         .group_by(r.c.bucket, *keys)
         .order_by(r.c.bucket)
     )

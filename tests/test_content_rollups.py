@@ -32,7 +32,7 @@ from queries.rolled.content import (
     CONTENT,
     buyers_to_cut,
     content_coverage,
-    shop_tag_readers,
+    last_paid,
     tag_attribution_days,
     tag_buyers_to_cut,
     tag_readers,
@@ -206,47 +206,38 @@ def test_tag_reader_rows_hold_the_hand_worked_days(content_mall):
     ]
 
 
-def test_shop_tag_reader_rows_hold_their_buyers_and_the_shop_paid_days(content_mall):
+def test_last_paid_rows_hold_each_buyers_last_day_per_shop_and_in_the_mall(content_mall):
     """Cut 2026-11-14. A's buyers before it: m1 (11-10, 11-11) and m2 (11-12); B's: m2
-    (11-12) and m6 (11-13). Each shop holds its buyers' reader rows with their paid days
-    in the shop: m1 only in A, m6 (n4, 通勤穿搭, 11-13) only in B, m5 (never paid) in
-    neither; m3's view of 11-14 is on the cut day."""
+    (11-12) and m6 (11-13). One row per member and shop, and per member in the mall (−1),
+    with the last paid day: m5 (never paid) has none; C (no sales) none."""
     engine, shop_a, shop_b, _ = content_mall
-    r = shop_tag_readers
+    p = last_paid
     rows, _ = _rows_at_cut(
         engine, "2026-11-14",
-        sa.select(
-            r.c.vendor_id, r.c.viewed_on, r.c.tag, r.c.previous_on, r.c.paid_to_on,
-            r.c.paid_from_on, r.c.member_id,
-        ).order_by(r.c.vendor_id, r.c.member_id, r.c.viewed_on, r.c.tag),
+        sa.select(p.c.member_id, p.c.vendor_id, p.c.last_on).order_by(
+            p.c.member_id, p.c.vendor_id
+        ),
     )  # fmt: skip
-    m1, m2, m6 = sorted({row[-1] for row in rows})
-    got = [(row[0], *(x and str(x) for x in row[1:-1]), row[-1]) for row in rows]
-    m2_rows = [
-        ("2026-11-05", "平价好物", None, None, "2026-11-12", m2),
-        ("2026-11-05", "通勤穿搭", None, None, "2026-11-12", m2),
-        ("2026-11-11", "护肤", None, None, "2026-11-12", m2),
-    ]
-    assert got == [
-        (shop_a, "2026-11-03", "平价好物", None, None, "2026-11-10", m1),
-        (shop_a, "2026-11-03", "通勤穿搭", None, None, "2026-11-10", m1),
-        (shop_a, "2026-11-10", "平价好物", "2026-11-03", "2026-11-10", "2026-11-10", m1),
-        (shop_a, "2026-11-10", "通勤穿搭", "2026-11-03", "2026-11-10", "2026-11-10", m1),
-        (shop_a, "2026-11-11", "平价好物", "2026-11-10", "2026-11-11", "2026-11-11", m1),
-        (shop_a, "2026-11-11", "通勤穿搭", "2026-11-10", "2026-11-11", "2026-11-11", m1),
-        *((shop_a, *x) for x in m2_rows),
-        *((shop_b, *x) for x in m2_rows),
-        (shop_b, "2026-11-13", "通勤穿搭", None, "2026-11-13", "2026-11-13", m6),
+    m1, m2, m6 = sorted({row[0] for row in rows})
+    assert [(row[0], row[1], str(row[2])) for row in rows] == [
+        (m1, MALL, "2026-11-11"),
+        (m1, shop_a, "2026-11-11"),
+        (m2, MALL, "2026-11-12"),
+        *sorted([(m2, shop_a, "2026-11-12"), (m2, shop_b, "2026-11-12")]),
+        (m6, MALL, "2026-11-13"),
+        (m6, shop_b, "2026-11-13"),
     ]
 
 
 def test_counts_to_the_cut_hold_the_hand_worked_nets(content_mall):
-    """Cut 2026-11-14, the reader rows of the test above (and the mall's, which add m6 to
-    A's readers). A row counts for the periods [a, cut) with previous_on < a ≤ its last
-    day: m1's 平价 rows 11-03, 11-10 (previous 11-03), 11-11 (previous 11-10) give
-    +1 −1 on 11-03 and 11-10 (dropped, zero) and +1 on 11-11; m2's 11-05 row (paid 11-12,
-    after it) +1 on 11-05. Buyer days: m1 11-10 and 11-11 (previous 11-10), m2 11-12,
-    m6 11-13 (B)."""
+    """Cut 2026-11-14. The mall's reader rows count for the periods [a, cut) with
+    previous_on < a ≤ their last day: m1's 平价 rows 11-03, 11-10 (previous 11-03), 11-11
+    (previous 11-10) give +1 −1 on 11-03 and 11-10 (dropped, zero) and +1 on 11-11; m2's
+    11-05 row (paid 11-12, after it) +1 on 11-05. A shop's (tag, member) counts once, on
+    the earlier of the last reading day of the tag and the last paid day in the shop: m2
+    (read 平价 and 通勤 last on 11-05, 护肤 on 11-11, paid A and B on 11-12) on 11-05, 11-05
+    and 11-11 in both; m6 (通勤 on 11-13, paid B on 11-13) on 11-13 in B. Buyer days: m1
+    11-10 and 11-11 (previous 11-10), m2 11-12, m6 11-13 (B)."""
     engine, shop_a, shop_b, _ = content_mall
     n = tag_buyers_to_cut
     tag_rows, _ = _rows_at_cut(

@@ -114,6 +114,10 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
                 r.c.key_text == "app",
             )
         ).one()
+        # The mall keeps no product rows of its own: its shops' are read (and are there).
+        products = sa.select(sa.func.count()).where(r.c.breakdown == "product")
+        mall_products = conn.execute(products.where(r.c.vendor_id == MALL)).scalar()
+        shop_products = conn.execute(products.where(r.c.vendor_id == shop_a)).scalar()
         # o0 (paid 10-31 23:59:59) is October's; o5 (12-01 00:00) is December's and past the cut.
         december = conn.execute(
             sa.select(sa.func.count()).where(d.c.local_day >= day("2026-12-01"))
@@ -122,6 +126,7 @@ def test_rollup_rows_hold_the_hand_worked_figures(sales_mall):
     assert (int(gmv), int(orders), int(refunded)) == (39996, 5, 2598)
     assert tuple(month) == (17500, 2)  # o1 and o4, the app orders
     assert december == 0
+    assert (mall_products, shop_products > 0) == (0, True)
 
 
 def test_coverage_leaves_partial_days_and_days_past_the_cut_to_the_live_read(sales_mall):

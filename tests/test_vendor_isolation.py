@@ -477,12 +477,13 @@ def test_platform_promotion_from_the_rollups_counts_only_the_vendors_own_orders(
     assert (int(found["paid_orders"].iloc[0]), int(found["gmv_cents"].iloc[0])) == (1, 10000)
 
 
-def test_tag_affinity_from_the_shop_reader_rows_counts_only_the_vendors_buyers(mall):
-    """A's affinity over whole rolled days reads the shop reader rows, which hold B's buyer
-    mb and B's tag too: A's buyers read only A's tag (mb is not A's buyer)."""
+def test_tag_affinity_from_the_rollups_counts_only_the_vendors_buyers(mall):
+    """A's affinity over whole rolled days reads the last paid days, which hold B's buyer
+    mb and the mall's readers with B's tag too: A's buyers read only A's tag (mb is not
+    A's buyer)."""
     from queries.content import notes as content
     from queries.core.periods import range_from_dates
-    from queries.rolled.content import shop_tag_readers
+    from queries.rolled.content import last_paid
     from rollups.build import build_rollups, drop_rollups
 
     engine, ids = mall
@@ -496,8 +497,8 @@ def test_tag_affinity_from_the_shop_reader_rows_counts_only_the_vendors_buyers(m
         build_rollups(conn, tz=tz, complete_before=tomorrow)
     try:
         with engine.connect() as conn:
-            held = sa.select(sa.func.count()).where(shop_tag_readers.c.vendor_id == ids["b"])
-            assert conn.execute(held).scalar_one() == 1  # mb's read of B's note
+            held = sa.select(sa.func.count()).where(last_paid.c.vendor_id == ids["b"])
+            assert conn.execute(held).scalar_one() == 2  # mb's and the shared member's
             rolled = content.affinity(conn, scope=Scope(ids["a"]), period=period, tz=tz)
     finally:
         with engine.begin() as conn:

@@ -7,33 +7,36 @@ denominator is zero. Only the tags the scope's own buyers read are listed: other
 shops' niches stay theirs.
 
 For whole rolled days the buyers come from the sales rollups' buyer days and the
-readers from the content rollups' (`queries.rolled.content`), the scope's own reader
-rows when the period is rolled days alone; the rest is live. A period of rolled days
-that runs to the cut (the last N days after a build) reads both counts from the
-content build's per-day nets instead.
+readers from the content rollups' (`queries.rolled.content`); the rest is live. A
+period of rolled days that runs to the cut (the last N days after a build) reads both
+counts from the content build's per-day nets instead, and so does one with a live tail
+after the cut (the last N days with today), corrected by the tail's members alone.
 The mall's baseline is the same for every shop: the dashboard caches it per period.
 """
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
 
 from queries.core import schema as s
 from queries.core.actors import Scope
-from queries.core.periods import TimeRange
+from queries.core.periods import TimeRange, local_midnight
 from queries.core.rls import mall_wide
 from queries.figures import buyers as count_buyers
 from queries.figures import scope_paid_in
 from queries.reports import ratio
 from queries.rolled.content import (
-    buyers_per_tag,
     content_coverage,
+    mall_buyers_per_tag,
     readers_in_covered_days,
     tag_buyers_to_cut_counts,
     tag_readers,
+    tail_counts,
 )
-from queries.rolled.coverage import buyers_in_covered_days, coverage
+from queries.rolled.coverage import Coverage, buyers_in_covered_days, coverage
 
 __all__ = ["affinity", "mall_tag_viewers"]
 
@@ -63,6 +66,21 @@ def _tag_viewers(
     sales_days = coverage(conn, scope=scope, period=period, tz=tz) if tz else None
     rolled_buyers = sales_days is not None and not sales_days.live
     covered = content_coverage(conn, scope=scope, period=period, tz=tz) if tz else None
+    if covered is not None and _tail_after_cut(covered, tz):
+        # The last N days with today live: the nets to the cut, and what today's buyers
+        # and readers change of them (a few thousand members, not the period's rows).
+        tail_buyers = sa.union_all(
+            *(sa.select(ORD.c.member_id).where(scope_paid_in(scope, part)) for part in covered.live)
+        )
+        tail_readers = sa.union_all(*(_readers_in(part) for part in covered.live))
+        buyers_query, per_tag = tail_counts(
+            covered,
+            vendor_id=scope.vendor_id,
+            tail_buyers=tail_buyers,
+            tail_readers=tail_readers,
+        )
+        total = int(conn.execute(buyers_query).scalar_one())
+        return total, {r.tag: int(r.viewers) for r in conn.execute(per_tag)}
     if rolled_buyers and covered is not None and covered.runs_to_cut():
         # Both counts from the build's nets, no scan of the period's rows; only when the
         # buyers are rolled too (an order written after the build is in neither).
@@ -84,11 +102,9 @@ def _tag_viewers(
         parts += [_readers_in(rest) for rest in covered.live]
         both = sa.union(*parts).subquery("readers")  # UNION: each (tag, member) once
         readers = sa.select(both).where(both.c.member_id.in_(buyers))
-    elif scope.is_mall or rolled_buyers:
-        # The scope's own reader rows: their paid days say who bought in P. For a shop they
-        # must come from the same build as its buyers (buyers read live may include an
-        # order written after the build, which those paid days do not know).
-        rows = conn.execute(buyers_per_tag(covered, vendor_id=scope.vendor_id))
+    elif scope.is_mall:
+        # The mall's reader rows: their paid days say who bought in P.
+        rows = conn.execute(mall_buyers_per_tag(covered))
         return total, {r.tag: int(r.viewers) for r in rows}
     else:  # each (tag, member) is one row already
         readers = readers_in_covered_days(covered, once=True).where(
@@ -97,6 +113,14 @@ def _tag_viewers(
     viewed = readers.subquery("viewed")
     query = sa.select(viewed.c.tag, sa.func.count().label("viewers")).group_by(viewed.c.tag)
     return total, {r.tag: int(r.viewers) for r in conn.execute(query)}
+
+
+def _tail_after_cut(covered: Coverage, tz: str | None) -> bool:
+    """The covered days run to the cut and every live part of the period comes after it."""
+    if not covered.live or covered.end != covered.cut or tz is None:
+        return False
+    cut_at = local_midnight(covered.cut, ZoneInfo(tz))
+    return all(part.start >= cut_at for part in covered.live)
 
 
 def mall_tag_viewers(

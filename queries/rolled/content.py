@@ -5,7 +5,7 @@ buyer's note views of the week before: for the largest shop that is most of its
 lines, and a year of them takes seconds (docs/performance.md). An order's
 attribution is settled when it is paid (the views it counts are at or before
 `paid_at`), so the platform can keep it per day, built by `rollups.build`
-up to `rollup_state.complete_before` of `content/3`:
+up to `rollup_state.complete_before` of `content/4`:
 
 - `rollup_tag_attribution`: per shop (vendor_id −1 = the mall), local day of
   payment, tag and member: the member's attributed orders of that day and their
@@ -15,8 +15,9 @@ up to `rollup_state.complete_before` of `content/3`:
   note with the tag that day, `previous_on`, the member's previous such day, and
   the member's paid days in the mall nearest to it: `paid_to_on` (the last on or
   before the day) and `paid_from_on` (the first on or after it);
-- `rollup_shop_tag_readers`: the same per shop, for the readers who paid in it
-  before the cut, with their paid days in the shop;
+- `rollup_last_paid`: per member and shop (−1: the mall), the member's last paid day
+  there before the cut: with the readers' last day of each tag, what the nets to the
+  cut count for a shop, and what a period's live tail changes of them;
 - `rollup_tag_buyers_to_cut` and `rollup_buyers_to_cut`: per shop (−1: the mall),
   day (and tag), a net count, such that over a period of whole days that runs up to
   the cut (the last N days after a nightly build) the scope's buyers who read the tag,
@@ -57,6 +58,7 @@ from queries.rolled.coverage import (
     Coverage,
     coverage,
     new_in_period,
+    one_of,
     rollup_metadata,
     rollup_vendor_id,
     scope_days,
@@ -64,7 +66,6 @@ from queries.rolled.coverage import (
 
 __all__ = [
     "CONTENT",
-    "buyers_per_tag",
     "buyers_to_cut",
     "content_coverage",
     "note_views_days",
@@ -75,15 +76,19 @@ __all__ = [
     "rolled_tag_rows",
     "rolled_view_rows",
     "rolled_view_totals",
-    "shop_tag_readers",
+    "last_paid",
+    "mall_buyers_per_tag",
     "tag_attribution_days",
     "tag_buyers_to_cut",
     "tag_buyers_to_cut_counts",
     "tag_readers",
+    "tail_counts",
 ]
 
 # The rollup_state row of this table, with its layout's version.
-CONTENT = "content/3"  # 2: with rollup_shop_tag_readers; 3: with the counts to the cut
+# 2: with rollup_shop_tag_readers; 3: with the counts to the cut; 4: rollup_last_paid
+# instead of the shops' reader rows (a member's rows once per shop: a third of the disk).
+CONTENT = "content/4"
 
 tag_attribution_days = Table(
     "mallboard_rollup_tag_attribution",
@@ -112,25 +117,16 @@ tag_readers = Table(
 )
 
 
-# The same rows per shop, for the readers who paid in it, with their paid days in the shop.
-shop_tag_readers = Table(
-    "mallboard_rollup_shop_tag_readers",
+# Per member and scope (a shop, or −1: the mall): the last local day they paid there
+# before the cut. The shops' nets to the cut count (tag, member) at the earlier of this
+# and the member's last reading day of the tag; keyed by member first, as both the
+# refresh and a period's live tail look members up.
+last_paid = Table(
+    "mallboard_rollup_last_paid",
     rollup_metadata,
-    Column("vendor_id", BigInteger, primary_key=True),
-    Column("viewed_on", Date, primary_key=True),
-    Column("tag", Text, primary_key=True),
     Column("member_id", BigInteger, primary_key=True),
-    Column("previous_on", Date),
-    Column("paid_to_on", Date),  # the member's last paid day in the shop up to viewed_on
-    Column("paid_from_on", Date),  # and the first from viewed_on on
-    # A shop's days read from the index alone (PostgreSQL): the largest shop's year is a
-    # sixth of the table, which the planner would otherwise scan whole.
-    Index(
-        "mallboard_rollup_shop_tag_readers_by_day",
-        "vendor_id",
-        "viewed_on",
-        postgresql_include=["tag", "previous_on", "paid_to_on", "paid_from_on"],
-    ),
+    Column("vendor_id", BigInteger, primary_key=True),
+    Column("last_on", Date, nullable=False),
 )
 
 
@@ -214,22 +210,18 @@ def readers_in_covered_days(covered: Coverage, *, once: bool) -> sa.Select:
     return query
 
 
-def buyers_per_tag(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
-    """(tag, viewers): the scope's buyers of the covered days who read the tag in them.
-    Only for a period of covered days alone, with its buyers from the same build.
+def mall_buyers_per_tag(covered: Coverage) -> sa.Select:
+    """(tag, viewers): the mall's buyers of the covered days who read the tag in them.
+    Only for a period of covered days alone.
 
     Each (tag, member) counts once, at their first day in the covered days, whose
-    nearest paid days in the scope say whether the member paid in them.
+    nearest paid days in the mall say whether the member paid in them.
     """
-    if vendor_id is None:
-        r, scope = tag_readers, covered.holds(tag_readers.c.viewed_on)
-    else:
-        r = shop_tag_readers
-        scope = scope_days(r, "viewed_on", covered, vendor_id)
+    r = tag_readers
     return (
         sa.select(r.c.tag, sa.func.count().label("viewers"))
         .where(
-            scope,
+            covered.holds(r.c.viewed_on),
             new_in_period(r.c.previous_on, covered),
             sa.or_(r.c.paid_to_on >= covered.first, r.c.paid_from_on < covered.end),
         )
@@ -242,7 +234,7 @@ def tag_buyers_to_cut_counts(
 ) -> tuple[sa.Select, sa.Select]:
     """(buyers,) and (tag, viewers) of the scope, for covered days that run to the cut.
 
-    The same figures as `buyers_in_covered_days` and `buyers_per_tag`, read from the
+    The figures of the buyer days and reader rows of the covered days, read from the
     nets of the same build: a few thousand rows for the largest shop's year.
     """
     b, r, scope = buyers_to_cut, tag_buyers_to_cut, rollup_vendor_id(vendor_id)
@@ -254,7 +246,102 @@ def tag_buyers_to_cut_counts(
         sa.select(r.c.tag, viewers.label("viewers"))
         .where(r.c.vendor_id == scope, r.c.day >= covered.first)
         .group_by(r.c.tag)
-        .having(viewers > 0)  # as buyers_per_tag: only the tags some buyer read
+        .having(viewers > 0)  # only the tags some buyer read
+    )
+    return buyers, per_tag
+
+
+def tail_counts(
+    covered: Coverage, *, vendor_id: int | None, tail_buyers: sa.Select, tail_readers: sa.Select
+) -> tuple[sa.Select, sa.Select]:
+    """(buyers,) and (tag, viewers) of the scope over covered days that run to the cut
+    and a live tail after them (today): the nets to the cut, and what the tail changes.
+
+    `tail_buyers` selects the member ids of the scope's orders paid in the tail,
+    `tail_readers` the (tag, member_id) of its views of tagged notes. Only those members
+    can count differently with the tail: a buyer is new if they had not paid in the
+    scope from the period's first day to the cut (`rollup_last_paid`); a (tag, member)
+    counts if the member paid in the period and read the tag in it, and the nets already
+    count it if both happened before the cut.
+    """
+    a, scope = covered.first, rollup_vendor_id(vendor_id)
+    # Each read once (CTEs named twice are computed once): the tail's views are a scan
+    # of note_views, whose contract index is by member alone.
+    buyers_live = tail_buyers.cte("tail_buyers")
+    read_live = tail_readers.cte("tail_readers")
+    paid = last_paid.alias("paid_to_cut")
+    paid_before = sa.and_(
+        paid.c.member_id == buyers_live.c.member_id,
+        paid.c.vendor_id == scope,
+        paid.c.last_on >= a,
+    )
+    to_cut, per_tag_to_cut = tag_buyers_to_cut_counts(covered, vendor_id=vendor_id)
+    new_buyers = (
+        sa.select(sa.func.count(sa.distinct(buyers_live.c.member_id)))
+        .select_from(buyers_live)
+        .where(~sa.select(paid.c.member_id).where(paid_before).exists())
+    )
+    buyers = sa.select(to_cut.scalar_subquery() + new_buyers.scalar_subquery())
+    # The tail's members, and each (tag, member) they read in the period: in the rolled
+    # days (their reader rows, looked up by member) or in the tail.
+    members = sa.union(sa.select(buyers_live.c.member_id), sa.select(read_live.c.member_id)).cte(
+        "tail_members"
+    )
+    r = tag_readers
+    reads = sa.union_all(
+        sa.select(
+            r.c.tag,
+            r.c.member_id,
+            sa.literal(1).label("rolled"),
+            sa.literal(0).label("live"),
+            # Looked up by member (a few thousand): a semi-join reads the period's rows.
+        ).where(one_of(r.c.member_id, sa.select(members.c.member_id)), r.c.viewed_on >= a),
+        sa.select(read_live.c.tag, read_live.c.member_id, sa.literal(0), sa.literal(1)),
+    ).subquery("tail_reads")
+    pairs = (
+        sa.select(
+            reads.c.tag,
+            reads.c.member_id,
+            sa.func.max(reads.c.rolled).label("rolled"),
+        )
+        .group_by(reads.c.tag, reads.c.member_id)
+        .subquery("tail_pairs")
+    )
+    # Per member, once: paid in the scope from the period's first day to the cut, and
+    # in the tail.
+    flag = {
+        "paid_to_cut": sa.and_(
+            paid.c.member_id == members.c.member_id, paid.c.vendor_id == scope, paid.c.last_on >= a
+        ),
+        "paid_in_tail": buyers_live.c.member_id == members.c.member_id,
+    }
+    source = {"paid_to_cut": paid, "paid_in_tail": buyers_live}
+    flags = sa.select(
+        members.c.member_id,
+        *(
+            sa.case((sa.select(source[name]).where(where).exists(), 1), else_=0).label(name)
+            for name, where in flag.items()
+        ),
+    ).subquery("tail_flags")
+    # Counted now: paid in the period (it read the tag in it: it is a pair). Counted by
+    # the nets: paid and read before the cut.
+    change = sa.case((flags.c.paid_to_cut + flags.c.paid_in_tail > 0, 1), else_=0) - sa.case(
+        (sa.and_(flags.c.paid_to_cut == 1, pairs.c.rolled == 1), 1), else_=0
+    )
+    changes = (
+        sa.select(pairs.c.tag, sa.func.sum(change).label("change"))
+        .join_from(pairs, flags, flags.c.member_id == pairs.c.member_id)
+        .group_by(pairs.c.tag)
+        .subquery("tail_changes")
+    )
+    nets = per_tag_to_cut.subquery("to_cut")
+    both = sa.union_all(
+        sa.select(nets.c.tag, nets.c.viewers.label("n")),
+        sa.select(changes.c.tag, changes.c.change),
+    ).subquery("both")
+    viewers = sa.func.sum(both.c.n)
+    per_tag = (
+        sa.select(both.c.tag, viewers.label("viewers")).group_by(both.c.tag).having(viewers > 0)
     )
     return buyers, per_tag
 

@@ -9,7 +9,8 @@ demo loader, which plays the platform's part, builds them with `build_rollups`:
   refunds completed that day (vendor_id −1 = the whole mall: buyers do not add up);
 - `rollup_item_sales`: per shop, local day or month, and breakdown (top-level
   category, channel, city tier, local hour, product), item sales, units and paid
-  orders (an order has one shop and one local day, so order counts add up);
+  orders (an order has one shop and one local day, so order counts add up); the
+  mall (−1) has no product rows: its shops' are its products';
 - `rollup_refunds_daily`: per shop, local day and reason, the refunds completed;
 - `rollup_buyer_days`: per shop (−1: the mall), local day and member with a paid
   order that day, the member's paid orders that day and their previous and next
@@ -58,6 +59,7 @@ __all__ = [
     "covered_days",
     "item_sales",
     "item_sales_rows",
+    "one_of",
     "refunds_daily",
     "refunds_by_reason_rows",
     "new_in_period",
@@ -279,6 +281,34 @@ def covered_days(period: TimeRange, *, tz: str, cut: date) -> Coverage | None:
     return Coverage(first=first, end=end, live=live, cut=cut)
 
 
+class _one_of(FunctionElement):  # noqa: N801 - reads like a SQL function
+    """`(column, scalar subquery)` → the column is one of the subquery's values."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(_one_of, "postgresql")
+def _pg_one_of(element, compiler, **kw):
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    # An array computed once (an InitPlan): the column's index is read for each value.
+    # `IN (SELECT …)` becomes a semi-join, which PostgreSQL runs by scanning the table.
+    return f"{column} = ANY(ARRAY{values})"
+
+
+@compiles(_one_of, "sqlite")
+def _sqlite_one_of(element, compiler, **kw):
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    # SQLite reads the column's index for each value of the list (a join would scan).
+    return f"{column} IN {values}"
+
+
+def one_of(column, values: sa.Select) -> sa.ColumnElement[bool]:
+    """`column` is one of the values of `values` (a select of one column, few rows), read
+    through `column`'s index on both databases."""
+    return _one_of(column, values.scalar_subquery())
+
+
 def rollup_vendor_id(vendor_id: int | None) -> int:
     """The vendor_id of a scope's rollup rows (the mall's marker for the whole mall)."""
     return MALL if vendor_id is None else vendor_id
@@ -292,10 +322,15 @@ def sales_daily_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
     ).where(scope_days(d, "local_day", covered, vendor_id))
 
 
-def item_sales_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
+def item_sales_rows(
+    covered: Coverage, *, vendor_id: int | None, shops: list[int] | None = None
+) -> sa.Select:
     """The covered part's item-sales rows (breakdown, key_int, key_text, three figures).
 
-    Whole months come from the month rows (a year is twelve of them, not 365 days).
+    Whole months come from the month rows (a year is twelve of them, not 365 days). The
+    mall's product rows are its shops' (`shops`: every shop's id; a product belongs to
+    one shop, so the mall's would only repeat them): read through each shop's range of
+    the scope index, as its own rows would be.
     """
     r = item_sales
     months = covered.months()
@@ -306,14 +341,26 @@ def item_sales_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
         parts.append(
             sa.and_(r.c.grain == "month", r.c.bucket >= months[0], r.c.bucket <= months[-1])
         )
-    return sa.select(
+    figures = (
         r.c.breakdown,
         r.c.key_int,
         r.c.key_text,
         r.c.item_sales_cents,
         r.c.units,
         r.c.orders,
-    ).where(r.c.vendor_id == rollup_vendor_id(vendor_id), sa.or_(*parts))
+    )
+    if vendor_id is not None:
+        return sa.select(*figures).where(r.c.vendor_id == vendor_id, sa.or_(*parts))
+    if shops is None:
+        raise ValueError("the mall's item-sales rows need every shop's id")
+    # One select (SQLite takes no compound select inside another): the mall's rows and
+    # its shops' product rows, each scope's range of the index read.
+    scopes = sa.bindparam("item_scopes", [MALL, *shops], expanding=True, literal_execute=True)
+    return sa.select(*figures).where(
+        r.c.vendor_id.in_(scopes),
+        sa.or_(r.c.vendor_id == MALL, r.c.breakdown == "product"),
+        sa.or_(*parts),
+    )
 
 
 def refunds_by_reason_rows(covered: Coverage, *, vendor_id: int | None) -> sa.Select:
