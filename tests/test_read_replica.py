@@ -18,10 +18,13 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.caching import cached
 from dashboard.shell import context
 from dashboard.shell.auth import TOKEN
+from dashboard.shell.context import read_engine
 from queries.console.cache_generations import bump
 from queries.console.tables import sessions
 from queries.core import schema as s
@@ -375,6 +378,41 @@ def test_a_replica_that_does_not_answer_is_left_for_the_primary_and_found_again(
         "read replica unreachable, reading from the primary",
         "read replica answers again",
     ]
+
+
+_MIDWAY: dict[str, Relay | None] = {"relay": None}
+
+
+@cached(ttl=600)
+def _price_read_midway(product_id: int) -> int:
+    relay = _MIDWAY["relay"]
+    if relay is not None:  # the replica goes away while this read is under way
+        _MIDWAY["relay"] = None
+        relay.stop()
+    with read_engine().connect() as conn:
+        stmt = sa.select(s.products.c.price_cents).where(s.products.c.product_id == product_id)
+        return conn.execute(stmt).scalar_one()
+
+
+def test_a_read_the_replica_fails_midway_is_made_on_the_primary(pair, monkeypatch, caplog):
+    session, _primary, _replica_admin, replica_url, product = pair
+    server = sa.make_url(session.app_url)
+    relay = Relay((server.host or "127.0.0.1", server.port or 5432))
+    through = replica_url.set(host="127.0.0.1", port=relay.port)
+    monkeypatch.setenv("READ_DATABASE_URL", through.render_as_string(hide_password=False))
+    caplog.set_level(logging.WARNING, logger="mallboard")
+    st.cache_data.clear()
+    relay.start()
+    try:
+        with read_engine().connect() as conn:  # the replica answers: a pooled connection
+            conn.execute(sa.select(1))
+        _MIDWAY["relay"] = relay
+        assert _price_read_midway(product) == 10000  # the primary's, not the replica's 7700
+    finally:
+        _MIDWAY["relay"] = None
+        relay.stop()
+    said = [r.getMessage().split(":")[0] for r in caplog.records if r.name == "mallboard"]
+    assert said == ["read replica unreachable, reading from the primary"]
 
 
 def test_operators_see_the_replica_and_its_lag_on_data_jobs(pair, monkeypatch):
