@@ -129,7 +129,12 @@ def test_positions_on_a_primary_and_on_sqlite(empty_db):
     # A primary named as its own replica (pg_last_wal_replay_lsn() is NULL there) is at
     # the primary's position: never behind.
     with empty_db.connect() as primary, empty_db.connect() as replica:
-        assert replica_lag(primary, replica) == Lag(0, 0.0)
+        assert replica_lag(replica, written=wal_position(primary)) == Lag(0, 0.0)
+        far = 2**50  # a primary far ahead: bytes behind; no replayed transaction to time
+        before = wal_position(replica)
+        lag = replica_lag(replica, written=far)
+        after = wal_position(replica)  # other tests may write meanwhile
+        assert far - after <= lag.bytes <= far - before and lag.seconds == 0.0
 
 
 def test_what_a_replica_error_means_for_a_read(db_factory):

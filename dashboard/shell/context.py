@@ -299,9 +299,11 @@ def replica_status() -> ReplicaStatus:
     replica = replica_engine()
     if replica is None:
         return ReplicaStatus(configured=False)
+    with engine().connect() as primary:  # the primary's trouble is not the replica's
+        written = wal_position(primary)
     try:
-        with engine().connect() as primary, replica.connect() as conn:
-            lag = replica_lag(primary, conn)
+        with replica.connect() as conn:
+            lag = replica_lag(conn, written=written)
     except sa.exc.SQLAlchemyError as exc:
         if replica_trouble(exc) != "down":
             raise

@@ -73,9 +73,8 @@ class Lag:
     seconds: float | None
 
 
-def replica_lag(primary: sa.Connection, replica: sa.Connection) -> Lag:
-    """The replica's lag behind the primary, read from both (PostgreSQL)."""
-    written = wal_position(primary)
+def replica_lag(replica: sa.Connection, *, written: int | None) -> Lag:
+    """The replica's lag behind a primary whose `wal_position` is `written` (PostgreSQL)."""
     row = replica.execute(
         sa.select(
             _POSITION.label("replayed"),
