@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) -m bench.run
 	$(PY) -m bench.refresh
 	$(PY) -m bench.rls
+	$(PY) -m bench.load --replica same
 
 clean:
 	rm -rf $(VENV) data/*.sqlite

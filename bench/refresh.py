@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from bench import sections
 from bench.measure import Timing
 from bench.pages import PAGES
 from queries.core.actors import Scope
@@ -525,22 +526,7 @@ def _size_lines(measured: Measured) -> list[str]:
 def write_section(path: Path, lines: list[str]) -> None:
     """Replace this section in `path` (between its markers, else from its heading to the
     next heading or marker), or append it."""
-    section = "\n".join(lines) + "\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-    elif HEADING in text.splitlines():
-        head, rest = text.split(HEADING + "\n", 1)
-        kept = rest.splitlines(keepends=True)
-        cut = next(
-            (i for i, line in enumerate(kept) if line.startswith(("## ", "<!--"))), len(kept)
-        )
-        tail = "".join(kept[cut:])
-    else:
-        head, tail = text.rstrip("\n") + ("\n\n" if text.strip() else ""), ""
-    text = head + section + ("\n" + tail if tail else "")
-    path.write_text(text, encoding="utf-8")
+    sections.write_section(path, lines, start=START, end=END, heading=HEADING)
 
 
 def _shown(arg: str) -> str:

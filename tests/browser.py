@@ -23,18 +23,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bench.load_browser import CHROMIUM, CHROMIUM_ARGS  # one Chromium setup, bench's too
 from tests.app_role import grant_app_role, is_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TEST_COOKIE_KEY = "Br0wsErT3stK3y-Zq9Lm2Xv7Np4Wc8Hd1Fj6Gs5Ty3"
 
 
