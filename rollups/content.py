@@ -174,7 +174,8 @@ def _shop_tag_events(sign: int, members: sa.Select | None = None) -> sa.Select:
     r, p = tag_readers, last_paid
     reads = sa.select(r.c.tag, r.c.member_id, sa.func.max(r.c.viewed_on).label("read_on"))
     if members is not None:
-        reads = reads.where(r.c.member_id.in_(members))
+        # Looked up by member (tens of thousands of the millions of rows).
+        reads = reads.where(one_of(r.c.member_id, members))
     reads = reads.group_by(r.c.tag, r.c.member_id).subquery("last_reads")
     day = sa.case((reads.c.read_on < p.c.last_on, reads.c.read_on), else_=p.c.last_on)
     return (
@@ -182,7 +183,10 @@ def _shop_tag_events(sign: int, members: sa.Select | None = None) -> sa.Select:
             p.c.vendor_id, day.label("day"), reads.c.tag, sa.literal(sign, sa.BigInteger).label("n")
         )
         .join_from(reads, p, p.c.member_id == reads.c.member_id)
-        .where(p.c.vendor_id != MALL)
+        .where(
+            p.c.vendor_id != MALL,
+            sa.true() if members is None else one_of(p.c.member_id, members),
+        )
     )
 
 
@@ -240,45 +244,61 @@ def refresh_tag_readers(conn: sa.Connection, zone, cut_at, *, start: date, start
     )
     touched = _touched_members(conn, cut_at, start, start_at)
     members = sa.select(touched.c.member_id)
-    add_to_nets(
+    # The old counts out and the new ones in, summed before they touch the nets: most
+    # cancel (a reader's event stays on their last paid day), and each net written is a
+    # random update of the table.
+    changes = _temporary(
         conn,
-        tag_buyers_to_cut,
-        [
-            *_reader_nets(r, mall_from, -1),
-            *_reader_nets(mall_was.cte("mall_was"), sa.true(), -1),
-            _shop_tag_events(-1, members),
-        ],
+        "mallboard_net_changes",
+        sa.Column("vendor_id", sa.BigInteger),
+        sa.Column("day", sa.Date),
+        sa.Column("tag", sa.Text),
+        sa.Column("n", sa.BigInteger),
     )
+    old = [
+        *_reader_nets(r, mall_from, -1),
+        *_reader_nets(mall_was.cte("mall_was"), sa.true(), -1),
+        _shop_tag_events(-1, members),
+    ]
+    _insert_changes(conn, changes, old)
     conn.execute(r.delete().where(mall_from))
     # Written over by key (every mall reader day has its row).
     insert_or_replace(conn, r, sa.select(*(mall_before.c[c.name] for c in r.c)))
     _insert_reader_rows(conn, r, _mall_rows_from(zone, cut_at, start, start_at))
     conn.execute(last_paid.delete().where(last_paid.c.member_id.in_(members)))
     insert_last_paid(conn, zone, cut_at, members=members)
-    add_to_nets(
-        conn,
-        tag_buyers_to_cut,
-        [
-            *_reader_nets(r, mall_from, 1),
-            *_reader_nets(mall_before, sa.true(), 1),
-            _shop_tag_events(1, members),
-        ],
-    )
+    new = [
+        *_reader_nets(r, mall_from, 1),
+        *_reader_nets(mall_before, sa.true(), 1),
+        _shop_tag_events(1, members),
+    ]
+    _insert_changes(conn, changes, new)
+    add_to_nets(conn, tag_buyers_to_cut, [sa.select(changes)])
     drop_zero_nets(conn, tag_buyers_to_cut)
+    changes.drop(conn)
     touched.drop(conn)
+
+
+def _temporary(conn: sa.Connection, name: str, *columns: sa.Column) -> sa.Table:
+    """A temporary table of this connection, created now (the caller drops it)."""
+    table = sa.Table(name, sa.MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.create(conn)
+    return table
+
+
+def _insert_changes(conn: sa.Connection, changes: sa.Table, events: list[sa.Select]) -> None:
+    """Append the net events (vendor_id, day, tag, n) to the refresh's changes."""
+    names = [c.name for c in changes.c]
+    conn.execute(changes.insert().from_select(names, sa.union_all(*events)))
 
 
 def _touched_members(conn: sa.Connection, cut_at, start: date, start_at) -> sa.Table:
     """A temporary table of the members who read a tagged note or paid from `start` on,
     as the rollups hold it (before this refresh) or as the data says now: the only ones
     whose shop nets can change. Kept for the refresh's transaction, both sides read it."""
-    touched = sa.Table(
-        "mallboard_touched_members",
-        sa.MetaData(),
-        sa.Column("member_id", sa.BigInteger, primary_key=True),
-        prefixes=["TEMPORARY"],
+    touched = _temporary(
+        conn, "mallboard_touched_members", sa.Column("member_id", sa.BigInteger, primary_key=True)
     )
-    touched.create(conn)
     v, t, o = s.note_views, s.note_tags, s.orders
     members = sa.union(
         sa.select(tag_readers.c.member_id).where(tag_readers.c.viewed_on >= start),

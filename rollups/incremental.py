@@ -49,7 +49,9 @@ def add_to_nets(conn: sa.Connection, table: sa.Table, events: list[sa.Select]) -
     keys = [c.name for c in table.primary_key.columns]
     group = [e[k] for k in keys]
     # The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
-    rows = sa.select(*group, sa.func.sum(e.n)).where(sa.true()).group_by(*group)
+    net = sa.func.sum(e.n)
+    # Keys whose events cancel are left alone (no write).
+    rows = sa.select(*group, net).where(sa.true()).group_by(*group).having(net != 0)
     stmt = _insert(conn)(table).from_select([*keys, "net"], rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={"net": table.c.net + stmt.excluded.net}
