@@ -24,14 +24,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from queries.core.rls import rollup_policies
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
-
-# Read once per statement (an InitPlan), as in 0003.
-STAFF = "(SELECT current_setting('mallboard.scope', true) = 'staff')"
-SHOP = "(SELECT nullif(current_setting('mallboard.vendor_id', true), '')::bigint)"
 
 
 def _schema() -> str | None:
@@ -43,20 +41,10 @@ def _state():
 
 
 def _secure(name: str) -> None:
-    """A shop's rows and the mall's for a shop, every row for staff; writes by staff only."""
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    table = f"mallboard.{name}"  # fixed names, never input
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(
-        f"CREATE POLICY mallboard_read ON {table} FOR SELECT TO PUBLIC "
-        f"USING ({STAFF} OR ({SHOP} IS NOT NULL AND vendor_id IN ({SHOP}, -1)))"
-    )
-    op.execute(
-        f"CREATE POLICY mallboard_write ON {table} FOR ALL TO PUBLIC "
-        f"USING ({STAFF}) WITH CHECK ({STAFF})"
-    )
+    """The rollups' row-level security (PostgreSQL): a shop's rows and the mall's."""
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in rollup_policies(name, by_shop=True):
+            op.execute(statement)
 
 
 def upgrade() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "current_scope",
     "install",
     "mall_wide",
+    "rollup_policies",
     "scope_of",
     "set_scope",
     "use_scope",
@@ -182,3 +183,21 @@ def mall_wide(conn: sa.Connection) -> Iterator[sa.Connection]:
             conn.execute(_SET, restore)
         raise
     conn.execute(_SET, restore)
+
+
+def rollup_policies(table: str, *, by_shop: bool) -> list[str]:
+    """The statements that put a rollup table of the `mallboard` schema under row-level
+    security (migrations 0003 and later): staff read and write every row; a shop reads its
+    own rows and the mall's (−1) where the table has a vendor_id (`by_shop`), else every
+    row; a transaction that set no scope reads nothing."""
+    staff = f"(SELECT current_setting('{SCOPE_SETTING}', true) = 'staff')"
+    shop = f"(SELECT nullif(current_setting('{VENDOR_SETTING}', true), '')::bigint)"
+    sees = f"{shop} IS NOT NULL" + (f" AND vendor_id IN ({shop}, -1)" if by_shop else "")
+    name = f"mallboard.{table}"  # fixed names from the migrations, never input
+    return [
+        f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY mallboard_read ON {name} FOR SELECT TO PUBLIC USING ({staff} OR {sees})",
+        f"CREATE POLICY mallboard_write ON {name} FOR ALL TO PUBLIC "
+        f"USING ({staff}) WITH CHECK ({staff})",
+    ]

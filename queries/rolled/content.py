@@ -87,33 +87,39 @@ __all__ = [
 
 # The rollup_state row of this table, with its layout's version.
 # 2: with rollup_shop_tag_readers; 3: with the counts to the cut; 4: rollup_last_paid
-# instead of the shops' reader rows (a member's rows once per shop: a third of the disk).
-CONTENT = "content/4"
+# instead of the shops' reader rows (a member's rows once per shop: a third of the disk);
+# 5: unique keys only where a refresh writes over by key, the day ranges by small indexes.
+CONTENT = "content/5"
 
+# One row per (vendor_id, paid_on, tag, member_id). No unique key: a refresh replaces whole
+# days and reads scope's day ranges, which a (vendor_id, paid_on) index serves at a tenth
+# of a four-column key's size (PostgreSQL keeps one entry per value and its rows' list).
 tag_attribution_days = Table(
     "mallboard_rollup_tag_attribution",
     rollup_metadata,
-    Column("vendor_id", BigInteger, primary_key=True),
-    Column("paid_on", Date, primary_key=True),  # the local day the orders were paid
-    Column("tag", Text, primary_key=True),
-    Column("member_id", BigInteger, primary_key=True),
+    Column("vendor_id", BigInteger, nullable=False),
+    Column("paid_on", Date, nullable=False),  # the local day the orders were paid
+    Column("tag", Text, nullable=False),
+    Column("member_id", BigInteger, nullable=False),
     Column("previous_on", Date),  # the member's previous paid_on for this tag and scope
     Column("orders", BigInteger, nullable=False),
     Column("item_sales_cents", BigInteger, nullable=False),
+    Index("mallboard_rollup_tag_attribution_by_day", "vendor_id", "paid_on"),
 )
 
 
+# Keyed by member first: the refresh writes rows over by key and looks members' days up,
+# and so does a period's live tail; the periods' day ranges have a small index of their own.
 tag_readers = Table(
     "mallboard_rollup_tag_readers",
     rollup_metadata,
-    Column("viewed_on", Date, primary_key=True),  # the local day of the views
-    Column("tag", Text, primary_key=True),
     Column("member_id", BigInteger, primary_key=True),
+    Column("tag", Text, primary_key=True),
+    Column("viewed_on", Date, primary_key=True),  # the local day of the views
     Column("previous_on", Date),  # the member's previous viewed_on for this tag
     Column("paid_to_on", Date),  # the member's last paid day in the mall up to viewed_on
     Column("paid_from_on", Date),  # and the first from viewed_on on
-    # With buyers read live, a small shop's few buyers are looked up member by member.
-    Index("mallboard_rollup_tag_readers_by_member", "member_id", "viewed_on"),
+    Index("mallboard_rollup_tag_readers_by_day", "viewed_on"),
 )
 
 
@@ -151,18 +157,21 @@ buyers_to_cut = Table(
 )
 
 
+# One row per (vendor_id, viewed_on, note_id, member_id); no unique key, as the
+# attribution's: whole days are replaced and read by the scope's day range.
 note_views_days = Table(
     "mallboard_rollup_note_views",
     rollup_metadata,
-    Column("vendor_id", BigInteger, primary_key=True),
-    Column("viewed_on", Date, primary_key=True),
-    Column("note_id", BigInteger, primary_key=True),
-    Column("member_id", BigInteger, primary_key=True),
+    Column("vendor_id", BigInteger, nullable=False),
+    Column("viewed_on", Date, nullable=False),
+    Column("note_id", BigInteger, nullable=False),
+    Column("member_id", BigInteger, nullable=False),
     Column("views", BigInteger, nullable=False),
     Column("previous_on", Date),  # the member's previous viewed_on of this note
     # The member's previous row in the scope, by (day, note): of an earlier day on the
     # day's first row, of the same day on the others.
     Column("member_previous_on", Date),
+    Index("mallboard_rollup_note_views_by_day", "vendor_id", "viewed_on"),
 )
 
 
