@@ -2,7 +2,7 @@
 
     python -m bench.load [--db URL] [--app-db URL] [--sessions 1,10,50] [--processes 1,2]
                          [--replica URL|same] [--duration S] [--every S] [--no-browser]
-                         [--out docs/performance.md]
+                         [--no-nginx] [--out docs/performance.md]
 
 For each number of app processes (and, with `--replica`, without and with
 `READ_DATABASE_URL`) it starts the processes (`streamlit run streamlit_app.py`, headless,
@@ -10,10 +10,12 @@ free loopback ports, `DATABASE_URL` = `--app-db`, default `--db`), then for each
 sessions N: N clients (`bench.load_client`: Streamlit's websocket protocol, one tab
 each), each logged in as a vendor of a different shop (`bench.load_serve`), open Home,
 Sales and Orders in turn, one page every `--every` seconds (5), for `--duration` seconds
-(30), after each has opened the three pages once unrecorded (warm caches). A client is
-kept on one process (client i on process i mod P: sticky, as nginx's cookie hash keeps a
-browser). Beside them one real Chromium (`bench.load_browser`, its own shop) does the
-same and times what a person sees.
+(30), after each has opened the three pages once unrecorded (warm caches). The clients
+reach the processes through the deployed nginx site (`deploy/nginx/mallboard.conf`,
+served on loopback as tests/nginx_site.py serves it; each client has its own sticky
+`mb_route` cookie), or with `--no-nginx` directly, client i on process i mod P. Beside
+them one real Chromium (`bench.load_browser`, its own shop) does the same and times what
+a person sees.
 
 Reported per cell: pages, pages per second, p50 / p95 / max page time of the clients and
 of the browser, errors, sessions lost, the cores used by the app processes, by the load
@@ -33,13 +35,16 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -135,10 +140,17 @@ class Plan:
     duration: float
     browser_vendor: int | None = None
     playwright: object | None = None  # Playwright's async API, when a browser runs beside
+    nginx: bool = False  # through deploy/nginx's site (else sticky in the client)
 
 
-async def run_cell(cell: Cell, plan: Plan, urls: list[str], app_pids: list[int]) -> Cell:
-    """Connect the clients (and the browser), warm every page once, then measure."""
+async def run_cell(
+    cell: Cell, plan: Plan, urls: list[str], app_pids: list[int], dial: str | None = None
+) -> Cell:
+    """Connect the clients (and the browser), warm every page once, then measure.
+
+    `urls`: the app processes' (client i on urls[i mod len]), or nginx's site alone, whose
+    host name stands for `dial` ("127.0.0.1:port").
+    """
     from bench.load_browser import BrowserTab
 
     clients = [
@@ -148,6 +160,7 @@ async def run_cell(cell: Cell, plan: Plan, urls: list[str], app_pids: list[int])
             cookie=plan.cookies[vendor],
             username=username(vendor),
             process=i % len(urls),
+            dial=dial,
         )
         for i, vendor in enumerate(plan.vendors[: cell.sessions])
     ]
@@ -156,7 +169,9 @@ async def run_cell(cell: Cell, plan: Plan, urls: list[str], app_pids: list[int])
     if plan.playwright is not None:
         process = cell.sessions % len(urls)  # the browser is one more session
         cookie = plan.cookies[plan.browser_vendor]
-        tab = BrowserTab(plan.playwright, urls[process], cookie, client=-1, process=process)
+        tab = BrowserTab(
+            plan.playwright, urls[process], cookie, client=-1, process=process, dial=dial
+        )
         await tab.__aenter__()
     try:
         # Warm: each client opens the three pages once, ending on the page before its first.
@@ -202,6 +217,20 @@ def replica_supported() -> bool:
     )
 
 
+@contextmanager
+def _site(plan: Plan, app_urls: list[str], folder: Path):
+    """(the URLs the clients use, the address nginx's host name stands for, or None)."""
+    if not plan.nginx:
+        yield app_urls, None
+        return
+    # The deployed site itself, served from a folder as its tests serve it (only its ports,
+    # certificate and upstream servers substituted): the bench measures what is deployed.
+    from tests.nginx_site import served_site
+
+    with served_site(folder, [urlsplit(url).netloc for url in app_urls]) as site:
+        yield [site.url], f"127.0.0.1:{urlsplit(site.url).port}"
+
+
 async def _cells_on(plan: Plan, processes: int, env: dict, sessions, replica: bool):
     """Start `processes` app processes and measure each number of sessions on them."""
     cells = []
@@ -209,11 +238,12 @@ async def _cells_on(plan: Plan, processes: int, env: dict, sessions, replica: bo
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as folder,
         AppProcesses(processes, env, Path(folder)) as apps,
+        _site(plan, apps.urls, Path(folder) / "nginx") as (urls, dial),
     ):
         pids = [p.pid for p in apps.processes]
         for n in sessions:
             say(f"{n} session(s) on {processes} process(es)")
-            cell = await run_cell(Cell(processes, replica, n), plan, apps.urls, pids)
+            cell = await run_cell(Cell(processes, replica, n), plan, urls, pids, dial)
             cell.dead = apps.alive().count(False)
             cells.append(cell)
             say(_summary(cell))
@@ -236,7 +266,7 @@ async def measure(args, url: str, app_url: str, replica: str | None) -> tuple[li
     sessions = sorted(set(args.sessions))
     browser = not args.no_browser
     vendors = pick_vendors(engine, max(sessions) + (1 if browser else 0))
-    plan = Plan(vendors, {}, args.every, args.duration)
+    plan = Plan(vendors, {}, args.every, args.duration, nginx=args.nginx)
     if browser:
         plan.browser_vendor = vendors.pop()
     say(f"{len(vendors)} shops for the clients" + (", one for the browser" if browser else ""))
@@ -302,8 +332,8 @@ def report(cells: list[Cell], facts: dict) -> list[str]:
         "a fixed random sample of active shops) opening Home, Sales and Orders in turn, one "
         f"page every {facts['every']:g} s, for {facts['duration']:g} s after opening each "
         "page once unrecorded (warm caches: Home's figures are cached per minute, the other "
-        "reads 60–120 s, so some opens in a window still read the database). Client i stays "
-        f"on process i mod P ({facts['routing']}). A page's time is from the rerun message "
+        "reads 60–120 s, so some opens in a window still read the database). Routing: "
+        f"{facts['routing']}. A page's time is from the rerun message "
         "to the run's end (`script_finished`) over Streamlit's websocket; the browser's "
         "(one Chromium, a shop of its own, the same rhythm) from the click on the "
         "sidebar's link until the page's title is shown and the app is no longer running. "
@@ -393,6 +423,13 @@ def _parser() -> argparse.ArgumentParser:
         "--every", type=float, default=5.0, help="seconds between a session's pages"
     )
     parser.add_argument("--no-browser", action="store_true", help="no Chromium beside the clients")
+    parser.add_argument(
+        "--nginx",
+        action=argparse.BooleanOptionalAction,
+        default=shutil.which("nginx") is not None or os.access("/usr/sbin/nginx", os.X_OK),
+        help="through deploy/nginx's site (default when nginx is installed); "
+        "--no-nginx: client i on process i mod P",
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="'-': none")
     return parser
 
@@ -433,7 +470,12 @@ def main(argv: list[str] | None = None) -> int:
         argv=" ".join(_shown(a) for a in (argv if argv is not None else sys.argv[1:])),
         every=args.every,
         duration=args.duration,
-        routing="sticky in the client",
+        routing=(
+            "through deploy/nginx/mallboard.conf served on loopback: sticky by each client's "
+            "own `mb_route` cookie, TLS ended by nginx"
+            if args.nginx
+            else "no nginx: client i on process i mod P, sticky in the client"
+        ),
         replica_note=replica_note,
     )
     lines = report(cells, facts)

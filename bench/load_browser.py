@@ -10,6 +10,7 @@ from the click until the page's title is shown and the app says it is no longer 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from bench.load_client import PAGE_TIMEOUT, PageOpen, page_title
 from dashboard.shell.session_cookie import COOKIE_NAME
@@ -38,19 +39,36 @@ _DRAWN = """([title, home]) => {
 class BrowserTab:
     """A Chromium tab of one vendor on one app process."""
 
-    def __init__(self, playwright, base_url: str, cookie: str, *, client: int, process: int):
+    def __init__(
+        self,
+        playwright,
+        base_url: str,
+        cookie: str,
+        *,
+        client: int,
+        process: int,
+        dial: str | None = None,
+    ):
+        """`dial`: the "host:port" that `base_url`'s host name stands for (nginx's site)."""
         self._playwright = playwright
+        self._dial = dial
         self._url = base_url
         self._cookie = cookie
         self.client, self.process = client, process
         self._browser = self._context = self._page = None
 
     async def __aenter__(self) -> BrowserTab:
+        args = list(CHROMIUM_ARGS)
+        if self._dial:  # the site's host name → loopback, for Chromium alone
+            host = urlsplit(self._url).hostname
+            args.append(f"--host-resolver-rules=MAP {host} {self._dial.rpartition(':')[0]}")
         self._browser = await self._playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=args
         )
         self._context = await self._browser.new_context(
-            locale="en-US", viewport={"width": 1400, "height": 1000}
+            locale="en-US",
+            viewport={"width": 1400, "height": 1000},
+            ignore_https_errors=True,  # nginx's self-signed certificate on loopback
         )
         await self._context.add_cookies(
             [{"name": COOKIE_NAME, "value": self._cookie, "url": self._url}]

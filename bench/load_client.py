@@ -15,6 +15,8 @@ login form, exception or error box came with it.
 from __future__ import annotations
 
 import asyncio
+import secrets
+import ssl
 import time
 from dataclasses import dataclass, field
 
@@ -30,6 +32,7 @@ __all__ = ["PAGE_TIMEOUT", "Client", "PageOpen", "page_title"]
 PAGE_TIMEOUT = 60.0  # seconds: a page not finished by then is an error (and the tab is lost)
 _EN = 1  # STRINGS values are (zh, en); the clients ask for English (locale en-US)
 _LOGIN_LABEL = STRINGS["login.username"][_EN]
+ROUTE_COOKIE = "mb_route"  # deploy/nginx/mallboard.conf's sticky cookie
 
 
 def _as_read(markdown: str) -> str:
@@ -73,14 +76,27 @@ class Client:
     """One browser tab of one vendor, through the real server."""
 
     def __init__(
-        self, index: int, *, base_url: str, cookie: str, username: str, process: int
+        self,
+        index: int,
+        *,
+        base_url: str,
+        cookie: str,
+        username: str,
+        process: int,
+        dial: str | None = None,
     ) -> None:
+        """`dial`: the "host:port" to connect to when `base_url`'s host is a name that only
+        the bench resolves (nginx's site on loopback)."""
         self.index = index
         self.process = process
         self.username = username
         self._url = base_url.replace("http://", "ws://").replace("https://", "wss://")
         self._url = self._url.rstrip("/") + "/_stcore/stream"
         self._cookie = cookie
+        self._dial = dial
+        # nginx's process-picking cookie, as the site sets it on a browser's first request
+        # (a request id: 32 hex digits): the tab stays on the process it hashes to.
+        self._route = secrets.token_hex(16)
         self._socket = None
         self._pages: dict[str, str] = {}  # url path ("" for Home) → page script hash
         self.lost: str | None = None  # why the tab was lost, once it is
@@ -88,12 +104,23 @@ class Client:
 
     async def connect(self) -> None:
         """Open the websocket with the session cookie, as the page's script does."""
+        options = {}
+        if self._url.startswith("wss://"):
+            # nginx's certificate on loopback is self-signed: encrypted, not verified.
+            context = ssl.create_default_context()
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+            options["ssl"] = context
+        if self._dial:
+            host, _, port = self._dial.rpartition(":")
+            options.update(host=host, port=int(port))
+        cookies = f"{COOKIE_NAME}={self._cookie}; {ROUTE_COOKIE}={self._route}"
         self._socket = await websockets.connect(
             self._url,
             subprotocols=["streamlit"],
-            additional_headers={"Cookie": f"{COOKIE_NAME}={self._cookie}"},
+            additional_headers={"Cookie": cookies},
             max_size=None,
             open_timeout=PAGE_TIMEOUT,
+            **options,
         )
 
     async def close(self) -> None:
