@@ -140,8 +140,10 @@ def insert_tag_readers(conn: sa.Connection, zone, cut_at) -> None:
     )
     rows = _reader_rows(sa.union(read_days, paid_days)).subquery("reader_rows")
     names = [c.name for c in tag_readers.c]  # the table has no vendor_id
-    # Stored in day order, the order the periods' range scans read them in.
-    ordered = sa.select(*(rows.c[n] for n in names)).order_by(rows.c.viewed_on)
+    # Stored in key order (by member): the key is then written compactly, and a member's
+    # days, which the refresh and a live tail look up, lie together.
+    key = tag_readers.primary_key.columns
+    ordered = sa.select(*(rows.c[n] for n in names)).order_by(*(rows.c[c.name] for c in key))
     conn.execute(tag_readers.insert().from_select(names, ordered))
 
 
