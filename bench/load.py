@@ -40,6 +40,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,11 +54,13 @@ from bench.load_serve import (
     AppProcesses,
     CpuSample,
     CpuUse,
+    backends,
     cpu_between,
     pick_vendors,
     prepare_logins,
     remove_logins,
     username,
+    with_application,
 )
 from bench.measure import Timing
 from bench.sections import write_section
@@ -69,6 +72,7 @@ __all__ = ["END", "HEADING", "START", "Cell", "main"]
 HEADING = "## Concurrent sessions through the served app (issue 29)"
 START, END = "<!-- bench.load: start -->", "<!-- bench.load: end -->"
 PAGES = ("home", "sales", "orders")
+APPLICATION = "mallboard_bench_load"  # the apps' application_name: their backends' CPU
 TARGET_P95 = 2.0  # seconds, 50 sessions on two processes
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +97,7 @@ class Cell:
     seconds: float = 0.0  # the measured window
     pages: list[PageOpen] = field(default_factory=list)
     browser: list[PageOpen] = field(default_factory=list)
-    warm_errors: list[str] = field(default_factory=list)
+    warm_errors: list[tuple[str, str]] = field(default_factory=list)  # (page, error)
     cpu: CpuUse | None = None
     load: tuple[str, str] = ("", "")
     dead: int = 0  # app processes that died
@@ -118,14 +122,16 @@ async def _sleep_until(moment: float) -> None:
 
 
 async def _paced(opener, first: int, offset: float, t0: float, every: float, until: float):
-    """Open pages in turn from PAGES[first], one every `every` s from t0 + offset."""
+    """Open pages in turn from PAGES[first], one every `every` s from t0 + offset, until
+    `until`: a page later than its slot starts at once, and none starts after `until`
+    (so a saturated server is measured for the window, not for every slot)."""
     done = []
     k = 0
     while True:
         moment = t0 + offset + k * every
-        if moment >= until:
+        if max(moment, time.monotonic()) >= until:
             return done
-        await _sleep_until(moment)  # a page later than its slot starts at once
+        await _sleep_until(moment)
         done.append(await opener(PAGES[(first + k) % len(PAGES)]))
         k += 1
 
@@ -141,6 +147,7 @@ class Plan:
     browser_vendor: int | None = None
     playwright: object | None = None  # Playwright's async API, when a browser runs beside
     nginx: bool = False  # through deploy/nginx's site (else sticky in the client)
+    engine: sa.Engine | None = None  # the bench's own connection (the apps' backends)
 
 
 async def run_cell(
@@ -183,11 +190,11 @@ async def run_cell(
             return [await tab.first_open(), await tab.open("sales"), await tab.open("orders")]
 
         warmed = await asyncio.gather(*(warm(c) for c in clients), *([warm_tab()] if tab else []))
-        cell.warm_errors = [f"{p.page}: {p.error}" for run in warmed for p in run if p.error]
+        cell.warm_errors = [(p.page, p.error) for run in warmed for p in run if p.error]
         load_before = _loadavg()
         t0 = time.monotonic() + 0.2
         until, every, n = t0 + plan.duration, plan.every, len(clients)
-        before = CpuSample.take(app_pids)
+        before = CpuSample.take(app_pids, backends(plan.engine, APPLICATION))
         runs = [
             _paced(c.open, c.index % len(PAGES), every * c.index / n, t0, every, until)
             for c in clients
@@ -195,7 +202,8 @@ async def run_cell(
         if tab:
             runs.append(_paced(tab.open, 0, every / 2, t0, every, until))
         results = await asyncio.gather(*runs)
-        after = CpuSample.take(app_pids)
+        await _sleep_until(until)  # the window is at least `duration`, however quick the pages
+        after = CpuSample.take(app_pids, backends(plan.engine, APPLICATION))
         cell.seconds, cell.cpu = after.at - t0, cpu_between(before, after)
         cell.load = (load_before, _loadavg())
         cell.pages = [page for pages in results[:n] for page in pages]
@@ -267,6 +275,7 @@ async def measure(args, url: str, app_url: str, replica: str | None) -> tuple[li
     browser = not args.no_browser
     vendors = pick_vendors(engine, max(sessions) + (1 if browser else 0))
     plan = Plan(vendors, {}, args.every, args.duration, nginx=args.nginx)
+    plan.engine = engine
     if browser:
         plan.browser_vendor = vendors.pop()
     say(f"{len(vendors)} shops for the clients" + (", one for the browser" if browser else ""))
@@ -283,9 +292,12 @@ async def measure(args, url: str, app_url: str, replica: str | None) -> tuple[li
             plan.playwright = await playwright.__aenter__()
         for processes in args.processes:
             for with_replica in (False, True) if replica else (False,):
-                env = {"DATABASE_URL": app_url, "MALLBOARD_COOKIE_KEY": key}
+                env = {
+                    "DATABASE_URL": with_application(app_url, APPLICATION),
+                    "MALLBOARD_COOKIE_KEY": key,
+                }
                 if with_replica:
-                    env["READ_DATABASE_URL"] = replica
+                    env["READ_DATABASE_URL"] = with_application(replica, APPLICATION)
                 cells += await _cells_on(plan, processes, env, sessions, with_replica)
     finally:
         if playwright is not None:
@@ -314,6 +326,12 @@ def _summary(cell: Cell) -> str:
     )
 
 
+def _label(cell: Cell) -> str:
+    """A cell in the report's words: "2 processes, 50 sessions, replica"."""
+    replica = ", replica" if cell.replica else ""
+    return f"{cell.processes} process(es), {cell.sessions} session(s){replica}"
+
+
 def _verdict(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
@@ -337,28 +355,35 @@ def report(cells: list[Cell], facts: dict) -> list[str]:
         "to the run's end (`script_finished`) over Streamlit's websocket; the browser's "
         "(one Chromium, a shop of its own, the same rhythm) from the click on the "
         "sidebar's link until the page's title is shown and the app is no longer running. "
-        f"Replica: {facts['replica_note']}",
+        f"Replica: {facts['replica_note']} CPU, in cores used over the window: the app "
+        "processes (each), the load generator (the clients, Playwright, Chromium, nginx), "
+        "the PostgreSQL backends connected to this database, the rest of the machine "
+        "(other people's work: the machine is shared), and how busy the whole machine was; "
+        "app CPU per page = the app processes' CPU seconds ÷ the pages finished.",
         "",
         "| processes | replica | sessions | pages | pages/s | p50 (s) | p95 (s) | max (s) | "
-        "browser p50 / p95 (s) | errors | lost | CPU cores: app / generator / PostgreSQL / "
-        "other | load avg |",
-        "|--:|---|--:|--:|--:|--:|--:|--:|---|--:|--:|---|---|",
+        "browser p50 / p95 (s) | errors | lost | cores: app / generator / PostgreSQL / rest "
+        "| machine busy | app CPU per page (s) | load avg |",
+        "|--:|---|--:|--:|--:|--:|--:|--:|---|--:|--:|---|--:|--:|---|",
     ]
     for cell in cells:
         timing, seen = cell.timing(cell.pages), cell.timing(cell.browser)
         cpu = cell.cpu
         cores = (
             f"{' + '.join(f'{a:.2f}' for a in cpu.apps)} / {cpu.generator:.2f} / "
-            f"{cpu.postgres:.2f} / {cpu.other:.2f}"
+            f"{cpu.postgres:.2f} / {cpu.other:.2f} | {cpu.machine:.2f}"
             if cpu
-            else "—"
+            else "— | —"
         )
+        finished = len(cell.pages) + len(cell.browser)
+        per_page = sum(cpu.apps) * cell.seconds / finished if cpu and finished else None
         lines.append(
             f"| {cell.processes} | {'yes' if cell.replica else 'no'} | {cell.sessions} | "
             f"{len(timing.samples)} | {len(timing.samples) / max(cell.seconds, 1e-6):.2f} | "
             f"{_s(timing.median)} | {_s(timing.p95)} | {_s(max(timing.samples, default=None))} | "
             f"{_s(seen.median)} / {_s(seen.p95)} ({seen.n}) | {len(cell.errors)} | "
-            f"{cell.lost} | {cores} | {cell.load[0].split()[0]} → {cell.load[1].split()[0]} |"
+            f"{cell.lost} | {cores} | {_s(per_page)} | "
+            f"{cell.load[0].split()[0]} → {cell.load[1].split()[0]} |"
         )
     lines += ["", "p95 by page (s), clients:", ""]
     lines += ["| processes | replica | sessions | " + " | ".join(PAGES) + " |"]
@@ -379,26 +404,24 @@ def report(cells: list[Cell], facts: dict) -> list[str]:
             f"{TARGET_P95:g} s, no error, no session lost): {_verdict(ok)} (p95 {_s(p95)} s, "
             f"{len(cell.errors)} errors, {cell.lost} lost).",
         ]
-    problems = [
-        f"{c.processes}p/{c.sessions}s{'/replica' if c.replica else ''} "
-        f"{'browser' if p.client < 0 else 'client ' + str(p.client)} {p.page}: {p.error}"
+    problems = Counter(
+        (_label(c), "browser" if p.client < 0 else "client", p.page, p.error)
         for c in cells
         for p in c.errors
-    ]
-    warm = [f"{c.processes}p/{c.sessions}s: {e}" for c in cells for e in c.warm_errors]
-    dead = [c for c in cells if c.dead]
+    )
+    warm = Counter((_label(c), page, error) for c in cells for page, error in c.warm_errors)
     if problems:
-        lines += ["", f"Errors ({len(problems)}): " + "; ".join(sorted(set(problems))[:10]) + "."]
+        listed = [
+            f"{where}, {who} {page}: {error} (×{n})"
+            for (where, who, page, error), n in problems.items()
+        ]
+        lines += ["", f"Errors ({problems.total()}): " + "; ".join(listed[:10]) + "."]
     if warm:
-        lines += [
-            "",
-            f"Errors while warming ({len(warm)}): " + "; ".join(sorted(set(warm))[:10]) + ".",
-        ]
+        listed = [f"{where}, {page}: {error} (×{n})" for (where, page, error), n in warm.items()]
+        lines += ["", f"Errors while warming ({warm.total()}): " + "; ".join(listed[:10]) + "."]
+    dead = [_label(c) for c in cells if c.dead]
     if dead:
-        lines += [
-            "",
-            "App processes died: " + ", ".join(f"{c.processes}p/{c.sessions}s" for c in dead) + ".",
-        ]
+        lines += ["", "App processes died: " + ", ".join(dead) + "."]
     lines.append(END)
     return lines
 

@@ -10,8 +10,9 @@ sessions go with them) at the end: nothing of the bench stays in the database.
 Processes: `streamlit run streamlit_app.py`, headless, on free loopback ports.
 
 CPU: clock ticks from /proc of the app processes, of this process and its children
-(the load generator: the clients, Playwright's driver and Chromium), of every
-`postgres` process of the server, and of the whole machine.
+(the load generator: the clients, Playwright's driver, Chromium and nginx), of the
+PostgreSQL backends of the apps' connections (their `application_name`: the server is
+shared, other people's work on it is not the bench's), and of the whole machine.
 """
 
 from __future__ import annotations
@@ -251,6 +252,28 @@ def _processes() -> dict[int, tuple[str, int, int]]:
     return found
 
 
+def backends(engine: sa.Engine, application: str) -> set[int]:
+    """The pids of the PostgreSQL backends whose connections named `application`."""
+    if engine.dialect.name != "postgresql":
+        return set()
+    with engine.connect() as conn:
+        return set(
+            conn.execute(
+                sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": application},
+            ).scalars()
+        )
+
+
+def with_application(url: str, application: str) -> str:
+    """`url` whose PostgreSQL connections name `application` (seen in pg_stat_activity)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "postgresql" or "application_name" in parsed.query:
+        return url
+    named = parsed.update_query_dict({"application_name": application})
+    return named.render_as_string(hide_password=False)
+
+
 def _machine_ticks() -> tuple[int, int]:
     """(busy, total) ticks of all CPUs since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -277,13 +300,13 @@ class CpuSample:
     at: float
     apps: list[int]  # per app process (with any children)
     generator: int  # this process and its children other than the apps
-    postgres: int
+    postgres: dict[int, int]  # per backend of the apps' connections
     busy: int
     total: int
 
     @classmethod
-    def take(cls, app_pids: list[int]) -> CpuSample:
-        """Read /proc now."""
+    def take(cls, app_pids: list[int], backend_pids: set[int]) -> CpuSample:
+        """Read /proc now; `backend_pids`: the apps' PostgreSQL backends (`backends`)."""
         processes = _processes()
         apps = [_descendants(processes, {pid}) for pid in app_pids]
         in_apps = set().union(*apps) if apps else set()
@@ -293,7 +316,7 @@ class CpuSample:
             at=time.monotonic(),
             apps=[sum(processes[p][2] for p in group if p in processes) for group in apps],
             generator=sum(processes[p][2] for p in mine if p in processes),
-            postgres=sum(t for name, _, t in processes.values() if name == "postgres"),
+            postgres={p: processes[p][2] for p in backend_pids if p in processes},
             busy=busy,
             total=total,
         )
@@ -321,7 +344,8 @@ def cpu_between(first: CpuSample, last: CpuSample) -> CpuUse:
     apps = [used(b - a) for a, b in zip(first.apps, last.apps, strict=True)]
     generator, postgres = (
         used(last.generator - first.generator),
-        used(last.postgres - first.postgres),
+        # A backend opened in between counts whole; one closed in between is lost.
+        used(sum(t - first.postgres.get(p, 0) for p, t in last.postgres.items())),
     )
     share = (last.busy - first.busy) / max(last.total - first.total, 1)
     machine = share * cores
