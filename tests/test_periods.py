@@ -10,6 +10,7 @@ import pytest
 from queries.core.periods import (
     TimeRange,
     month_range,
+    next_minute_today,
     preset_range,
     previous_range,
     range_from_dates,
@@ -108,3 +109,34 @@ def test_a_range_must_end_after_it_starts():
         range_from_dates(date(2026, 11, 2), date(2026, 11, 2), SH)
     with pytest.raises(ValueError):
         TimeRange(at("2026-11-02 00:00"), at("2026-11-01 00:00"))
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # 12:00:30 Shanghai: the next whole minute.
+        (datetime(2026, 12, 7, 4, 0, 30, tzinfo=UTC), datetime(2026, 12, 7, 4, 1, tzinfo=UTC)),
+        # 23:58:59: 23:59 (still today).
+        (datetime(2026, 12, 7, 15, 58, 59, tzinfo=UTC), datetime(2026, 12, 7, 15, 59, tzinfo=UTC)),
+        # 23:59:30: the next minute is tomorrow's midnight: the day's last instant instead.
+        (
+            datetime(2026, 12, 7, 15, 59, 30, tzinfo=UTC),
+            datetime(2026, 12, 7, 15, 59, 59, 999999, tzinfo=UTC),
+        ),
+    ],
+)
+def test_the_next_minute_stays_in_the_platform_day(now, expected):
+    got = next_minute_today(now, SH)
+    assert got == expected
+    # Home's presets of that instant all have a length (the 23:59 page once failed).
+    for preset in ("today", "last_7", "this_month"):
+        period = preset_range(preset, got, SH)
+        assert period.end > period.start
+
+
+def test_the_last_minute_of_a_month_keeps_this_month():
+    """23:59:30 on 30 November Shanghai: "this month" is still November, to its last instant."""
+    got = next_minute_today(datetime(2026, 11, 30, 15, 59, 30, tzinfo=UTC), SH)
+    period = preset_range("this_month", got, SH)
+    assert period.first_day(SH) == date(2026, 11, 1)
+    assert period.end == datetime(2026, 11, 30, 15, 59, 59, 999999, tzinfo=UTC)

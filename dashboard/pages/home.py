@@ -7,7 +7,7 @@ UI only: one cached read (`dashboard.data.sales.home_view`), then drawing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -22,6 +22,7 @@ from dashboard.ui.tables import headline_kpis
 from dashboard.ui.widgets import empty_state, freshness, kpi_row, show_error
 from queries.core.actors import Scope
 from queries.core.errors import UserError
+from queries.core.periods import next_minute_today
 
 HOME_FIGURES = ("gmv_cents", "paid_orders", "buyers", "aov_cents", "refund_rate")
 
@@ -33,8 +34,8 @@ if scope.is_mall:
 else:
     st.title(t("sales.home.welcome_vendor", name=shop_name(scope.vendor_id) or scope.vendor_id))
 
-# The next whole minute: one cache entry per minute, and "today" never has zero length.
-now = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+# The next whole minute (one cache entry a minute), never past the platform's day.
+now = next_minute_today(datetime.now(UTC), settings().tz)
 try:
     view = home_view(scope.vendor_id, now)
 except UserError as exc:

@@ -16,6 +16,7 @@ __all__ = [
     "PRESETS",
     "TimeRange",
     "local_midnight",
+    "next_minute_today",
     "month_range",
     "preset_range",
     "previous_range",
@@ -79,6 +80,17 @@ def month_range(year: int, month: int, tz: ZoneInfo) -> TimeRange:
     """The calendar month as a range."""
     first = date(year, month, 1)
     return range_from_dates(first, add_months(first, 1), tz, "month")
+
+
+def next_minute_today(now: datetime, tz: ZoneInfo) -> datetime:
+    """The next whole minute after `now`, but not past its local day: the last instant of
+    the day instead (at 23:59 the next minute is tomorrow, whose "today" would be empty).
+
+    A page keyed on it reads once a minute, and its "today" always has a length.
+    """
+    minute = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    day_end = local_midnight(now.astimezone(tz).date() + timedelta(days=1), tz)
+    return min(minute, day_end - timedelta(microseconds=1))
 
 
 def preset_range(preset: str, now: datetime, tz: ZoneInfo) -> TimeRange:
