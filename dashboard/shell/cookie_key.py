@@ -7,6 +7,7 @@ estimate of how many guesses it takes (the app shows the reason and stops).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import secrets
@@ -45,8 +46,13 @@ def _configured(path: Path) -> str | None:
     return os.environ.get("MALLBOARD_COOKIE_KEY") or _from_file(path)
 
 
+@functools.lru_cache(maxsize=8)
 def cookie_problem(key: str | None) -> tuple[str, dict] | None:
-    """Why `key` may not sign cookies, as (strings key, its values); None if it may."""
+    """Why `key` may not sign cookies, as (strings key, its values); None if it may.
+
+    Remembered per key: every run checks the configured key, and zxcvbn's estimate was
+    a twelfth of a page run's time under load.
+    """
     if not key:
         return "error.cookie_key.missing", {}
     if len(key.encode("utf-8")) < MIN_BYTES:
