@@ -31,7 +31,9 @@ test: lint
 bench: $(STAMP)
 	$(PY) -m bench.run
 	$(PY) -m bench.refresh
+	$(PY) -m bench.states
 	$(PY) -m bench.rls
+	$(PY) -m bench.shards
 	$(PY) -m bench.load --replica same
 
 clean:
