@@ -293,9 +293,22 @@ def tail_counts(
     buyers = sa.select(to_cut.scalar_subquery() + new_buyers.scalar_subquery())
     # The tail's members, and each (tag, member) they read in the period: in the rolled
     # days (their reader rows, looked up by member) or in the tail.
-    members = sa.union(sa.select(buyers_live.c.member_id), sa.select(read_live.c.member_id)).cte(
-        "tail_members"
+    # A tail reader who did not pay in the scope, in the tail or from the first day to the
+    # cut, counts neither now nor in the nets: only the others are looked up.
+    paid_scope = last_paid.alias("paid_in_scope")
+    scope_buyer = (
+        sa.select(paid_scope.c.member_id)
+        .where(
+            paid_scope.c.member_id == read_live.c.member_id,
+            paid_scope.c.vendor_id == scope,
+            paid_scope.c.last_on >= a,
+        )
+        .exists()
     )
+    members = sa.union(
+        sa.select(buyers_live.c.member_id),
+        sa.select(read_live.c.member_id).where(scope_buyer),
+    ).cte("tail_members")
     r = tag_readers
     reads = sa.union_all(
         sa.select(
