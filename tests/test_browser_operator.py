@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from queries.console.tables import accounts
 from queries.core.db import connect_engine
 from queries.core.schema import audit_log, products, supplier_applications, vendors
 from tests.browser import (
@@ -190,11 +191,11 @@ def test_operator_suspends_a_logged_in_shop_then_bans_a_product(
     running_app_pg, database, browser_page, second_browser
 ):
     page, shop_page = browser_page, second_browser
+    # The shop behind the demo login (which shop is "small" follows the demo's clock).
     with database.connect() as conn:
-        small = conn.execute(
-            sa.select(vendors.c.vendor_id, vendors.c.name).where(vendors.c.name == "小格家居工作室")
-        ).one()
-    vendor_id = small.vendor_id
+        vendor_id = conn.execute(
+            sa.select(accounts.c.vendor_id).where(accounts.c.username == "shop_small")
+        ).scalar_one()
 
     login(shop_page, running_app_pg, "shop_small", "demo-shop-small")
     login(page, running_app_pg, "operator", "demo-operator")

@@ -193,7 +193,7 @@ def rollup_policies(table: str, *, by_shop: bool) -> list[str]:
     staff = f"(SELECT current_setting('{SCOPE_SETTING}', true) = 'staff')"
     shop = f"(SELECT nullif(current_setting('{VENDOR_SETTING}', true), '')::bigint)"
     sees = f"{shop} IS NOT NULL" + (f" AND vendor_id IN ({shop}, -1)" if by_shop else "")
-    name = f"mallboard.{table}"  # fixed names from the migrations, never input
+    name = "mallboard." + table  # fixed names from the migrations, never input
     return [
         f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY",
