@@ -157,14 +157,20 @@ def insert_last_paid(
     if members is not None:
         # Their orders by the member index (tens of thousands of the millions of orders).
         kept.append(one_of(o.c.member_id, members))
-    last_on = local_day(sa.func.max(o.c.paid_at), zone)
+    # The orders grouped once, per member and shop; the mall's day is the latest of them.
+    shops = (
+        sa.select(o.c.member_id, o.c.vendor_id, sa.func.max(o.c.paid_at).label("last_at"))
+        .where(*kept)
+        .group_by(o.c.member_id, o.c.vendor_id)
+        .cte("last_paid_per_shop")
+    )
     rows = sa.union_all(
-        sa.select(o.c.member_id, o.c.vendor_id, last_on)
-        .where(*kept)
-        .group_by(o.c.member_id, o.c.vendor_id),
-        sa.select(o.c.member_id, sa.literal(MALL, sa.BigInteger), last_on)
-        .where(*kept)
-        .group_by(o.c.member_id),
+        sa.select(shops.c.member_id, shops.c.vendor_id, local_day(shops.c.last_at, zone)),
+        sa.select(
+            shops.c.member_id,
+            sa.literal(MALL, sa.BigInteger),
+            local_day(sa.func.max(shops.c.last_at), zone),
+        ).group_by(shops.c.member_id),
     )
     conn.execute(last_paid.insert().from_select(["member_id", "vendor_id", "last_on"], rows))
 
@@ -333,21 +339,14 @@ def _paid_at(member_id, vendor_id, after, before, *, first: bool):
     return sa.select(paid_at).where(o.c.member_id == member_id).scalar_subquery()
 
 
-def _their_payments(members: sa.Select, zone, start_at, cut_at) -> sa.Select:
+def _their_payments(members: sa.Select, zone, start_at) -> sa.Select:
     """Per member of `members` (a select of member ids, looked up by the orders' member
-    index: a list, as SQLite would rather scan the orders for a join): the local days of
-    their last payment in the mall before `start_at` (`last_on`) and of their first in
-    [start_at, cut_at) (`first_on`)."""
+    index: a list, as SQLite would rather scan the orders for a join): the local day of
+    their last payment in the mall before `start_at` (`last_on`)."""
     o = s.orders
     before = sa.func.max(sa.case((o.c.paid_at < start_at, o.c.paid_at)))
-    window = sa.and_(o.c.paid_at >= start_at, o.c.paid_at < cut_at)
-    first = sa.func.min(sa.case((window, o.c.paid_at)))
     return (
-        sa.select(
-            o.c.member_id,
-            local_day(before, zone).label("last_on"),
-            local_day(first, zone).label("first_on"),
-        )
+        sa.select(o.c.member_id, local_day(before, zone).label("last_on"))
         .where(one_of(o.c.member_id, members))
         .group_by(o.c.member_id)
     )
@@ -411,9 +410,7 @@ def _mall_rows_from(zone, cut_at, start: date, start_at) -> sa.Select:
         sa.cast(sa.null(), sa.Date).label("paid_on"),
     )
     # The member's last paid day before `start`, then their paid days from it on.
-    readers = _their_payments(sa.select(read.c.member_id), zone, start_at, cut_at).subquery(
-        "readers"
-    )
+    readers = _their_payments(sa.select(read.c.member_id), zone, start_at).subquery("readers")
     return _paid_around(
         [
             reader_days,

@@ -38,13 +38,13 @@ from queries.rolled.coverage import (
     month_of,
     refunds_daily,
     sales_daily,
+    scope_ids,
 )
 from queries.sales.breakdowns import category_tops, top_category_id
 
 __all__ = [
     "delete_sales_from",
     "of_scopes",
-    "scope_ids",
     "insert_buyer_days",
     "insert_item_days",
     "insert_item_sums",
@@ -58,14 +58,6 @@ _FIGURES = ("item_sales_cents", "units", "orders")
 def _from(column, start_at) -> sa.ColumnElement[bool]:
     """`column` (an instant) at or after `start_at`; always true without a start."""
     return sa.true() if start_at is None else column >= start_at
-
-
-def scope_ids(conn: sa.Connection, *, mall: bool = True) -> list[int]:
-    """Every shop's id (and the mall's marker): the rollup tables' keys and indexes lead
-    with vendor_id, so a statement over a range of days names the shops to read each
-    shop's range through the index rather than scan the whole table."""
-    shops = list(conn.scalars(sa.select(s.vendors.c.vendor_id)))
-    return [*shops, MALL] if mall else shops
 
 
 def of_scopes(column, ids: list[int]) -> sa.ColumnElement[bool]:

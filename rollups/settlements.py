@@ -21,7 +21,8 @@ from queries.core.db import local_day
 from queries.figures import gmv, refunded, refunds_completed_before
 from queries.finance.lines import half_up_bps
 from queries.finance.rolled_days import DAY_LINES, settlement_days
-from rollups.sales import of_scopes, scope_ids
+from queries.rolled.coverage import scope_ids
+from rollups.sales import of_scopes
 
 __all__ = ["delete_settlement_days_from", "insert_settlement_days"]
 

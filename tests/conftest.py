@@ -166,3 +166,16 @@ def _rollups_of_any_age():
     read_rollups_up_to(None)
     yield
     read_rollups_up_to(None)
+
+
+# What the bench commands set in the environment (the app's settings) as they run.
+BENCH_ENV = ("DATABASE_URL", "MALLBOARD_ACCOUNTS", "MALLBOARD_COOKIE_KEY", "MALLBOARD_RAISE_ERRORS")
+
+
+@pytest.fixture
+def restored_env(monkeypatch):
+    """A bench command sets the app's environment; put it back after the test."""
+    for name in BENCH_ENV:
+        monkeypatch.setenv(name, "placeholder")
+        monkeypatch.delenv(name)
+    return monkeypatch

@@ -5,21 +5,8 @@ Its times are never checked; PostgreSQL only (the command measures relation size
 
 from __future__ import annotations
 
-import pytest
-
 from bench import refresh as bench_refresh
 from rollups.families import FAMILIES
-
-ENV = ("DATABASE_URL", "MALLBOARD_ACCOUNTS", "MALLBOARD_COOKIE_KEY", "MALLBOARD_RAISE_ERRORS")
-
-
-@pytest.fixture
-def restored_env(monkeypatch):
-    """The command sets DATABASE_URL; put it back after the test."""
-    for name in ENV:
-        monkeypatch.setenv(name, "placeholder")
-        monkeypatch.delenv(name)
-    return monkeypatch
 
 
 def test_bench_refresh_measures_and_keeps_one_section(db_factory, tmp_path, restored_env) -> None:

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bench import run as bench_run
-
-ENV = ("DATABASE_URL", "MALLBOARD_ACCOUNTS", "MALLBOARD_COOKIE_KEY", "MALLBOARD_RAISE_ERRORS")
-
-
-@pytest.fixture
-def restored_env(monkeypatch):
-    """The benchmark sets the app's environment; put it back after the test."""
-    for name in ENV:
-        monkeypatch.setenv(name, "placeholder")
-        monkeypatch.delenv(name)
-    return monkeypatch
 
 
 def test_bench_runs_once_and_writes_a_report(

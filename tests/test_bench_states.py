@@ -4,22 +4,10 @@ checked."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from bench import states as bench_states
 from queries.rolled.coverage import rollup_state
-
-ENV = ("DATABASE_URL", "MALLBOARD_ACCOUNTS", "MALLBOARD_COOKIE_KEY", "MALLBOARD_RAISE_ERRORS")
-
-
-@pytest.fixture
-def restored_env(monkeypatch):
-    """The command sets DATABASE_URL; put it back after the test."""
-    for name in ENV:
-        monkeypatch.setenv(name, "placeholder")
-        monkeypatch.delenv(name)
-    return monkeypatch
 
 
 def test_bench_states_times_each_state_and_leaves_the_nightly_cut(

@@ -278,72 +278,53 @@ def tail_counts(
     # of note_views, whose contract index is by member alone.
     buyers_live = tail_buyers.cte("tail_buyers")
     read_live = tail_readers.cte("tail_readers")
-    paid = last_paid.alias("paid_to_cut")
-    paid_before = sa.and_(
-        paid.c.member_id == buyers_live.c.member_id,
-        paid.c.vendor_id == scope,
-        paid.c.last_on >= a,
-    )
+
+    def paid_to_cut(member_id) -> sa.Exists:
+        """The member paid in the scope from the period's first day to the cut."""
+        p = last_paid.alias()
+        return (
+            sa.select(p.c.member_id)
+            .where(p.c.member_id == member_id, p.c.vendor_id == scope, p.c.last_on >= a)
+            .exists()
+        )
+
     to_cut, per_tag_to_cut = tag_buyers_to_cut_counts(covered, vendor_id=vendor_id)
     new_buyers = (
         sa.select(sa.func.count(sa.distinct(buyers_live.c.member_id)))
         .select_from(buyers_live)
-        .where(~sa.select(paid.c.member_id).where(paid_before).exists())
+        .where(~paid_to_cut(buyers_live.c.member_id))
     )
     buyers = sa.select(to_cut.scalar_subquery() + new_buyers.scalar_subquery())
     # The tail's members, and each (tag, member) they read in the period: in the rolled
-    # days (their reader rows, looked up by member) or in the tail.
-    # A tail reader who did not pay in the scope, in the tail or from the first day to the
-    # cut, counts neither now nor in the nets: only the others are looked up.
-    paid_scope = last_paid.alias("paid_in_scope")
-    scope_buyer = (
-        sa.select(paid_scope.c.member_id)
-        .where(
-            paid_scope.c.member_id == read_live.c.member_id,
-            paid_scope.c.vendor_id == scope,
-            paid_scope.c.last_on >= a,
-        )
-        .exists()
-    )
+    # days (their reader rows, looked up by member) or in the tail. A tail reader who did
+    # not pay in the scope, in the tail or from the first day to the cut, counts neither
+    # now nor in the nets: only the others are looked up.
     members = sa.union(
         sa.select(buyers_live.c.member_id),
-        sa.select(read_live.c.member_id).where(scope_buyer),
+        sa.select(read_live.c.member_id).where(paid_to_cut(read_live.c.member_id)),
     ).cte("tail_members")
     r = tag_readers
     reads = sa.union_all(
-        sa.select(
-            r.c.tag,
-            r.c.member_id,
-            sa.literal(1).label("rolled"),
-            sa.literal(0).label("live"),
-            # Looked up by member (a few thousand): a semi-join reads the period's rows.
-        ).where(one_of(r.c.member_id, sa.select(members.c.member_id)), r.c.viewed_on >= a),
-        sa.select(read_live.c.tag, read_live.c.member_id, sa.literal(0), sa.literal(1)),
+        # Looked up by member (a few thousand): a semi-join reads the period's rows.
+        sa.select(r.c.tag, r.c.member_id, sa.literal(1).label("rolled")).where(
+            one_of(r.c.member_id, sa.select(members.c.member_id)), r.c.viewed_on >= a
+        ),
+        sa.select(read_live.c.tag, read_live.c.member_id, sa.literal(0)),
     ).subquery("tail_reads")
     pairs = (
-        sa.select(
-            reads.c.tag,
-            reads.c.member_id,
-            sa.func.max(reads.c.rolled).label("rolled"),
-        )
+        sa.select(reads.c.tag, reads.c.member_id, sa.func.max(reads.c.rolled).label("rolled"))
         .group_by(reads.c.tag, reads.c.member_id)
         .subquery("tail_pairs")
     )
     # Per member, once: paid in the scope from the period's first day to the cut, and
     # in the tail.
-    flag = {
-        "paid_to_cut": sa.and_(
-            paid.c.member_id == members.c.member_id, paid.c.vendor_id == scope, paid.c.last_on >= a
-        ),
-        "paid_in_tail": buyers_live.c.member_id == members.c.member_id,
-    }
-    source = {"paid_to_cut": paid, "paid_in_tail": buyers_live}
+    in_tail = sa.select(buyers_live.c.member_id).where(
+        buyers_live.c.member_id == members.c.member_id
+    )
     flags = sa.select(
         members.c.member_id,
-        *(
-            sa.case((sa.select(source[name]).where(where).exists(), 1), else_=0).label(name)
-            for name, where in flag.items()
-        ),
+        sa.case((paid_to_cut(members.c.member_id), 1), else_=0).label("paid_to_cut"),
+        sa.case((in_tail.exists(), 1), else_=0).label("paid_in_tail"),
     ).subquery("tail_flags")
     # Counted now: paid in the period (it read the tag in it: it is a pair). Counted by
     # the nets: paid and read before the cut.

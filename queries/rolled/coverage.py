@@ -47,6 +47,7 @@ from queries.console.tables import metadata as console_metadata
 from queries.console.tables import present
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange, add_months, local_midnight
+from queries.core.schema import vendors
 from queries.core.types import UTCDateTime
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "read_rollups_up_to",
     "rollup_metadata",
     "rollup_vendor_id",
+    "scope_ids",
     "rollup_state",
     "scope_days",
     "stale",
@@ -307,6 +309,14 @@ def one_of(column, values: sa.Select) -> sa.ColumnElement[bool]:
     """`column` is one of the values of `values` (a select of one column, few rows), read
     through `column`'s index on both databases."""
     return _one_of(column, values.scalar_subquery())
+
+
+def scope_ids(conn: sa.Connection, *, mall: bool = True) -> list[int]:
+    """Every shop's id (and the mall's marker): the rollup tables' keys and indexes lead
+    with vendor_id, so a statement over a range of days names the shops to read each
+    shop's range through the index rather than scan the whole table."""
+    shops = list(conn.scalars(sa.select(vendors.c.vendor_id)))
+    return [*shops, MALL] if mall else shops
 
 
 def rollup_vendor_id(vendor_id: int | None) -> int:

@@ -23,7 +23,13 @@ from queries.core.db import local_hour, union_all
 from queries.core.periods import TimeRange
 from queries.figures import paid_within, refunded, refunds_completed_within
 from queries.reports import Report
-from queries.rolled.coverage import Coverage, coverage, item_sales_rows, refunds_by_reason_rows
+from queries.rolled.coverage import (
+    Coverage,
+    coverage,
+    item_sales_rows,
+    refunds_by_reason_rows,
+    scope_ids,
+)
 from queries.sales.kpis import headline, trend
 
 __all__ = [
@@ -186,7 +192,7 @@ def item_breakdowns(
     if covered is None:
         statement = union_all(_live_branches(scope, [period], categories, tz, top=top))
     else:
-        shops = None if scope.vendor_id is not None else _shop_ids(conn)
+        shops = None if scope.vendor_id is not None else scope_ids(conn, mall=False)
         statement = _with_rollup(scope, covered, categories, tz, top=top, shops=shops)
     rows = conn.execute(statement).all()
     grouped: dict[str, list[tuple]] = {}
@@ -202,11 +208,6 @@ def item_breakdowns(
         by_hour=_hours(grouped.get("hour", [])),
         top_products=_top_products(conn, grouped.get("product", [])),
     )
-
-
-def _shop_ids(conn: sa.Connection) -> list[int]:
-    """Every shop's id: the mall's product rows are read shop by shop."""
-    return list(conn.scalars(sa.select(s.vendors.c.vendor_id)))
 
 
 def _with_rollup(
