@@ -138,6 +138,9 @@ class AppSession:
         dispose_engines()  # and no pool may keep connections to it open
         at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
         at.session_state["lang"] = self.lang
+        # AppTest formats widget values between runs, outside any run, where Streamlit's
+        # stand-in session answers: it must name the app's language.
+        st.session_state["lang"] = self.lang
         if as_user is not None:
             token = self.login_token(as_user)
             if token is not None:

@@ -168,6 +168,18 @@ def _rollups_of_any_age():
     read_rollups_up_to(None)
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_in_the_bare_session():
+    """Outside an app run (where AppTest formats widget values between runs) Streamlit
+    answers `st.session_state` from one stand-in session for the whole process: a language
+    a test leaves there would format the next test's choices in it."""
+    import streamlit as st
+
+    st.session_state.pop("lang", None)
+    yield
+    st.session_state.pop("lang", None)
+
+
 # What the bench commands set in the environment (the app's settings) as they run.
 BENCH_ENV = ("DATABASE_URL", "MALLBOARD_ACCOUNTS", "MALLBOARD_COOKIE_KEY", "MALLBOARD_RAISE_ERRORS")
 

@@ -20,7 +20,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 
 from dashboard.shell.navigation import ACCESS
 from dashboard.ui.charts import DATE_FORMATS
@@ -382,7 +381,6 @@ def test_every_page_speaks_one_language(tiny_demo, tmp_path, names_cache, role, 
     # Widgets' format_func runs again in the test's thread, which has no session: give
     # it the page's language too (the app's own runs read it from the session).
     monkeypatch.setattr("dashboard.i18n._browser_lang", lambda: lang)
-    st.session_state.pop("lang", None)  # the bare session of the test's thread: no old choice
     if "names" not in names_cache:
         names_cache["names"] = _data_names(tiny_demo)
         names_cache["shop"] = _shop(tiny_demo, biggest=True)
@@ -462,7 +460,6 @@ def test_localize_gives_dates_and_hovers_of_the_language(
     from dashboard.ui.charts import localize, plot_config
 
     monkeypatch.setattr("dashboard.i18n._browser_lang", lambda: lang)
-    st.session_state.pop("lang", None)
     figure = go.Figure(
         go.Bar(
             x=[date(2026, 11, 8), date(2026, 11, 9)],

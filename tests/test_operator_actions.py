@@ -664,17 +664,7 @@ def test_other_roles_cannot_decide_or_change_a_shop(mall):
 # --- in Chinese ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def chinese_choices():
-    """AppTest formats a widget's choices in the test's own session: make that Chinese too."""
-    import streamlit as st
-
-    st.session_state["lang"] = "zh"
-    yield
-    st.session_state["lang"] = "en"
-
-
-def test_in_chinese_messages_and_refusals_use_words(mall, tmp_path, chinese_choices):
+def test_in_chinese_messages_and_refusals_use_words(mall, tmp_path):
     """The operator reading Chinese gets Chinese messages, with statuses as words, not codes."""
     _, engine, apps, shops = mall
     session = AppSession(engine.url, tmp_path, lang="zh")

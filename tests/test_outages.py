@@ -100,9 +100,6 @@ def _assert_trouble_page(at, lang: str, kind: str = "unavailable") -> None:
 
 def _start(session: AppSession, lang: str, user: str | None, page: str | None):
     session.lang = lang
-    # AppTest formats widget values between runs, outside any run, where Streamlit's
-    # stand-in session state answers: it must name the same language as the app.
-    st.session_state["lang"] = lang
     at = session.app(as_user=user)
     at.run()
     if page is not None:
@@ -155,7 +152,6 @@ def test_outage_page_for_every_role_and_the_login_then_recovery(db_factory, tmp_
                     assert _words("login.title", lang) not in shown, (lang, user)
                     assert user in shown  # the sidebar's "signed in as"
     finally:
-        st.session_state.pop("lang", None)
         context.dispose_engines()
         db_factory.drop(engine)
 
@@ -253,7 +249,6 @@ def test_a_locked_sqlite_database_says_busy_then_works(db_factory, tmp_path):
             assert not at.exception, at.exception
             assert _words("outage.busy_title", lang) not in texts(at)
     finally:
-        st.session_state.pop("lang", None)
         context.dispose_engines()
 
 
@@ -376,6 +371,5 @@ def test_a_page_read_past_the_limit_says_so(one_second, db_factory, tmp_path):
             assert not at.exception, at.exception
             assert _words("outage.timeout_title", lang) not in texts(at)
     finally:
-        st.session_state.pop("lang", None)
         context.dispose_engines()
         db_factory.drop(engine)
