@@ -130,12 +130,17 @@ def test_a_shop_with_the_malls_marker_id_reads_live(members_mall):
 
 
 def test_member_rollups_give_the_live_figures_on_a_demo_mall(rollup_demo_mall):
-    """A year and a month to today of the biggest shop, a small one, an empty one, the mall."""
+    """A year and a month to today (and to this afternoon) of the biggest shop, a small one,
+    an empty one, the mall."""
     engine, demo = rollup_demo_mall
     periods = {
         "year": range_from_dates(day("2025-11-20"), day("2026-11-20"), SHANGHAI),
         "30 days": range_from_dates(day("2026-10-21"), day("2026-11-20"), SHANGHAI),
         "30 days to the cut": range_from_dates(day("2026-10-20"), day("2026-11-19"), SHANGHAI),
+        # Today's page: to 15:30 Shanghai, after the cut (its tail live, RFM moved).
+        "30 days to this afternoon": TimeRange(
+            datetime(2026, 10, 21, 7, 30, tzinfo=UTC), datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+        ),
     }
     scopes = (demo.biggest_vendor_id, demo.small_vendor_id, demo.empty_vendor_id, None)
     live = live_then_rolled(engine, _read, scopes, periods, ("2026-11-20", "2026-11-01"))

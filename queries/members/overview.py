@@ -26,7 +26,7 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.db import local_day, local_month, local_week, union_all
 from queries.core.periods import TimeRange
-from queries.figures import as_date, paid_in, scope_paid_in
+from queries.figures import as_date, paid_in, paid_within, scope_paid_in
 from queries.members.rfm import RFM_RULES, RFM_SEGMENTS, RfmRules, rfm_segments
 from queries.reports import Report, ratio
 from queries.rolled.coverage import Coverage, buyer_day_figures, buyer_days, coverage, scope_days
@@ -110,7 +110,7 @@ def _buyer_rows(
     """
     bucket_of = GRAINS[grain] if grain else None
     if cut_at is not None and covered is not None and grain in (None, "day"):
-        counted = _rolled_counts(scope, covered, daily=grain == "day", whole=whole_period)
+        counted = _rolled_counts(scope, covered, daily=grain == "day", whole=whole_period, tz=tz)
         return _buyer_rows_from_firsts(scope, period, counted, tz, bucket_of, whole_period, cut_at)
 
     def per_buyer(bucket, *keys) -> sa.Select:
@@ -157,9 +157,13 @@ def _buyer_rows(
     )
 
 
-def _rolled_counts(scope: Scope, covered: Coverage, *, daily: bool, whole: bool) -> list[sa.Select]:
-    """(bucket, buyers, 0, repurchase) per day and (bucket NULL) for all of `covered`'s days."""
+def _rolled_counts(
+    scope: Scope, covered: Coverage, *, daily: bool, whole: bool, tz: str | None
+) -> list[sa.Select]:
+    """(bucket, buyers, 0, repurchase) per day and (bucket NULL) for the whole period: the
+    covered days from the buyer days, the rest (a start inside a day, today) from its orders."""
     b, zero = buyer_days, sa.literal(0, sa.BigInteger)
+    live = list(covered.live)
     branches = []
     if daily:  # one row per member and day: a day's buyers are its rows
         branches.append(
@@ -172,7 +176,16 @@ def _rolled_counts(scope: Scope, covered: Coverage, *, daily: bool, whole: bool)
             .where(scope_days(b, "paid_on", covered, scope.vendor_id))
             .group_by(b.c.paid_on)
         )
-    if whole:
+        if live:  # the live days are others than the covered ones (before or after them)
+            day = local_day(ORD.c.paid_at, sa.bindparam("tz", tz))
+            per_buyer = (
+                sa.select(day.label("bucket"), ORD.c.member_id, sa.func.count().label("orders"))
+                .where(scope.owns(ORD.c.vendor_id), paid_within(ORD, live))
+                .group_by(day, ORD.c.member_id)
+                .subquery("live_buyers")
+            )
+            branches.append(_counted(per_buyer, per_buyer.c.bucket))
+    if whole and not live:
         figures = buyer_day_figures(covered, vendor_id=scope.vendor_id).subquery("all_days")
         branches.append(
             sa.select(
@@ -182,7 +195,34 @@ def _rolled_counts(scope: Scope, covered: Coverage, *, daily: bool, whole: bool)
                 figures.c.repurchase_buyers.label("repurchase"),
             )
         )
+    elif whole:  # a member's orders in the period: their covered days' and the rest's
+        days = sa.union_all(
+            sa.select(b.c.member_id, b.c.orders).where(
+                scope_days(b, "paid_on", covered, scope.vendor_id)
+            ),
+            sa.select(ORD.c.member_id, sa.literal(1, sa.BigInteger)).where(
+                scope.owns(ORD.c.vendor_id), paid_within(ORD, live)
+            ),
+        ).subquery("buyer_orders")
+        per_buyer = (
+            sa.select(days.c.member_id, sa.func.sum(days.c.orders).label("orders"))
+            .group_by(days.c.member_id)
+            .subquery("period_buyers")
+        )
+        branches.append(_counted(per_buyer))
     return branches
+
+
+def _counted(per_buyer: sa.Subquery, bucket=None) -> sa.Select:
+    """(bucket, buyers, 0, repurchase) of rows of (member_id, orders): per `bucket`, or
+    one row (bucket NULL) without it."""
+    select = sa.select(
+        (sa.null() if bucket is None else bucket).label("bucket"),
+        sa.func.count().label("buyers"),
+        sa.literal(0, sa.BigInteger).label("new_buyers"),
+        sa.func.sum(sa.case((per_buyer.c.orders >= 2, 1), else_=0)).label("repurchase"),
+    ).select_from(per_buyer)
+    return select if bucket is None else select.group_by(bucket)
 
 
 def _buyer_rows_from_firsts(scope, period, counted, tz, bucket_of, whole_period, cut_at):
@@ -248,9 +288,8 @@ def summary(
 def _buyer_days_covered(
     conn: sa.Connection, scope: Scope, period: TimeRange, tz: str
 ) -> Coverage | None:
-    """The period's days when the sales rollups' buyer days hold all of them, else None."""
-    covered = coverage(conn, scope=scope, period=period, tz=tz)
-    return covered if covered is not None and not covered.live else None
+    """The period's days the sales rollups' buyer days hold (the rest is read live), or None."""
+    return coverage(conn, scope=scope, period=period, tz=tz)
 
 
 def _cut_at(conn: sa.Connection, scope: Scope, period: TimeRange, tz: str) -> datetime | None:
@@ -339,7 +378,10 @@ def buyer_mixes(
     # joined to members: the planner hashes the orders once instead of sorting them
     # for DISTINCT — 10× faster for the whole mall over a year.
     covered = _buyer_days_covered(conn, scope, period, tz) if tz else None
-    if covered is None:
+    if covered is None or covered.live:
+        # With a live rest (today) the period's orders are read: the buyer days and the
+        # rest's orders together were no quicker (the members' rows are the cost), and an
+        # IN of their UNION was sized at 200 members by the planner (docs/performance.md).
         paid = _period_buyers(scope, period)
     else:  # every row, not only each member's first: the key alone, read from the index
         b = buyer_days

@@ -30,7 +30,13 @@ from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.periods import TimeRange, local_midnight
 from queries.figures import gmv, paid_orders, scope_paid_in
-from queries.rolled.coverage import MALL, complete_before, rollup_metadata, rollup_vendor_id
+from queries.rolled.coverage import (
+    MALL,
+    complete_before,
+    one_of,
+    rollup_metadata,
+    rollup_vendor_id,
+)
 from queries.rolled.members import MEMBERS
 
 ORD = s.orders
@@ -63,6 +69,9 @@ class RfmRules:
 
 
 RFM_RULES = RfmRules()
+# Past the rollup's last as-of day, its segments plus the moves since are read up to this
+# long after it (a late refresh); further on, the moved buyers are most buyers: live.
+MOVES_READ_UP_TO = timedelta(days=7)
 
 # (segment code, R recent, F high, M high): the classic eight-segment RFM grid.
 RFM_SEGMENTS: tuple[tuple[str, bool, bool, bool], ...] = (
@@ -108,21 +117,29 @@ def segment_of(recent, frequent, monetary) -> sa.Case:
 def rolled_as_of(
     conn: sa.Connection, *, scope: Scope, end: datetime, tz: str | None, rules: RfmRules
 ) -> date | None:
-    """The local day of `end` when the rollup answers RFM as of it, else None (read live).
+    """The latest local day, at or before `end`, whose midnight the rollup answers RFM as
+    of; None where it cannot help (read live).
 
-    It does for the default rules, an `end` at a local midnight the rollup holds, and a
-    window and recency edge that are local midnights too (always, without daylight saving).
+    That is `end`'s own day, or the cut when `end` lies past it; `rfm_segments` adds the
+    moves from that midnight to `end` (today, live). It needs the default rules and
+    that day's window and recency edges at local midnights too (always, without daylight
+    saving).
     """
     if tz is None or rules != RFM_RULES or scope.vendor_id == MALL:
         return None
-    zone = ZoneInfo(tz)
-    as_of = end.astimezone(zone).date()
-    for days in (0, rules.window_days, rules.recent_days):
-        edge = as_of - timedelta(days=days)
-        if local_midnight(edge, zone) != end - timedelta(days=days):
-            return None
     before = complete_before(conn, rollup=MEMBERS, tz=tz)
-    return as_of if before is not None and as_of <= before else None
+    if before is None:
+        return None
+    zone = ZoneInfo(tz)
+    as_of = min(end.astimezone(zone).date(), before)
+    if end - local_midnight(as_of, zone) > MOVES_READ_UP_TO:
+        return None
+    at = local_midnight(as_of, zone)
+    for days in (rules.window_days, rules.recent_days):
+        edge = as_of - timedelta(days=days)
+        if local_midnight(edge, zone) != at - timedelta(days=days):
+            return None
+    return as_of
 
 
 def rolled_segments(scope: Scope, as_of: date) -> sa.Select:
@@ -154,7 +171,13 @@ def rfm_segments(
     with `tz` (the platform's) an as-of day the RFM rollup holds is read from it.
     """
     as_of = rolled_as_of(conn, scope=scope, end=period.end, tz=tz, rules=rules)
-    query = rolled_segments(scope, as_of) if as_of else _live_segments(scope, period, rules)
+    if as_of is None:
+        query = _live_segments(scope, period, rules)
+    else:
+        at = local_midnight(as_of, ZoneInfo(tz))
+        query = rolled_segments(scope, as_of)
+        if at < period.end:
+            query = _with_moves(query, scope=scope, since=at, end=period.end, rules=rules)
     found = {r.segment: (int(r.buyers), int(r.gmv_cents)) for r in conn.execute(query)}
     rows = [
         {
@@ -196,3 +219,66 @@ def _live_segments(scope: Scope, period: TimeRange, rules: RfmRules) -> sa.Selec
         sa.func.count().label("buyers"),
         sa.func.sum(per_buyer.c.gmv_cents).label("gmv_cents"),
     ).group_by(per_buyer.c.segment)
+
+
+def _with_moves(
+    rolled: sa.Select, *, scope: Scope, since: datetime, end: datetime, rules: RfmRules
+) -> sa.Select:
+    """(segment, buyers, gmv_cents) as of `end`: the rollup's as of `since` (a local
+    midnight), with each buyer whose segment may have moved since taken out of their old
+    segment and counted in their new one.
+
+    A buyer's segment as of an instant depends on their paid orders in the window before
+    it; from `since` to `end` it can move only for a member with an order that entered the
+    window ([since, end)), left it ([since − window, end − window)) or stopped being recent
+    ([since − recent, end − recent)): a day's orders or so each, found through the paid_at
+    index, and those members' orders through the member index (one group per moved buyer,
+    not one per buyer of the year).
+    """
+    window, recent = timedelta(days=rules.window_days), timedelta(days=rules.recent_days)
+    spans = ((since - window, end - window), (since - recent, end - recent), (since, end))
+    moved = sa.union(
+        *(sa.select(ORD.c.member_id).where(scope_paid_in(scope, TimeRange(a, b))) for a, b in spans)
+    )
+
+    def count_in(start: datetime, stop: datetime, value=1):
+        inside = sa.and_(ORD.c.paid_at >= start, ORD.c.paid_at < stop)
+        return sa.func.sum(sa.case((inside, value), else_=0))
+
+    per_buyer = (
+        sa.select(
+            ORD.c.member_id,
+            count_in(since - window, since).label("old_orders"),
+            count_in(since - window, since, ORD.c.paid_cents).label("old_gmv"),
+            count_in(since - recent, since).label("old_recent"),
+            count_in(end - window, end).label("new_orders"),
+            count_in(end - window, end, ORD.c.paid_cents).label("new_gmv"),
+            count_in(end - recent, end).label("new_recent"),
+        )
+        .where(
+            one_of(ORD.c.member_id, moved),
+            scope_paid_in(scope, TimeRange(since - window, end)),
+        )
+        .group_by(ORD.c.member_id)
+        .cte("moved_buyers")
+    )
+
+    def side(when: str, sign: int) -> sa.Select:
+        orders, gmv_cents, recent_orders = (
+            per_buyer.c[f"{when}_{name}"] for name in ("orders", "gmv", "recent")
+        )
+        segment = segment_of(
+            recent_orders > 0, orders >= rules.frequent_orders, gmv_cents >= rules.monetary_cents
+        )
+        return sa.select(
+            segment.label("segment"),
+            sa.literal(sign, sa.BigInteger).label("buyers"),
+            (gmv_cents * sign).label("gmv_cents"),
+        ).where(orders > 0)
+
+    moves = sa.union_all(rolled, side("old", -1), side("new", 1)).subquery("moves")
+    return sa.select(
+        moves.c.segment,
+        sa.func.sum(moves.c.buyers).label("buyers"),
+        sa.func.sum(moves.c.gmv_cents).label("gmv_cents"),
+    ).group_by(moves.c.segment)
