@@ -11,6 +11,7 @@ shop without sales and the whole mall, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -341,20 +342,25 @@ def test_content_rollup_gives_the_live_figures_on_a_demo_mall(rollup_demo_mall):
 
 
 def test_page_reads_take_a_shorter_list_and_refuse_an_empty_one(content_mall):
-    """The totals of the combined read do not depend on how many notes it lists."""
+    """The totals of the combined read do not depend on how many notes it lists: rolled
+    days alone (november), with a live rest (inside days), and all live (no tz)."""
     engine, shop_a, *_ = content_mall
     november = PERIODS["november"]
     with engine.begin() as conn:
         build_rollups(conn, tz=TZ, complete_before=day("2026-12-01"))
+    periods = (november, PERIODS["nov 10 13:00 – nov 20 9:00"])
     try:
         with engine.connect() as conn:
-            for vendor_id in (shop_a, None):
+            for vendor_id, period in itertools.product((shop_a, None), periods):
                 scope = Scope(vendor_id)
-                totals, top = summary_and_notes(conn, scope=scope, period=november, limit=1, tz=TZ)
-                assert totals == summary(conn, scope=scope, period=november, tz=TZ)
+                totals, top = summary_and_notes(conn, scope=scope, period=period, limit=1, tz=TZ)
+                assert totals == summary(conn, scope=scope, period=period, tz=TZ)
                 assert totals["notes_viewed"] > 1  # so the list of one is shorter
-                expected = notes(conn, scope=scope, period=november, limit=1, tz=TZ)
+                expected = notes(conn, scope=scope, period=period, limit=1, tz=TZ)
                 pd.testing.assert_frame_equal(top, expected)
+                live_totals, live_top = summary_and_notes(conn, scope=scope, period=period, limit=1)
+                assert live_totals == totals
+                pd.testing.assert_frame_equal(live_top, top)
             with pytest.raises(ValueError):
                 summary_and_notes(conn, scope=Scope(shop_a), period=november, limit=0, tz=TZ)
     finally:

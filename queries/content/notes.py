@@ -240,6 +240,35 @@ def _summary(conn: sa.Connection, scope: Scope, period: TimeRange, covered) -> d
     }
 
 
+def _ranking(covered, scope: Scope, period: TimeRange, limit: int) -> sa.Select:
+    """`rolled_note_ranking`'s rows from the period's view rows (a live rest, or all live):
+    one read of them for the list and the totals (without a viewed_at index, each read of
+    the live views scans the table)."""
+    rows = _view_rows(covered, scope, period).cte("view_rows")  # read twice: materialised
+    per_note = (
+        sa.select(
+            rows.c.note_id,
+            sa.func.sum(rows.c.views).label("views"),
+            sa.func.count(sa.distinct(rows.c.member_id)).label("viewers"),
+        )
+        .group_by(rows.c.note_id)
+        .subquery("per_note")
+    )
+    viewers = sa.select(sa.func.count(sa.distinct(rows.c.member_id))).scalar_subquery()
+    return (
+        sa.select(
+            per_note.c.note_id,
+            per_note.c.views,
+            per_note.c.viewers,
+            sa.func.count().over().label("notes_viewed"),
+            sa.func.sum(per_note.c.views).over().label("note_views"),
+            viewers.label("note_viewers"),
+        )
+        .order_by(per_note.c.views.desc(), per_note.c.note_id)
+        .limit(limit)
+    )
+
+
 def summary_and_notes(
     conn: sa.Connection,
     *,
@@ -248,18 +277,15 @@ def summary_and_notes(
     limit: int = 100,
     tz: str | None = None,
 ) -> tuple[dict[str, int], pd.DataFrame]:
-    """`summary(...)` and `notes(...)` together: for whole rolled days, one read of the views."""
+    """`summary(...)` and `notes(...)` together, from one read of the period's views."""
     if limit < 1:  # the totals ride on the listed rows: a list of none would lose them
         raise ValueError("limit must be at least 1")
     covered = _covered(conn, scope, period, tz)
     if covered is None or covered.live:
-        return (
-            _summary(conn, scope, period, covered),
-            _notes(conn, scope, period, limit, covered),
-        )
-    ranked = conn.execute(
-        rolled_note_ranking(covered, vendor_id=scope.vendor_id, limit=limit)
-    ).all()
+        ranking = _ranking(covered, scope, period, limit)
+    else:
+        ranking = rolled_note_ranking(covered, vendor_id=scope.vendor_id, limit=limit)
+    ranked = conn.execute(ranking).all()
     first = ranked[0] if ranked else None
     totals = {
         "notes_posted": _notes_posted(conn, scope, period),
