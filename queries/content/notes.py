@@ -29,6 +29,7 @@ from queries.core.actors import Scope
 from queries.core.periods import TimeRange
 from queries.rolled.content import (
     content_coverage,
+    ranked_with_totals,
     rolled_note_ranking,
     rolled_note_views,
     rolled_view_rows,
@@ -103,7 +104,11 @@ def _note_views(covered, scope: Scope, period: TimeRange) -> sa.Subquery:
     """(note_id, views, viewers) in P of each viewed note on the scope's products."""
     if covered is not None and not covered.live:
         return rolled_note_views(covered, vendor_id=scope.vendor_id).subquery("views")
-    rows = _view_rows(covered, scope, period).subquery("view_rows")
+    return _per_note(_view_rows(covered, scope, period).subquery("view_rows"), "views")
+
+
+def _per_note(rows, name: str) -> sa.Subquery:
+    """(note_id, views, viewers) per note of view rows (note_id, member_id, views)."""
     return (
         sa.select(
             rows.c.note_id,
@@ -111,7 +116,7 @@ def _note_views(covered, scope: Scope, period: TimeRange) -> sa.Subquery:
             sa.func.count(sa.distinct(rows.c.member_id)).label("viewers"),
         )
         .group_by(rows.c.note_id)
-        .subquery("views")
+        .subquery(name)
     )
 
 
@@ -245,28 +250,8 @@ def _ranking(covered, scope: Scope, period: TimeRange, limit: int) -> sa.Select:
     one read of them for the list and the totals (without a viewed_at index, each read of
     the live views scans the table)."""
     rows = _view_rows(covered, scope, period).cte("view_rows")  # read twice: materialised
-    per_note = (
-        sa.select(
-            rows.c.note_id,
-            sa.func.sum(rows.c.views).label("views"),
-            sa.func.count(sa.distinct(rows.c.member_id)).label("viewers"),
-        )
-        .group_by(rows.c.note_id)
-        .subquery("per_note")
-    )
     viewers = sa.select(sa.func.count(sa.distinct(rows.c.member_id))).scalar_subquery()
-    return (
-        sa.select(
-            per_note.c.note_id,
-            per_note.c.views,
-            per_note.c.viewers,
-            sa.func.count().over().label("notes_viewed"),
-            sa.func.sum(per_note.c.views).over().label("note_views"),
-            viewers.label("note_viewers"),
-        )
-        .order_by(per_note.c.views.desc(), per_note.c.note_id)
-        .limit(limit)
-    )
+    return ranked_with_totals(_per_note(rows, "per_note"), viewers, limit=limit)
 
 
 def summary_and_notes(

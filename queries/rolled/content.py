@@ -76,6 +76,7 @@ __all__ = [
     "rolled_tag_rows",
     "rolled_view_rows",
     "rolled_view_totals",
+    "ranked_with_totals",
     "last_paid",
     "mall_buyers_per_tag",
     "tag_attribution_days",
@@ -407,6 +408,13 @@ def rolled_note_ranking(covered: Coverage, *, vendor_id: int | None, limit: int)
         .group_by(r.c.note_id)
         .subquery("per_note")
     )
+    return ranked_with_totals(per_note, sa.func.sum(per_note.c.new_members).over(), limit=limit)
+
+
+def ranked_with_totals(per_note: sa.Subquery, note_viewers, *, limit: int) -> sa.Select:
+    """The `limit` most viewed of `per_note`'s (note_id, views, viewers), each row carrying
+    the totals of all of them: notes_viewed, note_views and `note_viewers` (an expression:
+    distinct viewers do not add up over notes)."""
     return (
         sa.select(
             per_note.c.note_id,
@@ -414,7 +422,7 @@ def rolled_note_ranking(covered: Coverage, *, vendor_id: int | None, limit: int)
             per_note.c.viewers,
             sa.func.count().over().label("notes_viewed"),
             sa.func.sum(per_note.c.views).over().label("note_views"),
-            sa.func.sum(per_note.c.new_members).over().label("note_viewers"),
+            note_viewers.label("note_viewers"),
         )
         .order_by(per_note.c.views.desc(), per_note.c.note_id)
         .limit(limit)
