@@ -1,8 +1,9 @@
 """`python -m demo --scale tiny|small|medium|large [--seed N] [--db URL] [--replace]`.
 
-`--db` defaults to the embedded SQLite file, never to DATABASE_URL. A database
-that already holds orders, shops or members is refused (exit 2) unless
-`--replace`; an unusable database exits 1 with a message, never a traceback.
+`--db` defaults to the embedded SQLite file, never to DATABASE_URL; a URL that names
+no database is refused (exit 2). A database that already holds orders, shops or
+members is refused (exit 2) unless `--replace`; an unusable database exits 1 with a
+message, never a traceback.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ def run(argv: list[str] | None = None) -> int:
     try:
         if args.db:
             url = normalize_url(args.db)
+            if not sa.engine.make_url(url).database:
+                # PostgreSQL would connect to the user's own database and fill it.
+                _say(
+                    "--db names no database (postgresql://user@host/DATABASE); nothing was changed."
+                )
+                return 2
         else:
             DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
             url = default_sqlite_url()

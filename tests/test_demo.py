@@ -649,3 +649,12 @@ def test_cli_unreachable_database():
     assert result.returncode == 1
     assert "Cannot reach the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url", ["postgresql://", "postgresql://nobody@127.0.0.1:1/", "sqlite://"])
+def test_cli_refuses_a_url_without_a_database(url):
+    """Refused before connecting (the host is unreachable: trying would exit 1), nothing made."""
+    result = _cli("--scale", "tiny", "--db", url)
+    assert result.returncode == 2, result.stderr
+    assert "names no database" in result.stderr
+    assert "Traceback" not in result.stderr
