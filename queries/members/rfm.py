@@ -12,8 +12,10 @@ orders in [D − 365, D): it can change only when an order enters the window
 (D = its day + 1), leaves it (its day + 366) or stops being recent (its day + 91).
 So the build (`rollups.members`) evaluates each member at those days only and keeps the moves; the
 counts as of D are the sums of the moves of the days up to D. Exact for an as-of
-day the rollup holds, under the default rules (`RFM_RULES`); any other case reads
-live (`tests/test_rfm_rollup.py` compares the two).
+day the rollup holds, under the default rules (`RFM_RULES`). As of an instant after
+such a midnight (today's pages end now), the same reasoning moves only the members
+with an order entering, leaving or ceasing to be recent since that midnight
+(`_with_moves`); any other case reads live (`tests/test_rfm_rollup.py` compares them).
 """
 
 from __future__ import annotations
