@@ -63,6 +63,7 @@ from bench.load_serve import (
     with_application,
 )
 from bench.measure import Timing
+from bench.progress import progress
 from bench.sections import write_section
 from queries.console.migrate import pending
 from queries.core.db import connect_engine
@@ -77,10 +78,7 @@ TARGET_P95 = 2.0  # seconds, 50 sessions on two processes
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def say(line: str) -> None:
-    """Progress on stderr."""
-    sys.stderr.write(f"[bench.load {time.strftime('%H:%M:%S')}] {line}\n")
-    sys.stderr.flush()
+say = progress("bench.load")
 
 
 def _loadavg() -> str:

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from bench import sections
 from bench.measure import Timing
 from bench.pages import PAGES
+from bench.progress import progress
 from queries.core.actors import Scope
 from queries.core.rls import STAFF, use_scope
 from rollups.families import FAMILIES
@@ -56,10 +57,7 @@ READ_SUBJECTS = ("largest", "mall")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def say(line: str) -> None:
-    """Progress on stderr."""
-    sys.stderr.write(f"[bench.refresh {time.strftime('%H:%M:%S')}] {line}\n")
-    sys.stderr.flush()
+say = progress("bench.refresh")
 
 
 # --- the statements a refresh sends ---------------------------------------------------

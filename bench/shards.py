@@ -26,6 +26,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bench.pages import PAGES
+from bench.progress import progress
 from queries.core import schema as s
 from queries.core.actors import Scope
 from queries.core.db import connect_engine
@@ -59,8 +60,7 @@ PLACEMENT = {
 READS = ("home", "sales", "orders", "members", "content", "settlements")
 
 
-def _say(line: str) -> None:
-    sys.stderr.write(f"[bench.shards {time.strftime('%H:%M:%S')}] {line}\n")
+_say = progress("bench.shards")
 
 
 def tables(conn: sa.Connection) -> list[str]:

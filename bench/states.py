@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from bench.measure import PageResult, time_page
 from bench.pages import PAGES
+from bench.progress import progress
 from bench.report import cold_target, within_plain
 from bench.sections import write_section
 from queries.core.periods import TimeRange, local_midnight
@@ -54,10 +55,7 @@ STATES = ("nightly done", "1 day behind", "3 days behind", "no rollups")
 APP_MAX_AGE_DAYS = 2  # ROLLUP_MAX_AGE_DAYS's default: what the console reads
 
 
-def say(line: str) -> None:
-    """Progress on stderr."""
-    sys.stderr.write(f"[bench.states {time.strftime('%H:%M:%S')}] {line}\n")
-    sys.stderr.flush()
+say = progress("bench.states")
 
 
 @dataclass
