@@ -134,9 +134,9 @@ def rolled_as_of(
         return None
     zone = ZoneInfo(tz)
     as_of = min(end.astimezone(zone).date(), before)
-    if end - local_midnight(as_of, zone) > MOVES_READ_UP_TO:
-        return None
     at = local_midnight(as_of, zone)
+    if end - at > MOVES_READ_UP_TO:
+        return None
     for days in (rules.window_days, rules.recent_days):
         edge = as_of - timedelta(days=days)
         if local_midnight(edge, zone) != at - timedelta(days=days):
